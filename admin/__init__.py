@@ -1,0 +1,1 @@
+"""Operator tasks run from the shell: imports, the demo organisation, backups."""

@@ -1,0 +1,118 @@
+"""A demo organisation in Thanh Hóa, so a newcomer sees the product in one command.
+
+Deterministic (a fixed seed): the same day always gives the same demo.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+
+from storage.repository import QuotaRow, Repository, StaffRow
+from tracker.models import Channel, NewEntry, Role, TargetKind
+from tracker.periods import VIETNAM
+
+PROVINCE = "BHXH tỉnh Thanh Hóa"
+DEMO_OFFICER_PHONE = "0912000001"
+
+# (unit path below the province, [(name, role)])
+_ORGANISATION: list[tuple[str, list[tuple[str, Role]]]] = [
+    ("", [("Lê Văn Hùng", Role.ADMIN)]),
+    ("BHXH cơ sở Hạc Thành", [("Trần Minh Đức", Role.LEAD)]),
+    (
+        "BHXH cơ sở Hạc Thành / Phường Hạc Thành",
+        [
+            ("Nguyễn Thị Lan", Role.OFFICER),
+            ("Phạm Văn Nam", Role.OFFICER),
+            ("Hoàng Thị Mai", Role.OFFICER),
+        ],
+    ),
+    (
+        "BHXH cơ sở Hạc Thành / Bưu điện Hạc Thành",
+        [("Vũ Thị Hoa", Role.AGENT), ("Đặng Văn Tú", Role.AGENT)],
+    ),
+    (
+        "BHXH cơ sở Hạc Thành / Hội Nông dân xã Đông Tiến",
+        [("Bùi Văn Thắng", Role.AGENT), ("Đỗ Thị Hằng", Role.AGENT)],
+    ),
+    ("BHXH cơ sở Sầm Sơn", [("Ngô Thị Thu", Role.LEAD)]),
+    (
+        "BHXH cơ sở Sầm Sơn / Phường Sầm Sơn",
+        [("Dương Văn Long", Role.OFFICER), ("Lý Thị Ngọc", Role.OFFICER)],
+    ),
+    (
+        "BHXH cơ sở Sầm Sơn / Hội Phụ nữ phường Quảng Tiến",
+        [
+            ("Trịnh Thị Yến", Role.AGENT),
+            ("Mai Văn Sơn", Role.AGENT),
+            ("Phan Thị Nhung", Role.AGENT),
+        ],
+    ),
+]
+
+
+def demo_staff() -> list[StaffRow]:
+    """Field staff get 0912 000 0NN (the first officer is 0912000001), leads 0913 000 0NN."""
+    rows: list[StaffRow] = []
+    numbers = {"field": 0, "lead": 0}
+    for unit_suffix, people in _ORGANISATION:
+        path = f"{PROVINCE} / {unit_suffix}" if unit_suffix else PROVINCE
+        for name, role in people:
+            series = "field" if role in (Role.OFFICER, Role.AGENT) else "lead"
+            numbers[series] += 1
+            prefix = "0912" if series == "field" else "0913"
+            rows.append(StaffRow(len(rows) + 2, path, name, f"{prefix}{numbers[series]:06d}", role))
+    return rows
+
+
+async def fill_demo(repo: Repository, now: datetime) -> bool:
+    """Fill an empty database with the demo; False (and no change) if it has members."""
+    if await repo.count_members() > 0:
+        return False
+    rng = random.Random(2026)
+    staff = demo_staff()
+    await repo.import_staff(staff)
+    year = now.astimezone(VIETNAM).year
+    quotas = []
+    for row in staff:
+        if row.role in (Role.OFFICER, Role.AGENT):
+            quotas.append(
+                QuotaRow(
+                    0, TargetKind.MEMBER, row.phone, "TN", str(year), rng.choice((60, 80, 120))
+                )
+            )
+            quotas.append(
+                QuotaRow(
+                    0, TargetKind.MEMBER, row.phone, "YT", str(year), rng.choice((120, 150, 200))
+                )
+            )
+    await repo.import_quotas(quotas, now)
+
+    # Entries from 1 January to yesterday, each member at their own pace against plan.
+    today = now.astimezone(VIETNAM).date()
+    yearly = {(quota.target, quota.program): quota.value for quota in quotas}
+    for row in staff:
+        member = await repo.member_by_phone(row.phone)
+        if member is None or row.role not in (Role.OFFICER, Role.AGENT):
+            continue
+        zeal = rng.uniform(0.6, 1.35)
+        day = date(year, 1, 1)
+        while day < today:
+            for code in ("TN", "YT"):
+                chance = yearly[(row.phone, code)] * zeal / (365 * 1.8)
+                if day.weekday() != 6 and rng.random() < chance:
+                    instant = datetime.combine(day, time(8 + rng.randrange(9)), VIETNAM)
+                    await repo.add_entry(
+                        NewEntry(
+                            member.id,
+                            member.unit_id,
+                            code,
+                            day,
+                            rng.choice((1, 1, 2, 2, 3)),
+                            Channel.IMPORT,
+                            instant,
+                            source_key=f"demo:{member.id}:{day}:{code}",
+                        )
+                    )
+            day += timedelta(days=1)
+    return True

@@ -1,0 +1,51 @@
+"""`import-staff` and `import-quotas`: a whole CSV file or nothing, problems by line."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from locales import Translator
+from storage.repository import ImportRejected, Repository
+from tracker.imports import Problem, decode, parse_quotas, parse_staff
+
+
+class ImportFailed(Exception):
+    """The file was rejected; the message lists every problem by line."""
+
+
+def _report(t: Translator, path: Path, problems: list[Problem]) -> str:
+    lines = [t("import.rejected", file=str(path), n=len(problems))]
+    for problem in sorted(problems, key=lambda p: p.line):
+        message = t(problem.key, **problem.params)
+        lines.append(t("import.problem", line=str(problem.line), message=message))
+    return "\n".join(lines)
+
+
+def _read(t: Translator, path: Path) -> str:
+    try:
+        return decode(path.read_bytes())
+    except UnicodeDecodeError:
+        raise ImportFailed(_report(t, path, [Problem(1, "import.not_utf8")])) from None
+
+
+async def import_staff_file(repo: Repository, path: Path, t: Translator) -> str:
+    rows, problems = parse_staff(_read(t, path))
+    if problems:
+        raise ImportFailed(_report(t, path, problems))
+    count = await repo.import_staff(rows)
+    return t("import.done_staff", n=count)
+
+
+async def import_quotas_file(
+    repo: Repository, path: Path, program_codes: tuple[str, ...], now: datetime, t: Translator
+) -> str:
+    rows, problems = parse_quotas(_read(t, path), program_codes)
+    if problems:
+        raise ImportFailed(_report(t, path, problems))
+    try:
+        count = await repo.import_quotas(rows, now)
+    except ImportRejected as rejected:
+        found = [Problem(line, key, {"given": given}) for line, key, given in rejected.problems]
+        raise ImportFailed(_report(t, path, found)) from None
+    return t("import.done_quotas", n=count)

@@ -1,0 +1,147 @@
+"""BHXH quota tracker: entry point and operator CLI.
+
+python bot.py                         run everything configured
+python bot.py demo                    fill a demo organisation, chat as a demo officer
+python bot.py console --phone 09...   chat in the terminal as that member
+python bot.py import-staff FILE.csv   python bot.py import-quotas FILE.csv
+python bot.py backup FILE
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from admin.demo import DEMO_OFFICER_PHONE, fill_demo
+from admin.imports import ImportFailed, import_quotas_file, import_staff_file
+from channels.console import open_console
+from commands.context import Services
+from locales import Translator
+from settings import MissingSetting, Settings
+from storage.sqlite import SQLiteRepository
+from tracker.rules import DEFAULT_RULES_FILE, RulesError, load_rules
+
+logger = logging.getLogger("bot")
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@asynccontextmanager
+async def open_services(
+    settings: Settings, clock: Callable[[], datetime] = system_clock
+) -> AsyncIterator[Services]:
+    """Rules checked, database opened and migrated; closed again on the way out."""
+    rules = load_rules(Path(settings.rules_file) if settings.rules_file else DEFAULT_RULES_FILE)
+    repo = await SQLiteRepository.open(settings.sqlite_path)
+    try:
+        yield Services(repo=repo, rules=rules, clock=clock)
+    finally:
+        await repo.close()
+
+
+async def run(settings: Settings) -> int:
+    """Serve every configured channel until interrupted."""
+    from channels.telegram import build_application
+
+    async with open_services(settings) as services:
+        if not settings.telegram_bot_token:
+            logger.warning("TELEGRAM_BOT_TOKEN is not set: Telegram is off")
+            await asyncio.Event().wait()
+            return 0
+        application = build_application(services, settings)
+        async with application:
+            await application.start()
+            assert application.updater is not None
+            await application.updater.start_polling(drop_pending_updates=False)
+            logger.info("bot running (long polling)")
+            try:
+                await asyncio.Event().wait()
+            finally:
+                await application.updater.stop()
+                await application.stop()
+    return 0
+
+
+async def demo(settings: Settings, out_dir: Path) -> int:
+    async with open_services(settings) as services:
+        if await fill_demo(services.repo, services.clock()):
+            print(Translator()("demo.filled", path=str(settings.sqlite_path)))
+        return await open_console(services, DEMO_OFFICER_PHONE, out_dir)
+
+
+async def console(settings: Settings, phone: str, out_dir: Path) -> int:
+    async with open_services(settings) as services:
+        return await open_console(services, phone, out_dir)
+
+
+async def import_file(settings: Settings, kind: str, path: Path) -> int:
+    t = Translator()
+    async with open_services(settings) as services:
+        try:
+            if kind == "staff":
+                print(await import_staff_file(services.repo, path, t))
+            else:
+                codes = services.rules.program_codes
+                print(await import_quotas_file(services.repo, path, codes, services.clock(), t))
+        except ImportFailed as failure:
+            print(failure, file=sys.stderr)
+            return 1
+    return 0
+
+
+async def backup(settings: Settings, target: Path) -> int:
+    async with open_services(settings) as services:
+        await services.repo.backup(target)
+    print(Translator()("backup.done", path=str(target)))
+    return 0
+
+
+def parse_arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bot.py", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="run everything configured (the default)")
+    demo_parser = commands.add_parser("demo", help="demo organisation and a console chat")
+    demo_parser.add_argument("--out", type=Path, default=Path("out"))
+    console_parser = commands.add_parser("console", help="chat in the terminal as a member")
+    console_parser.add_argument("--phone", required=True)
+    console_parser.add_argument("--out", type=Path, default=Path("out"))
+    for name in ("import-staff", "import-quotas", "backup"):
+        commands.add_parser(name).add_argument("file", type=Path)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    settings = Settings.load()
+    command = arguments.command or "run"
+    jobs = {
+        "run": lambda: run(settings),
+        "demo": lambda: demo(settings, arguments.out),
+        "console": lambda: console(settings, arguments.phone, arguments.out),
+        "import-staff": lambda: import_file(settings, "staff", arguments.file),
+        "import-quotas": lambda: import_file(settings, "quotas", arguments.file),
+        "backup": lambda: backup(settings, arguments.file),
+    }
+    try:
+        return asyncio.run(jobs[command]())
+    except (MissingSetting, RulesError) as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

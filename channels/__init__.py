@@ -1,0 +1,1 @@
+"""Channel adapters: parse what arrives, call `commands`, render the reply."""

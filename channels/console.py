@@ -1,0 +1,78 @@
+"""The terminal channel: chat with the bot as one member, from a keyboard or a pipe."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import uuid
+from pathlib import Path
+from typing import TextIO
+
+from commands.context import Reply, Services
+from commands.registry import run_text
+from locales import Translator
+from tracker.models import Channel, Member
+
+
+def render(reply: Reply, out_dir: Path, group_names: dict[int, str]) -> str:
+    """The reply as terminal text: buttons numbered, files saved and their paths shown."""
+    lines = [reply.text]
+    choices = [button for row in reply.buttons for button in row]
+    lines += [f"  [{number}] {button.label}" for number, button in enumerate(choices, 1)]
+    for attachment in reply.attachments:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        path = out_dir / attachment.filename
+        path.write_bytes(attachment.content)
+        lines.append(f"  📎 {path}")
+    for post in reply.group_posts:
+        lines.append(f"  [→ {group_names.get(post.unit_id, post.unit_id)}] {post.text}")
+    return "\n".join(lines)
+
+
+async def chat(
+    services: Services, member: Member, stdin: TextIO, stdout: TextIO, out_dir: Path
+) -> None:
+    """Read one command a line until end of input; print each reply."""
+    session = uuid.uuid4().hex[:8]
+    interactive = stdin.isatty()
+    t = Translator(member.language)
+    print(t("start.linked", name=member.name) + " " + t("console.hint"), file=stdout)
+    choices: list[str] = []
+    number = 0
+    while True:
+        if interactive:
+            print("> ", end="", file=stdout, flush=True)
+        line = await asyncio.to_thread(stdin.readline)
+        if not line:
+            break
+        text = line.strip()
+        if not text:
+            continue
+        if text.isdigit() and 1 <= int(text) <= len(choices):
+            text = choices[int(text) - 1]  # a numbered button, as if pressed
+        number += 1
+        member = await services.repo.member(member.id)  # language or role may have changed
+        reply = await run_text(
+            services, member, text, Channel.CONSOLE, f"console:{session}:{number}"
+        )
+        choices = [button.command for row in reply.buttons for button in row]
+        unit = await services.repo.unit(member.unit_id)
+        print(render(reply, out_dir, {unit.id: unit.name}), file=stdout, flush=True)
+        if not interactive:
+            print(file=stdout)
+
+
+async def open_console(services: Services, phone: str, out_dir: Path) -> int:
+    """`python bot.py console --phone ...`: 0 when the chat ends, 2 for an unknown number."""
+    from tracker.phones import InvalidPhone, normalise_phone
+
+    t = Translator()
+    try:
+        member = await services.repo.member_by_phone(normalise_phone(phone))
+    except InvalidPhone:
+        member = None
+    if member is None:
+        print(t("console.unknown_phone", phone=phone), file=sys.stderr)
+        return 2
+    await chat(services, member, sys.stdin, sys.stdout, out_dir)
+    return 0

@@ -1,0 +1,188 @@
+"""The Telegram channel: python-telegram-bot handlers that parse, call `commands`, render.
+
+Every handler is a thin adapter. Who the sender is comes from the staff list (linked by
+a shared contact); what they typed goes to `commands.registry.run_text`; the reply's
+buttons, contact request, files and group posts become Telegram calls.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, cast
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.constants import ChatType
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from commands.context import Reply, Services
+from commands.link import ask_to_link, link_by_contact
+from commands.registry import commands_for, run_text
+from locales import LANGUAGES, Translator
+from settings import Settings
+from tracker.models import Channel, Member, Role
+
+logger = logging.getLogger(__name__)
+
+TelegramApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return cast(Services, context.bot_data["services"])
+
+
+def build_application(services: Services, settings: Settings) -> TelegramApp:
+    """The PTB application for `settings`, with every handler wired; not yet started."""
+    builder = Application.builder().token(settings.require("telegram_bot_token"))
+    if settings.telegram_api_base_url:
+        base = settings.telegram_api_base_url.rstrip("/")
+        builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
+    application = (
+        builder.rate_limiter(AIORateLimiter(max_retries=3)).post_init(register_menus).build()
+    )
+    application.bot_data["services"] = services
+    add_handlers(application)
+    return application
+
+
+def add_handlers(application: TelegramApp) -> None:
+    application.add_handler(MessageHandler(filters.CONTACT, on_contact))
+    application.add_handler(CallbackQueryHandler(on_button))
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.UpdateType.EDITED, on_text))
+    application.add_error_handler(on_error)
+
+
+async def register_menus(application: TelegramApp) -> None:
+    """The command menu in Vietnamese (the default) and in English."""
+    officer_commands = commands_for(Role.OFFICER)
+    for language in LANGUAGES:
+        t = Translator(language)
+        menu = [
+            BotCommand(
+                command.name if language == "vi" else command.alias, t(command.help_key)[:256]
+            )
+            for command in officer_commands
+        ]
+        await application.bot.set_my_commands(menu, language_code=language)
+    vietnamese = Translator("vi")
+    await application.bot.set_my_commands(
+        [BotCommand(c.name, vietnamese(c.help_key)[:256]) for c in officer_commands]
+    )
+
+
+async def _sender(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Member | None:
+    user = update.effective_user
+    return None if user is None else await services_of(context).repo.member_by_telegram(user.id)
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A command or shorthand from a member; a stranger is asked to link first."""
+    message = update.effective_message
+    if message is None or message.text is None or update.effective_chat is None:
+        return
+    member = await _sender(update, context)
+    if member is None:
+        if update.effective_chat.type == ChatType.PRIVATE:
+            user = update.effective_user
+            await send_reply(context, message.chat_id, ask_to_link(user and user.language_code))
+        return
+    source_key = f"tg:{message.chat_id}:{message.message_id}"
+    reply = await run_text(services_of(context), member, message.text, Channel.TELEGRAM, source_key)
+    await send_reply(context, message.chat_id, reply)
+
+
+async def on_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A shared contact: link the account if it is the sender's own number on staff."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or message.contact is None or user is None:
+        return
+    reply, member = await link_by_contact(
+        services_of(context),
+        user.id,
+        message.contact.user_id,
+        message.contact.phone_number,
+        user.language_code,
+    )
+    await send_reply(context, message.chat_id, reply, linked=member is not None)
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An inline button: its data is a command, run as if the member had typed it."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    await query.answer()
+    member = await _sender(update, context)
+    chat_id = query.message.chat.id if query.message else query.from_user.id
+    if member is None:
+        await send_reply(context, chat_id, ask_to_link(query.from_user.language_code))
+        return
+    reply = await run_text(
+        services_of(context), member, query.data, Channel.TELEGRAM, f"tg:cb:{query.id}"
+    )
+    await send_reply(context, chat_id, reply)
+
+
+async def send_reply(
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply, *, linked: bool = False
+) -> None:
+    """Render a Reply as Telegram messages: text with its keyboard, then files, then posts."""
+    markup: Any = None
+    if reply.contact_button:
+        markup = ReplyKeyboardMarkup(
+            [[KeyboardButton(reply.contact_button, request_contact=True)]],
+            one_time_keyboard=True,
+            resize_keyboard=True,
+        )
+    elif reply.buttons:
+        markup = InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton(b.label, callback_data=b.command) for b in row]
+                for row in reply.buttons
+            ]
+        )
+    elif linked:
+        markup = ReplyKeyboardRemove()
+    await context.bot.send_message(chat_id, reply.text, reply_markup=markup)
+    for attachment in reply.attachments:
+        if attachment.is_image:
+            await context.bot.send_photo(chat_id, attachment.content, filename=attachment.filename)
+        else:
+            await context.bot.send_document(
+                chat_id, attachment.content, filename=attachment.filename
+            )
+    repo = services_of(context).repo
+    for post in reply.group_posts:
+        unit = await repo.unit(post.unit_id)
+        if unit.group_chat_id is not None:
+            await context.bot.send_message(unit.group_chat_id, post.text)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The one error handler: log with the update, apologise, keep the bot running."""
+    logger.error("update failed: %r", update, exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        language = update.effective_user.language_code if update.effective_user else None
+        try:
+            await context.bot.send_message(
+                update.effective_chat.id,
+                Translator(language if language in LANGUAGES else "vi")("error.internal"),
+            )
+        except Exception:
+            logger.exception("could not tell the user about the failure")

@@ -1,0 +1,1 @@
+"""User commands, channel-agnostic: a parsed request in, a `Reply` out."""

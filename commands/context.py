@@ -1,0 +1,79 @@
+"""What a command receives (who, when, through which channel) and what it returns."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from locales import Translator
+from storage.repository import Repository
+from tracker.models import Channel, Member
+from tracker.periods import local_day
+from tracker.rules import Rules
+
+
+@dataclass(frozen=True)
+class Services:
+    """The long-lived parts every command may use."""
+
+    repo: Repository
+    rules: Rules
+    clock: Callable[[], datetime]
+    """Returns an aware instant; tests pass a fixed one."""
+
+
+@dataclass(frozen=True)
+class Request:
+    services: Services
+    member: Member | None
+    t: Translator
+    now: datetime
+    channel: Channel
+    source_key: str | None = None
+    """The channel's id for the inbound message: a repeat of it changes nothing."""
+
+    @property
+    def today(self) -> date:
+        return local_day(self.now)
+
+    @property
+    def repo(self) -> Repository:
+        return self.services.repo
+
+    @property
+    def rules(self) -> Rules:
+        return self.services.rules
+
+
+@dataclass(frozen=True)
+class Button:
+    """A choice offered with a reply; pressing it sends `command` as if typed."""
+
+    label: str
+    command: str
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    is_image: bool
+
+
+@dataclass(frozen=True)
+class GroupPost:
+    """A message for a unit's team group, sent beside the reply."""
+
+    unit_id: int
+    text: str
+
+
+@dataclass
+class Reply:
+    text: str
+    buttons: list[list[Button]] = field(default_factory=list)
+    contact_button: str | None = None
+    """A label: the channel offers a button that shares the user's own phone number."""
+    attachments: list[Attachment] = field(default_factory=list)
+    group_posts: list[GroupPost] = field(default_factory=list)

@@ -1,0 +1,86 @@
+"""Forgiving parsing of command arguments: accents, case, spacing and order barely matter.
+
+`TN 2`, `tn2`, `2 tn`, `/ghi TN 2 20/11` all parse; a period may be a word
+(`tuần`, `thang`, `quarter`, `N`), a word plus `trước`/`last`, or a key (`2026-11`).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from tracker.errors import UserError
+from tracker.models import Program
+from tracker.periods import InvalidPeriod, Period, PeriodKind, parse_period, period_containing
+from tracker.rules import Rules
+from tracker.text import fold
+
+_TOKEN = re.compile(r"\d{4}-(?:w\d{1,2}|q[1-4]|\d{1,2})|\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d+|[^\W\d_]+")
+
+PERIOD_WORDS = {
+    PeriodKind.WEEK: ("t", "tuan", "week", "w"),
+    PeriodKind.MONTH: ("th", "thang", "month", "m"),
+    PeriodKind.QUARTER: ("q", "quy", "quarter"),
+    PeriodKind.YEAR: ("n", "nam", "year", "y"),
+}
+_WORD_TO_KIND = {word: kind for kind, words in PERIOD_WORDS.items() for word in words}
+_PREVIOUS_WORDS = {"truoc", "last", "prev", "previous"}
+
+
+def tokens(text: str) -> list[str]:
+    """Folded tokens: `TN2  20/11` -> ['tn', '2', '20/11']."""
+    return _TOKEN.findall(fold(text))
+
+
+def parse_program(token: str, rules: Rules) -> Program:
+    program = rules.program(token)
+    if program is None:
+        raise UserError("error.unknown_program", given=token.upper(), codes=_codes(rules))
+    return program
+
+
+def _codes(rules: Rules) -> str:
+    return ", ".join(rules.program_codes)
+
+
+def parse_count(token: str, maximum: int) -> int:
+    if not token.isdigit() or not 1 <= int(token) <= maximum:
+        raise UserError("error.bad_count", given=token, max=maximum)
+    return int(token)
+
+
+def parse_day(token: str, today: date, backdate_days: int) -> date:
+    """`20/11` or `20/11/2026`: a day in the last `backdate_days` days, not in the future."""
+    parts = token.split("/")
+    try:
+        year = today.year if len(parts) == 2 else int(parts[2])
+        year = year + 2000 if year < 100 else year
+        day = date(year, int(parts[1]), int(parts[0]))
+    except (ValueError, IndexError):
+        raise UserError("error.bad_date", given=token) from None
+    if len(parts) == 2 and day > today:
+        day = day.replace(year=today.year - 1)  # `28/12` typed on 2 January
+    if day > today:
+        raise UserError("error.future_date", given=day)
+    if day < today - timedelta(days=backdate_days):
+        raise UserError("error.too_old", given=day, days=backdate_days)
+    return day
+
+
+def parse_period_words(words: list[str], today: date) -> Period:
+    """The period named by `words` (default: this month); UserError if they name none."""
+    if not words:
+        return period_containing(PeriodKind.MONTH, today)
+    previous = any(word in _PREVIOUS_WORDS for word in words)
+    named = [word for word in words if word not in _PREVIOUS_WORDS]
+    if len(named) != 1:
+        raise UserError("error.bad_period", given=" ".join(words))
+    word = named[0]
+    kind = _WORD_TO_KIND.get(word)
+    if kind is not None:
+        period = period_containing(kind, today)
+        return period.previous() if previous else period
+    try:
+        return parse_period(word)
+    except InvalidPeriod:
+        raise UserError("error.bad_period", given=word) from None

@@ -1,0 +1,67 @@
+"""`/ghi TN 2 [dd/mm]` (`/log`): record an enrollment; without arguments, offer buttons."""
+
+from __future__ import annotations
+
+from commands.context import Button, Reply, Request
+from commands.grammar import parse_count, parse_day, parse_program
+from commands.measure import member_progress
+from commands.render import period_label, progress_line
+from tracker.errors import UserError
+from tracker.models import Member, NewEntry
+from tracker.periods import PeriodKind, period_containing
+
+QUICK_COUNTS = (1, 2, 3, 5, 10)
+
+
+async def log(request: Request, args: list[str], member: Member) -> Reply:
+    """Record `count` participants of `program` on today or a recent day."""
+    words = [token for token in args if token.isalpha()]
+    numbers = [token for token in args if token.isdigit()]
+    days = [token for token in args if "/" in token]
+    if len(words) > 1 or len(numbers) > 1 or len(days) > 1:
+        raise UserError("error.log_usage")
+    if not words:
+        return _ask_program(request)
+    program = parse_program(words[0], request.rules)
+    if not numbers:
+        return _ask_count(request, program.code)
+    count = parse_count(numbers[0], request.rules.max_entry_count)
+    today = request.today
+    day = parse_day(days[0], today, request.rules.backdate_days) if days else today
+
+    entry, _created = await request.repo.add_entry(
+        NewEntry(
+            member_id=member.id,
+            unit_id=member.unit_id,
+            program=program.code,
+            day=day,
+            count=count,
+            channel=request.channel,
+            created_at=request.now,
+            source_key=request.source_key,
+        )
+    )
+    # A repeated message (same source key) finds the first entry: same reply, no new count.
+    month = period_containing(PeriodKind.MONTH, entry.day)
+    [(_, progress)] = await member_progress(request.repo, member, month, (program,), today)
+    t = request.t
+    return Reply(
+        t("log.done", n=entry.count, code=entry.program, day=entry.day)
+        + "\n"
+        + t("log.running_total", period=period_label(t, month))
+        + " "
+        + progress_line(t, program, progress)
+    )
+
+
+def _ask_program(request: Request) -> Reply:
+    buttons = [
+        [Button(f"{program.code} · {program.name(request.t.language)}", f"/ghi {program.code}")]
+        for program in request.rules.programs
+    ]
+    return Reply(request.t("log.ask_program"), buttons=buttons)
+
+
+def _ask_count(request: Request, code: str) -> Reply:
+    row = [Button(str(count), f"/ghi {code} {count}") for count in QUICK_COUNTS]
+    return Reply(request.t("log.ask_count", code=code), buttons=[row])

@@ -1,0 +1,114 @@
+"""Every command once: its Vietnamese name, English alias, handler and who may use it.
+
+Channels never route by themselves: they hand the text to `dispatch`, which also
+understands the SMS shorthand (`TN 2`, `TD Q`, `HUY`, `HD`) in any channel.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from commands.context import Reply, Request, Services
+from commands.grammar import tokens
+from commands.help import help_, start
+from commands.language import language
+from commands.log import log
+from commands.progress import progress
+from commands.undo import undo
+from locales import Translator
+from tracker.errors import UserError
+from tracker.models import Channel, Member, Role
+from tracker.text import fold
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[Request, list[str], Member], Awaitable[Reply]]
+EVERYONE = frozenset(Role)
+LEADS = frozenset({Role.LEAD, Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    alias: str
+    handler: Handler
+    help_key: str
+    roles: frozenset[Role] = EVERYONE
+    in_menu: bool = True
+
+
+COMMANDS: list[Command] = [
+    Command("ghi", "log", log, "help.log"),
+    Command("huy", "undo", undo, "help.undo"),
+    Command("tiendo", "progress", progress, "help.progress"),
+    Command("ngonngu", "lang", language, "help.lang"),
+    Command("trogiup", "help", help_, "help.help"),
+    Command("start", "start", start, "help.start", in_menu=False),
+]
+
+# SMS shorthand words, usable everywhere; a program code alone means "log".
+SHORTHAND = {"td": "tiendo", "huy": "huy", "hd": "trogiup", "bxh": "bxh"}
+
+
+def register(command: Command) -> None:
+    """Add a command (later features plug in here without touching the channels)."""
+    COMMANDS.append(command)
+
+
+def find(word: str) -> Command | None:
+    word = fold(word)
+    return next((c for c in COMMANDS if word in (c.name, c.alias)), None)
+
+
+def commands_for(role: Role) -> list[Command]:
+    return [command for command in COMMANDS if role in command.roles and command.in_menu]
+
+
+def parse(text: str, program_codes: tuple[str, ...]) -> tuple[Command | None, list[str]]:
+    """Split `/ghi@bot TN 2` or `tn2` into the command and its folded argument tokens."""
+    text = text.strip()
+    if text.startswith("/"):
+        head, _, rest = text[1:].partition(" ")
+        return find(head.split("@", 1)[0]), tokens(rest)
+    words = tokens(text)
+    if not words:
+        return None, []
+    if words[0].upper() in program_codes:
+        return find("ghi"), words
+    shorthand = SHORTHAND.get(words[0])
+    return (find(shorthand), words[1:]) if shorthand else (None, words)
+
+
+async def dispatch(request: Request, text: str) -> Reply:
+    """Run the command in `text` for the linked member; user errors become polite replies."""
+    member = request.member
+    if member is None:
+        raise ValueError("dispatch needs a linked member; channels handle strangers")
+    command, args = parse(text, request.rules.program_codes)
+    try:
+        if command is None:
+            raise UserError("error.unknown_command")
+        if member.role not in command.roles:
+            raise UserError("error.not_allowed")
+        return await command.handler(request, args, member)
+    except UserError as error:
+        return Reply(request.t(error.key, **error.params))
+
+
+async def run_text(
+    services: Services, member: Member, text: str, channel: Channel, source_key: str | None
+) -> Reply:
+    """One inbound text from a linked member, through any channel, to one reply.
+
+    Nothing escapes: an unexpected failure is logged with the message and answered with
+    an apology, so one bad message never stops a channel.
+    """
+    translator = Translator(member.language, plain=channel is Channel.SMS)
+    request = Request(services, member, translator, services.clock(), channel, source_key)
+    try:
+        return await dispatch(request, text)
+    except Exception:
+        logger.exception("command failed: member=%s channel=%s text=%r", member.id, channel, text)
+        return Reply(translator("error.internal"))

@@ -1,0 +1,94 @@
+"""Message catalogues, one TOML file per language, and the translator handlers receive.
+
+A message is a `str.format` template; a table `{ one = ..., other = ... }` picks the
+CLDR plural form of its `n` parameter (Vietnamese has one form, English two). Integer
+parameters are written as the language writes numbers (`1.609` in Vietnamese) and
+dates as dd/mm/yyyy, so handlers pass values, never formatted text.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from babel.numbers import format_decimal
+
+from tracker.text import plain_ascii
+
+LANGUAGES = ("vi", "en")
+DEFAULT_LANGUAGE = "vi"
+_HERE = Path(__file__).resolve().parent
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for name, value in table.items():
+        key = f"{prefix}{name}"
+        is_plural = isinstance(value, dict) and "other" in value
+        if isinstance(value, dict) and not is_plural:
+            flat.update(_flatten(value, f"{key}."))
+        else:
+            flat[key] = value
+    return flat
+
+
+@cache
+def catalogue(language: str) -> dict[str, Any]:
+    with (_HERE / f"{language}.toml").open("rb") as file:
+        return _flatten(tomllib.load(file))
+
+
+def language_or_default(code: str | None) -> str:
+    """The supported language closest to `code` (`en-US` -> `en`); Vietnamese otherwise."""
+    base = (code or "").split("-")[0].split("_")[0].lower()
+    return base if base in LANGUAGES else DEFAULT_LANGUAGE
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Renders message keys in one language. `plain` drops diacritics (for SMS)."""
+
+    language: str = DEFAULT_LANGUAGE
+    plain: bool = False
+
+    def __call__(self, key: str, **params: Any) -> str:
+        template = self._template(key)
+        if isinstance(template, dict):
+            form = Locale.parse(self.language).plural_form(params.get("n", 0))
+            template = template.get(form, template["other"])
+        text = str(template).format(**{name: self._value(v) for name, v in params.items()})
+        return plain_ascii(text) if self.plain else text
+
+    def _template(self, key: str) -> Any:
+        messages = catalogue(self.language)
+        if self.plain and f"sms.{key}" in messages:
+            return messages[f"sms.{key}"]
+        if key in messages:
+            return messages[key]
+        fallback = catalogue(DEFAULT_LANGUAGE)
+        if key in fallback:
+            return fallback[key]
+        raise KeyError(f"no message {key!r} in any catalogue")
+
+    def _value(self, value: Any) -> Any:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int):
+            return self.number(value)
+        if isinstance(value, date):
+            return self.day(value)
+        return value
+
+    def number(self, value: int) -> str:
+        return format_decimal(value, locale=self.language)
+
+    def day(self, value: date) -> str:
+        return value.strftime("%d/%m/%Y")
+
+    def has(self, key: str) -> bool:
+        return key in catalogue(self.language) or key in catalogue(DEFAULT_LANGUAGE)

@@ -1,0 +1,65 @@
+"""Configuration, read once: environment first, then `.env`, then the default.
+
+A setting that a feature needs but nobody gave fails loudly with its name.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class MissingSetting(RuntimeError):
+    """A required setting was not given."""
+
+
+def _dotenv(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            name, sep, value = line.strip().partition("=")
+            if sep and not name.startswith("#"):
+                values[name.strip()] = value.strip().strip("\"'")
+    return values
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "sqlite:///data/quota.db"
+    telegram_bot_token: str | None = None
+    telegram_api_base_url: str | None = None
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: str | None = None
+    http_host: str = "127.0.0.1"
+    http_port: int = 8080
+    sms_inbound_secret: str | None = None
+    sms_sendsms_url: str | None = None
+    sms_sendsms_user: str | None = None
+    sms_sendsms_password: str | None = None
+    participant_hash_secret: str | None = None
+    rules_file: str | None = None
+
+    @classmethod
+    def load(cls, environ: dict[str, str] | None = None, dotenv: Path = Path(".env")) -> Settings:
+        source = {**_dotenv(dotenv), **(os.environ if environ is None else environ)}
+        values: dict[str, object] = {}
+        for name, field_info in cls.__dataclass_fields__.items():
+            raw = source.get(name.upper())
+            if raw is None or raw == "":
+                continue
+            values[name] = int(raw) if field_info.type == "int" else raw
+        return cls(**values)  # type: ignore[arg-type]
+
+    def require(self, name: str) -> str:
+        value = getattr(self, name)
+        if not value:
+            raise MissingSetting(f"{name.upper()} is not set")
+        return str(value)
+
+    @property
+    def sqlite_path(self) -> Path:
+        prefix = "sqlite:///"
+        if not self.database_url.startswith(prefix):
+            raise MissingSetting(f"DATABASE_URL must start with {prefix} for SQLite")
+        return Path(self.database_url[len(prefix) :])

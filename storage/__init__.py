@@ -1,0 +1,1 @@
+"""Storage behind one async interface (`Repository`); SQLite is the embedded default."""

@@ -1,0 +1,70 @@
+"""The one storage interface the commands use. SQLite fills it today, PostgreSQL later."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Protocol
+
+from tracker.models import Entry, Member, NewEntry, Quota, Role, TargetKind, Unit
+from tracker.quotas import QuotaBook
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    line: int
+    unit_path: str
+    name: str
+    phone: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class QuotaRow:
+    line: int
+    target_kind: TargetKind
+    target: str
+    """A normalised phone for a member, a unit path for a unit."""
+    program: str
+    period_key: str
+    value: int
+
+
+class ImportRejected(Exception):
+    """A file refers to something unknown; `problems` are (line, message key, detail)."""
+
+    def __init__(self, problems: list[tuple[int, str, str]]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+class Repository(Protocol):
+    async def close(self) -> None: ...
+
+    # Units and members
+    async def unit(self, unit_id: int) -> Unit: ...
+    async def unit_by_path(self, path: str) -> Unit | None: ...
+    async def member(self, member_id: int) -> Member: ...
+    async def member_by_phone(self, phone: str) -> Member | None: ...
+    async def member_by_telegram(self, telegram_user_id: int) -> Member | None: ...
+    async def link_telegram(self, member_id: int, telegram_user_id: int) -> Member: ...
+    async def set_language(self, member_id: int, language: str) -> None: ...
+    async def count_members(self) -> int: ...
+
+    # Operator imports: all rows or none
+    async def import_staff(self, rows: list[StaffRow]) -> int: ...
+    async def import_quotas(self, rows: list[QuotaRow], now: datetime) -> int: ...
+
+    # Quotas
+    async def set_quota(self, quota: Quota, now: datetime) -> None: ...
+    async def quota_books(self, kind: TargetKind, target_id: int) -> dict[str, QuotaBook]: ...
+
+    # Entries
+    async def add_entry(self, entry: NewEntry) -> tuple[Entry, bool]: ...
+    async def undo_last_entry(
+        self, member_id: int, day: date, now: datetime, source_key: str | None
+    ) -> tuple[Entry | None, bool]: ...
+    async def achieved(self, member_id: int, first: date, last: date) -> dict[str, int]: ...
+
+    async def backup(self, target: Path) -> None: ...

@@ -1,0 +1,120 @@
+"""Operator CSV files, checked row by row before anything is stored.
+
+Staff: `unit,name,phone,role`. Quotas: `target_kind,target,program,period,quota`.
+UTF-8 with or without the BOM Excel writes. Every problem is reported with its line
+number; a file with any problem stores nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from storage.repository import QuotaRow, StaffRow
+from tracker.models import Role, TargetKind
+from tracker.periods import InvalidPeriod, parse_period
+from tracker.phones import InvalidPhone, normalise_phone
+
+STAFF_COLUMNS = ("unit", "name", "phone", "role")
+QUOTA_COLUMNS = ("target_kind", "target", "program", "period", "quota")
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int
+    key: str
+    params: dict[str, object] = field(default_factory=dict)
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8, with or without a BOM; UnicodeDecodeError otherwise."""
+    return raw.decode("utf-8-sig")
+
+
+def _rows(
+    text: str, columns: tuple[str, ...], problems: list[Problem]
+) -> list[tuple[int, list[str]]]:
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, [])
+    if tuple(cell.strip().lower() for cell in header) != columns:
+        problems.append(Problem(1, "import.bad_header", {"expected": ",".join(columns)}))
+        return []
+    rows = []
+    for row in reader:
+        if not any(cell.strip() for cell in row):
+            continue  # blank lines at the end of an Excel export
+        if len(row) != len(columns):
+            problems.append(
+                Problem(
+                    reader.line_num,
+                    "import.wrong_columns",
+                    {"expected": len(columns), "given": len(row)},
+                )
+            )
+            continue
+        cells = [cell.strip() for cell in row]
+        missing = [name for name, cell in zip(columns, cells, strict=True) if not cell]
+        if missing:
+            problems.append(Problem(reader.line_num, "import.empty_field", {"field": missing[0]}))
+            continue
+        rows.append((reader.line_num, cells))
+    return rows
+
+
+def parse_staff(text: str) -> tuple[list[StaffRow], list[Problem]]:
+    problems: list[Problem] = []
+    staff: list[StaffRow] = []
+    first_line_of: dict[str, int] = {}
+    for line, (unit, name, raw_phone, raw_role) in _rows(text, STAFF_COLUMNS, problems):
+        try:
+            phone = normalise_phone(raw_phone)
+        except InvalidPhone:
+            problems.append(Problem(line, "import.bad_phone", {"given": raw_phone}))
+            continue
+        if raw_role.lower() not in {role.value for role in Role}:
+            problems.append(Problem(line, "import.bad_role", {"given": raw_role}))
+            continue
+        if phone in first_line_of:
+            problems.append(
+                Problem(
+                    line, "import.duplicate_phone", {"given": phone, "first": first_line_of[phone]}
+                )
+            )
+            continue
+        first_line_of[phone] = line
+        staff.append(StaffRow(line, unit, name, phone, Role(raw_role.lower())))
+    return staff, problems
+
+
+def parse_quotas(text: str, program_codes: tuple[str, ...]) -> tuple[list[QuotaRow], list[Problem]]:
+    problems: list[Problem] = []
+    quotas: list[QuotaRow] = []
+    for line, (raw_kind, target, program, period, raw_quota) in _rows(
+        text, QUOTA_COLUMNS, problems
+    ):
+        kind = raw_kind.lower()
+        if kind not in {k.value for k in TargetKind}:
+            problems.append(Problem(line, "import.bad_target_kind", {"given": raw_kind}))
+            continue
+        if kind == TargetKind.MEMBER:
+            try:
+                target = normalise_phone(target)
+            except InvalidPhone:
+                problems.append(Problem(line, "import.bad_phone", {"given": target}))
+                continue
+        if program.upper() not in program_codes:
+            problems.append(Problem(line, "import.bad_program", {"given": program}))
+            continue
+        try:
+            period_key = parse_period(period).key
+        except InvalidPeriod:
+            problems.append(Problem(line, "import.bad_period", {"given": period}))
+            continue
+        if not raw_quota.isdigit():
+            problems.append(Problem(line, "import.bad_quota", {"given": raw_quota}))
+            continue
+        quotas.append(
+            QuotaRow(line, TargetKind(kind), target, program.upper(), period_key, int(raw_quota))
+        )
+    return quotas, problems

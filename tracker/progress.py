@@ -1,0 +1,68 @@
+"""Progress against a target: completion, what should be done by today, pace, projection."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from fractions import Fraction
+
+from tracker.periods import Period
+from tracker.quotas import round_half_up
+
+
+class Pace(StrEnum):
+    AHEAD = "ahead"
+    ON_TRACK = "on_track"
+    BEHIND = "behind"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One program's progress for one period, as of one local day."""
+
+    period: Period
+    achieved: int
+    target: int | None
+    percent: int | None
+    """Completion, floored to a whole percent: 99.9% is not yet 100%."""
+    expected: int | None
+    """What the target asks for by the end of today."""
+    pace: Pace | None
+    gap: int
+    """How far ahead or behind, in participants (never negative)."""
+    projection: int
+    """Where the period ends if the pace so far holds."""
+
+    @property
+    def reached(self) -> bool:
+        return self.target is not None and self.target > 0 and self.achieved >= self.target
+
+
+def completion_percent(achieved: int, target: int | None) -> int | None:
+    if target is None or target <= 0:
+        return None
+    return achieved * 100 // target
+
+
+def measure(period: Period, achieved: int, target: int | None, today: date) -> Progress:
+    """Progress of `achieved` against `target` over `period`, counting today as elapsed."""
+    elapsed = period.elapsed_days(today)
+    projection = (
+        achieved if elapsed == 0 else round_half_up(Fraction(achieved * period.days, elapsed))
+    )
+    if target is None:
+        return Progress(period, achieved, None, None, None, None, 0, projection)
+    expected = round_half_up(Fraction(target * elapsed, period.days))
+    difference = achieved - expected
+    pace = Pace.AHEAD if difference > 0 else Pace.BEHIND if difference < 0 else Pace.ON_TRACK
+    return Progress(
+        period=period,
+        achieved=achieved,
+        target=target,
+        percent=completion_percent(achieved, target),
+        expected=expected,
+        pace=pace,
+        gap=abs(difference),
+        projection=projection,
+    )

@@ -1,0 +1,69 @@
+"""The tunable business rules (`config/rules.toml`), checked once at start."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tracker.models import Program
+
+DEFAULT_RULES_FILE = Path(__file__).resolve().parent.parent / "config" / "rules.toml"
+
+
+class RulesError(ValueError):
+    """The rules file is wrong; the message names what to fix."""
+
+
+@dataclass(frozen=True)
+class Rules:
+    programs: tuple[Program, ...]
+    max_entry_count: int = 50
+    backdate_days: int = 7
+
+    def program(self, code: str) -> Program | None:
+        code = code.upper()
+        return next((program for program in self.programs if program.code == code), None)
+
+    @property
+    def program_codes(self) -> tuple[str, ...]:
+        return tuple(program.code for program in self.programs)
+
+
+def parse_rules(data: dict[str, Any]) -> Rules:
+    entries = data.get("entries", {})
+    programs = []
+    for index, raw in enumerate(data.get("programs", []), start=1):
+        missing = {"code", "name_vi", "name_en", "weight"} - raw.keys()
+        if missing:
+            raise RulesError(f"programs #{index}: missing {', '.join(sorted(missing))}")
+        if not str(raw["code"]).isalnum():
+            raise RulesError(f"programs #{index}: code must be letters or digits")
+        weight = raw["weight"]
+        if not isinstance(weight, int | float) or weight < 0:
+            raise RulesError(f"programs #{index}: weight must be a number >= 0")
+        programs.append(
+            Program(str(raw["code"]).upper(), raw["name_vi"], raw["name_en"], float(weight))
+        )
+    if not programs:
+        raise RulesError("programs: at least one program is needed")
+    if len({program.code for program in programs}) != len(programs):
+        raise RulesError("programs: codes must be unique")
+    max_count = entries.get("max_count", 50)
+    backdate = entries.get("backdate_days", 7)
+    if not (isinstance(max_count, int) and max_count >= 1):
+        raise RulesError("entries.max_count must be a whole number >= 1")
+    if not (isinstance(backdate, int) and backdate >= 0):
+        raise RulesError("entries.backdate_days must be a whole number >= 0")
+    return Rules(tuple(programs), max_count, backdate)
+
+
+def load_rules(path: Path = DEFAULT_RULES_FILE) -> Rules:
+    try:
+        with path.open("rb") as file:
+            return parse_rules(tomllib.load(file))
+    except tomllib.TOMLDecodeError as error:
+        raise RulesError(f"{path}: {error}") from error
+    except RulesError as error:
+        raise RulesError(f"{path}: {error}") from error
