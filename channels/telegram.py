@@ -99,7 +99,8 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if member is None:
         if update.effective_chat.type == ChatType.PRIVATE:
             user = update.effective_user
-            await send_reply(context, message.chat_id, ask_to_link(user and user.language_code))
+            language = user.language_code if user else None
+            await send_reply(context, message.chat_id, ask_to_link(language))
         return
     source_key = f"tg:{message.chat_id}:{message.message_id}"
     reply = await run_text(services_of(context), member, message.text, Channel.TELEGRAM, source_key)

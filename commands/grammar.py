@@ -15,7 +15,10 @@ from tracker.periods import InvalidPeriod, Period, PeriodKind, parse_period, per
 from tracker.rules import Rules
 from tracker.text import fold
 
-_TOKEN = re.compile(r"\d{4}-(?:w\d{1,2}|q[1-4]|\d{1,2})|\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d+|[^\W\d_]+")
+# ASCII only: folded text has no accents left, and a stray `²` must not pass as a digit.
+_TOKEN = re.compile(
+    r"\d{4}-(?:w\d{1,2}|q[1-4]|\d{1,2})|\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d+|[^\W\d_]+", re.ASCII
+)
 
 PERIOD_WORDS = {
     PeriodKind.WEEK: ("t", "tuan", "week", "w"),
@@ -44,7 +47,7 @@ def _codes(rules: Rules) -> str:
 
 
 def parse_count(token: str, maximum: int) -> int:
-    if not token.isdigit() or not 1 <= int(token) <= maximum:
+    if not (token.isascii() and token.isdigit()) or not 1 <= int(token) <= maximum:
         raise UserError("error.bad_count", given=token, max=maximum)
     return int(token)
 
@@ -58,7 +61,7 @@ def parse_day(token: str, today: date, backdate_days: int) -> date:
         day = date(year, int(parts[1]), int(parts[0]))
     except (ValueError, IndexError):
         raise UserError("error.bad_date", given=token) from None
-    if len(parts) == 2 and day > today:
+    if len(parts) == 2 and (day - today).days > 180:
         day = day.replace(year=today.year - 1)  # `28/12` typed on 2 January
     if day > today:
         raise UserError("error.future_date", given=day)

@@ -70,12 +70,14 @@ def parse(text: str, program_codes: tuple[str, ...]) -> tuple[Command | None, li
     """Split `/ghi@bot TN 2` or `tn2` into the command and its folded argument tokens."""
     text = text.strip()
     if text.startswith("/"):
-        head, _, rest = text[1:].partition(" ")
-        return find(head.split("@", 1)[0]), tokens(rest)
+        head, *rest = text[1:].split(maxsplit=1)
+        return find(head.split("@", 1)[0]), tokens(rest[0] if rest else "")
     words = tokens(text)
     if not words:
         return None, []
-    if words[0].upper() in program_codes:
+    codes = {code.lower() for code in program_codes}
+    # `TN 2`, or count first (`2 TN`): either way it is a log.
+    if words[0] in codes or (words[0].isdigit() and len(words) > 1 and words[1] in codes):
         return find("ghi"), words
     shorthand = SHORTHAND.get(words[0])
     return (find(shorthand), words[1:]) if shorthand else (None, words)

@@ -29,9 +29,29 @@ have_kannel() {
     command -v bearerbox >/dev/null 2>&1 && command -v smsbox >/dev/null 2>&1
 }
 
+alive() {
+    # True while process $1 exists and is not a zombie.
+    local state
+    state="$(ps -o stat= -p "$1" 2>/dev/null || true)"
+    [ -n "$state" ] && [ "${state#Z}" = "$state" ]
+}
+
 stop_packaged_daemons() {
-    # The Debian package runs its boxes from /etc/init.d/kannel under
-    # run_kannel_box with pid files in /var/run/kannel; stop exactly those.
+    # The Debian package runs each box under run_kannel_box from
+    # /etc/init.d/kannel, with pid files in /var/run/kannel: stop exactly those
+    # supervisors and the boxes they started, and wait until they are gone.
+    local pidfile pid child pids=()
+    for pidfile in /var/run/kannel/kannel_smsbox.pid /var/run/kannel/kannel_wapbox.pid \
+        /var/run/kannel/kannel_bearerbox.pid; do
+        [ -r "$pidfile" ] || continue
+        pid="$(tr -dc '0-9' <"$pidfile")"
+        [ -n "$pid" ] && alive "$pid" || continue
+        pids+=("$pid")
+        for child in $(pgrep -P "$pid" 2>/dev/null || true); do
+            pids+=("$child")
+        done
+    done
+
     if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
         as_root systemctl stop kannel.service >/dev/null 2>&1 || true
         as_root systemctl disable kannel.service >/dev/null 2>&1 || true
@@ -39,27 +59,28 @@ stop_packaged_daemons() {
     if [ -x /etc/init.d/kannel ]; then
         as_root env START_SMSBOX=1 START_WAPBOX=1 /etc/init.d/kannel stop </dev/null \
             >/dev/null 2>&1 || true
+        # Do not start it again at boot (harmless where there is no init system).
+        if command -v update-rc.d >/dev/null 2>&1; then
+            as_root update-rc.d kannel disable >/dev/null 2>&1 || true
+        fi
     fi
-    local pidfile pid
-    for pidfile in /var/run/kannel/kannel_smsbox.pid /var/run/kannel/kannel_wapbox.pid \
-        /var/run/kannel/kannel_bearerbox.pid; do
-        [ -r "$pidfile" ] || continue
-        pid="$(tr -dc '0-9' <"$pidfile")"
-        if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-            echo "install-kannel: stopping packaged Kannel process $pid ($pidfile)"
-            as_root kill -TERM "$pid" 2>/dev/null || true
-            for _ in $(seq 1 50); do
-                kill -0 "$pid" 2>/dev/null || break
-                sleep 0.1
-            done
+
+    for pid in "${pids[@]}"; do
+        alive "$pid" || continue
+        echo "install-kannel: stopping packaged Kannel process $pid"
+        as_root kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in "${pids[@]}"; do
+        for _ in $(seq 1 100); do
+            alive "$pid" || break
+            sleep 0.1
+        done
+        if alive "$pid"; then
+            echo "install-kannel: killing packaged Kannel process $pid"
             as_root kill -KILL "$pid" 2>/dev/null || true
         fi
-        as_root rm -f "$pidfile"
     done
-    # Do not start it again at boot (harmless where there is no init system).
-    if command -v update-rc.d >/dev/null 2>&1 && [ -x /etc/init.d/kannel ]; then
-        as_root update-rc.d kannel disable >/dev/null 2>&1 || true
-    fi
+    as_root rm -f /var/run/kannel/kannel_*.pid
 }
 
 if have_kannel; then

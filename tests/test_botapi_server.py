@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator
@@ -264,6 +265,15 @@ async def test_get_updates_long_poll_semantics(
     assert await app.bot.get_updates(offset=second + 1, timeout=1) == ()
     assert server.pending_updates == []
     assert server.calls_of("getUpdates")[-1].params["timeout"] == 1
+
+    # a pending long poll is woken by push_update, not by its timeout running out
+    server.max_poll_timeout = 30
+    since = server.mark()
+    poll = asyncio.create_task(app.bot.get_updates(offset=second + 1, timeout=20))
+    await server.wait_for("getUpdates", since=since, answered=False)
+    third = server.push_update(text_update(user(1), "c"))
+    woken = await asyncio.wait_for(poll, timeout=2)
+    assert [u.update_id for u in woken] == [third]
 
 
 async def test_commands_and_plain_methods(

@@ -300,6 +300,7 @@ async def test_get_url_retry_repeats_the_same_message_id(bot: FakeBot, tmp_path:
 async def test_sink_failures_500_loses_the_mt_and_drop_is_retried(gw: KannelGateway) -> None:
     gw.fail_next_mt(1, status=500)
     assert (await gw.send_sms("841", "lost")).status_code == 202
+    await gw.wait_log("bearerbox-access", r"FAILED Send SMS .*\[to:841\]")
     gw.drop_next_mt(1)
     assert (await gw.send_sms("842", "retried")).status_code == 202
 

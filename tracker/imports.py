@@ -111,7 +111,7 @@ def parse_quotas(text: str, program_codes: tuple[str, ...]) -> tuple[list[QuotaR
         except InvalidPeriod:
             problems.append(Problem(line, "import.bad_period", {"given": period}))
             continue
-        if not raw_quota.isdigit():
+        if not (raw_quota.isascii() and raw_quota.isdigit()):
             problems.append(Problem(line, "import.bad_quota", {"given": raw_quota}))
             continue
         quotas.append(

@@ -275,17 +275,20 @@ class BotApiServer:
 
     async def wait_for(
         self, method: str, predicate: Callable[[ApiCall], bool] | None = None, *,
-        since: int = 0, timeout: float = 5.0,  # noqa: ASYNC109
+        since: int = 0, timeout: float = 5.0, answered: bool = True,  # noqa: ASYNC109
     ) -> ApiCall:  # fmt: skip
         """The first call of ``method`` with index >= ``since`` matching ``predicate``.
 
-        Answered calls only (result/error_code already set); failed calls count too.
+        Waits for the server's answer (result or error_code set; failed calls count too),
+        or with ``answered=False`` only for the request to arrive (e.g. a pending long poll).
         """
         try:
             async with asyncio.timeout(timeout):
                 while True:
                     for call in self.calls[since:]:
-                        if self._answered(call, method) and (predicate is None or predicate(call)):
+                        if self._matches(call, method, answered) and (
+                            predicate is None or predicate(call)
+                        ):
                             return call
                     await self._calls_changed.wait()
         except TimeoutError:
@@ -293,9 +296,9 @@ class BotApiServer:
             raise AssertionError(f"no {method} call within {timeout}s; saw {seen}") from None
 
     @staticmethod
-    def _answered(call: ApiCall, method: str) -> bool:
-        answered = call.result is not None or call.error_code is not None
-        return answered and call.method.lower() == method.lower()
+    def _matches(call: ApiCall, method: str, answered: bool) -> bool:
+        done = call.result is not None or call.error_code is not None
+        return (done or not answered) and call.method.lower() == method.lower()
 
     def my_commands(
         self, scope: JSONDict | None = None, language_code: str | None = None
@@ -317,6 +320,7 @@ class BotApiServer:
             return (exc if isinstance(exc, ApiError) else ApiError(400, str(exc))).response()
         call = ApiCall(method, params, files)
         self.calls.append(call)
+        self._notify_calls()
         try:
             if faults := self._faults.get(method.lower()):
                 raise faults.pop(0)
@@ -333,8 +337,11 @@ class BotApiServer:
             call.error_code = error.error_code
             return error.response()
         finally:
-            self._calls_changed.set()
-            self._calls_changed = asyncio.Event()
+            self._notify_calls()
+
+    def _notify_calls(self) -> None:
+        self._calls_changed.set()
+        self._calls_changed = asyncio.Event()
 
     async def _download(self, request: Request) -> Response:
         for path, content in self.files.values():
@@ -383,10 +390,9 @@ class BotApiServer:
             items = self._updates[offset:] if offset < 0 else self._updates
             return [u for u, _ in items if not allowed or allowed & u.keys()]
 
+        wait = min(float(params.get("timeout") or 0), self.max_poll_timeout)
         with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(
-                min(float(params.get("timeout") or 0), self.max_poll_timeout)
-            ):
+            async with asyncio.timeout(wait):
                 while not ready() and not self._closing:
                     await self._updates_changed.wait()
         batch = ready()[:limit]

@@ -47,7 +47,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import IO, Any, Literal
 from urllib.parse import parse_qs, quote, quote_from_bytes, urlsplit
 
 import httpx
@@ -113,8 +113,9 @@ class MtMessage:
 
     ``text`` is decoded with ``charset`` (UTF-8 when Kannel sends none, UTF-16BE
     for ``coding=2``); ``raw_text`` keeps the bytes. ``sender`` is Kannel's
-    ``from`` parameter. ``answered`` is the status the sink replied with, or
-    None when it dropped the connection.
+    ``from`` parameter; ``params`` has every query parameter decoded as UTF-8
+    (so its ``text`` is garbled for UCS-2: use ``text``). ``answered`` is the
+    status the sink replied with, or None when it dropped the connection.
     """
 
     to: str
@@ -348,7 +349,7 @@ class KannelGateway:
         self._sink = _MtSink(self._record_mt)
         self._bearerbox: asyncio.subprocess.Process | None = None
         self._smsbox: asyncio.subprocess.Process | None = None
-        self._stderr_files: list[Any] = []
+        self._stderr_files: list[IO[bytes]] = []
         self._client: httpx.AsyncClient | None = None
         self._barrier_seq = 0
         self._barriers: list[MtMessage] = []
@@ -511,11 +512,13 @@ class KannelGateway:
             "core",
             {
                 "admin-port": self.admin_port,
+                "admin-interface": "127.0.0.1",
                 "admin-password": self.admin_password,
                 "status-password": self.admin_password,
                 "admin-allow-ip": "127.0.0.1",
                 "admin-deny-ip": "*.*.*.*",
                 "smsbox-port": self.smsbox_port,
+                "smsbox-interface": "127.0.0.1",
                 "box-allow-ip": "127.0.0.1",
                 "box-deny-ip": "*.*.*.*",
                 "log-file": str(d / "bearerbox.log"),
@@ -809,8 +812,17 @@ class KannelGateway:
 
 
 @contextlib.asynccontextmanager
-async def serve_asgi(app: Any, *, startup_timeout: float = 10.0) -> AsyncIterator[str]:
-    """Run an ASGI app with uvicorn on a free 127.0.0.1 port; yields its base URL."""
+async def serve_asgi(
+    app: Any,
+    *,
+    lifespan: Literal["auto", "on", "off"] = "auto",
+    startup_timeout: float = 10.0,
+) -> AsyncIterator[str]:
+    """Run an ASGI app with uvicorn on a free 127.0.0.1 port; yields its base URL.
+
+    The server runs as a task of the current event loop and is shut down
+    (gracefully, at most 2 s) when the block exits.
+    """
     import uvicorn
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -822,11 +834,20 @@ async def serve_asgi(app: Any, *, startup_timeout: float = 10.0) -> AsyncIterato
         log_config=None,
         log_level="warning",
         access_log=False,
-        lifespan="off",
+        lifespan=lifespan,
         timeout_graceful_shutdown=2,
     )
     server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve(sockets=[sock]))
+
+    async def serve() -> None:
+        try:
+            await server.serve(sockets=[sock])
+        except SystemExit as exc:  # uvicorn exits when the app's lifespan startup fails
+            raise KannelError(
+                f"uvicorn exited with {exc.code}: ASGI lifespan startup failed"
+            ) from None
+
+    task = asyncio.create_task(serve())
     try:
         deadline = time.monotonic() + startup_timeout
         while not server.started:
@@ -839,6 +860,8 @@ async def serve_asgi(app: Any, *, startup_timeout: float = 10.0) -> AsyncIterato
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        with contextlib.suppress(asyncio.CancelledError):
+        if not task.done():
             await task
+        elif not task.cancelled():
+            task.exception()  # already reported above; retrieve it so asyncio stays quiet
         sock.close()

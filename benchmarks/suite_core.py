@@ -1,0 +1,98 @@
+"""Issue 2: the cost of logging end to end against raw SQLite, and progress latency."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sqlite3
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from benchmarks import province
+from benchmarks.report import figure, latency, ratio
+from commands.context import Services
+from commands.registry import run_text
+from storage.sqlite import SQLiteRepository
+from tracker.models import Channel
+from tracker.periods import local_day
+from tracker.rules import load_rules
+
+NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
+
+
+def raw_insert_commit_rate(folder: Path, count: int) -> float:
+    """Plain sqlite3, same pragmas as the product, one INSERT + COMMIT at a time."""
+    path = folder / "raw.db"
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = FULL")
+    db.execute(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, member_id INT, program TEXT, day TEXT,"
+        " count INT, created_at TEXT)"
+    )
+    started = time.perf_counter()
+    for number in range(count):
+        db.execute("BEGIN IMMEDIATE")
+        db.execute(
+            "INSERT INTO t (member_id, program, day, count, created_at) VALUES (?,?,?,?,?)",
+            (number % 5000, "TN", "2026-11-23", 1, "2026-11-23T03:00:00+00:00"),
+        )
+        db.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    db.close()
+    return count / elapsed
+
+
+async def log_rate(path: Path, count: int) -> float:
+    """`TN 1` from one member after another: parse, store, reply text; no network."""
+    repo = await SQLiteRepository.open(path)
+    services = Services(repo, load_rules(), lambda: NOW)
+    members = [await repo.member(member_id) for member_id in range(1, 201)]
+    started = time.perf_counter()
+    for number in range(count):
+        reply = await run_text(
+            services, members[number % len(members)], "TN 1", Channel.SMS, f"bench:{number}"
+        )
+        assert reply.text.startswith("Da ghi"), reply.text
+    elapsed = time.perf_counter() - started
+    await repo.close()
+    return count / elapsed
+
+
+async def progress_latencies(path: Path, samples: int) -> list[float]:
+    repo = await SQLiteRepository.open(path)
+    services = Services(repo, load_rules(), lambda: NOW)
+    rng = random.Random(3)
+    timings = []
+    for _ in range(samples):
+        member = await repo.member(rng.randrange(1, 5001))
+        started = time.perf_counter()
+        reply = await run_text(services, member, "/tiendo", Channel.TELEGRAM, None)
+        timings.append(time.perf_counter() - started)
+        assert "TN:" in reply.text
+    await repo.close()
+    return timings
+
+
+def run(folder: Path, quick: bool) -> None:
+    entries = 1_000_000
+    started = time.perf_counter()
+    path = folder / "province.db"
+    province.build(path, members=5000, entries=entries, until=local_day(NOW))
+    figure("province_build_time", time.perf_counter() - started, "s")
+    figure("province_entries", entries, "entries")
+
+    logs = 1000 if quick else 5000
+    raw = raw_insert_commit_rate(folder, logs)
+    end_to_end = asyncio.run(log_rate(path, logs))
+    figure("log_end_to_end_rate", end_to_end, "commands/s")
+    figure("sqlite_insert_commit_rate", raw, "commits/s")
+    ratio(
+        "log_end_to_end_vs_raw_sqlite",
+        end_to_end,
+        raw,
+        "log_end_to_end_rate / sqlite_insert_commit_rate; target >= 0.5",
+    )
+
+    latency("progress_query_latency", asyncio.run(progress_latencies(path, 200 if quick else 1000)))

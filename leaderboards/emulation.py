@@ -1,0 +1,299 @@
+"""Year-end emulation (thi đua): a score, its rating level, and the titles it leads to.
+
+The score of a member or a unit for a calendar year is the weighted mean, over the
+programs that have a target, of each program's completion in percent:
+
+    score = sum(weight[p] * 100 * weighted_achieved[p] / target[p]) / sum(weight[p])
+
+`weighted_achieved` counts each participant by the payment term of its entry, so a
+participant who pays a year ahead earns more than one who pays month by month.
+Programs without a target (or weight 0) are left out, not scored as zero; with none
+left there is no score and no level (not assessed). Exact fractions: a score of exactly
+70, 100 or 120 reaches its level. Rules: `config/emulation.toml`, checked at start.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import tomllib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from leaderboards.badges import EntryFact
+from tracker.models import Program
+from tracker.periods import Period
+
+DEFAULT_EMULATION_FILE = Path(__file__).resolve().parent.parent / "config" / "emulation.toml"
+MAX_TERM_MONTHS = 60  # the longest payment term the product accepts: five years ahead
+
+
+class EmulationConfigError(ValueError):
+    """The emulation rules file is wrong; the message names the key to fix."""
+
+
+class Tier(StrEnum):
+    """The four rating levels of the year-end review, best first."""
+
+    EXCELLENT = "excellent"
+    GOOD = "good"
+    COMPLETED = "completed"
+    NOT_COMPLETED = "not_completed"
+
+
+class Title(StrEnum):
+    """What a level puts one on course for; the values are message keys (locales)."""
+
+    ADVANCED_WORKER = "advanced_worker"
+    EMULATION_FIGHTER = "emulation_fighter"
+    ADVANCED_COLLECTIVE = "advanced_collective"
+
+
+@dataclass(frozen=True)
+class Names:
+    vi: str
+    en: str
+
+    def in_language(self, language: str) -> str:
+        return self.vi if language == "vi" else self.en
+
+
+@dataclass(frozen=True)
+class EmulationRules:
+    program_weights: Mapping[str, Fraction]
+    term_steps: tuple[tuple[int, Fraction], ...]
+    """(months, weight), shortest term first; the first step is always 1 month."""
+    thresholds: tuple[tuple[Tier, Fraction], ...]
+    """(level, minimum score), best level first."""
+    tier_names: Mapping[Tier, Names]
+    collective_min_percent: Fraction
+
+    def term_weight(self, term_months: int | None) -> Fraction:
+        """Weight of one participant paid for `term_months` (None: no term, weight 1)."""
+        if term_months is None:
+            return Fraction(1)
+        if not 1 <= term_months <= MAX_TERM_MONTHS:
+            raise ValueError(f"term_months must be 1..{MAX_TERM_MONTHS}, not {term_months}")
+        months = [step_months for step_months, _ in self.term_steps]
+        return self.term_steps[bisect.bisect_right(months, term_months) - 1][1]
+
+
+_Invalid = EmulationConfigError
+_LANGUAGES = ("vi", "en")
+
+
+def _only(table: Mapping[str, Any], allowed: Sequence[str], where: str) -> None:
+    # A misspelt key would otherwise be ignored without a word.
+    unknown = sorted(set(table) - set(allowed))
+    if unknown:
+        raise _Invalid(f"{where}{unknown[0]}: unknown key (expected {', '.join(allowed)})")
+
+
+def _table(
+    parent: Mapping[str, Any], key: str, where: str, allowed: Sequence[str] = ()
+) -> Mapping[str, Any]:
+    """`parent[key]`, a table; with `allowed`, no keys but those."""
+    value = parent.get(key)
+    if not isinstance(value, dict):
+        raise _Invalid(f"{where}{key}: {'missing' if value is None else 'must be a table'}")
+    if allowed:
+        _only(value, allowed, f"{where}{key}.")
+    return value
+
+
+def _number(table: Mapping[str, Any], key: str, where: str, *, positive: bool = False) -> Fraction:
+    value = table.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        problem = "missing" if value is None else f"must be a number, not {value!r}"
+        raise _Invalid(f"{where}.{key}: {problem}")
+    # Through str so that 0.6 means 3/5 exactly, not the nearest binary fraction.
+    number = Fraction(str(value)) if isinstance(value, float) else Fraction(value)
+    if number < 0 or (positive and number == 0):
+        raise _Invalid(f"{where}.{key}: must be {'above 0' if positive else '>= 0'}")
+    return number
+
+
+def _tiers(data: Mapping[str, Any]) -> tuple[dict[Tier, Names], list[tuple[Tier, Fraction]]]:
+    tables = _table(data, "tiers", "", list(Tier))
+    names: dict[Tier, Names] = {}
+    thresholds: list[tuple[Tier, Fraction]] = []
+    for tier in Tier:
+        has_minimum = tier is not Tier.NOT_COMPLETED
+        allowed = ("min_percent", *_LANGUAGES) if has_minimum else _LANGUAGES
+        table, where = _table(tables, tier, "tiers.", allowed), f"tiers.{tier}"
+        texts = [table.get(language) for language in _LANGUAGES]
+        for language, text in zip(_LANGUAGES, texts, strict=True):
+            if not isinstance(text, str) or not text.strip():
+                raise _Invalid(f"{where}.{language}: missing name")
+        names[tier] = Names(*(str(text).strip() for text in texts))
+        if has_minimum:
+            minimum = _number(table, "min_percent", where)
+            if thresholds and minimum >= thresholds[-1][1]:
+                better, higher = thresholds[-1]
+                raise _Invalid(
+                    f"{where}.min_percent: {float(minimum):g} must be below "
+                    f"tiers.{better}.min_percent ({float(higher):g})"
+                )
+            thresholds.append((tier, minimum))
+    return names, thresholds
+
+
+def _program_weights(data: Mapping[str, Any], programs: Sequence[Program]) -> dict[str, Fraction]:
+    table = _table(data, "program_weights", "")
+    weights = {code.upper(): _number(table, code, "program_weights") for code in table}
+    if sum(weights.values()) <= 0:
+        raise _Invalid("program_weights: at least one weight must be above 0")
+    codes = {program.code for program in programs}
+    mismatched = sorted(weights.keys() ^ codes) if programs else []
+    if mismatched:
+        code = mismatched[0]
+        problem = "missing (a program in" if code in codes else "not a program in"
+        raise _Invalid(f"program_weights.{code}: {problem} config/rules.toml")
+    for program in programs:
+        # rules.toml still carries a weight of its own: two values of one rule must not drift.
+        if Fraction(str(program.weight)) != weights[program.code]:
+            raise _Invalid(
+                f"program_weights.{program.code}: {float(weights[program.code]):g} but "
+                f"config/rules.toml says {program.weight}; scoring reads this file, make them equal"
+            )
+    return weights
+
+
+def _term_steps(data: Mapping[str, Any]) -> tuple[tuple[int, Fraction], ...]:
+    table = _table(data, "term_weights", "")
+    for months in table:
+        if not months.isdigit() or not 1 <= int(months) <= MAX_TERM_MONTHS:
+            raise _Invalid(f"term_weights.{months}: months must be 1..{MAX_TERM_MONTHS}")
+    steps = sorted(
+        (int(months), _number(table, months, "term_weights", positive=True)) for months in table
+    )
+    if not steps or steps[0][0] != 1:
+        raise _Invalid("term_weights.1: missing (every term needs a step to fall back on)")
+    for (short, light), (long, heavy) in itertools.pairwise(steps):
+        if heavy < light:
+            raise _Invalid(
+                f"term_weights.{long}: {float(heavy):g} is less than term_weights.{short}"
+                f" ({float(light):g}); a longer term may not weigh less"
+            )
+    return tuple(steps)
+
+
+def parse_emulation_rules(
+    data: Mapping[str, Any], programs: Sequence[Program] = ()
+) -> EmulationRules:
+    """Check `data` (a parsed emulation.toml) against `programs` (from rules.toml)."""
+    _only(data, ("program_weights", "term_weights", "tiers", "collective"), "")
+    tier_names, thresholds = _tiers(data)
+    collective = _table(data, "collective", "", ("min_member_percent",))
+    share = _number(collective, "min_member_percent", "collective", positive=True)
+    if share > 100:
+        raise _Invalid("collective.min_member_percent: must be at most 100")
+    return EmulationRules(
+        program_weights=_program_weights(data, programs),
+        term_steps=_term_steps(data),
+        thresholds=tuple(thresholds),
+        tier_names=tier_names,
+        collective_min_percent=share,
+    )
+
+
+def load_emulation_rules(
+    path: Path = DEFAULT_EMULATION_FILE, programs: Sequence[Program] = ()
+) -> EmulationRules:
+    """Read and check the file once, at start; any mistake names the file and the key."""
+    try:
+        with path.open("rb") as file:
+            return parse_emulation_rules(tomllib.load(file), programs)
+    except (OSError, tomllib.TOMLDecodeError, EmulationConfigError) as error:
+        raise EmulationConfigError(f"{path}: {error}") from error
+
+
+def weighted_achieved(
+    entries: Iterable[EntryFact], rules: EmulationRules, period: Period
+) -> dict[str, Fraction]:
+    """Participants per program in `period`, each weighted by its payment term."""
+    totals: dict[str, Fraction] = defaultdict(Fraction)
+    for entry in entries:
+        if entry.counting and entry.day in period:
+            totals[entry.program] += entry.count * rules.term_weight(entry.term_months)
+    return dict(totals)
+
+
+def score(
+    weighted: Mapping[str, Fraction], targets: Mapping[str, int | None], rules: EmulationRules
+) -> Fraction | None:
+    """The emulation score in percent, exact; None when no program can be scored."""
+    weighted_sum = weight_total = Fraction(0)
+    for code, target in targets.items():
+        weight = rules.program_weights.get(code, Fraction(0))
+        if target is None or target <= 0 or weight <= 0:
+            continue  # nothing to complete, or no part in the score
+        weighted_sum += weight * 100 * weighted.get(code, Fraction(0)) / target
+        weight_total += weight
+    return weighted_sum / weight_total if weight_total else None
+
+
+def tier_for(value: Fraction | None, rules: EmulationRules) -> Tier | None:
+    """The rating level a score reaches; None for no score (not assessed)."""
+    reached = (tier for tier, minimum in rules.thresholds if value is not None and value >= minimum)
+    return None if value is None else next(reached, Tier.NOT_COMPLETED)
+
+
+def projected(value: Fraction | None, period: Period, today: date) -> Fraction | None:
+    """Where `value` ends the period if the pace so far holds, by the rule of
+    `tracker.progress.measure` (today counts as elapsed; nothing moves before the start).
+    Every program scales by the same days/elapsed, so this is each program's projection,
+    taken on the exact score: no rounding to tip a level at a boundary."""
+    elapsed = period.elapsed_days(today)
+    if value is None or elapsed == 0:
+        return value
+    return value * period.days / elapsed
+
+
+@dataclass(frozen=True)
+class Emulation:
+    """A member's or a unit's year so far, and where it is heading. Scores are exact
+    percentages: show them floored (`int(score)`), like every completion percent."""
+
+    score: Fraction | None
+    tier: Tier | None
+    projected_score: Fraction | None
+    projected_tier: Tier | None
+
+
+def assess(
+    weighted: Mapping[str, Fraction],
+    targets: Mapping[str, int | None],
+    year: Period,
+    today: date,
+    rules: EmulationRules,
+) -> Emulation:
+    """Score and level of `year` so far, with the projected year-end score and level."""
+    current = score(weighted, targets, rules)
+    ahead = projected(current, year, today)
+    return Emulation(current, tier_for(current, rules), ahead, tier_for(ahead, rules))
+
+
+def on_course_for(tier: Tier | None, has_initiative: bool) -> tuple[Title, ...]:
+    """Titles a member's (projected) level leads to: advanced worker from "good" up;
+    grassroots emulation fighter at "excellent" with an initiative the lead recorded."""
+    titles = [Title.ADVANCED_WORKER] if tier in (Tier.EXCELLENT, Tier.GOOD) else []
+    if tier is Tier.EXCELLENT and has_initiative:
+        titles.append(Title.EMULATION_FIGHTER)
+    return tuple(titles)
+
+
+def collective_on_course(member_tiers: Iterable[Tier | None], rules: EmulationRules) -> bool:
+    """A unit is on course for advanced collective when at least the configured share
+    of its assessed members are on course for advanced worker. Members without a level
+    (no target: a lead, an admin) are left out rather than held against the unit.
+    """
+    assessed = [tier for tier in member_tiers if tier is not None]
+    advanced = sum(1 for tier in assessed if Title.ADVANCED_WORKER in on_course_for(tier, False))
+    return bool(assessed) and 100 * advanced >= rules.collective_min_percent * len(assessed)

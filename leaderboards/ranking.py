@@ -1,0 +1,248 @@
+"""Rank people or units by completion, and cut the board down to what a chat can show.
+
+Order (product contract): completion % desc, then achieved desc, then who reached
+that count first. Those three are the *rank keys*: rows whose three keys are all equal
+share a rank and the next rank skips (1, 2, 2, 4). The name only settles the display
+order inside a shared rank, so it never decides who is ahead of whom.
+
+Completion % is the floored whole percent people see (`completion_percent`): two
+people shown at 99% are tied on percent, as they look.
+
+Who feeds what (the callers' side of the contract):
+- A person board lists the members *currently* in the unit subtree, each with all of
+  their counting entries of the period: the same numbers `/tiendo` shows them.
+- A unit board credits each entry to the unit the member was in *when it was logged*
+  (`entries.unit_id`), so a member's old entries stay with the old unit after a move.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property, lru_cache
+from operator import attrgetter
+
+from tracker.models import Unit
+from tracker.progress import completion_percent
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """One line of a board: a member or a unit, for one period and program (or all)."""
+
+    key: int
+    """The member id or the unit id."""
+    name: str
+    achieved: int
+    target: int | None
+    percent: int | None
+    """Floored completion; None when there is no target (or a target of 0)."""
+    reached_at: datetime | None
+    """When `achieved` was reached: the created_at of the latest counting entry in the
+    period (None when nothing counts yet). Time zone aware."""
+
+    @classmethod
+    def of(
+        cls, key: int, name: str, achieved: int, target: int | None, reached_at: datetime | None
+    ) -> Standing:
+        """A standing with its percent worked out the way progress does it."""
+        return cls(key, name, achieved, target, completion_percent(achieved, target), reached_at)
+
+
+@dataclass(frozen=True, slots=True)
+class RankedRow:
+    rank: int
+    standing: Standing
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """Rows left out of a window between the top and the caller's neighbourhood."""
+
+    hidden: int
+
+
+@dataclass(frozen=True)
+class Leaderboard:
+    order: list[Standing]
+    """Those with a target, best first."""
+    ranks: list[int]
+    """`ranks[i]` is the rank of `order[i]`."""
+    unranked: list[Standing]
+    """Those without a target, listed apart: most achieved first, then by name."""
+
+    @cached_property
+    def ranked(self) -> list[RankedRow]:
+        # Rows are made on demand: a chat shows some fifteen of thousands.
+        return [RankedRow(*pair) for pair in zip(self.ranks, self.order, strict=True)]
+
+    def position_of(self, key: int) -> int | None:
+        """Where member or unit `key` stands in `order` (None: not ranked)."""
+        return next((index for index, s in enumerate(self.order) if s.key == key), None)
+
+    def line_of(self, key: int) -> RankedRow | Standing | None:
+        """The line of member or unit `key`, ranked or not: the caller's own line."""
+        position = self.position_of(key)
+        if position is not None:
+            return RankedRow(self.ranks[position], self.order[position])
+        return next((standing for standing in self.unranked if standing.key == key), None)
+
+
+_REACHED = attrgetter("reached_at")
+_ACHIEVED = attrgetter("achieved")
+_PERCENT = attrgetter("percent")
+_KEY = attrgetter("key")
+
+
+@lru_cache(maxsize=65_536)  # the same staff names come back on every board
+def name_order(name: str) -> str:
+    """A sort key close to Vietnamese alphabetical order: accents after the bare letter
+    (so Ê follows E, Ư follows U) and Đ right after D, not after Z."""
+    return unicodedata.normalize("NFD", name.replace("Đ", "D\u0335").replace("đ", "d\u0335"))
+
+
+def _by_name(order: list[Standing], start: int, end: int) -> None:
+    if end - start > 1:
+        tied = sorted(order[start:end], key=_KEY)
+        tied.sort(key=lambda s: name_order(s.name))
+        order[start:end] = tied
+
+
+def rank(standings: Iterable[Standing]) -> Leaderboard:
+    """Rank those with a target (shared ranks on equal keys); list the others apart."""
+    everyone = list(standings)
+    with_target = [s for s in everyone if s.percent is not None]
+    without_target = sorted(
+        (s for s in everyone if s.percent is None),
+        key=lambda s: (-s.achieved, name_order(s.name), s.key),
+    )
+    # Stable sorts, least significant key first, with C-level keys: the per-row cost
+    # stays tiny for thousands of rows. Not reached yet (None) goes after everyone.
+    order = sorted((s for s in with_target if s.reached_at is not None), key=_REACHED)
+    order += [s for s in with_target if s.reached_at is None]
+    order.sort(key=_ACHIEVED, reverse=True)
+    order.sort(key=_PERCENT, reverse=True)
+
+    ranks: list[int] = []
+    first = 0  # where the run of equal rank keys that `standing` belongs to starts
+    for index, standing in enumerate(order):
+        leader = order[first]
+        if (
+            standing.reached_at != leader.reached_at
+            or standing.achieved != leader.achieved
+            or standing.percent != leader.percent
+        ):
+            _by_name(order, first, index)  # a shared rank lists its people by name
+            first = index
+        ranks.append(first + 1)
+    _by_name(order, first, len(order))
+    return Leaderboard(order, ranks, without_target)
+
+
+def window(
+    board: Leaderboard, member_key: int, top: int = 10, around: int = 2
+) -> list[RankedRow | Gap]:
+    """The first `top` rows; when the member is ranked below them, a Gap, then the
+    member with `around` rows either side (merged into the top when they touch it).
+
+    "Top 10" counts rows, not ranks, so a long tie cannot flood the chat. A member
+    without a target is not ranked: show their line from `board.unranked`.
+    """
+
+    def rows(first: int, last: int) -> list[RankedRow]:
+        return [RankedRow(board.ranks[i], board.order[i]) for i in range(first, last)]
+
+    shown: list[RankedRow | Gap] = [*rows(0, min(top, len(board.order)))]
+    position = board.position_of(member_key)
+    if position is None or position < top:
+        return shown
+    start = max(top, position - around)
+    if start > top:
+        shown.append(Gap(start - top))
+    shown.extend(rows(start, min(position + around + 1, len(board.order))))
+    return shown
+
+
+@dataclass(frozen=True, slots=True)
+class Credit:
+    """Participants credited to the unit an entry was logged in (its unit back then):
+    one entry, or better all of a unit's entries of the period summed, with the latest
+    created_at (one `GROUP BY unit_id` row instead of thousands of entries)."""
+
+    unit_id: int
+    count: int
+    at: datetime
+    """The entry's created_at: a unit reaches its count when its latest entry came in."""
+
+
+def aggregate_units(
+    scope_id: int,
+    units: Iterable[Unit],
+    credits: Iterable[Credit],
+    unit_quotas: Mapping[int, int],
+    member_targets: Iterable[tuple[int, int]],
+) -> list[Standing]:
+    """Standings of the child units of `scope_id`, each summing its whole subtree.
+
+    `units`: every unit under the scope (deeper ones too). `credits`: the counting
+    entries of the period with the unit they were logged in; credits to units outside
+    the children's subtrees (the scope itself, or a unit elsewhere) count for nobody
+    here. `unit_quotas`: a unit's own target for the period, where a lead set one.
+    `member_targets`: (member's current unit id, target) for every member with one.
+    A unit's target is its own quota, else the sum of its sub-units' targets and of its
+    direct members' targets; None when none of those exists.
+    """
+    unit_list = list(units)
+    parent_of = {unit.id: unit.parent_id for unit in unit_list}
+    children_of: dict[int, list[int]] = defaultdict(list)
+    for unit in unit_list:
+        if unit.parent_id is not None:
+            children_of[unit.parent_id].append(unit.id)
+    top_units = [unit for unit in unit_list if unit.parent_id == scope_id]
+
+    # unit id -> the ranked child whose subtree holds it (None: outside every one).
+    ranked_unit_of: dict[int, int | None] = {top.id: top.id for top in top_units}
+    ranked_unit_of[scope_id] = None
+
+    def ranked_unit(unit_id: int) -> int | None:
+        # Walk up to a known unit, then remember the answer for the whole path: each
+        # unit is walked through once however many credits it has.
+        path: list[int] = []
+        current: int | None = unit_id
+        while current is not None and current not in ranked_unit_of:
+            path.append(current)
+            current = parent_of.get(current)
+        found = None if current is None else ranked_unit_of[current]
+        ranked_unit_of.update(dict.fromkeys(path, found))
+        return found
+
+    achieved: dict[int, int] = defaultdict(int)
+    latest: dict[int, datetime] = {}
+    for credit in credits:
+        owner = ranked_unit(credit.unit_id)
+        if owner is None:
+            continue
+        achieved[owner] += credit.count
+        if owner not in latest or credit.at > latest[owner]:
+            latest[owner] = credit.at
+
+    direct_member_targets: dict[int, list[int]] = defaultdict(list)
+    for unit_id, target in member_targets:
+        direct_member_targets[unit_id].append(target)
+
+    def target_of(unit_id: int) -> int | None:
+        own = unit_quotas.get(unit_id)
+        if own is not None:
+            return own
+        parts = [target_of(child) for child in children_of[unit_id]]
+        parts.extend(direct_member_targets[unit_id])
+        known = [part for part in parts if part is not None]
+        return sum(known) if known else None
+
+    return [
+        Standing.of(top.id, top.name, achieved[top.id], target_of(top.id), latest.get(top.id))
+        for top in top_units
+    ]

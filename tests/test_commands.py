@@ -1,0 +1,127 @@
+"""Commands through the shared text dispatcher on a real SQLite file (no channel)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from commands.context import Services
+from commands.registry import run_text
+from tests.conftest import Clock
+from tracker.models import Channel, Member
+
+
+async def member(services: Services, phone: str = "0912000001") -> Member:
+    found = await services.repo.member_by_phone(phone)
+    assert found is not None
+    return found
+
+
+async def say(
+    services: Services, text: str, key: str | None = None, phone: str = "0912000001"
+) -> str:
+    reply = await run_text(services, await member(services, phone), text, Channel.CONSOLE, key)
+    return reply.text
+
+
+async def month_total(services: Services, program: str = "TN") -> int:
+    achieved = await services.repo.achieved(
+        (await member(services)).id, date(2026, 11, 1), date(2026, 11, 30)
+    )
+    return achieved.get(program, 0)
+
+
+async def test_log_replies_with_running_month_total(services: Services) -> None:
+    # Year 120 -> November target = round_half_up(120 * 30 / 365) = 10.
+    text = await say(services, "/ghi TN 2", "m1")
+    assert "Đã ghi 2 người tham gia TN ngày 23/11/2026" in text
+    assert "Tháng 11/2026: TN: 2/10 (20%)" in text
+    assert await month_total(services) == 2
+
+
+async def test_same_message_twice_counts_once(services: Services) -> None:
+    first = await say(services, "TN 3", "sms:abc")
+    second = await say(services, "TN 3", "sms:abc")
+    assert first == second
+    assert await month_total(services) == 3
+
+
+async def test_english_alias_and_shorthand_forms_all_log(services: Services) -> None:
+    for number, text in enumerate(["/log tn 1", "tn1", "Tn   1", "/ghi@bhxh_bot TN 1"]):
+        assert "TN" in await say(services, text, f"k{number}")
+    assert await month_total(services) == 4
+
+
+async def test_bad_input_is_answered_politely_and_changes_nothing(services: Services) -> None:
+    replies = [
+        await say(services, "/ghi XX 2", "b1"),
+        await say(services, "/ghi TN 0", "b2"),
+        await say(services, "/ghi TN 51", "b3"),
+        await say(services, "/ghi TN 2 30/11", "b4"),
+        await say(services, "/ghi TN 2 01/11", "b5"),
+        await say(services, "/ghi TN 2 31/02", "b6"),
+        await say(services, "xin chao", "b7"),
+    ]
+    assert replies == [
+        "Không có loại hình XX. Các loại hình: TN, YT.",
+        'Số người "0" không hợp lệ: hãy nhập từ 1 đến 50.',
+        'Số người "51" không hợp lệ: hãy nhập từ 1 đến 50.',
+        "Không thể ghi cho ngày 30/11/2026 vì chưa đến.",
+        "Ngày 01/11/2026 đã quá 7 ngày, không thể ghi bổ sung. Vui lòng báo lãnh đạo đơn vị.",
+        'Ngày "31/02" không hợp lệ: hãy viết dd/mm, ví dụ 20/11.',
+        "Xin lỗi, tôi chưa hiểu lệnh này. Gõ /trogiup để xem các lệnh.",
+    ]
+    assert await month_total(services) == 0
+
+
+async def test_backdating_within_seven_days_lands_on_that_day(services: Services) -> None:
+    await say(services, "/ghi YT 4 16/11", "d1")
+    achieved = await services.repo.achieved(
+        (await member(services)).id, date(2026, 11, 16), date(2026, 11, 16)
+    )
+    assert achieved == {"YT": 4}
+
+
+async def test_undo_voids_only_todays_last_entry_once(services: Services, clock: Clock) -> None:
+    await say(services, "TN 2", "u1")
+    await say(services, "TN 5", "u2")
+    assert "Đã hủy bản ghi 5" in await say(services, "/huy", "u3")
+    assert "Đã hủy bản ghi 5" in await say(services, "/huy", "u3")  # redelivered: no second undo
+    assert await month_total(services) == 2
+    clock.now += timedelta(days=1)
+    assert await say(services, "/undo", "u4") == "Không có bản ghi nào của hôm nay để hủy."
+    assert await month_total(services) == 2
+
+
+async def test_progress_shows_pace_and_projection(services: Services) -> None:
+    await say(services, "TN 10", "p1")
+    text = await say(services, "/tiendo")
+    # 23 of 30 days elapsed: expected round_half_up(10 * 23 / 30) = 8; ahead by 2;
+    # projection round_half_up(10 * 30 / 23) = 13.
+    assert "TN: 10/10 (100%) · đã hoàn thành 🎉" in text
+    assert "YT: 0/20 (0%) · chậm tiến độ 15" in text
+    assert "cần đạt đến hôm nay: 8 · dự kiến cuối kỳ: 13" in text
+
+
+async def test_last_months_numbers_stay_visible_after_the_reset(
+    services: Services, clock: Clock
+) -> None:
+    await say(services, "TN 7", "r1")
+    clock.now += timedelta(days=8)  # 1 December
+    assert "TN: 0/" in await say(services, "/tiendo")
+    last_month = await say(services, "/tiendo tháng trước")
+    assert "Tiến độ Tháng 11/2026" in last_month
+    assert "TN: 7/10 (70%)" in last_month
+
+
+async def test_language_switch_changes_replies_and_numbers(services: Services) -> None:
+    assert await say(services, "/lang en") == "Replies are now in English."
+    text = await say(services, "/log TN 1", "e1")
+    assert "Logged 1 TN participant on 23/11/2026." in text
+    assert await say(services, "/ngonngu xx") == "Choose a language: /lang vi or /lang en"
+
+
+async def test_sms_channel_replies_in_plain_ascii(services: Services) -> None:
+    found = await member(services)
+    reply = await run_text(services, found, "TD", Channel.SMS, None)
+    assert reply.text.isascii()
+    assert "Tien do Thang 11/2026" in reply.text

@@ -1,0 +1,77 @@
+"""The SQLite repository on real files: schema, durability settings, all-or-nothing writes."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import aiosqlite
+import pytest
+
+from storage.repository import ImportRejected, QuotaRow, StaffRow
+from storage.sqlite import SQLiteRepository
+from tests.conftest import NOW, STAFF
+from tracker.models import Channel, NewEntry, Role, TargetKind
+
+
+async def test_schema_is_migrated_once_and_reopening_keeps_data(tmp_path: Path) -> None:
+    path = tmp_path / "quota.db"
+    repo = await SQLiteRepository.open(path)
+    await repo.import_staff(STAFF)
+    await repo.close()
+    repo = await SQLiteRepository.open(path)
+    assert await repo.count_members() == len(STAFF)
+    await repo.close()
+    async with aiosqlite.connect(path) as db:
+        assert await db.execute_fetchall("PRAGMA journal_mode") == [("wal",)]
+        assert (await db.execute_fetchall("PRAGMA user_version"))[0][0] >= 1
+
+
+async def test_foreign_keys_are_enforced(repo: SQLiteRepository) -> None:
+    with pytest.raises(aiosqlite.IntegrityError):
+        await repo.add_entry(NewEntry(999, 999, "TN", date(2026, 11, 23), 1, Channel.CONSOLE, NOW))
+
+
+async def test_unit_paths_build_the_tree_and_imports_update_by_phone(
+    repo: SQLiteRepository,
+) -> None:
+    await repo.import_staff(STAFF)
+    commune = await repo.unit_by_path("BHXH tỉnh Thanh Hóa/BHXH cơ sở Hạc Thành /Phường Hạc Thành")
+    assert commune is not None and commune.name == "Phường Hạc Thành"
+    office = await repo.unit(commune.parent_id or 0)
+    assert office.path == "BHXH tỉnh Thanh Hóa / BHXH cơ sở Hạc Thành"
+    moved = StaffRow(
+        2, "BHXH tỉnh Thanh Hóa / BHXH cơ sở Sầm Sơn", "Nguyễn Thị Lan", "0912000001", Role.LEAD
+    )
+    await repo.import_staff([moved])
+    member = await repo.member_by_phone("0912000001")
+    assert member is not None and member.role is Role.LEAD
+    assert (await repo.unit(member.unit_id)).path == moved.unit_path
+    assert await repo.count_members() == len(STAFF)
+
+
+async def test_quota_import_with_an_unknown_target_stores_nothing(repo: SQLiteRepository) -> None:
+    await repo.import_staff(STAFF)
+    good = QuotaRow(2, TargetKind.MEMBER, "0912000001", "TN", "2026", 120)
+    bad = QuotaRow(3, TargetKind.UNIT, "BHXH tỉnh Không Có", "TN", "2026", 10)
+    with pytest.raises(ImportRejected) as rejected:
+        await repo.import_quotas([good, bad], NOW)
+    assert rejected.value.problems == [(3, "import.unknown_unit", "BHXH tỉnh Không Có")]
+    member = await repo.member_by_phone("0912000001")
+    assert member is not None
+    assert await repo.quota_books(TargetKind.MEMBER, member.id) == {}
+
+
+async def test_entries_count_only_while_reported_or_confirmed(repo: SQLiteRepository) -> None:
+    await repo.import_staff(STAFF)
+    member = await repo.member_by_phone("0912000001")
+    assert member is not None
+    day = date(2026, 11, 23)
+    for count in (2, 3):
+        await repo.add_entry(
+            NewEntry(member.id, member.unit_id, "TN", day, count, Channel.SMS, NOW)
+        )
+    assert await repo.achieved(member.id, day, day) == {"TN": 5}
+    undone, repeated = await repo.undo_last_entry(member.id, day, NOW, None)
+    assert undone is not None and undone.count == 3 and not repeated
+    assert await repo.achieved(member.id, day, day) == {"TN": 2}
