@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import suite_core  # noqa: E402
+from benchmarks import suite_core
 
 
 def main() -> None:

@@ -39,8 +39,12 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 @cache
 def catalogue(language: str) -> dict[str, Any]:
-    with (_HERE / f"{language}.toml").open("rb") as file:
-        return _flatten(tomllib.load(file))
+    """`vi.toml` plus every `vi.<feature>.toml`: each feature keeps its messages apart."""
+    messages: dict[str, Any] = {}
+    for path in sorted(_HERE.glob(f"{language}.*toml")):
+        with path.open("rb") as file:
+            messages.update(_flatten(tomllib.load(file)))
+    return messages
 
 
 @cache

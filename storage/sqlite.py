@@ -1,39 +1,18 @@
-"""The SQLite repository: one file, WAL, writes serialised on one connection.
+"""The SQLite repository: one file, WAL, every feature's store on two connections.
 
-Modelled on Datasette's `Database`: a writer connection behind a lock (each write is
-one transaction, `BEGIN IMMEDIATE` when it has several statements) and a reader
-connection that WAL lets run beside it. A commit is durable (`synchronous=FULL`):
-an officer who was told "recorded" must find it there after a power cut.
+A commit is durable (`synchronous=FULL`): an officer who was told "recorded" must find
+it there after a power cut. Each feature keeps its queries in its own `sqlite_*.py`
+store; this class puts them together and owns opening, migrating and backing up.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
-from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 import aiosqlite
 
 from storage.migrations import MIGRATIONS
-from storage.repository import ImportRejected, QuotaRow, StaffRow
-from tracker.models import (
-    UNIT_PATH_SEPARATOR,
-    Channel,
-    Entry,
-    EntryState,
-    Member,
-    NewEntry,
-    Quota,
-    Role,
-    TargetKind,
-    Unit,
-)
-from tracker.periods import local_day
-from tracker.quotas import QuotaBook
+from storage.sqlite_core import CoreStore
 
 _PRAGMAS = (
     "PRAGMA journal_mode = WAL",
@@ -41,45 +20,14 @@ _PRAGMAS = (
     "PRAGMA foreign_keys = ON",
     "PRAGMA busy_timeout = 5000",
 )
-_MEMBER_COLUMNS = "id, unit_id, name, phone, role, language, telegram_user_id"
-_ENTRY_COLUMNS = "id, member_id, unit_id, program, day, count, channel, state, created_at"
-_COUNTING = "state IN ('reported', 'confirmed')"
 
 
-def _member(row: Any) -> Member:
-    return Member(row[0], row[1], row[2], row[3], Role(row[4]), row[5], row[6])
-
-
-def _entry(row: Any) -> Entry:
-    return Entry(
-        id=row[0],
-        member_id=row[1],
-        unit_id=row[2],
-        program=row[3],
-        day=date.fromisoformat(row[4]),
-        count=row[5],
-        channel=Channel(row[6]),
-        state=EntryState(row[7]),
-        created_at=datetime.fromisoformat(row[8]),
-    )
-
-
-def _unit(row: Any) -> Unit:
-    return Unit(row[0], row[1], row[2], row[3])
-
-
-class SQLiteRepository:
+class SQLiteRepository(CoreStore):
     """Open with `await SQLiteRepository.open(path)`; migrates the schema itself."""
-
-    def __init__(self, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
-        self._writer = writer
-        self._reader = reader
-        self._write_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path | str) -> SQLiteRepository:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
         writer = await aiosqlite.connect(path, isolation_level=None)
         try:
             for pragma in _PRAGMAS:
@@ -97,265 +45,10 @@ class SQLiteRepository:
         await self._reader.close()
         await self._writer.close()
 
-    @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._writer
-            except BaseException:
-                await self._writer.execute("ROLLBACK")
-                raise
-            await self._writer.execute("COMMIT")
-
-    async def _one(self, sql: str, params: Iterable[Any] = ()) -> Any:
-        rows = await self._reader.execute_fetchall(sql, tuple(params))
-        return next(iter(rows), None)
-
-    # Units and members
-
-    async def unit(self, unit_id: int) -> Unit:
-        row = await self._one(
-            "SELECT id, parent_id, path, group_chat_id FROM units WHERE id = ?", (unit_id,)
-        )
-        if row is None:
-            raise LookupError(f"unit {unit_id}")
-        return _unit(row)
-
-    async def unit_by_path(self, path: str) -> Unit | None:
-        row = await self._one(
-            "SELECT id, parent_id, path, group_chat_id FROM units WHERE path = ?",
-            (normalise_unit_path(path),),
-        )
-        return None if row is None else _unit(row)
-
-    async def member(self, member_id: int) -> Member:
-        row = await self._one(f"SELECT {_MEMBER_COLUMNS} FROM members WHERE id = ?", (member_id,))
-        if row is None:
-            raise LookupError(f"member {member_id}")
-        return _member(row)
-
-    async def member_by_phone(self, phone: str) -> Member | None:
-        row = await self._one(f"SELECT {_MEMBER_COLUMNS} FROM members WHERE phone = ?", (phone,))
-        return None if row is None else _member(row)
-
-    async def member_by_telegram(self, telegram_user_id: int) -> Member | None:
-        row = await self._one(
-            f"SELECT {_MEMBER_COLUMNS} FROM members WHERE telegram_user_id = ?",
-            (telegram_user_id,),
-        )
-        return None if row is None else _member(row)
-
-    async def link_telegram(self, member_id: int, telegram_user_id: int) -> Member:
-        async with self._transaction() as db:
-            # One Telegram account speaks for one member: a re-link moves it.
-            await db.execute(
-                "UPDATE members SET telegram_user_id = NULL WHERE telegram_user_id = ?",
-                (telegram_user_id,),
-            )
-            await db.execute(
-                "UPDATE members SET telegram_user_id = ? WHERE id = ?",
-                (telegram_user_id, member_id),
-            )
-        return await self.member(member_id)
-
-    async def set_language(self, member_id: int, language: str) -> None:
-        async with self._write_lock:
-            await self._writer.execute(
-                "UPDATE members SET language = ? WHERE id = ?", (language, member_id)
-            )
-
-    async def count_members(self) -> int:
-        row = await self._one("SELECT count(*) FROM members")
-        return int(row[0])
-
-    # Operator imports
-
-    async def import_staff(self, rows: list[StaffRow]) -> int:
-        async with self._transaction() as db:
-            for row in rows:
-                unit_id = await _ensure_unit(db, row.unit_path)
-                await db.execute(
-                    "INSERT INTO members (unit_id, name, phone, role) VALUES (?, ?, ?, ?) "
-                    "ON CONFLICT (phone) DO UPDATE SET "
-                    "unit_id = excluded.unit_id, name = excluded.name, role = excluded.role",
-                    (unit_id, row.name, row.phone, row.role.value),
-                )
-        return len(rows)
-
-    async def import_quotas(self, rows: list[QuotaRow], now: datetime) -> int:
-        async with self._transaction() as db:
-            resolved: list[Quota] = []
-            problems: list[tuple[int, str, str]] = []
-            for row in rows:
-                target_id = await _resolve_target(db, row.target_kind, row.target)
-                if target_id is None:
-                    problems.append((row.line, f"import.unknown_{row.target_kind}", row.target))
-                    continue
-                resolved.append(
-                    Quota(row.target_kind, target_id, row.program, row.period_key, row.value)
-                )
-            if problems:
-                raise ImportRejected(problems)
-            for quota in resolved:
-                await _upsert_quota(db, quota, now)
-        return len(rows)
-
-    # Quotas
-
-    async def set_quota(self, quota: Quota, now: datetime) -> None:
-        async with self._transaction() as db:
-            await _upsert_quota(db, quota, now)
-
-    async def quota_books(self, kind: TargetKind, target_id: int) -> dict[str, QuotaBook]:
-        rows = await self._reader.execute_fetchall(
-            "SELECT program, period_key, value FROM quotas WHERE target_kind = ? AND target_id = ?",
-            (kind.value, target_id),
-        )
-        books: dict[str, dict[str, int]] = defaultdict(dict)
-        for program, period_key, value in rows:
-            books[program][period_key] = value
-        return dict(books)
-
-    # Entries
-
-    async def add_entry(self, entry: NewEntry) -> tuple[Entry, bool]:
-        # One statement is one atomic transaction, and one fsync: the message id's
-        # uniqueness makes a redelivered message a no-op without a separate claim.
-        async with self._write_lock:
-            rows = await self._writer.execute_fetchall(
-                "INSERT INTO entries (member_id, unit_id, program, day, count, channel,"
-                " created_at, source_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                f" ON CONFLICT (source_key) DO NOTHING RETURNING {_ENTRY_COLUMNS}",
-                (
-                    entry.member_id,
-                    entry.unit_id,
-                    entry.program,
-                    entry.day.isoformat(),
-                    entry.count,
-                    entry.channel.value,
-                    entry.created_at.isoformat(),
-                    entry.source_key,
-                ),
-            )
-        created = next(iter(rows), None)
-        if created is not None:
-            return _entry(created), True
-        existing = await self._one(
-            f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE source_key = ?", (entry.source_key,)
-        )
-        return _entry(existing), False
-
-    async def undo_last_entry(
-        self, member_id: int, day: date, now: datetime, source_key: str | None
-    ) -> tuple[Entry | None, bool]:
-        """Void the member's last counting entry if it was logged on local `day`.
-
-        Returns (the entry undone or None, whether this message was seen before).
-        """
-        async with self._transaction() as db:
-            if source_key is not None:
-                seen = await db.execute_fetchall(
-                    "SELECT entry_id FROM inbound_messages WHERE key = ?", (source_key,)
-                )
-                if seen:
-                    entry_id = next(iter(seen))[0]
-                    return (None if entry_id is None else await self._entry_in(db, entry_id)), True
-            rows = await db.execute_fetchall(
-                f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE member_id = ? AND {_COUNTING}"
-                " ORDER BY id DESC LIMIT 1",
-                (member_id,),
-            )
-            last = next(iter(rows), None)
-            undone = None if last is None else _entry(last)
-            if undone is not None and local_day(undone.created_at) != day:
-                undone = None
-            if undone is not None:
-                await db.execute(
-                    "UPDATE entries SET state = 'voided', state_changed_at = ?,"
-                    " state_reason = 'undo' WHERE id = ?",
-                    (now.isoformat(), undone.id),
-                )
-            if source_key is not None:
-                await db.execute(
-                    "INSERT INTO inbound_messages (key, received_at, entry_id) VALUES (?, ?, ?)",
-                    (source_key, now.isoformat(), None if undone is None else undone.id),
-                )
-        return undone, False
-
-    async def _entry_in(self, db: aiosqlite.Connection, entry_id: int) -> Entry:
-        rows = await db.execute_fetchall(
-            f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE id = ?", (entry_id,)
-        )
-        return _entry(next(iter(rows)))
-
-    async def achieved(self, member_id: int, first: date, last: date) -> dict[str, int]:
-        rows = await self._reader.execute_fetchall(
-            "SELECT program, sum(count) FROM entries WHERE member_id = ?"
-            f" AND day BETWEEN ? AND ? AND {_COUNTING} GROUP BY program",
-            (member_id, first.isoformat(), last.isoformat()),
-        )
-        return {program: int(total) for program, total in rows}
-
     async def backup(self, target: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         async with self._write_lock:
             await self._writer.execute("VACUUM INTO ?", (str(target),))
-
-
-def normalise_unit_path(path: str) -> str:
-    return UNIT_PATH_SEPARATOR.join(part.strip() for part in path.split("/") if part.strip())
-
-
-async def _ensure_unit(db: aiosqlite.Connection, path: str) -> int:
-    """The id of the unit at `path`, creating it and any missing ancestors."""
-    parent_id: int | None = None
-    lineage = "/"
-    parts = normalise_unit_path(path).split(UNIT_PATH_SEPARATOR)
-    for depth in range(1, len(parts) + 1):
-        prefix = UNIT_PATH_SEPARATOR.join(parts[:depth])
-        rows = await db.execute_fetchall("SELECT id, lineage FROM units WHERE path = ?", (prefix,))
-        found = next(iter(rows), None)
-        if found is None:
-            cursor = await db.execute(
-                "INSERT INTO units (parent_id, path, lineage) VALUES (?, ?, '')",
-                (parent_id, prefix),
-            )
-            unit_id = int(cursor.lastrowid or 0)
-            lineage = f"{lineage}{unit_id}/"
-            await db.execute("UPDATE units SET lineage = ? WHERE id = ?", (lineage, unit_id))
-        else:
-            unit_id, lineage = found[0], found[1]
-        parent_id = unit_id
-    assert parent_id is not None, "a unit path has at least one part"
-    return parent_id
-
-
-async def _resolve_target(db: aiosqlite.Connection, kind: TargetKind, target: str) -> int | None:
-    if kind is TargetKind.MEMBER:
-        rows = await db.execute_fetchall("SELECT id FROM members WHERE phone = ?", (target,))
-    else:
-        rows = await db.execute_fetchall(
-            "SELECT id FROM units WHERE path = ?", (normalise_unit_path(target),)
-        )
-    found = next(iter(rows), None)
-    return None if found is None else int(found[0])
-
-
-async def _upsert_quota(db: aiosqlite.Connection, quota: Quota, now: datetime) -> None:
-    await db.execute(
-        "INSERT INTO quotas (target_kind, target_id, program, period_key, value, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (target_kind, target_id, program, period_key)"
-        " DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-        (
-            quota.target_kind.value,
-            quota.target_id,
-            quota.program,
-            quota.period_key,
-            quota.value,
-            now.isoformat(),
-        ),
-    )
 
 
 async def _migrate(db: aiosqlite.Connection) -> None:

@@ -33,7 +33,8 @@ def rows(tmp_path: Path, sql: str) -> list[tuple[object, ...]]:
 
 STAFF_CSV = (
     "unit,name,phone,role\r\n"
-    "BHXH tỉnh Thanh Hóa / BHXH cơ sở Hạc Thành / Phường Hạc Thành,Nguyễn Thị Lan,+84 912 000 001,officer\r\n"
+    "BHXH tỉnh Thanh Hóa / BHXH cơ sở Hạc Thành / Phường Hạc Thành,"
+    "Nguyễn Thị Lan,+84 912 000 001,officer\r\n"
     "BHXH tỉnh Thanh Hóa / BHXH cơ sở Hạc Thành,Trần Minh Đức,84913000001,lead\r\n"
 )
 

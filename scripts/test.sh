@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The one test command (README and CI): installs what the tests need, lints, type-checks, tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+bash scripts/install-kannel.sh
+ruff check .
+ruff format --check .
+mypy
+python -m pytest -q

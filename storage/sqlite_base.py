@@ -1,0 +1,72 @@
+"""What every SQLite store shares: the two connections, transactions, row mapping.
+
+Modelled on Datasette's `Database`: a writer connection behind a lock (each write is
+one transaction, `BEGIN IMMEDIATE` when it has several statements) and a reader
+connection that WAL lets run beside it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from datetime import date, datetime
+from typing import Any
+
+import aiosqlite
+
+from tracker.models import Channel, Entry, EntryState, Member, Role, Unit
+
+MEMBER_COLUMNS = "id, unit_id, name, phone, role, language, telegram_user_id"
+ENTRY_COLUMNS = "id, member_id, unit_id, program, day, count, channel, state, created_at"
+UNIT_COLUMNS = "id, parent_id, path, group_chat_id"
+COUNTING = "state IN ('reported', 'confirmed')"
+
+
+def member_from(row: Any) -> Member:
+    return Member(row[0], row[1], row[2], row[3], Role(row[4]), row[5], row[6])
+
+
+def entry_from(row: Any) -> Entry:
+    return Entry(
+        id=row[0],
+        member_id=row[1],
+        unit_id=row[2],
+        program=row[3],
+        day=date.fromisoformat(row[4]),
+        count=row[5],
+        channel=Channel(row[6]),
+        state=EntryState(row[7]),
+        created_at=datetime.fromisoformat(row[8]),
+    )
+
+
+def unit_from(row: Any) -> Unit:
+    return Unit(row[0], row[1], row[2], row[3])
+
+
+class SQLiteBase:
+    """The connections and the write discipline; feature stores inherit from it."""
+
+    def __init__(self, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
+        self._writer = writer
+        self._reader = reader
+        self._write_lock = asyncio.Lock()
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._write_lock:
+            await self._writer.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._writer
+            except BaseException:
+                await self._writer.execute("ROLLBACK")
+                raise
+            await self._writer.execute("COMMIT")
+
+    async def _one(self, sql: str, params: Iterable[Any] = ()) -> Any:
+        rows = await self._reader.execute_fetchall(sql, tuple(params))
+        return next(iter(rows), None)
+
+    async def _all(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
+        return list(await self._reader.execute_fetchall(sql, tuple(params)))
