@@ -49,7 +49,7 @@ async def open_services(
 
 async def run(settings: Settings) -> int:
     """Serve every configured channel until interrupted."""
-    from channels.telegram import build_application
+    from channels.telegram import build_application, start_telegram, stop_telegram
 
     async with open_services(settings) as services:
         if not settings.telegram_bot_token:
@@ -57,16 +57,12 @@ async def run(settings: Settings) -> int:
             await asyncio.Event().wait()
             return 0
         application = build_application(services, settings)
-        async with application:
-            await application.start()
-            assert application.updater is not None
-            await application.updater.start_polling(drop_pending_updates=False)
-            logger.info("bot running (long polling)")
-            try:
-                await asyncio.Event().wait()
-            finally:
-                await application.updater.stop()
-                await application.stop()
+        await start_telegram(application, polling=True)
+        logger.info("bot running (long polling)")
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await stop_telegram(application)
     return 0
 
 

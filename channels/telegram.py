@@ -51,12 +51,32 @@ def build_application(services: Services, settings: Settings) -> TelegramApp:
     if settings.telegram_api_base_url:
         base = settings.telegram_api_base_url.rstrip("/")
         builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
-    application = (
-        builder.rate_limiter(AIORateLimiter(max_retries=3)).post_init(register_menus).build()
-    )
+    application = builder.rate_limiter(AIORateLimiter(max_retries=3)).build()
     application.bot_data["services"] = services
     add_handlers(application)
     return application
+
+
+async def start_telegram(application: TelegramApp, *, polling: bool) -> None:
+    """Initialise, register the menus, start; with `polling`, fetch updates by long polling.
+
+    Started by hand rather than `run_polling()` because the bot also serves HTTP (SMS,
+    webhook) in the same event loop.
+    """
+    await application.initialize()
+    await register_menus(application)
+    await application.start()
+    if polling:
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0.5, timeout=10)
+
+
+async def stop_telegram(application: TelegramApp) -> None:
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    await application.shutdown()
 
 
 def add_handlers(application: TelegramApp) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,6 +14,9 @@ from storage.repository import QuotaRow, StaffRow
 from storage.sqlite import SQLiteRepository
 from tracker.models import Role, TargetKind
 from tracker.rules import load_rules
+
+# python-telegram-bot 22 warns on RetryAfter unless it may use timedelta; warnings fail tests.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 # Monday 23 November 2026, 10:00 in Vietnam (03:00 UTC).
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
