@@ -155,13 +155,6 @@ def _program_weights(data: Mapping[str, Any], programs: Sequence[Program]) -> di
         code = mismatched[0]
         problem = "missing (a program in" if code in codes else "not a program in"
         raise _Invalid(f"program_weights.{code}: {problem} config/rules.toml")
-    for program in programs:
-        # rules.toml still carries a weight of its own: two values of one rule must not drift.
-        if Fraction(str(program.weight)) != weights[program.code]:
-            raise _Invalid(
-                f"program_weights.{program.code}: {float(weights[program.code]):g} but "
-                f"config/rules.toml says {program.weight}; scoring reads this file, make them equal"
-            )
     return weights
 
 

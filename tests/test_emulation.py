@@ -108,7 +108,6 @@ def broken(change: str, value: object = None) -> str:
         ("term_weights.3", 0, "term_weights.3: must be above 0"),
         ("program_weights.TN", None, "program_weights.TN: missing (a program in config/rules"),
         ("program_weights.XX", 0.1, "program_weights.XX: not a program in config/rules.toml"),
-        ("program_weights.TN", 0.5, "program_weights.TN: 0.5 but config/rules.toml says 0.6"),
         ("program_weights", "TN", "program_weights: must be a table"),
         ("collective.min_member_percent", 120, "collective.min_member_percent: must be at most"),
         ("collective.min_member_percent", 0, "collective.min_member_percent: must be above 0"),

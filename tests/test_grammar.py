@@ -14,7 +14,7 @@ from tracker.periods import parse_period
 from tracker.rules import Rules
 
 CODES = ("TN", "YT")
-RULES = Rules((Program("TN", "BHXH tự nguyện", "Voluntary", 1.0), Program("YT", "BHYT", "HI", 1.0)))
+RULES = Rules((Program("TN", "BHXH tự nguyện", "Voluntary"), Program("YT", "BHYT", "HI")))
 TODAY = date(2026, 11, 22)  # a Sunday
 
 

@@ -38,7 +38,6 @@ class Program:
     code: str
     name_vi: str
     name_en: str
-    weight: float
 
     def name(self, language: str) -> str:
         return self.name_vi if language == "vi" else self.name_en

@@ -35,17 +35,12 @@ def parse_rules(data: dict[str, Any]) -> Rules:
     entries = data.get("entries", {})
     programs = []
     for index, raw in enumerate(data.get("programs", []), start=1):
-        missing = {"code", "name_vi", "name_en", "weight"} - raw.keys()
+        missing = {"code", "name_vi", "name_en"} - raw.keys()
         if missing:
             raise RulesError(f"programs #{index}: missing {', '.join(sorted(missing))}")
         if not str(raw["code"]).isalnum():
             raise RulesError(f"programs #{index}: code must be letters or digits")
-        weight = raw["weight"]
-        if not isinstance(weight, int | float) or weight < 0:
-            raise RulesError(f"programs #{index}: weight must be a number >= 0")
-        programs.append(
-            Program(str(raw["code"]).upper(), raw["name_vi"], raw["name_en"], float(weight))
-        )
+        programs.append(Program(str(raw["code"]).upper(), raw["name_vi"], raw["name_en"]))
     if not programs:
         raise RulesError("programs: at least one program is needed")
     if len({program.code for program in programs}) != len(programs):
