@@ -22,6 +22,7 @@ from admin.demo import DEMO_OFFICER_PHONE, fill_demo
 from admin.imports import ImportFailed, import_quotas_file, import_staff_file
 from channels.console import open_console
 from commands.context import Services
+from leaderboards.emulation import EmulationConfigError, load_emulation_rules
 from locales import Translator
 from settings import MissingSetting, Settings
 from storage.sqlite import SQLiteRepository
@@ -40,9 +41,10 @@ async def open_services(
 ) -> AsyncIterator[Services]:
     """Rules checked, database opened and migrated; closed again on the way out."""
     rules = load_rules(Path(settings.rules_file) if settings.rules_file else DEFAULT_RULES_FILE)
+    emulation = load_emulation_rules(programs=rules.programs)
     repo = await SQLiteRepository.open(settings.sqlite_path)
     try:
-        yield Services(repo=repo, rules=rules, clock=clock)
+        yield Services(repo=repo, rules=rules, clock=clock, emulation=emulation)
     finally:
         await repo.close()
 
@@ -132,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     try:
         return asyncio.run(jobs[command]())
-    except (MissingSetting, RulesError) as error:
+    except (MissingSetting, RulesError, EmulationConfigError) as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

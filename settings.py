@@ -37,6 +37,8 @@ class Settings:
     sms_sendsms_url: str | None = None
     sms_sendsms_user: str | None = None
     sms_sendsms_password: str | None = None
+    sms_daily_cap: int = 5
+    """SMS the bot may push to one number per local day (replies are not counted)."""
     participant_hash_secret: str | None = None
     rules_file: str | None = None
 

@@ -122,7 +122,15 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await send_reply(context, message.chat_id, ask_to_link(language))
         return
     source_key = f"tg:{message.chat_id}:{message.message_id}"
-    reply = await run_text(services_of(context), member, message.text, Channel.TELEGRAM, source_key)
+    in_group = update.effective_chat.type in (ChatType.GROUP, ChatType.SUPERGROUP)
+    reply = await run_text(
+        services_of(context),
+        member,
+        message.text,
+        Channel.TELEGRAM,
+        source_key,
+        group_chat_id=message.chat_id if in_group else None,
+    )
     await send_reply(context, message.chat_id, reply)
 
 
@@ -189,9 +197,9 @@ async def send_reply(
             )
     repo = services_of(context).repo
     for post in reply.group_posts:
-        unit = await repo.unit(post.unit_id)
-        if unit.group_chat_id is not None:
-            await context.bot.send_message(unit.group_chat_id, post.text)
+        group_chat_id = await repo.nearest_group_chat(post.unit_id)
+        if group_chat_id is not None:
+            await context.bot.send_message(group_chat_id, post.text)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from leaderboards.emulation import EmulationRules, load_emulation_rules
 from locales import Translator
 from storage.repository import Repository
 from tracker.models import Channel, Member
@@ -21,6 +22,7 @@ class Services:
     rules: Rules
     clock: Callable[[], datetime]
     """Returns an aware instant; tests pass a fixed one."""
+    emulation: EmulationRules = field(default_factory=load_emulation_rules)
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,8 @@ class Request:
     channel: Channel
     source_key: str | None = None
     """The channel's id for the inbound message: a repeat of it changes nothing."""
+    group_chat_id: int | None = None
+    """Set when the message came from a team group: replies there are seen by everyone."""
 
     @property
     def today(self) -> date:

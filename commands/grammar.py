@@ -87,3 +87,15 @@ def parse_period_words(words: list[str], today: date) -> Period:
         return parse_period(word)
     except InvalidPeriod:
         raise UserError("error.bad_period", given=word) from None
+
+
+def parse_board_args(
+    args: list[str], today: date, rules: Rules
+) -> tuple[Period, tuple[str, ...], list[str]]:
+    """`[period] [program] [unit name words]` in any order: the period (default this
+    month), the programs (default all), and what is left (a unit's name, for leads)."""
+    codes = tuple(rules.program_codes)
+    programs = tuple(word.upper() for word in args if word.upper() in codes)
+    period_words = [w for w in args if w in _WORD_TO_KIND or w in _PREVIOUS_WORDS or "-" in w]
+    rest = [w for w in args if w.upper() not in codes and w not in period_words]
+    return parse_period_words(period_words, today), programs or codes, rest

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from commands.context import Button, Reply, Request
+from commands.context import Button, GroupPost, Reply, Request
 from commands.grammar import parse_count, parse_day, parse_program
 from commands.measure import member_progress
 from commands.render import period_label, progress_line
+from leaderboards.badges import crossed_monthly_quota
+from locales import Translator
 from tracker.errors import UserError
 from tracker.models import Member, NewEntry
-from tracker.periods import PeriodKind, period_containing
+from tracker.periods import Period, PeriodKind, period_containing
 
 QUICK_COUNTS = (1, 2, 3, 5, 10)
 
@@ -29,7 +31,7 @@ async def log(request: Request, args: list[str], member: Member) -> Reply:
     today = request.today
     day = parse_day(days[0], today, request.rules.backdate_days) if days else today
 
-    entry, _created = await request.repo.add_entry(
+    entry, created = await request.repo.add_entry(
         NewEntry(
             member_id=member.id,
             unit_id=member.unit_id,
@@ -45,13 +47,30 @@ async def log(request: Request, args: list[str], member: Member) -> Reply:
     month = period_containing(PeriodKind.MONTH, entry.day)
     [(_, progress)] = await member_progress(request.repo, member, month, (program,), today)
     t = request.t
-    return Reply(
+    reply = Reply(
         t("log.done", n=entry.count, code=entry.program, day=entry.day)
         + "\n"
         + t("log.running_total", period=period_label(t, month))
         + " "
         + progress_line(t, program, progress)
     )
+    if created and crossed_monthly_quota(
+        progress.achieved - entry.count, progress.achieved, progress.target
+    ):
+        await _celebrate(request, member, entry.program, month, reply)
+    return reply
+
+
+async def _celebrate(
+    request: Request, member: Member, code: str, month: Period, reply: Reply
+) -> None:
+    """Tell the team group once that `member` met this month's quota."""
+    if await request.repo.claim_celebration(member.id, code, month.key, request.now):
+        group = Translator()  # the group reads Vietnamese
+        text = group(
+            "celebrate.month", name=member.name, code=code, period=period_label(group, month)
+        )
+        reply.group_posts.append(GroupPost(member.unit_id, text))
 
 
 def _ask_program(request: Request) -> Reply:

@@ -10,13 +10,18 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from commands.badges import badges
 from commands.context import Reply, Request, Services
+from commands.emulation import emulation
 from commands.grammar import tokens
+from commands.group import set_group
 from commands.help import help_, start
 from commands.language import language
 from commands.log import log
 from commands.progress import progress
+from commands.top import top
 from commands.undo import undo
+from commands.units import units
 from locales import Translator
 from tracker.errors import UserError
 from tracker.models import Channel, Member, Role
@@ -43,6 +48,11 @@ COMMANDS: list[Command] = [
     Command("ghi", "log", log, "help.log"),
     Command("huy", "undo", undo, "help.undo"),
     Command("tiendo", "progress", progress, "help.progress"),
+    Command("bxh", "top", top, "help.top"),
+    Command("donvi", "units", units, "help.units"),
+    Command("thidua", "emulation", emulation, "help.emulation"),
+    Command("huyhieu", "badges", badges, "help.badges"),
+    Command("nhom", "setgroup", set_group, "help.setgroup", roles=LEADS),
     Command("ngonngu", "lang", language, "help.lang"),
     Command("trogiup", "help", help_, "help.help"),
     Command("start", "start", start, "help.start", in_menu=False),
@@ -100,7 +110,12 @@ async def dispatch(request: Request, text: str) -> Reply:
 
 
 async def run_text(
-    services: Services, member: Member, text: str, channel: Channel, source_key: str | None
+    services: Services,
+    member: Member,
+    text: str,
+    channel: Channel,
+    source_key: str | None,
+    group_chat_id: int | None = None,
 ) -> Reply:
     """One inbound text from a linked member, through any channel, to one reply.
 
@@ -108,7 +123,9 @@ async def run_text(
     an apology, so one bad message never stops a channel.
     """
     translator = Translator(member.language, plain=channel is Channel.SMS)
-    request = Request(services, member, translator, services.clock(), channel, source_key)
+    request = Request(
+        services, member, translator, services.clock(), channel, source_key, group_chat_id
+    )
     try:
         return await dispatch(request, text)
     except Exception:

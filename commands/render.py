@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from leaderboards.ranking import Standing
 from locales import Translator
 from tracker.models import Program
 from tracker.periods import Period, PeriodKind, quarter_of
@@ -44,4 +45,21 @@ def progress_line(t: Translator, program: Program, progress: Progress) -> str:
         target=progress.target,
         percent=progress.percent,
         pace=pace_text(t, progress),
+    )
+
+
+_MEDALS = {1: "🥇 ", 2: "🥈 ", 3: "🥉 "}
+
+
+def board_line(t: Translator, rank: int, standing: Standing, *, mine: bool = False) -> str:
+    """`🥇 1. Nguyễn Thị Lan — 12/10 (120%)`; the caller's own line is pointed at."""
+    marker = "👉 " if mine else _MEDALS.get(rank, "")
+    return t(
+        "boards.line",
+        marker=marker,
+        rank=rank,
+        name=standing.name,
+        achieved=standing.achieved,
+        target=standing.target or 0,
+        percent=standing.percent or 0,
     )

@@ -1,84 +1,52 @@
 """Charts for a phone screen: data in, PNG bytes out.
 
-Two charts, both 1080 px wide (a phone shows a photo across the chat at full width,
-and Telegram keeps 1,280 px on the long side) with type large enough to read without
-zooming:
-
-- progress: one horizontal bar of completion % per member or child unit, a 100% line
-  and a pace marker at the expected-by-today %;
+- progress: one horizontal bar of completion % per member or child unit, best first,
+  with a 100% line and a pace marker at the expected-by-today %;
 - trend: a period's cumulative achieved against the plan line (target pro rata by day).
 
-Pure apart from matplotlib: the caller passes text already translated and numbers
-already chosen, so the same data always gives the same picture. Only the object API
-is used (no pyplot state), so a figure can be drawn in any worker thread or process.
-Text is drawn in DejaVu Sans, which ships with matplotlib and has every Vietnamese
-letter; a character the font lacks (an emoji in a name) is replaced rather than drawn
-as an empty box.
+Both are 1,080 px wide (a phone shows a photo across the chat, and Telegram keeps
+1,280 px on the long side) with 26-40 px type, readable without zooming. The layout is
+in pixels on a bare matplotlib figure (no Axes: nothing to tick or lay out), text goes
+through `chart_text` (glyph outlines, see why there), and the PNG is written with fast
+compression: together they keep a chart near 20 ms, so thousands of group summaries on
+a Monday morning are bound by Telegram's rate, not by drawing.
+
+Pure apart from matplotlib: the caller passes text already translated, so the same data
+always gives the same picture. A figure is its own object (no pyplot state), so charts
+may be drawn in a worker thread or process.
 """
 
 from __future__ import annotations
 
 import io
-import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cache
 
-from fontTools.ttLib import TTFont
-from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.lines import Line2D
+from matplotlib.patches import Polygon, Rectangle
+from matplotlib.transforms import IdentityTransform
+from PIL import Image
 
-FONT_FAMILY = "DejaVu Sans"
-WIDTH_PX = 1080
-DPI = 100
+from leaderboards.chart_text import TextLayer, face, font_file, normal_form
+
+WIDTH = 1080
 MAX_BARS = 15
-"""More bars would not fit a phone screen at a readable size; callers pick the top ones."""
-NAME_CHARS = 22
+"""More bars would not fit a phone screen at a readable size: callers pick the top ones."""
 
-_BLUE, _GREEN, _ORANGE, _GREY, _RED = "#1f6fb2", "#2e9d4f", "#e07b00", "#9aa5b1", "#c62828"
-_FONT = {"family": FONT_FAMILY}
-
-
-@cache
-def font_path() -> str:
-    properties = font_manager.FontProperties(family=FONT_FAMILY)
-    return str(font_manager.findfont(properties, fallback_to_default=False))
-
-
-@cache
-def font_codepoints() -> frozenset[int]:
-    """Every character the chart font can draw (from its cmap table)."""
-    with TTFont(font_path(), lazy=True) as font:
-        return frozenset(font.getBestCmap())
-
-
-def missing_glyphs(text: str) -> set[str]:
-    """Characters of `text` (NFC) that the chart font cannot draw."""
-    drawable = font_codepoints()
-    return {char for char in unicodedata.normalize("NFC", text) if ord(char) not in drawable}
-
-
-def drawable(text: str) -> str:
-    """`text` as the chart will draw it: NFC, missing characters replaced by `?`."""
-    text = unicodedata.normalize("NFC", text)
-    lacking = missing_glyphs(text)
-    return "".join("?" if char in lacking else char for char in text) if lacking else text
-
-
-def _short(name: str) -> str:
-    return name if len(name) <= NAME_CHARS else name[: NAME_CHARS - 1].rstrip() + "…"
+BLUE, GREEN, ORANGE, GREY, RED, INK = "#1f6fb2", "#2e9d4f", "#e07b00", "#8a96a3", "#c62828", "#222222"
+_PIXELS = IdentityTransform()
 
 
 @dataclass(frozen=True)
 class Bar:
     label: str
     percent: int | None
-    """Floored completion %; None when there is no target (drawn as an empty bar)."""
+    """Floored completion %; None when there is no target (no bar, a dash)."""
     highlight: bool = False
-    """The viewer's own line."""
+    """The viewer's own line, drawn in another colour."""
 
 
 @dataclass(frozen=True)
@@ -86,11 +54,11 @@ class ProgressChart:
     title: str
     subtitle: str
     bars: Sequence[Bar]
-    """Best first; at most MAX_BARS are drawn."""
+    """Best first; the first MAX_BARS are drawn."""
     pace_percent: int | None
-    """Expected-by-today, in % of target: None for a closed period (it would sit on 100)."""
+    """Expected-by-today in % of target; None for a closed period (it would sit on 100)."""
     pace_label: str
-    no_target_label: str = "–"
+    """Shown over the pace marker, e.g. `cần đạt hôm nay 77%`."""
 
 
 @dataclass(frozen=True)
@@ -99,121 +67,180 @@ class TrendChart:
     subtitle: str
     first: date
     """The period's first day."""
-    cumulative: Sequence[int]
-    """Cumulative achieved at the end of each day from `first`, up to today at most."""
     days: int
     """The period's length in days."""
+    cumulative: Sequence[int]
+    """Cumulative achieved at the end of each day from `first`, up to today at most."""
     target: int | None
     achieved_label: str
     plan_label: str
     thousands: str = "."
-    extra: dict[str, str] = field(default_factory=dict)
+    """The group separator of the reader's language (`1.609` in Vietnamese)."""
 
 
-def _figure(height_px: int) -> Figure:
-    figure = Figure(figsize=(WIDTH_PX / DPI, height_px / DPI), dpi=DPI, facecolor="white")
+def glyphs_missing(text: str) -> set[str]:
+    """Characters of `text` that the chart font cannot draw (checked in its cmap)."""
+    regular, bold = face(False).codepoints, face(True).codepoints
+    return {char for char in text if ord(char) not in regular or ord(char) not in bold}
+
+
+def chart_font_files() -> tuple[str, str]:
+    """The regular and bold font files every chart is drawn with."""
+    return font_file(False), font_file(True)
+
+
+def _canvas(height: int) -> Figure:
+    figure = Figure(figsize=(WIDTH / 100, height / 100), dpi=100, facecolor="white")
     FigureCanvasAgg(figure)
     return figure
 
 
-def _png(figure: Figure) -> bytes:
+def _png(figure: Figure, text: TextLayer) -> bytes:
+    text.draw_on(figure)
+    canvas = figure.canvas
+    assert isinstance(canvas, FigureCanvasAgg)
+    canvas.draw()
+    image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
     buffer = io.BytesIO()
-    # Fast zlib level: a flat chart compresses well anyway, and encoding is most of the cost.
-    figure.savefig(buffer, format="png", dpi=DPI, pil_kwargs={"compress_level": 1})
+    # RGB at zlib level 1: encoding is a third of the cost, and flat charts shrink anyway.
+    image.convert("RGB").save(buffer, "PNG", compress_level=1)
     return buffer.getvalue()
 
 
-def _headings(figure: Figure, title: str, subtitle: str, top_px: float, height_px: int) -> None:
-    figure.text(0.04, 1 - 40 / height_px, drawable(title), fontsize=30, fontweight="bold",
-                va="top", fontdict=_FONT)  # fmt: skip
-    figure.text(0.04, 1 - 100 / height_px, drawable(subtitle), fontsize=21, color="#444444",
-                va="top", fontdict=_FONT)  # fmt: skip
+def _line(figure: Figure, xs: Sequence[float], ys: Sequence[float], colour: str, width: float,
+          dashes: tuple[float, float] | None = None) -> None:  # fmt: skip
+    style = (0, dashes) if dashes else "solid"
+    figure.add_artist(Line2D(xs, ys, color=colour, linewidth=width, linestyle=style,
+                             transform=_PIXELS))  # fmt: skip
+
+
+def _headings(text: TextLayer, title: str, subtitle: str, height: int) -> None:
+    text.add(text.fit(title, 40, WIDTH - 88, bold=True), 44, height - 36, 40, bold=True, va="top")
+    text.add(text.fit(subtitle, 28, WIDTH - 88), 44, height - 96, 28, colour="#555555", va="top")
 
 
 def render_progress(chart: ProgressChart) -> bytes:
     """Horizontal completion bars, best at the top, with the 100% line and pace marker."""
     bars = list(chart.bars)[:MAX_BARS]
-    rows = max(len(bars), 1)
-    header, footer, per_bar = 170, 90, 62
-    height = header + footer + rows * per_bar
-    figure = _figure(height)
-    _headings(figure, chart.title, chart.subtitle, header, height)
-    axes = figure.add_axes((0.34, footer / height, 0.60, rows * per_bar / height))
-    positions = list(range(len(bars)))[::-1]
-    values = [min(bar.percent or 0, 150) for bar in bars]
-    colours = [
-        _ORANGE if bar.highlight else _GREEN if (bar.percent or 0) >= 100 else _BLUE
-        for bar in bars
-    ]
-    axes.barh(positions, values, height=0.68, color=colours)
-    top = max(150 if any((bar.percent or 0) > 110 for bar in bars) else 110, 10)
-    axes.set_xlim(0, top)
-    axes.set_ylim(-0.6, rows - 0.4)
-    axes.set_yticks(positions, [drawable(_short(bar.label)) for bar in bars], fontsize=21,
-                    fontdict=_FONT)  # fmt: skip
-    axes.tick_params(axis="x", labelsize=17)
-    axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.0f}%"))
-    for spine in ("top", "right"):
-        axes.spines[spine].set_visible(False)
-    axes.axvline(100, color=_RED, linewidth=2.5)
-    for position, bar, value in zip(positions, bars, values, strict=True):
-        text = chart.no_target_label if bar.percent is None else f"{bar.percent}%"
-        inside = value > top * 0.8
-        axes.text(value - 1.5 if inside else value + 1.5, position, drawable(text), fontsize=20,
-                  va="center", ha="right" if inside else "left",
-                  color="white" if inside else "#222222", fontweight="bold")  # fmt: skip
+    rows, row_height, header, footer = max(len(bars), 1), 64, 200, 64
+    height = header + footer + rows * row_height
+    figure, text = _canvas(height), TextLayer()
+    _headings(text, chart.title, chart.subtitle, height)
+    left, right = 400.0, WIDTH - 60.0
+    scale_top = 150 if any((bar.percent or 0) > 115 for bar in bars) else 120
+    per_percent = (right - left) / scale_top
+    plot_bottom, plot_top = float(footer), float(footer + rows * row_height)
+    for index, bar in enumerate(bars):
+        middle = plot_top - (index + 0.5) * row_height
+        label = text.fit(bar.label, 28, left - 60)
+        text.add(label, left - 16, middle, 28, ha="right", va="center", bold=bar.highlight)
+        value = min(bar.percent or 0, scale_top)
+        colour = ORANGE if bar.highlight else GREEN if value >= 100 else BLUE
+        figure.add_artist(Rectangle((left, middle - 21), value * per_percent, 42, color=colour,
+                                    transform=_PIXELS))  # fmt: skip
+        shown = "–" if bar.percent is None else f"{bar.percent}%"
+        end = left + value * per_percent
+        if value > scale_top * 0.82:  # no room after the bar: write inside it
+            text.add(shown, end - 10, middle, 26, colour="white", bold=True, ha="right",
+                     va="center")  # fmt: skip
+        else:
+            text.add(shown, end + 10, middle, 26, colour=INK, bold=True, va="center")
+    _line(figure, [left, left], [plot_bottom, plot_top], GREY, 2)
+    hundred = left + 100 * per_percent
+    _line(figure, [hundred, hundred], [plot_bottom - 6, plot_top + 6], RED, 3)
+    text.add("0%", left, plot_bottom - 12, 24, colour="#555555", ha="center", va="top")
+    text.add("100%", hundred, plot_bottom - 12, 24, colour=RED, ha="center", va="top")
     if chart.pace_percent is not None:
-        pace = min(chart.pace_percent, top)
-        axes.axvline(pace, color=_GREY, linewidth=2.5, linestyle=(0, (6, 4)))
-        axes.text(pace, rows - 0.45, drawable(chart.pace_label), fontsize=17, color="#555555",
-                  ha="center", va="bottom")  # fmt: skip
-    return _png(figure)
+        pace = left + min(chart.pace_percent, scale_top) * per_percent
+        _line(figure, [pace, pace], [plot_bottom, plot_top + 6], "#555555", 3, (5, 4))
+        text.add(chart.pace_label, min(max(pace, 560), WIDTH - 180), plot_top + 14, 24,
+                 colour="#555555", ha="center")  # fmt: skip
+    return _png(figure, text)
+
+
+def _number(value: float, separator: str) -> str:
+    return f"{value:,.0f}".replace(",", separator)
+
+
+def _step(highest: float) -> float:
+    """A round gridline step giving 3-6 lines up to `highest`."""
+    step = 1.0
+    while highest / step > 6:
+        for factor in (2, 2.5, 2):
+            step *= factor
+            if highest / step <= 6:
+                break
+    return step
 
 
 def render_trend(chart: TrendChart) -> bytes:
     """Cumulative achieved by day against the straight plan line to the target."""
     height = 1000
-    figure = _figure(height)
-    _headings(figure, chart.title, chart.subtitle, 170, height)
-    axes = figure.add_axes((0.12, 0.1, 0.84, 0.68))
-    day_numbers = list(range(1, len(chart.cumulative) + 1))
+    figure, text = _canvas(height), TextLayer()
+    _headings(text, chart.title, chart.subtitle, height)
+    left, right, bottom, top = 150.0, WIDTH - 50.0, 110.0, height - 300.0
     achieved = list(chart.cumulative)
-    axes.plot([0, *day_numbers], [0, *achieved], color=_BLUE, linewidth=4,
-              label=drawable(chart.achieved_label))  # fmt: skip
-    axes.fill_between([0, *day_numbers], [0, *achieved], color=_BLUE, alpha=0.12, linewidth=0)
-    highest = max([*achieved, 1])
+    highest = max([*achieved, chart.target or 0, 1]) * 1.08
+    step = _step(highest)
+
+    def at(day: float, value: float) -> tuple[float, float]:
+        return left + (right - left) * day / chart.days, bottom + (top - bottom) * value / highest
+
+    level = 0.0
+    while level <= highest:
+        y = at(0, level)[1]
+        _line(figure, [left, right], [y, y], "#dddddd" if level else GREY, 2)
+        text.add(_number(level, chart.thousands), left - 14, y, 24, colour="#555555",
+                 ha="right", va="center")  # fmt: skip
+        level += step
+    every = max(1, round(chart.days / 5))
+    marked = list(range(0, chart.days, every))
+    if chart.days - 1 - marked[-1] >= every / 2:
+        marked.append(chart.days - 1)  # the last day, unless it would crowd the one before
+    for day in marked:
+        label = (chart.first + timedelta(days=day)).strftime("%d/%m")
+        text.add(label, at(day + 1, 0)[0], bottom - 16, 24, colour="#555555", ha="center",
+                 va="top")  # fmt: skip
     if chart.target is not None:
-        axes.plot([0, chart.days], [0, chart.target], color=_RED, linewidth=3,
-                  linestyle=(0, (8, 5)), label=drawable(chart.plan_label))  # fmt: skip
-        highest = max(highest, chart.target)
-    axes.set_xlim(0, chart.days)
-    axes.set_ylim(0, highest * 1.08)
-    separator = chart.thousands
-
-    def number(value: float, _: object) -> str:
-        return f"{value:,.0f}".replace(",", separator)
-
-    def day_label(value: float, _: object) -> str:
-        day = chart.first + timedelta(days=max(int(round(value)) - 1, 0))
-        return day.strftime("%d/%m")
-
-    axes.yaxis.set_major_formatter(FuncFormatter(number))
-    axes.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True, min_n_ticks=3))
-    axes.xaxis.set_major_formatter(FuncFormatter(day_label))
-    axes.tick_params(labelsize=18)
-    axes.grid(axis="y", color="#dddddd")
-    for spine in ("top", "right"):
-        axes.spines[spine].set_visible(False)
-    axes.legend(loc="upper left", fontsize=20, frameon=False)
+        xs, ys = zip(at(0, 0), at(chart.days, chart.target), strict=True)
+        _line(figure, xs, ys, RED, 4, (9, 6))
     if achieved:
-        axes.annotate(number(achieved[-1], None), (day_numbers[-1], achieved[-1]), fontsize=20,
-                      fontweight="bold", color=_BLUE, xytext=(-8, 10),
-                      textcoords="offset points", ha="right")  # fmt: skip
-    return _png(figure)
+        points = [at(0, 0), *(at(day + 1, value) for day, value in enumerate(achieved))]
+        floor = [at(len(achieved), 0), at(0, 0)]
+        figure.add_artist(Polygon(points + floor, closed=True, facecolor=BLUE, alpha=0.12,
+                                  linewidth=0, transform=_PIXELS))  # fmt: skip
+        xs, ys = zip(*points, strict=True)
+        _line(figure, xs, ys, BLUE, 5)
+        last_x, last_y = points[-1]
+        text.add(_number(achieved[-1], chart.thousands), last_x - 8, last_y + 16, 30,
+                 colour=BLUE, bold=True, ha="right")  # fmt: skip
+    legend_y = height - 200.0
+    _line(figure, [44, 104], [legend_y, legend_y], BLUE, 5)
+    text.add(chart.achieved_label, 116, legend_y, 28, va="center")
+    if chart.target is not None:
+        start = 116 + text.width(chart.achieved_label, 28) + 60
+        _line(figure, [start, start + 60], [legend_y, legend_y], RED, 4, (9, 6))
+        text.add(chart.plan_label, start + 72, legend_y, 28, va="center")
+    return _png(figure, text)
 
 
 def png_size(png: bytes) -> tuple[int, int]:
-    """(width, height) from a PNG's IHDR chunk."""
+    """(width, height) read from a PNG's IHDR chunk."""
     if png[:8] != b"\x89PNG\r\n\x1a\n" or png[12:16] != b"IHDR":
         raise ValueError("not a PNG")
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
+__all__ = [
+    "MAX_BARS",
+    "WIDTH",
+    "Bar",
+    "ProgressChart",
+    "TrendChart",
+    "chart_font_files",
+    "glyphs_missing",
+    "normal_form",
+    "png_size",
+    "render_progress",
+    "render_trend",
+]

@@ -7,6 +7,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol
 
+from leaderboards.badges import EntryFact
+from storage.sms_repository import SmsRepository
 from tracker.models import Entry, Member, NewEntry, Quota, Role, TargetKind, Unit
 from tracker.quotas import QuotaBook
 
@@ -39,7 +41,7 @@ class ImportRejected(Exception):
         self.problems = problems
 
 
-class Repository(Protocol):
+class CoreRepository(Protocol):
     async def close(self) -> None: ...
 
     # Units and members
@@ -68,3 +70,40 @@ class Repository(Protocol):
     async def achieved(self, member_id: int, first: date, last: date) -> dict[str, int]: ...
 
     async def backup(self, target: Path) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodTotal:
+    """What one member (or unit) achieved of one program in one period."""
+
+    key: int
+    program: str
+    achieved: int
+    last_at: datetime | None
+
+
+class BoardRepository(Protocol):
+    """Bulk reads over a unit subtree for leaderboards, emulation and badges."""
+
+    async def subtree_units(self, unit_id: int) -> list[Unit]: ...
+    async def subtree_members(self, unit_id: int) -> list[Member]: ...
+    async def member_totals(self, unit_id: int, period_key: str) -> list[PeriodTotal]: ...
+    async def unit_totals(self, unit_id: int, period_key: str) -> list[PeriodTotal]: ...
+    async def subtree_quota_books(
+        self, kind: TargetKind, unit_id: int
+    ) -> dict[int, dict[str, QuotaBook]]: ...
+    async def member_entries(self, member_id: int, first: date, last: date) -> list[EntryFact]: ...
+    async def bind_group(self, unit_id: int, chat_id: int) -> None: ...
+    async def nearest_group_chat(self, unit_id: int) -> int | None: ...
+    async def term_totals(
+        self, unit_id: int, first: date, last: date
+    ) -> list[tuple[int, int, str, int | None, int]]: ...
+    async def claim_celebration(
+        self, member_id: int, program: str, month_key: str, now: datetime
+    ) -> bool: ...
+    async def has_initiative(self, member_id: int, year: int) -> bool: ...
+    async def members_with_initiative(self, unit_id: int, year: int) -> set[int]: ...
+
+
+class Repository(CoreRepository, BoardRepository, SmsRepository, Protocol):
+    """Everything the commands may ask of storage."""

@@ -12,7 +12,9 @@ from pathlib import Path
 import aiosqlite
 
 from storage.migrations import MIGRATIONS
+from storage.sqlite_boards import BoardStore
 from storage.sqlite_core import CoreStore
+from storage.sqlite_sms import SmsStore
 
 _PRAGMAS = (
     "PRAGMA journal_mode = WAL",
@@ -22,7 +24,7 @@ _PRAGMAS = (
 )
 
 
-class SQLiteRepository(CoreStore):
+class SQLiteRepository(CoreStore, BoardStore, SmsStore):
     """Open with `await SQLiteRepository.open(path)`; migrates the schema itself."""
 
     @classmethod

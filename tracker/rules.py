@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ class Rules:
     programs: tuple[Program, ...]
     max_entry_count: int = 50
     backdate_days: int = 7
+    holidays: frozenset[date] = frozenset()
 
     def program(self, code: str) -> Program | None:
         code = code.upper()
@@ -51,7 +53,13 @@ def parse_rules(data: dict[str, Any]) -> Rules:
         raise RulesError("entries.max_count must be a whole number >= 1")
     if not (isinstance(backdate, int) and backdate >= 0):
         raise RulesError("entries.backdate_days must be a whole number >= 0")
-    return Rules(tuple(programs), max_count, backdate)
+    try:
+        holidays = frozenset(
+            date.fromisoformat(day) for day in data.get("calendar", {}).get("holidays", [])
+        )
+    except (TypeError, ValueError) as error:
+        raise RulesError(f"calendar.holidays: dates are written 2026-02-17 ({error})") from None
+    return Rules(tuple(programs), max_count, backdate, holidays)
 
 
 def load_rules(path: Path = DEFAULT_RULES_FILE) -> Rules:

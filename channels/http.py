@@ -1,0 +1,185 @@
+"""The bot's one HTTP front door (Starlette, served by uvicorn in the bot's event loop).
+
+GET|POST /sms/inbound   Kannel's get-url/post-url: one SMS in, the reply SMS as the body
+POST     /telegram      Telegram's webhook (webhook mode): the update joins PTB's queue
+GET      /healthz       database reachable and every registered check alive: 200 or 503
+
+As in python-telegram-bot's `customwebhookbot/starlettebot.py`, the PTB application
+shares the event loop: the app's lifespan starts it (long polling, or the webhook when
+TELEGRAM_WEBHOOK_URL is set) and stops it again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import inspect
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+from telegram import Update
+
+from channels.sms import GroupPoster, answer_sms, read_inbound
+from channels.sms_sender import SmsSender
+from channels.telegram import TelegramApp, start_telegram, stop_telegram
+from commands.context import GroupPost, Services
+from settings import Settings
+
+logger = logging.getLogger(__name__)
+
+HEALTH_TIMEOUT = 3.0
+"""Seconds a health probe may take before it counts as failed."""
+
+
+@dataclass(frozen=True)
+class HealthCheck:
+    """One line of /healthz: `probe` returns (or awaits to) True when all is well."""
+
+    name: str
+    probe: Callable[[], bool | Awaitable[bool]]
+
+
+def build_http_app(
+    services: Services,
+    settings: Settings,
+    telegram_app: TelegramApp | None = None,
+    *,
+    health_checks: Iterable[HealthCheck] = (),
+    sms_sender: SmsSender | None = None,
+) -> Starlette:
+    """The Starlette app; `app.state.health_checks` takes more checks (e.g. the scheduler)."""
+    app = Starlette(
+        routes=[
+            Route("/sms/inbound", sms_inbound, methods=["GET", "POST"]),
+            Route("/telegram", telegram_webhook, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        lifespan=_lifespan,
+    )
+    app.state.services = services
+    app.state.settings = settings
+    app.state.telegram = telegram_app
+    app.state.sms_sender = sms_sender
+    """The outbound SmsSender (or None), for jobs that push SMS."""
+    app.state.health_checks = [HealthCheck("database", _database_probe(services)), *health_checks]
+    return app
+
+
+@asynccontextmanager
+async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    """Start Telegram with the server (polling, or webhook mode) and stop it after."""
+    telegram: TelegramApp | None = app.state.telegram
+    settings: Settings = app.state.settings
+    if settings.sms_inbound_secret is None:
+        logger.warning("SMS_INBOUND_SECRET is not set: /sms/inbound refuses every call")
+    if telegram is None:
+        yield
+        return
+    webhook_url = settings.telegram_webhook_url
+    await start_telegram(telegram, polling=not webhook_url)
+    try:
+        if webhook_url:
+            await telegram.bot.set_webhook(
+                webhook_url,
+                secret_token=settings.require("telegram_webhook_secret"),
+                allowed_updates=Update.ALL_TYPES,
+            )
+        logger.info("Telegram running (%s)", "webhook" if webhook_url else "long polling")
+        yield
+    finally:
+        await stop_telegram(telegram)
+
+
+def _same(given: str | None, expected: str | None) -> bool:
+    """Constant-time comparison; nothing matches a secret that was never configured."""
+    if not expected or given is None:
+        return False
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+async def sms_inbound(request: Request) -> Response:
+    """One SMS from Kannel: 403 without the secret; the body is the reply ('' for none)."""
+    settings: Settings = request.app.state.settings
+    given = request.query_params.get("secret") or request.headers.get("x-sms-secret")
+    if not _same(given, settings.sms_inbound_secret):
+        return PlainTextResponse("forbidden", status_code=403)
+    sms = await read_inbound(request)
+    if sms is None:
+        return PlainTextResponse("no sender", status_code=400)
+    assert settings.sms_inbound_secret is not None  # checked by _same
+    reply = await answer_sms(
+        request.app.state.services,
+        sms,
+        hash_key=settings.sms_inbound_secret,
+        post_to_group=_group_poster(request.app.state.telegram, request.app.state.services),
+    )
+    return PlainTextResponse(reply)
+
+
+async def telegram_webhook(request: Request) -> Response:
+    """An update from Telegram: checked against the webhook secret, then queued for PTB."""
+    telegram: TelegramApp | None = request.app.state.telegram
+    settings: Settings = request.app.state.settings
+    given = request.headers.get("x-telegram-bot-api-secret-token")
+    if telegram is None or not settings.telegram_webhook_url:
+        return PlainTextResponse("webhook mode is off", status_code=404)
+    if not _same(given, settings.telegram_webhook_secret):
+        return PlainTextResponse("forbidden", status_code=403)
+    try:
+        update = Update.de_json(json.loads(await request.body()), telegram.bot)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return PlainTextResponse("not an update", status_code=400)
+    await telegram.update_queue.put(update)
+    return Response(status_code=200)
+
+
+async def healthz(request: Request) -> JSONResponse:
+    """Every health check, as JSON; 503 when any fails."""
+    checks: list[HealthCheck] = request.app.state.health_checks
+    results = await asyncio.gather(*(_run_probe(check) for check in checks))
+    body = {check.name: ok for check, ok in zip(checks, results, strict=True)}
+    healthy = all(results)
+    return JSONResponse(
+        {"status": "ok" if healthy else "failing", "checks": body},
+        status_code=200 if healthy else 503,
+    )
+
+
+async def _run_probe(check: HealthCheck) -> bool:
+    try:
+        async with asyncio.timeout(HEALTH_TIMEOUT):
+            result = check.probe()
+            if inspect.isawaitable(result):
+                result = await result
+            return bool(result)
+    except Exception:
+        logger.exception("health check %s failed", check.name)
+        return False
+
+
+def _database_probe(services: Services) -> Callable[[], Awaitable[bool]]:
+    async def database() -> bool:
+        await services.repo.count_members()  # a real query on the reader connection
+        return True
+
+    return database
+
+
+def _group_poster(telegram: TelegramApp | None, services: Services) -> GroupPoster | None:
+    """Posts an SMS command's group messages to the unit's Telegram group, if any."""
+    if telegram is None:
+        return None
+
+    async def post(group_post: GroupPost) -> None:
+        unit = await services.repo.unit(group_post.unit_id)
+        if unit.group_chat_id is not None:
+            await telegram.bot.send_message(unit.group_chat_id, group_post.text)
+
+    return post

@@ -1,0 +1,57 @@
+"""`/bxh [kỳ] [loại hình]` (`/top`): the caller's unit ranked, their own line always shown.
+
+In a team group only the top and the totals are shown: nobody's low rank is posted
+where everyone reads it. In private the caller also sees their neighbours.
+"""
+
+from __future__ import annotations
+
+from commands.boards import people_board
+from commands.context import Reply, Request
+from commands.grammar import parse_board_args
+from commands.render import board_line, period_label
+from leaderboards.ranking import Gap, RankedRow, window
+from tracker.models import Member
+from tracker.progress import completion_percent
+
+GROUP_TOP = 5
+
+
+async def top(request: Request, args: list[str], member: Member) -> Reply:
+    """Rank the people of the caller's unit for a period and program(s)."""
+    period, programs, _ = parse_board_args(args, request.today, request.rules)
+    unit = await request.repo.unit(member.unit_id)
+    people = await people_board(request.repo, unit, period, programs)
+    t = request.t
+    lines = [
+        t(
+            "boards.top_title",
+            period=period_label(t, period),
+            unit=unit.name,
+            programs="+".join(programs),
+        )
+    ]
+    in_group = request.group_chat_id is not None
+    rows = people.board.ranked[:GROUP_TOP] if in_group else window(people.board, member.id)
+    for row in rows:
+        if isinstance(row, Gap):
+            lines.append(t("boards.gap", n=row.hidden))
+        elif isinstance(row, RankedRow):
+            lines.append(board_line(t, row.rank, row.standing, mine=row.standing.key == member.id))
+    unranked = people.board.unranked
+    if unranked and not in_group:
+        named = ", ".join(f"{s.name} ({t.number(s.achieved)})" for s in unranked[:10])
+        lines.append(t("boards.no_quota", names=named))
+    own = people.board.line_of(member.id)
+    if own is None and not in_group and not member.is_lead:
+        lines.append(t("boards.not_listed"))
+    percent = completion_percent(people.achieved_total, people.target_total)
+    lines.append(
+        t(
+            "boards.total",
+            achieved=people.achieved_total,
+            target=people.target_total,
+            percent=percent if percent is not None else 0,
+        )
+    )
+    return Reply("\n".join(lines))

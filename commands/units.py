@@ -1,0 +1,53 @@
+"""`/donvi [kỳ] [loại hình] [tên đơn vị]` (`/units`): the units under yours, ranked.
+
+A lead may name any unit of their subtree; an officer whose own unit has nothing under
+it sees their unit among its siblings, which is the comparison they care about.
+"""
+
+from __future__ import annotations
+
+from commands.boards import unit_board
+from commands.context import Reply, Request
+from commands.grammar import parse_board_args
+from commands.render import board_line, period_label
+from tracker.errors import UserError
+from tracker.models import Member, Unit
+from tracker.text import fold
+
+
+async def units(request: Request, args: list[str], member: Member) -> Reply:
+    """Rank the child units of the caller's unit (or of a named unit, for a lead)."""
+    period, programs, rest = parse_board_args(args, request.today, request.rules)
+    scope = await _scope(request, member, " ".join(rest))
+    board = await unit_board(request.repo, scope, period, programs)
+    t = request.t
+    lines = [
+        t(
+            "boards.units_title",
+            period=period_label(t, period),
+            unit=scope.name,
+            programs="+".join(programs),
+        )
+    ]
+    lines += [
+        board_line(t, row.rank, row.standing, mine=row.standing.key == member.unit_id)
+        for row in board.ranked
+    ]
+    lines += [t("boards.unit_no_quota", name=s.name, achieved=s.achieved) for s in board.unranked]
+    return Reply("\n".join(lines))
+
+
+async def _scope(request: Request, member: Member, named: str) -> Unit:
+    subtree = await request.repo.subtree_units(member.unit_id)
+    if named:
+        if not member.is_lead:
+            raise UserError("error.not_allowed")
+        wanted = fold(named)
+        found = [unit for unit in subtree if wanted in fold(unit.name)]
+        if not found:
+            raise UserError("boards.unknown_unit", given=named)
+        return found[0]
+    own = subtree[0]
+    if len(subtree) == 1 and own.parent_id is not None:
+        return await request.repo.unit(own.parent_id)
+    return own

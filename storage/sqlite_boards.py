@@ -1,0 +1,163 @@
+"""Leaderboards, emulation and badges: bulk reads over a unit subtree, group bindings."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime
+
+from leaderboards.badges import EntryFact
+from storage.repository import PeriodTotal
+from storage.sqlite_base import (
+    COUNTING,
+    MEMBER_COLUMNS,
+    UNIT_COLUMNS,
+    SQLiteBase,
+    member_from,
+    unit_from,
+)
+from tracker.models import Member, TargetKind, Unit
+from tracker.quotas import QuotaBook
+
+
+def _totals(rows: list[tuple[int, str, int, str | None]]) -> list[PeriodTotal]:
+    return [
+        PeriodTotal(key, program, achieved, None if last is None else datetime.fromisoformat(last))
+        for key, program, achieved, last in rows
+    ]
+
+
+class BoardStore(SQLiteBase):
+    async def subtree_units(self, unit_id: int) -> list[Unit]:
+        """The unit and every unit below it."""
+        rows = await self._all(
+            f"SELECT {UNIT_COLUMNS} FROM units WHERE lineage LIKE"
+            " (SELECT lineage FROM units WHERE id = ?) || '%' ORDER BY path",
+            (unit_id,),
+        )
+        return [unit_from(row) for row in rows]
+
+    async def subtree_members(self, unit_id: int) -> list[Member]:
+        rows = await self._all(
+            f"SELECT {', '.join('m.' + c for c in MEMBER_COLUMNS.split(', '))}"
+            " FROM members m JOIN units u ON u.id = m.unit_id WHERE u.lineage LIKE"
+            " (SELECT lineage FROM units WHERE id = ?) || '%'",
+            (unit_id,),
+        )
+        return [member_from(row) for row in rows]
+
+    async def member_totals(self, unit_id: int, period_key: str) -> list[PeriodTotal]:
+        """Per member now in the subtree and program: all their entries of the period."""
+        rows = await self._all(
+            "SELECT t.member_id, t.program, sum(t.achieved), max(t.last_at)"
+            " FROM entry_totals t JOIN members m ON m.id = t.member_id"
+            " JOIN units u ON u.id = m.unit_id"
+            " WHERE t.period_key = ? AND u.lineage LIKE"
+            " (SELECT lineage FROM units WHERE id = ?) || '%'"
+            " GROUP BY t.member_id, t.program",
+            (period_key, unit_id),
+        )
+        return _totals(rows)
+
+    async def unit_totals(self, unit_id: int, period_key: str) -> list[PeriodTotal]:
+        """Per unit in the subtree and program: entries credited to the unit they were
+        logged in, so a member's past entries stay with their old unit after a move."""
+        rows = await self._all(
+            "SELECT t.unit_id, t.program, sum(t.achieved), max(t.last_at)"
+            " FROM entry_totals t JOIN units u ON u.id = t.unit_id"
+            " WHERE t.period_key = ? AND u.lineage LIKE"
+            " (SELECT lineage FROM units WHERE id = ?) || '%'"
+            " GROUP BY t.unit_id, t.program",
+            (period_key, unit_id),
+        )
+        return _totals(rows)
+
+    async def subtree_quota_books(
+        self, kind: TargetKind, unit_id: int
+    ) -> dict[int, dict[str, QuotaBook]]:
+        """Quota books of every member (or unit) in the subtree: target id -> program -> book."""
+        owners = (
+            "JOIN members m ON m.id = q.target_id JOIN units u ON u.id = m.unit_id"
+            if kind is TargetKind.MEMBER
+            else "JOIN units u ON u.id = q.target_id"
+        )
+        rows = await self._all(
+            f"SELECT q.target_id, q.program, q.period_key, q.value FROM quotas q {owners}"
+            " WHERE q.target_kind = ? AND u.lineage LIKE"
+            " (SELECT lineage FROM units WHERE id = ?) || '%'",
+            (kind.value, unit_id),
+        )
+        books: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+        for target_id, program, period_key, value in rows:
+            books[target_id][program][period_key] = value
+        return {target: dict(programs) for target, programs in books.items()}
+
+    async def member_entries(self, member_id: int, first: date, last: date) -> list[EntryFact]:
+        rows = await self._all(
+            f"SELECT day, count, program, {COUNTING}, created_at, term_months FROM entries"
+            " WHERE member_id = ? AND day BETWEEN ? AND ? ORDER BY created_at",
+            (member_id, first.isoformat(), last.isoformat()),
+        )
+        return [
+            EntryFact(date.fromisoformat(d), c, p, bool(k), datetime.fromisoformat(at), term)
+            for d, c, p, k, at, term in rows
+        ]
+
+    async def bind_group(self, unit_id: int, chat_id: int) -> None:
+        """Make `chat_id` the unit's team group (a group serves one unit at a time)."""
+        async with self._transaction() as db:
+            await db.execute(
+                "UPDATE units SET group_chat_id = NULL WHERE group_chat_id = ?", (chat_id,)
+            )
+            await db.execute("UPDATE units SET group_chat_id = ? WHERE id = ?", (chat_id, unit_id))
+
+    async def nearest_group_chat(self, unit_id: int) -> int | None:
+        """The team group of the unit, or of its nearest ancestor that has one."""
+        row = await self._one(
+            "SELECT group_chat_id FROM units WHERE group_chat_id IS NOT NULL"
+            " AND (SELECT lineage FROM units WHERE id = ?) LIKE lineage || '%'"
+            " ORDER BY length(lineage) DESC LIMIT 1",
+            (unit_id,),
+        )
+        return None if row is None else int(row[0])
+
+    async def term_totals(
+        self, unit_id: int, first: date, last: date
+    ) -> list[tuple[int, int, str, int | None, int]]:
+        """(member, unit logged in, program, payment term, participants) over the subtree's
+        members' counting entries in [first, last]: what emulation weighs."""
+        rows = await self._all(
+            "SELECT e.member_id, e.unit_id, e.program, e.term_months, sum(e.count)"
+            " FROM entries e JOIN members m ON m.id = e.member_id"
+            " JOIN units u ON u.id = m.unit_id WHERE e.day BETWEEN ? AND ?"
+            f" AND e.{COUNTING} AND u.lineage LIKE (SELECT lineage FROM units WHERE id = ?) || '%'"
+            " GROUP BY e.member_id, e.unit_id, e.program, e.term_months",
+            (first.isoformat(), last.isoformat(), unit_id),
+        )
+        return [(m, u, p, t, int(c)) for m, u, p, t, c in rows]
+
+    async def claim_celebration(
+        self, member_id: int, program: str, month_key: str, now: datetime
+    ) -> bool:
+        """True the first time only: a quota met is announced once per member and month."""
+        async with self._write_lock:
+            rows = await self._writer.execute_fetchall(
+                "INSERT INTO celebrations (member_id, program, month_key, celebrated_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING member_id",
+                (member_id, program, month_key, now.isoformat()),
+            )
+        return bool(rows)
+
+    async def has_initiative(self, member_id: int, year: int) -> bool:
+        row = await self._one(
+            "SELECT 1 FROM initiatives WHERE member_id = ? AND year = ?", (member_id, year)
+        )
+        return row is not None
+
+    async def members_with_initiative(self, unit_id: int, year: int) -> set[int]:
+        rows = await self._all(
+            "SELECT i.member_id FROM initiatives i JOIN members m ON m.id = i.member_id"
+            " JOIN units u ON u.id = m.unit_id WHERE i.year = ? AND u.lineage LIKE"
+            " (SELECT lineage FROM units WHERE id = ?) || '%'",
+            (year, unit_id),
+        )
+        return {row[0] for row in rows}
