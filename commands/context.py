@@ -73,6 +73,15 @@ class GroupPost:
     text: str
 
 
+@dataclass(frozen=True)
+class DirectMessage:
+    """A message for another member (e.g. the owner of a rejected entry), sent beside the
+    reply through whichever channel reaches them."""
+
+    member_id: int
+    text: str
+
+
 @dataclass
 class Reply:
     text: str
@@ -81,3 +90,4 @@ class Reply:
     """A label: the channel offers a button that shares the user's own phone number."""
     attachments: list[Attachment] = field(default_factory=list)
     group_posts: list[GroupPost] = field(default_factory=list)
+    direct_messages: list[DirectMessage] = field(default_factory=list)

@@ -17,6 +17,13 @@ from tracker.progress import completion_percent
 GROUP_TOP = 5
 
 
+def group_top(ranked: list[RankedRow]) -> list[RankedRow]:
+    """What a group may see: the top five at most, never more than the better half of
+    the team, and only those who achieved something, so no one's low rank is posted."""
+    shown = min(GROUP_TOP, (len(ranked) + 1) // 2)
+    return [row for row in ranked[:shown] if row.standing.achieved > 0]
+
+
 async def top(request: Request, args: list[str], member: Member) -> Reply:
     """Rank the people of the caller's unit for a period and program(s)."""
     period, programs, _ = parse_board_args(args, request.today, request.rules)
@@ -32,12 +39,13 @@ async def top(request: Request, args: list[str], member: Member) -> Reply:
         )
     ]
     in_group = request.group_chat_id is not None
-    rows = people.board.ranked[:GROUP_TOP] if in_group else window(people.board, member.id)
+    rows = group_top(people.board.ranked) if in_group else window(people.board, member.id)
     for row in rows:
         if isinstance(row, Gap):
             lines.append(t("boards.gap", n=row.hidden))
         elif isinstance(row, RankedRow):
-            lines.append(board_line(t, row.rank, row.standing, mine=row.standing.key == member.id))
+            mine = row.standing.key == member.id and not in_group
+            lines.append(board_line(t, row.rank, row.standing, mine=mine))
     unranked = people.board.unranked
     if unranked and not in_group:
         named = ", ".join(f"{s.name} ({t.number(s.achieved)})" for s in unranked[:10])

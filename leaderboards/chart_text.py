@@ -155,5 +155,7 @@ class TextLayer:
         for colour, parts in self._vertices.items():
             path = Path(np.concatenate(parts), np.concatenate(self._codes[colour]))
             figure.add_artist(
-                PathPatch(path, transform=IdentityTransform(), facecolor=colour, linewidth=0)
-            )
+                PathPatch(
+                    path, transform=IdentityTransform(), facecolor=colour, linewidth=0, zorder=5
+                )
+            )  # above every line and bar: a label is never hidden by the pace marker

@@ -143,7 +143,10 @@ def render_progress(chart: ProgressChart) -> bytes:
         if value > scale_top * 0.82:  # no room after the bar: write inside it
             text.add(shown, end - 10, middle, 26, colour="white", bold=True, ha="right",
                      va="center")  # fmt: skip
-        else:
+        else:  # on a white card, so the pace marker passing behind does not cut it
+            card = text.width(shown, 26, bold=True) + 16
+            figure.add_artist(Rectangle((end + 2, middle - 17), card, 34, color="white",
+                                        zorder=4, transform=_PIXELS))  # fmt: skip
             text.add(shown, end + 10, middle, 26, colour=INK, bold=True, va="center")
     _line(figure, [left, left], [plot_bottom, plot_top], GREY, 2)
     hundred = left + 100 * per_percent
@@ -175,10 +178,10 @@ def _step(highest: float) -> float:
 
 def render_trend(chart: TrendChart) -> bytes:
     """Cumulative achieved by day against the straight plan line to the target."""
-    height = 1000
+    height = 900
     figure, text = _canvas(height), TextLayer()
     _headings(text, chart.title, chart.subtitle, height)
-    left, right, bottom, top = 150.0, WIDTH - 50.0, 110.0, height - 300.0
+    left, right, bottom, top = 150.0, WIDTH - 50.0, 100.0, height - 270.0
     achieved = list(chart.cumulative)
     highest = max([*achieved, chart.target or 0, 1]) * 1.08
     step = _step(highest)
@@ -212,9 +215,12 @@ def render_trend(chart: TrendChart) -> bytes:
         xs, ys = zip(*points, strict=True)
         _line(figure, xs, ys, BLUE, 5)
         last_x, last_y = points[-1]
-        text.add(_number(achieved[-1], chart.thousands), last_x - 8, last_y + 16, 30,
+        planned = (chart.target or 0) * len(achieved) / chart.days
+        # Written on the side away from the plan line: above when ahead, below when behind.
+        label_y = last_y + 16 if achieved[-1] >= planned else last_y - 44
+        text.add(_number(achieved[-1], chart.thousands), last_x - 8, label_y, 30,
                  colour=BLUE, bold=True, ha="right")  # fmt: skip
-    legend_y = height - 200.0
+    legend_y = height - 196.0
     _line(figure, [44, 104], [legend_y, legend_y], BLUE, 5)
     text.add(chart.achieved_label, 116, legend_y, 28, va="center")
     if chart.target is not None:

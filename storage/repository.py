@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Protocol
 
 from leaderboards.badges import EntryFact
+from storage.leads_repository import LeadRepository
 from storage.sms_repository import SmsRepository
 from tracker.models import Entry, Member, NewEntry, Quota, Role, TargetKind, Unit
 from tracker.quotas import QuotaBook
@@ -105,5 +106,5 @@ class BoardRepository(Protocol):
     async def members_with_initiative(self, unit_id: int, year: int) -> set[int]: ...
 
 
-class Repository(CoreRepository, BoardRepository, SmsRepository, Protocol):
+class Repository(CoreRepository, BoardRepository, SmsRepository, LeadRepository, Protocol):
     """Everything the commands may ask of storage."""

@@ -14,6 +14,7 @@ import aiosqlite
 from storage.migrations import MIGRATIONS
 from storage.sqlite_boards import BoardStore
 from storage.sqlite_core import CoreStore
+from storage.sqlite_leads import LeadStore
 from storage.sqlite_sms import SmsStore
 
 _PRAGMAS = (
@@ -24,7 +25,7 @@ _PRAGMAS = (
 )
 
 
-class SQLiteRepository(CoreStore, BoardStore, SmsStore):
+class SQLiteRepository(CoreStore, BoardStore, SmsStore, LeadStore):
     """Open with `await SQLiteRepository.open(path)`; migrates the schema itself."""
 
     @classmethod

@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from channels.telegram import TelegramApp, build_application, start_telegram, stop_telegram
 from commands.context import Services
+from settings import Settings
 from storage.repository import QuotaRow, StaffRow
 from storage.sqlite import SQLiteRepository
+from tests.support.botapi import BotApiServer
 from tracker.models import Role, TargetKind
 from tracker.rules import load_rules
 
@@ -67,3 +70,19 @@ async def services(repo: SQLiteRepository, clock: Clock) -> Services:
     ]
     await repo.import_quotas(quotas, NOW)
     return Services(repo=repo, rules=load_rules(), clock=clock)
+
+
+@pytest.fixture
+async def server() -> AsyncIterator[BotApiServer]:
+    async with BotApiServer() as running:
+        yield running
+
+
+@pytest.fixture
+async def bot(server: BotApiServer, services: Services) -> AsyncIterator[TelegramApp]:
+    base = server.base_url.removesuffix("/bot")
+    settings = Settings(telegram_bot_token=server.token, telegram_api_base_url=base)
+    application = build_application(services, settings)
+    await start_telegram(application, polling=True)
+    yield application
+    await stop_telegram(application)

@@ -90,7 +90,7 @@ async def test_progress_undo_and_help_fit_one_sms(http: httpx.AsyncClient) -> No
     assert quarter.startswith("Tien do Quy 4/2026:\nTN 3/")
     assert (await say(http, "TD tháng")) == month
     assert (await say(http, "HUY", id="c")) == "Da huy ban ghi 4 YT ngay 23/11/2026."
-    assert (await say(http, "hd")).startswith("Cu phap: TN 2 = ghi 2 TN")
+    assert (await say(http, "hd")).startswith("TN 2: ghi 2 TN")
     for reply in (month, quarter, await say(http, "TD N"), await say(http, "TD T")):
         assert len(reply) <= 160 and reply.isascii() and not reply.endswith("..."), reply
 

@@ -2,42 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Any
-
-import pytest
-
-from channels.telegram import TelegramApp, build_application, start_telegram, stop_telegram
+from channels.telegram import TelegramApp
 from commands.context import Services
-from settings import Settings
-from tests.support.botapi import ApiCall, BotApiServer
+from tests.support.botapi import BotApiServer
+from tests.support.telegram import send
 from tests.support.updates import callback_update, contact_update, text_update, user
 
 LAN = user(5001, "Lan")
 STRANGER = user(5002, "Khách", language_code="en")
-
-
-@pytest.fixture
-async def server() -> AsyncIterator[BotApiServer]:
-    async with BotApiServer() as running:
-        yield running
-
-
-@pytest.fixture
-async def bot(server: BotApiServer, services: Services) -> AsyncIterator[TelegramApp]:
-    base = server.base_url.removesuffix("/bot")
-    settings = Settings(telegram_bot_token=server.token, telegram_api_base_url=base)
-    application = build_application(services, settings)
-    await start_telegram(application, polling=True)
-    yield application
-    await stop_telegram(application)
-
-
-async def send(server: BotApiServer, update: dict[str, Any]) -> ApiCall:
-    """Push one update and return the bot's first message in answer."""
-    since = server.mark()
-    server.push_update(update)
-    return await server.wait_for("sendMessage", since=since)
 
 
 async def link_lan(server: BotApiServer) -> None:

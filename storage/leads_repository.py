@@ -1,0 +1,85 @@
+"""What the lead tools (quotas, review, audit log, export) ask of storage.
+
+A `scope` is the unit whose subtree a lead manages, or None for an admin (everything).
+Every change made here is written to the audit log in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from tracker.models import Entry, EntryState, TargetKind, Unit
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    id: int
+    at: datetime
+    actor_name: str
+    unit_id: int
+    action: str
+    """`quota`, `entry.confirm`, `entry.reject`."""
+    subject: str
+    before: str | None
+    after: str | None
+
+
+@dataclass(frozen=True)
+class PendingEntry:
+    entry: Entry
+    member_name: str
+
+
+@dataclass(frozen=True)
+class QuotaTarget:
+    """Whose quota changes, and how the audit log names them."""
+
+    kind: TargetKind
+    id: int
+    unit_id: int
+    """The unit the change is filed under (the member's unit, or the unit itself)."""
+    label: str
+
+
+@dataclass(frozen=True)
+class Review:
+    """An entry as it was before a review, and whether the review changed it."""
+
+    before: Entry
+    member_name: str
+    changed: bool
+
+
+class LeadRepository(Protocol):
+    async def units_in_scope(self, scope: int | None) -> list[Unit]: ...
+    async def unit_in_scope(self, unit_id: int, scope: int | None) -> bool: ...
+    async def change_quotas(
+        self,
+        target: QuotaTarget,
+        program: str,
+        values: Mapping[str, int | None],
+        actor_id: int,
+        now: datetime,
+    ) -> dict[str, int | None]:
+        """Set (or, for None, remove) quotas by period key; returns the values before."""
+        ...
+
+    async def pending_entries(self, scope: int | None, limit: int) -> list[PendingEntry]: ...
+    async def review_entry(
+        self,
+        entry_id: int,
+        scope: int | None,
+        to: EntryState,
+        allowed_from: tuple[EntryState, ...],
+        actor_id: int,
+        reason: str | None,
+        now: datetime,
+    ) -> Review | None:
+        """None when the entry does not exist within `scope`; changes it only from
+        a state in `allowed_from`."""
+        ...
+
+    async def audit_log(self, scope: int | None, limit: int) -> list[AuditRecord]: ...

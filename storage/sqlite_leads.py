@@ -1,0 +1,155 @@
+"""Lead tools on SQLite: scoped lookups, audited quota changes, entry review, audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+import aiosqlite
+
+from storage.leads_repository import AuditRecord, PendingEntry, QuotaTarget, Review
+from storage.sqlite_base import ENTRY_COLUMNS, UNIT_COLUMNS, SQLiteBase, entry_from, unit_from
+from tracker.models import EntryState, Unit
+
+# The subtree of `?` (a unit id), or every unit when it is NULL (an admin).
+_IN_SCOPE = "u.lineage LIKE coalesce((SELECT lineage FROM units WHERE id = ?), '/') || '%'"
+
+
+async def _audit(
+    db: aiosqlite.Connection,
+    now: datetime,
+    actor_id: int,
+    unit_id: int,
+    action: str,
+    subject: str,
+    before: str | None,
+    after: str | None,
+) -> None:
+    await db.execute(
+        "INSERT INTO audit_log (at, actor_id, unit_id, action, subject, before, after)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (now.isoformat(), actor_id, unit_id, action, subject, before, after),
+    )
+
+
+def _text(value: int | None) -> str | None:
+    return None if value is None else str(value)
+
+
+class LeadStore(SQLiteBase):
+    async def units_in_scope(self, scope: int | None) -> list[Unit]:
+        columns = ", ".join(f"u.{c}" for c in UNIT_COLUMNS.split(", "))
+        rows = await self._all(
+            f"SELECT {columns} FROM units u WHERE {_IN_SCOPE} ORDER BY u.path", (scope,)
+        )
+        return [unit_from(row) for row in rows]
+
+    async def unit_in_scope(self, unit_id: int, scope: int | None) -> bool:
+        row = await self._one(
+            f"SELECT 1 FROM units u WHERE u.id = ? AND {_IN_SCOPE}", (unit_id, scope)
+        )
+        return row is not None
+
+    async def change_quotas(
+        self,
+        target: QuotaTarget,
+        program: str,
+        values: Mapping[str, int | None],
+        actor_id: int,
+        now: datetime,
+    ) -> dict[str, int | None]:
+        before: dict[str, int | None] = {}
+        key = (target.kind.value, target.id, program)
+        async with self._transaction() as db:
+            for period_key, value in values.items():
+                rows = await db.execute_fetchall(
+                    "SELECT value FROM quotas WHERE target_kind = ? AND target_id = ?"
+                    " AND program = ? AND period_key = ?",
+                    (*key, period_key),
+                )
+                found = next(iter(rows), None)
+                old = None if found is None else int(found[0])
+                before[period_key] = old
+                if old == value:
+                    continue
+                if value is None:
+                    await db.execute(
+                        "DELETE FROM quotas WHERE target_kind = ? AND target_id = ?"
+                        " AND program = ? AND period_key = ?",
+                        (*key, period_key),
+                    )
+                else:
+                    await db.execute(
+                        "INSERT INTO quotas (target_kind, target_id, program, period_key,"
+                        " value, updated_at) VALUES (?, ?, ?, ?, ?, ?)"
+                        " ON CONFLICT (target_kind, target_id, program, period_key)"
+                        " DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                        (*key, period_key, value, now.isoformat()),
+                    )
+                subject = f"{target.label} · {program} {period_key}"
+                await _audit(
+                    db, now, actor_id, target.unit_id, "quota", subject, _text(old), _text(value)
+                )
+        return before
+
+    async def pending_entries(self, scope: int | None, limit: int) -> list[PendingEntry]:
+        columns = ", ".join(f"e.{c}" for c in ENTRY_COLUMNS.split(", "))
+        rows = await self._all(
+            f"SELECT {columns}, m.name FROM entries e JOIN units u ON u.id = e.unit_id"
+            f" JOIN members m ON m.id = e.member_id WHERE e.state = 'reported' AND {_IN_SCOPE}"
+            " ORDER BY e.id DESC LIMIT ?",
+            (scope, limit),
+        )
+        return [PendingEntry(entry_from(row), row[-1]) for row in rows]
+
+    async def review_entry(
+        self,
+        entry_id: int,
+        scope: int | None,
+        to: EntryState,
+        allowed_from: tuple[EntryState, ...],
+        actor_id: int,
+        reason: str | None,
+        now: datetime,
+    ) -> Review | None:
+        columns = ", ".join(f"e.{c}" for c in ENTRY_COLUMNS.split(", "))
+        async with self._transaction() as db:
+            rows = await db.execute_fetchall(
+                f"SELECT {columns}, m.name FROM entries e JOIN units u ON u.id = e.unit_id"
+                f" JOIN members m ON m.id = e.member_id WHERE e.id = ? AND {_IN_SCOPE}",
+                (entry_id, scope),
+            )
+            row = next(iter(rows), None)
+            if row is None:
+                return None
+            before, name = entry_from(row), str(row[-1])
+            if before.state not in allowed_from:
+                return Review(before, name, changed=False)
+            # The entry_totals triggers (0002) move the running totals in this statement.
+            await db.execute(
+                "UPDATE entries SET state = ?, state_changed_at = ?, state_reason = ? WHERE id = ?",
+                (to.value, now.isoformat(), reason, entry_id),
+            )
+            subject = (
+                f"#{before.id} {name} · {before.program} {before.count}"
+                f" ({before.day.strftime('%d/%m/%Y')})"
+            )
+            after = to.value if not reason else f"{to.value}: {reason}"
+            action = "entry.confirm" if to is EntryState.CONFIRMED else "entry.reject"
+            await _audit(
+                db, now, actor_id, before.unit_id, action, subject, before.state.value, after
+            )
+        return Review(before, name, changed=True)
+
+    async def audit_log(self, scope: int | None, limit: int) -> list[AuditRecord]:
+        rows = await self._all(
+            "SELECT a.id, a.at, m.name, a.unit_id, a.action, a.subject, a.before, a.after"
+            " FROM audit_log a JOIN units u ON u.id = a.unit_id"
+            f" JOIN members m ON m.id = a.actor_id WHERE {_IN_SCOPE}"
+            " ORDER BY a.id DESC LIMIT ?",
+            (scope, limit),
+        )
+        return [
+            AuditRecord(r[0], datetime.fromisoformat(r[1]), r[2], r[3], r[4], r[5], r[6], r[7])
+            for r in rows
+        ]
