@@ -50,21 +50,36 @@ async def open_services(
 
 
 async def run(settings: Settings) -> int:
-    """Serve every configured channel until interrupted."""
-    from channels.telegram import build_application, start_telegram, stop_telegram
+    """Serve every configured channel until interrupted (Ctrl+C or SIGTERM).
 
-    async with open_services(settings) as services:
-        if not settings.telegram_bot_token:
+    The HTTP front door always runs (SMS from Kannel, /healthz, the Telegram webhook);
+    its lifespan starts Telegram, by long polling or webhook, when a token is set.
+    """
+    import uvicorn
+
+    from channels.http import build_http_app
+    from channels.sms_sender import open_sms_sender
+    from channels.telegram import build_application
+
+    async with (
+        open_services(settings) as services,
+        open_sms_sender(settings, services.repo, services.clock) as sms_sender,
+    ):
+        telegram = build_application(services, settings) if settings.telegram_bot_token else None
+        if telegram is None:
             logger.warning("TELEGRAM_BOT_TOKEN is not set: Telegram is off")
-            await asyncio.Event().wait()
-            return 0
-        application = build_application(services, settings)
-        await start_telegram(application, polling=True)
-        logger.info("bot running (long polling)")
-        try:
-            await asyncio.Event().wait()
-        finally:
-            await stop_telegram(application)
+        app = build_http_app(services, settings, telegram, sms_sender=sms_sender)
+        # No access log: get-url calls carry the inbound secret and people's numbers.
+        config = uvicorn.Config(
+            app,
+            host=settings.http_host,
+            port=settings.http_port,
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+        )
+        logger.info("HTTP on %s:%d", settings.http_host, settings.http_port)
+        await uvicorn.Server(config).serve()
     return 0
 
 

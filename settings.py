@@ -41,6 +41,8 @@ class Settings:
     """SMS the bot may push to one number per local day (replies are not counted)."""
     participant_hash_secret: str | None = None
     rules_file: str | None = None
+    schedule_file: str | None = None
+    """When summaries and reminders go out (default: config/schedule.toml)."""
 
     @classmethod
     def load(cls, environ: dict[str, str] | None = None, dotenv: Path = Path(".env")) -> Settings:

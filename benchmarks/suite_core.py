@@ -9,7 +9,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import province
+from benchmarks import province, suite_boards
 from benchmarks.report import figure, latency, ratio
 from commands.context import Services
 from commands.registry import run_text
@@ -96,3 +96,4 @@ def run(folder: Path, quick: bool) -> None:
     )
 
     latency("progress_query_latency", asyncio.run(progress_latencies(path, 200 if quick else 1000)))
+    suite_boards.run(path, NOW, quick)

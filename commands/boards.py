@@ -13,30 +13,42 @@ from functools import lru_cache
 
 from leaderboards.ranking import Credit, Leaderboard, Standing, aggregate_units, rank
 from storage.repository import Repository
-from tracker.models import Member, TargetKind, Unit
+from tracker.models import Role, TargetKind, Unit
 from tracker.periods import Period
 from tracker.quotas import QuotaBook, target_for
 
 
+def parse_book(book: str | None) -> dict[str, dict[str, int]]:
+    """`TN 2026 120,TN 2026-11 12` (as storage lists a member's quotas) -> program -> book."""
+    books: dict[str, dict[str, int]] = defaultdict(dict)
+    for item in (book or "").split(","):
+        if item:
+            program, period_key, value = item.split(" ")
+            books[program][period_key] = int(value)
+    return books
+
+
 @lru_cache(maxsize=65_536)
-def _target(period: Period, book: tuple[tuple[str, int], ...]) -> int | None:
+def book_target(period: Period, programs: tuple[str, ...], book: str | None) -> int | None:
     # Thousands of people share a handful of quota books: derive each target once.
-    return target_for(period, dict(book))
+    return combined_target(period, parse_book(book), programs)
 
 
 def combined_target(
     period: Period, books: Mapping[str, QuotaBook], programs: Iterable[str]
 ) -> int | None:
     """The target of one program, or of several added up; None when none has one."""
-    targets = [_target(period, tuple(sorted(books.get(code, {}).items()))) for code in programs]
+    targets = [target_for(period, books.get(code, {})) for code in programs]
     known = [target for target in targets if target is not None]
     return sum(known) if known else None
+
+
+LEAD_ROLES = (Role.LEAD.value, Role.ADMIN.value)
 
 
 @dataclass(frozen=True)
 class PeopleBoard:
     board: Leaderboard
-    members: dict[int, Member]
     achieved_total: int
     target_total: int
 
@@ -45,26 +57,22 @@ async def people_board(
     repo: Repository, scope: Unit, period: Period, programs: tuple[str, ...]
 ) -> PeopleBoard:
     """Everyone now in `scope`'s subtree, ranked for `period` over `programs`."""
-    members = {member.id: member for member in await repo.subtree_members(scope.id)}
-    achieved: dict[int, int] = defaultdict(int)
-    reached: dict[int, datetime] = {}
-    for total in await repo.member_totals(scope.id, period.key):
-        if total.program in programs and total.key in members:
-            achieved[total.key] += total.achieved
-            if total.last_at is not None and total.achieved > 0:
-                reached[total.key] = max(reached.get(total.key, total.last_at), total.last_at)
-    books = await repo.subtree_quota_books(TargetKind.MEMBER, scope.id)
-    standings = []
-    for member in members.values():
-        if member.is_lead and member.id not in books:
-            continue  # leads without a quota of their own lead; they are not ranked
-        target = combined_target(period, books.get(member.id, {}), programs)
-        last = reached.get(member.id)
-        standings.append(Standing.of(member.id, member.name, achieved[member.id], target, last))
+    people = await repo.people_in_period(scope.id, period.key, programs)
+    standings = [
+        Standing.of(
+            person.member_id,
+            person.name,
+            person.achieved,
+            book_target(period, programs, person.book),
+            None if person.last_at is None else datetime.fromisoformat(person.last_at),
+        )
+        for person in people
+        # leads without a quota of their own lead; they are not ranked
+        if person.book is not None or person.role not in LEAD_ROLES
+    ]
     return PeopleBoard(
         rank(standings),
-        members,
-        sum(achieved.values()),
+        sum(s.achieved for s in standings),
         sum(s.target or 0 for s in standings),
     )
 
@@ -85,12 +93,10 @@ async def unit_board(
         for unit_id, books in unit_books.items()
         if (target := combined_target(period, books, programs)) is not None
     }
-    member_books = await repo.subtree_quota_books(TargetKind.MEMBER, scope.id)
-    members = await repo.subtree_members(scope.id)
+    people = await repo.people_in_period(scope.id, period.key, programs)
     member_targets = [
-        (member.unit_id, target)
-        for member in members
-        if (target := combined_target(period, member_books.get(member.id, {}), programs))
-        is not None
+        (person.unit_id, target)
+        for person in people
+        if (target := book_target(period, programs, person.book)) is not None
     ]
     return rank(aggregate_units(scope.id, units, credits, unit_quotas, member_targets))

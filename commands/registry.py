@@ -10,15 +10,21 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from commands.audit import audit
 from commands.badges import badges
+from commands.chart import chart
 from commands.context import Reply, Request, Services
 from commands.emulation import emulation
+from commands.export import export
 from commands.grammar import tokens
 from commands.group import set_group
 from commands.help import help_, start
 from commands.language import language
 from commands.log import log
 from commands.progress import progress
+from commands.quota import quota
+from commands.review import approve, reject
+from commands.summary import post_summary
 from commands.top import top
 from commands.undo import undo
 from commands.units import units
@@ -52,7 +58,14 @@ COMMANDS: list[Command] = [
     Command("donvi", "units", units, "help.units"),
     Command("thidua", "emulation", emulation, "help.emulation"),
     Command("huyhieu", "badges", badges, "help.badges"),
+    Command("bieudo", "chart", chart, "help.chart"),
     Command("nhom", "setgroup", set_group, "help.setgroup", roles=LEADS),
+    Command("chitieu", "quota", quota, "leads.help_quota", roles=LEADS),
+    Command("duyet", "approve", approve, "leads.help_approve", roles=LEADS),
+    Command("tuchoi", "reject", reject, "leads.help_reject", roles=LEADS),
+    Command("xuat", "export", export, "leads.help_export", roles=LEADS),
+    Command("nhatky", "audit", audit, "leads.help_audit", roles=LEADS),
+    Command("tonghop", "summary", post_summary, "help.summary", roles=LEADS),
     Command("ngonngu", "lang", language, "help.lang"),
     Command("trogiup", "help", help_, "help.help"),
     Command("start", "start", start, "help.start", in_menu=False),

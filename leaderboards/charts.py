@@ -36,7 +36,8 @@ WIDTH = 1080
 MAX_BARS = 15
 """More bars would not fit a phone screen at a readable size: callers pick the top ones."""
 
-BLUE, GREEN, ORANGE, GREY, RED, INK = "#1f6fb2", "#2e9d4f", "#e07b00", "#8a96a3", "#c62828", "#222222"
+BLUE, GREEN, ORANGE, GREY = "#1f6fb2", "#2e9d4f", "#e07b00", "#8a96a3"
+RED, INK = "#c62828", "#222222"
 _PIXELS = IdentityTransform()
 
 
@@ -99,19 +100,27 @@ def _png(figure: Figure, text: TextLayer) -> bytes:
     text.draw_on(figure)
     canvas = figure.canvas
     assert isinstance(canvas, FigureCanvasAgg)
-    canvas.draw()
-    image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
+    canvas.draw()  # type: ignore[no-untyped-call]  # (matplotlib leaves these two untyped)
+    pixels = canvas.buffer_rgba()  # type: ignore[no-untyped-call]
+    image = Image.frombuffer("RGBA", canvas.get_width_height(), pixels)
     buffer = io.BytesIO()
     # RGB at zlib level 1: encoding is a third of the cost, and flat charts shrink anyway.
     image.convert("RGB").save(buffer, "PNG", compress_level=1)
     return buffer.getvalue()
 
 
-def _line(figure: Figure, xs: Sequence[float], ys: Sequence[float], colour: str, width: float,
-          dashes: tuple[float, float] | None = None) -> None:  # fmt: skip
-    style = (0, dashes) if dashes else "solid"
-    figure.add_artist(Line2D(xs, ys, color=colour, linewidth=width, linestyle=style,
-                             transform=_PIXELS))  # fmt: skip
+def _line(
+    figure: Figure,
+    xs: Sequence[float],
+    ys: Sequence[float],
+    colour: str,
+    width: float,
+    dashes: tuple[float, float] | None = None,
+) -> None:
+    line = Line2D(xs, ys, color=colour, linewidth=width, transform=_PIXELS)
+    if dashes:
+        line.set_linestyle((0.0, dashes))
+    figure.add_artist(line)
 
 
 def _headings(text: TextLayer, title: str, subtitle: str, height: int) -> None:
@@ -136,17 +145,22 @@ def render_progress(chart: ProgressChart) -> bytes:
         text.add(label, left - 16, middle, 28, ha="right", va="center", bold=bar.highlight)
         value = min(bar.percent or 0, scale_top)
         colour = ORANGE if bar.highlight else GREEN if value >= 100 else BLUE
-        figure.add_artist(Rectangle((left, middle - 21), value * per_percent, 42, color=colour,
-                                    transform=_PIXELS))  # fmt: skip
-        shown = "–" if bar.percent is None else f"{bar.percent}%"
+        figure.add_artist(
+            Rectangle((left, middle - 21), value * per_percent, 42, color=colour, transform=_PIXELS)
+        )
+        shown = "\u2013" if bar.percent is None else f"{bar.percent}%"
         end = left + value * per_percent
         if value > scale_top * 0.82:  # no room after the bar: write inside it
-            text.add(shown, end - 10, middle, 26, colour="white", bold=True, ha="right",
-                     va="center")  # fmt: skip
+            text.add(
+                shown, end - 10, middle, 26, colour="white", bold=True, ha="right", va="center"
+            )
         else:  # on a white card, so the pace marker passing behind does not cut it
             card = text.width(shown, 26, bold=True) + 16
-            figure.add_artist(Rectangle((end + 2, middle - 17), card, 34, color="white",
-                                        zorder=4, transform=_PIXELS))  # fmt: skip
+            figure.add_artist(
+                Rectangle(
+                    (end + 2, middle - 17), card, 34, color="white", zorder=4, transform=_PIXELS
+                )
+            )
             text.add(shown, end + 10, middle, 26, colour=INK, bold=True, va="center")
     _line(figure, [left, left], [plot_bottom, plot_top], GREY, 2)
     hundred = left + 100 * per_percent
@@ -156,8 +170,14 @@ def render_progress(chart: ProgressChart) -> bytes:
     if chart.pace_percent is not None:
         pace = left + min(chart.pace_percent, scale_top) * per_percent
         _line(figure, [pace, pace], [plot_bottom, plot_top + 6], "#555555", 3, (5, 4))
-        text.add(chart.pace_label, min(max(pace, 560), WIDTH - 180), plot_top + 14, 24,
-                 colour="#555555", ha="center")  # fmt: skip
+        text.add(
+            chart.pace_label,
+            min(max(pace, 560), WIDTH - 180),
+            plot_top + 14,
+            24,
+            colour="#555555",
+            ha="center",
+        )
     return _png(figure, text)
 
 
@@ -193,8 +213,15 @@ def render_trend(chart: TrendChart) -> bytes:
     while level <= highest:
         y = at(0, level)[1]
         _line(figure, [left, right], [y, y], "#dddddd" if level else GREY, 2)
-        text.add(_number(level, chart.thousands), left - 14, y, 24, colour="#555555",
-                 ha="right", va="center")  # fmt: skip
+        text.add(
+            _number(level, chart.thousands),
+            left - 14,
+            y,
+            24,
+            colour="#555555",
+            ha="right",
+            va="center",
+        )
         level += step
     every = max(1, round(chart.days / 5))
     marked = list(range(0, chart.days, every))
@@ -202,24 +229,38 @@ def render_trend(chart: TrendChart) -> bytes:
         marked.append(chart.days - 1)  # the last day, unless it would crowd the one before
     for day in marked:
         label = (chart.first + timedelta(days=day)).strftime("%d/%m")
-        text.add(label, at(day + 1, 0)[0], bottom - 16, 24, colour="#555555", ha="center",
-                 va="top")  # fmt: skip
+        text.add(label, at(day + 1, 0)[0], bottom - 16, 24, colour="#555555", ha="center", va="top")
     if chart.target is not None:
         xs, ys = zip(at(0, 0), at(chart.days, chart.target), strict=True)
         _line(figure, xs, ys, RED, 4, (9, 6))
     if achieved:
         points = [at(0, 0), *(at(day + 1, value) for day, value in enumerate(achieved))]
         floor = [at(len(achieved), 0), at(0, 0)]
-        figure.add_artist(Polygon(points + floor, closed=True, facecolor=BLUE, alpha=0.12,
-                                  linewidth=0, transform=_PIXELS))  # fmt: skip
+        figure.add_artist(
+            Polygon(
+                points + floor,
+                closed=True,
+                facecolor=BLUE,
+                alpha=0.12,
+                linewidth=0,
+                transform=_PIXELS,
+            )
+        )
         xs, ys = zip(*points, strict=True)
         _line(figure, xs, ys, BLUE, 5)
         last_x, last_y = points[-1]
         planned = (chart.target or 0) * len(achieved) / chart.days
         # Written on the side away from the plan line: above when ahead, below when behind.
         label_y = last_y + 16 if achieved[-1] >= planned else last_y - 44
-        text.add(_number(achieved[-1], chart.thousands), last_x - 8, label_y, 30,
-                 colour=BLUE, bold=True, ha="right")  # fmt: skip
+        text.add(
+            _number(achieved[-1], chart.thousands),
+            last_x - 8,
+            label_y,
+            30,
+            colour=BLUE,
+            bold=True,
+            ha="right",
+        )
     legend_y = height - 196.0
     _line(figure, [44, 104], [legend_y, legend_y], BLUE, 5)
     text.add(chart.achieved_label, 116, legend_y, 28, va="center")

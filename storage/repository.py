@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from leaderboards.badges import EntryFact
 from storage.leads_repository import LeadRepository
+from storage.schedule_repository import ScheduleRepository
 from storage.sms_repository import SmsRepository
 from tracker.models import Entry, Member, NewEntry, Quota, Role, TargetKind, Unit
 from tracker.quotas import QuotaBook
@@ -83,10 +84,27 @@ class PeriodTotal:
     last_at: datetime | None
 
 
+class PersonPeriod(NamedTuple):
+    """A member now in a subtree, with their total and quotas for one period's board."""
+
+    member_id: int
+    name: str
+    unit_id: int
+    role: str
+    achieved: int
+    last_at: str | None
+    """ISO instant of their latest counting entry in the period."""
+    book: str | None
+    """Their quotas of the board's programs: `TN 2026 120,TN 2026-11 12` (see parse_book)."""
+
+
 class BoardRepository(Protocol):
     """Bulk reads over a unit subtree for leaderboards, emulation and badges."""
 
     async def subtree_units(self, unit_id: int) -> list[Unit]: ...
+    async def people_in_period(
+        self, unit_id: int, period_key: str, programs: tuple[str, ...]
+    ) -> list[PersonPeriod]: ...
     async def subtree_members(self, unit_id: int) -> list[Member]: ...
     async def member_totals(self, unit_id: int, period_key: str) -> list[PeriodTotal]: ...
     async def unit_totals(self, unit_id: int, period_key: str) -> list[PeriodTotal]: ...
@@ -106,5 +124,7 @@ class BoardRepository(Protocol):
     async def members_with_initiative(self, unit_id: int, year: int) -> set[int]: ...
 
 
-class Repository(CoreRepository, BoardRepository, SmsRepository, LeadRepository, Protocol):
+class Repository(
+    CoreRepository, BoardRepository, SmsRepository, LeadRepository, ScheduleRepository, Protocol
+):
     """Everything the commands may ask of storage."""

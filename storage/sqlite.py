@@ -15,6 +15,7 @@ from storage.migrations import MIGRATIONS
 from storage.sqlite_boards import BoardStore
 from storage.sqlite_core import CoreStore
 from storage.sqlite_leads import LeadStore
+from storage.sqlite_schedule import ScheduleStore
 from storage.sqlite_sms import SmsStore
 
 _PRAGMAS = (
@@ -25,7 +26,7 @@ _PRAGMAS = (
 )
 
 
-class SQLiteRepository(CoreStore, BoardStore, SmsStore, LeadStore):
+class SQLiteRepository(CoreStore, BoardStore, SmsStore, LeadStore, ScheduleStore):
     """Open with `await SQLiteRepository.open(path)`; migrates the schema itself."""
 
     @classmethod

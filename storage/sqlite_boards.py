@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import date, datetime
 
 from leaderboards.badges import EntryFact
-from storage.repository import PeriodTotal
+from storage.repository import PeriodTotal, PersonPeriod
 from storage.sqlite_base import (
     COUNTING,
     MEMBER_COLUMNS,
@@ -35,6 +35,33 @@ class BoardStore(SQLiteBase):
             (unit_id,),
         )
         return [unit_from(row) for row in rows]
+
+    async def people_in_period(
+        self, unit_id: int, period_key: str, programs: tuple[str, ...]
+    ) -> list[PersonPeriod]:
+        """Everyone now in the subtree with their total and quota book, in one query:
+        a province board is 5,000 rows, and one indexed pass beats three big ones."""
+        marks = ", ".join("?" * len(programs))
+        rows = await self._all(
+            "SELECT m.id, m.name, m.unit_id, m.role,"
+            # One lookup for both the total and when it was reached, packed in a string.
+            " (SELECT sum(t.achieved) || ' ' || coalesce(max(t.last_at), '')"
+            "   FROM entry_totals t WHERE t.period_key = ?"
+            f"   AND t.member_id = m.id AND t.program IN ({marks})),"
+            " (SELECT group_concat(q.program || ' ' || q.period_key || ' ' || q.value, ',')"
+            "   FROM quotas q WHERE q.target_kind = 'member' AND q.target_id = m.id"
+            f"   AND q.program IN ({marks}))"
+            " FROM members m JOIN units u ON u.id = m.unit_id"
+            " WHERE u.lineage LIKE (SELECT lineage FROM units WHERE id = ?) || '%'",
+            (period_key, *programs, *programs, unit_id),
+        )
+        people = []
+        for member_id, name, unit, role, total, book in rows:
+            achieved, _, last_at = (total or "0 ").partition(" ")
+            people.append(
+                PersonPeriod(member_id, name, unit, role, int(achieved), last_at or None, book)
+            )
+        return people
 
     async def subtree_members(self, unit_id: int) -> list[Member]:
         rows = await self._all(

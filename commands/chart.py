@@ -1,0 +1,39 @@
+"""`/bieudo [kỳ]` (`/chart`): pictures of the caller's unit: completion bars and the trend."""
+
+from __future__ import annotations
+
+import asyncio
+
+from commands.context import Attachment, Reply, Request
+from commands.grammar import parse_period_words
+from commands.render import period_label
+from leaderboards.charts import render_progress, render_trend
+from scheduling.gather import gather_summary, progress_chart
+from scheduling.summary import trend_chart
+from tracker.models import Member
+
+
+async def chart(request: Request, args: list[str], member: Member) -> Reply:
+    """Progress bars (the caller's own highlighted) and the cumulative trend, as PNGs."""
+    period = parse_period_words(args, request.today)
+    t, repo, today = request.t, request.repo, request.today
+    unit = await repo.unit(member.unit_id)
+    in_group = request.group_chat_id is not None
+    bars = await progress_chart(
+        repo, request.rules, t, unit, period, today, viewer=member.id, in_group=in_group
+    )
+    if bars is None:
+        return Reply(t("chart.empty", period=period_label(t, period)))
+    data = await gather_summary(repo, request.rules, unit, period, today)
+    trend = trend_chart(t, data, period.elapsed_days(today))
+    # Drawn in worker threads: the event loop keeps serving other people meanwhile.
+    progress_png, trend_png = await asyncio.gather(
+        asyncio.to_thread(render_progress, bars), asyncio.to_thread(render_trend, trend)
+    )
+    return Reply(
+        t("chart.sent", period=period_label(t, period), unit=unit.name),
+        attachments=[
+            Attachment(f"tien-do-{period.key}.png", progress_png, is_image=True),
+            Attachment(f"luy-ke-{period.key}.png", trend_png, is_image=True),
+        ],
+    )

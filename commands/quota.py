@@ -1,0 +1,228 @@
+"""`/chitieu <phone|unit> <program> <period> <n> [chia thang|quy [mua]]` (`/quota`).
+
+A lead sets or changes a quota inside their subtree (an admin anywhere). A yearly quota
+can be split in one go into quarters or months, evenly or by the seasonal profile of
+`config/seasonal.toml`; weeks keep deriving from the months. Finer quotas inside a split
+period that the split would contradict are removed. Every change is audited.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from functools import cache
+from pathlib import Path
+
+from commands.audit import scope_of
+from commands.context import Reply, Request
+from commands.grammar import parse_period_words, parse_program, tokens
+from locales import Translator
+from storage.leads_repository import QuotaTarget
+from tracker.errors import UserError
+from tracker.models import Member, TargetKind
+from tracker.periods import InvalidPeriod, Period, PeriodKind, parse_period, sub_periods
+from tracker.phones import InvalidPhone, normalise_phone
+from tracker.quotas import split_by_profile, split_evenly
+
+_PERIOD_KEY = re.compile(r"^\d{4}(?:-(?:w\d{1,2}|q[1-4]|\d{1,2}))?$")
+SEASONAL_FILE = Path(__file__).resolve().parent.parent / "config" / "seasonal.toml"
+MAX_QUOTA = 1_000_000
+
+_SPLIT_WORDS = {"chia", "split"}
+_SPLIT_KINDS = {
+    "thang": PeriodKind.MONTH,
+    "month": PeriodKind.MONTH,
+    "th": PeriodKind.MONTH,
+    "quy": PeriodKind.QUARTER,
+    "quarter": PeriodKind.QUARTER,
+    "q": PeriodKind.QUARTER,
+}
+_EVEN_WORDS = {"deu", "even", "evenly"}
+_SEASONAL_WORDS = {"mua", "vu", "seasonal", "season", "profile"}
+_FINER = {
+    PeriodKind.YEAR: (PeriodKind.QUARTER, PeriodKind.MONTH, PeriodKind.WEEK),
+    PeriodKind.QUARTER: (PeriodKind.MONTH, PeriodKind.WEEK),
+    PeriodKind.MONTH: (PeriodKind.WEEK,),
+}
+
+
+@cache
+def seasonal_weights(path: Path = SEASONAL_FILE) -> tuple[int, ...]:
+    """The twelve monthly weights of the seasonal profile, checked."""
+    with path.open("rb") as file:
+        months = tomllib.load(file).get("months")
+    if (
+        not isinstance(months, list)
+        or len(months) != 12
+        or not all(isinstance(w, int) and w >= 0 for w in months)
+        or sum(months) <= 0
+    ):
+        raise ValueError(f"{path}: `months` must be 12 whole numbers >= 0, not all zero")
+    return tuple(months)
+
+
+def plan_quotas(
+    period: Period,
+    total: int,
+    split: PeriodKind | None = None,
+    weights: Sequence[int] | None = None,
+    existing: Iterable[str] = (),
+) -> dict[str, int | None]:
+    """The quotas to write (period key -> value, None to remove) for one target and program.
+
+    Without `split`, only `period` itself. With it, the parts (quarters or months, and for
+    months of a year also the quarters they add up to), split evenly or by the twelve
+    monthly `weights`; existing finer quotas inside `period` that the split does not set
+    are removed, so nothing contradicts the split.
+    """
+    values: dict[str, int | None] = {period.key: total}
+    if split is None:
+        return values
+    if split not in _FINER.get(period.kind, ()) or split is PeriodKind.WEEK:
+        raise UserError("leads.bad_split")
+    parts = sub_periods(period, split)
+    if weights is None:
+        shares = split_evenly(total, len(parts))
+    else:
+        month_weights = {month: weights[month - 1] for month in range(1, 13)}
+        part_weights = [
+            sum(month_weights[m.first.month] for m in sub_periods(part, PeriodKind.MONTH))
+            for part in parts
+        ]
+        shares = split_by_profile(total, part_weights)
+    values.update({part.key: share for part, share in zip(parts, shares, strict=True)})
+    if period.kind is PeriodKind.YEAR and split is PeriodKind.MONTH:
+        for quarter in sub_periods(period, PeriodKind.QUARTER):
+            values[quarter.key] = sum(
+                values[month.key] or 0 for month in sub_periods(quarter, PeriodKind.MONTH)
+            )
+    for key in existing:
+        if key in values:
+            continue
+        try:
+            inner = parse_period(key)
+        except InvalidPeriod:
+            continue
+        inside = period.first <= inner.first and inner.last <= period.last
+        if inside and inner.kind in _FINER[period.kind]:
+            values[key] = None
+    return values
+
+
+async def quota(request: Request, args: list[str], member: Member) -> Reply:
+    """Set a quota of a member (by phone) or unit (by name) in the caller's scope."""
+    at = _program_at(args, request.rules.program_codes)
+    if at is None or at == 0 or len(args) < at + 3:
+        raise UserError("leads.quota_usage")
+    program = parse_program(args[at], request.rules)
+    period = parse_period_words([args[at + 1]], request.today)
+    total = _quota_value(args[at + 2])
+    split, seasonal = _split(args[at + 3 :])
+    target = await _target(request, member, args[:at])
+    books = await request.repo.quota_books(target.kind, target.id)
+    plan = plan_quotas(
+        period,
+        total,
+        split,
+        seasonal_weights() if seasonal else None,
+        books.get(program.code, {}).keys(),
+    )
+    before = await request.repo.change_quotas(target, program.code, plan, member.id, request.now)
+    t = request.t
+    lines = [
+        t(
+            "leads.quota_set",
+            target=target.label,
+            code=program.code,
+            period=period.key,
+            before=_shown(t, before.get(period.key)),
+            after=t.number(total),
+        )
+    ]
+    if split is not None:
+        parts = sorted(
+            (parse_period(k), v)
+            for k, v in plan.items()
+            if v is not None and parse_period(k).kind is split
+        )
+        how = t("leads.split_seasonal" if seasonal else "leads.split_even")
+        kind = t(f"leads.split_{split.value}")
+        listing = ", ".join(f"{part.key}: {t.number(v)}" for part, v in parts)
+        lines.append(t("leads.quota_split", kind=kind, how=how, parts=listing))
+        removed = sorted(k for k, v in plan.items() if v is None and before.get(k) is not None)
+        if removed:
+            lines.append(t("leads.quota_removed", keys=", ".join(removed)))
+    return Reply("\n".join(lines))
+
+
+def _shown(t: Translator, value: int | None) -> str:
+    return "—" if value is None else t.number(value)
+
+
+def _program_at(args: list[str], program_codes: Iterable[str]) -> int | None:
+    """Where the program code is: a known code, else the word before a period key
+    (so `/chitieu 0912000001 XX 2026 10` is told XX is unknown, not shown the usage)."""
+    codes = {code.lower() for code in program_codes}
+    known = next((i for i, word in enumerate(args) if word in codes), None)
+    if known is not None:
+        return known
+    return next(
+        (
+            i - 1
+            for i, word in enumerate(args)
+            if i >= 2 and _PERIOD_KEY.match(word) and args[i - 1].isalpha()
+        ),
+        None,
+    )
+
+
+def _quota_value(token: str) -> int:
+    if not (token.isascii() and token.isdigit()) or int(token) > MAX_QUOTA:
+        raise UserError("leads.bad_quota", given=token, max=MAX_QUOTA)
+    return int(token)
+
+
+def _split(words: list[str]) -> tuple[PeriodKind | None, bool]:
+    """`chia thang [deu|mua]` -> (MONTH, seasonal?); nothing -> (None, False)."""
+    if not words:
+        return None, False
+    if words[0] not in _SPLIT_WORDS or len(words) < 2 or words[1] not in _SPLIT_KINDS:
+        raise UserError("leads.bad_split")
+    how = set(words[2:])
+    if how - _EVEN_WORDS - _SEASONAL_WORDS:
+        raise UserError("leads.bad_split")
+    return _SPLIT_KINDS[words[1]], bool(how & _SEASONAL_WORDS)
+
+
+async def _target(request: Request, member: Member, words: list[str]) -> QuotaTarget:
+    """The member (all digits: a phone) or unit (a name fragment) the caller may manage."""
+    scope = scope_of(member)
+    repo = request.repo
+    if all(word.isdigit() for word in words):
+        raw = "".join(words)
+        try:
+            phone = normalise_phone(raw)
+        except InvalidPhone:
+            raise UserError("leads.bad_phone", given=raw) from None
+        found = await repo.member_by_phone(phone)
+        if found is None:
+            raise UserError("leads.unknown_member", phone=phone)
+        label = f"{found.name} ({phone})"
+        if not await repo.unit_in_scope(found.unit_id, scope):
+            raise UserError("leads.outside_scope", target=label)
+        return QuotaTarget(TargetKind.MEMBER, found.id, found.unit_id, label)
+    wanted = " ".join(words)
+    matches = [u for u in await repo.units_in_scope(None) if wanted in " ".join(tokens(u.name))]
+    exact = [u for u in matches if " ".join(tokens(u.name)) == wanted]
+    matches = exact or matches
+    allowed = {u.id for u in await repo.units_in_scope(scope)} if scope is not None else None
+    mine = [u for u in matches if allowed is None or u.id in allowed]
+    if not mine:
+        if matches:
+            raise UserError("leads.outside_scope", target=matches[0].path)
+        raise UserError("boards.unknown_unit", given=wanted)
+    if len(mine) > 1:
+        raise UserError("leads.ambiguous_unit", names="; ".join(u.path for u in mine[:5]))
+    unit = mine[0]
+    return QuotaTarget(TargetKind.UNIT, unit.id, unit.id, unit.path)

@@ -1,0 +1,201 @@
+"""Read what a summary or a chart shows from storage, through the leaderboard layer.
+
+Totals and the trend credit each entry to the unit it was logged in (as unit boards
+do); the top and the most improved rank the people now in the unit (as `/bxh` does).
+A unit's target is its own quota where a lead set one, else the sum of its members'.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from commands.boards import PeopleBoard, combined_target, people_board, unit_board
+from commands.render import period_label
+from leaderboards.badges import Badge, earned_badges
+from leaderboards.charts import MAX_BARS, Bar, ProgressChart, TrendChart
+from leaderboards.ranking import RankedRow
+from locales import Translator
+from scheduling.outbox import CAPTION_LIMIT
+from scheduling.summary import (
+    BADGE_ORDER,
+    SUMMARY_TOP,
+    MemberBadges,
+    SummaryData,
+    Total,
+    compose_summary,
+    most_improved,
+    shareable_top,
+    trend_chart,
+)
+from storage.repository import Repository
+from tracker.models import TargetKind, Unit
+from tracker.periods import Period, PeriodKind, period_containing
+from tracker.rules import Rules
+
+
+async def unit_targets(
+    repo: Repository, unit: Unit, period: Period, codes: tuple[str, ...]
+) -> dict[str, int | None]:
+    """Per program: the unit's own quota for `period`, else the sum of its members'."""
+    own_books = (await repo.subtree_quota_books(TargetKind.UNIT, unit.id)).get(unit.id, {})
+    member_books = await repo.subtree_quota_books(TargetKind.MEMBER, unit.id)
+    targets: dict[str, int | None] = {}
+    for code in codes:
+        own = combined_target(period, own_books, (code,))
+        if own is None:
+            parts = [combined_target(period, books, (code,)) for books in member_books.values()]
+            known = [part for part in parts if part is not None]
+            own = sum(known) if known else None
+        targets[code] = own
+    return targets
+
+
+async def unit_totals(
+    repo: Repository, unit: Unit, period: Period, codes: tuple[str, ...]
+) -> tuple[Total, ...]:
+    """Per program with a target or a result, then all programs together."""
+    achieved: dict[str, int] = defaultdict(int)
+    for total in await repo.unit_totals(unit.id, period.key):
+        achieved[total.program] += total.achieved
+    targets = await unit_targets(repo, unit, period, codes)
+    per_program = [
+        Total(code, achieved[code], targets[code])
+        for code in codes
+        if targets[code] is not None or achieved[code]
+    ]
+    known = [total.target for total in per_program if total.target is not None]
+    overall = Total("", sum(achieved[code] for code in codes), sum(known) if known else None)
+    return (*per_program, overall)
+
+
+def _percents(board: PeopleBoard) -> dict[int, tuple[str, int | None]]:
+    return {s.key: (s.name, s.percent) for s in board.board.order}
+
+
+async def new_badges(
+    repo: Repository, rules: Rules, unit: Unit, period: Period, today: date
+) -> tuple[MemberBadges, ...]:
+    """Badges the unit's people earned inside `period`, rarest first.
+
+    Top 3 of a month is left out: the summary's own top list already says it.
+    """
+    year = period_containing(PeriodKind.YEAR, period.last)
+    books = await repo.subtree_quota_books(TargetKind.MEMBER, unit.id)
+    found: list[tuple[int, MemberBadges]] = []
+    order = {code: index for index, code in enumerate(BADGE_ORDER)}
+    for member in sorted(await repo.subtree_members(unit.id), key=lambda m: m.id):
+        # Entries after the period cannot earn a badge dated inside it: leave them out.
+        entries = await repo.member_entries(member.id, year.first, period.last)
+        earned: list[Badge] = [
+            badge
+            for badge in earned_badges(
+                entries, books.get(member.id, {}), today, holidays=rules.holidays
+            )
+            if badge.earned_on in period
+        ]
+        if earned:
+            earned.sort(key=lambda badge: order[badge.code])
+            pairs = tuple(dict.fromkeys((badge.code, badge.program) for badge in earned))
+            found.append((min(order[code] for code, _ in pairs), MemberBadges(member.name, pairs)))
+    found.sort(key=lambda item: item[0])
+    return tuple(member for _, member in found)
+
+
+async def gather_summary(
+    repo: Repository,
+    rules: Rules,
+    unit: Unit,
+    period: Period,
+    today: date,
+    top_size: int = SUMMARY_TOP,
+) -> SummaryData:
+    """Everything the summary of `unit` for the closed `period` shows."""
+    codes = rules.program_codes
+    board = await people_board(repo, unit, period, codes)
+    before = await people_board(repo, unit, period.previous(), codes)
+    improved = most_improved(
+        _percents(board), {key: percent for key, (_, percent) in _percents(before).items()}
+    )
+    daily = await repo.daily_totals(unit.id, period.first, period.last)
+    return SummaryData(
+        unit_name=unit.name,
+        period=period,
+        totals=await unit_totals(repo, unit, period, codes),
+        top=shareable_top(board.board.ranked, top_size),
+        most_improved=improved,
+        badges=await new_badges(repo, rules, unit, period, today),
+        daily=tuple(daily.get(period.first + timedelta(days=n), 0) for n in range(period.days)),
+    )
+
+
+def chart_rows(board_rows: list[RankedRow], viewer: int | None, limit: int) -> list[RankedRow]:
+    """The first `limit` rows; the viewer's own row replaces the last when it is further down."""
+    shown = board_rows[:limit]
+    if viewer is not None and all(row.standing.key != viewer for row in shown):
+        own = next((row for row in board_rows if row.standing.key == viewer), None)
+        if own is not None:
+            shown = [*shown[: limit - 1], own]
+    return shown
+
+
+async def build_summary(
+    repo: Repository,
+    rules: Rules,
+    unit: Unit,
+    period: Period,
+    today: date,
+    *,
+    so_far: bool,
+    top_size: int = SUMMARY_TOP,
+) -> tuple[str, TrendChart]:
+    """The Vietnamese caption and trend chart of `unit`'s summary; `so_far` for a period
+    still under way (the chart stops at today)."""
+    t = Translator()  # a group has no language of its own: Vietnamese, the default
+    data = await gather_summary(repo, rules, unit, period, today, top_size)
+    days = period.elapsed_days(today) if so_far else None
+    text = compose_summary(t, data, as_of=today if so_far else None, limit=CAPTION_LIMIT)
+    return text, trend_chart(t, data, days)
+
+
+async def progress_chart(
+    repo: Repository,
+    rules: Rules,
+    t: Translator,
+    unit: Unit,
+    period: Period,
+    today: date,
+    *,
+    viewer: int | None,
+    in_group: bool,
+) -> ProgressChart | None:
+    """Bars of the unit's child units when it has any, else of its people; None when
+    nobody has a target. In a group only the shareable top of people is drawn."""
+    codes = rules.program_codes
+    children = [u for u in await repo.subtree_units(unit.id) if u.parent_id == unit.id]
+    if children:
+        rows = (await unit_board(repo, unit, period, codes)).ranked[:MAX_BARS]
+        subtitle_key = "chart.progress_subtitle_units"
+    else:
+        ranked = (await people_board(repo, unit, period, codes)).board.ranked
+        rows = (
+            list(shareable_top(ranked, MAX_BARS))
+            if in_group
+            else (chart_rows(ranked, viewer, MAX_BARS))
+        )
+        subtitle_key = "chart.progress_subtitle_people"
+    if not rows:
+        return None
+    under_way = period.first <= today <= period.last
+    pace = period.elapsed_days(today) * 100 // period.days if under_way else None
+    bars = [
+        Bar(row.standing.name, row.standing.percent, row.standing.key == viewer and not children)
+        for row in rows
+    ]
+    return ProgressChart(
+        title=t("chart.progress_title", unit=unit.name, period=period_label(t, period)),
+        subtitle=t(subtitle_key, day=min(today, period.last)),
+        bars=bars,
+        pace_percent=pace,
+        pace_label=t("chart.pace", percent=pace or 0),
+    )

@@ -1,0 +1,260 @@
+"""The exactly-once runner: plan what is due, record it, then send it, once.
+
+Order of events for one firing (a *occurrence*: the weekly summary of 2026-W47):
+
+1. Planned: the occurrence and one delivery per target (bound group, or member behind
+   pace) are written in one transaction. Nothing is sent before this commit, and a
+   firing already recorded is never planned again: restarts and the three jobs that
+   share 1 January 08:00 cannot make a second copy.
+2. Each delivery is claimed (`sending`, attempt counted, committed), sent, and marked
+   `sent`. A flood-wait or network error puts it back to `planned` and it is tried
+   again after a doubling backoff, up to the policy's attempts; a refusal (blocked,
+   kicked, chat not found) marks it `failed`. One group's failure never holds up the
+   others: deliveries run side by side, the rate limiter pacing them.
+3. The crash window: if the process dies between the claim and the `sent` mark, the
+   message may or may not have reached Telegram. On the next start such deliveries
+   become `unknown` and are not sent again: the product promises "never twice", and a
+   lost weekly summary costs less than a duplicated one in forty groups. The same goes
+   for a timeout after the request left. Both are logged for the operator.
+
+A firing missed while the bot was down is planned at start if it is still within the
+grace (default 3 days); older ones are let go (logged).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from commands.context import Services
+from leaderboards.charts import TrendChart, render_trend
+from scheduling.gather import build_summary
+from scheduling.outbox import Outcome, Result, SmsOut, TelegramOut, send_sms
+from scheduling.reminders import members_behind, reminder_text
+from scheduling.triggers import (
+    SUMMARY_PERIODS,
+    JobKind,
+    ScheduleConfig,
+    due,
+    occurrence_key,
+    reported_period,
+)
+from storage.repository import Repository
+from storage.schedule_repository import Delivery, DeliveryState, Occurrence, Target
+from tracker.models import TargetKind, Unit
+from tracker.periods import Period, local_day, parse_period
+
+logger = logging.getLogger(__name__)
+
+MANUAL = "manual"
+"""The kind of a summary a lead posts with /tonghop; its key is `period@request`."""
+
+Render = Callable[[TrendChart], Awaitable[bytes]]
+
+
+async def render_in_thread(chart: TrendChart) -> bytes:
+    return await asyncio.to_thread(render_trend, chart)
+
+
+_FINAL = {
+    Outcome.SENT: DeliveryState.SENT,
+    Outcome.FAILED: DeliveryState.FAILED,
+    Outcome.UNKNOWN: DeliveryState.UNKNOWN,
+    Outcome.SKIPPED: DeliveryState.SKIPPED,
+    Outcome.RETRY: DeliveryState.FAILED,  # out of attempts
+}
+
+
+class ScheduleRunner:
+    def __init__(
+        self,
+        services: Services,
+        config: ScheduleConfig,
+        telegram: TelegramOut | None = None,
+        sms: SmsOut | None = None,
+        *,
+        render: Render = render_in_thread,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.services, self.config = services, config
+        self.telegram, self.sms = telegram, sms
+        self.render, self.sleep = render, sleep
+        self._lock = asyncio.Lock()
+        self._limit = asyncio.Semaphore(config.delivery.concurrency)
+
+    @property
+    def repo(self) -> Repository:
+        return self.services.repo
+
+    async def recover(self) -> int:
+        """At start: deliveries cut off mid-send become `unknown` (see the module doc)."""
+        count: int = await self.repo.abandon_interrupted(self.services.clock())
+        if count:
+            logger.warning("%d scheduled message(s) were cut off mid-send: not resent", count)
+        return count
+
+    async def run_due(self) -> None:
+        """Plan every firing due by now and not yet recorded, then send what is pending."""
+        async with self._lock:
+            now = self.services.clock()
+            for kind, fire_at in due(self.config, now):
+                await self._plan(kind, fire_at)
+            await self._deliver_open()
+
+    async def post_now(self, unit: Unit, period: Period, request_key: str) -> Result:
+        """A lead's /tonghop: the summary of `period` so far, to the unit's group, once per
+        request (a redelivered command finds it recorded)."""
+        occurrence = Occurrence(MANUAL, f"{period.key}@{request_key}", self.services.clock())
+        target = Target(TargetKind.UNIT, unit.id)
+        await self.repo.plan_occurrence(occurrence, [target], occurrence.fire_at)
+        async with self._lock:
+            await self._deliver_open()
+        [delivery] = await self.repo.deliveries(occurrence.kind, occurrence.period_key)
+        outcome = {DeliveryState.SENT: Outcome.SENT, DeliveryState.SKIPPED: Outcome.SKIPPED}
+        return Result(outcome.get(delivery.state, Outcome.FAILED))
+
+    async def _plan(self, kind: JobKind, fire_at: datetime) -> None:
+        key = occurrence_key(kind, fire_at, self.config.reminder_period)
+        if await self.repo.occurrence_recorded(kind.value, key):
+            return
+        if kind in SUMMARY_PERIODS and self.telegram is None:
+            return  # Telegram is off: left unrecorded, it goes out once Telegram is back
+        now = self.services.clock()
+        if kind is JobKind.REMINDER:
+            day = local_day(fire_at)
+            period = reported_period(kind, fire_at, self.config.reminder_period)
+            members = (
+                []
+                if day in self.services.rules.holidays
+                else (await members_behind(self.repo, self.services.rules, period, local_day(now)))
+            )
+            targets = [Target(TargetKind.MEMBER, member_id) for member_id in members]
+        else:
+            targets = [Target(TargetKind.UNIT, unit.id) for unit in await self.repo.bound_units()]
+        occurrence = Occurrence(kind.value, key, fire_at)
+        if await self.repo.plan_occurrence(occurrence, targets, now):
+            logger.info("planned %s %s: %d message(s)", kind.value, key, len(targets))
+
+    async def _deliver_open(self) -> None:
+        for occurrence in await self.repo.open_occurrences():
+            pending = [
+                delivery
+                for delivery in await self.repo.deliveries(occurrence.kind, occurrence.period_key)
+                if delivery.state is DeliveryState.PLANNED
+            ]
+            await asyncio.gather(*(self._deliver(occurrence, d) for d in pending))
+            await self.repo.close_occurrence(
+                occurrence.kind, occurrence.period_key, self.services.clock()
+            )
+
+    async def _deliver(self, occurrence: Occurrence, delivery: Delivery) -> None:
+        policy = self.config.delivery
+        async with self._limit:
+            while True:
+                attempt = await self.repo.claim_delivery(delivery, self.services.clock())
+                if attempt is None:
+                    return
+                try:
+                    result = await self._send(occurrence, delivery)
+                except Exception as error:  # a bug or a database hiccup: not worth a retry
+                    logger.exception("scheduled %s %s failed", occurrence.kind, delivery.target)
+                    result = Result(Outcome.FAILED, detail=repr(error))
+                now = self.services.clock()
+                if result.outcome is Outcome.RETRY and attempt < policy.attempts:
+                    wait = max(result.wait, policy.backoff_seconds * 2 ** (attempt - 1))
+                    await self.repo.finish_delivery(
+                        delivery,
+                        DeliveryState.PLANNED,
+                        now,
+                        channel=result.channel,
+                        error=result.detail,
+                        retry_at=now + timedelta(seconds=wait),
+                    )
+                    await self.sleep(wait)
+                    continue
+                if result.outcome is not Outcome.SENT:
+                    logger.warning(
+                        "scheduled %s %s to %s: %s after %d attempt(s): %s",
+                        occurrence.kind,
+                        occurrence.period_key,
+                        delivery.target,
+                        result.outcome,
+                        attempt,
+                        result.detail,
+                    )
+                await self.repo.finish_delivery(
+                    delivery,
+                    _FINAL[result.outcome],
+                    now,
+                    channel=result.channel,
+                    error=result.detail or None,
+                )
+                return
+
+    async def _send(self, occurrence: Occurrence, delivery: Delivery) -> Result:
+        if delivery.target.kind is TargetKind.MEMBER:
+            return await self._remind(occurrence, delivery.target.id)
+        unit = await self.repo.unit(delivery.target.id)
+        if unit.group_chat_id is None or self.telegram is None:
+            return Result(Outcome.SKIPPED, detail="no group bound")
+        if occurrence.kind == MANUAL:
+            period = parse_period(occurrence.period_key.split("@", 1)[0])
+        else:
+            kind = JobKind(occurrence.kind)
+            period = reported_period(kind, occurrence.fire_at, self.config.reminder_period)
+        under_way = local_day(self.services.clock()) <= period.last
+        caption, png = await self.summary(unit, period, so_far=under_way)
+        return await self.telegram.photo(unit.group_chat_id, png, caption, "tong-hop.png")
+
+    async def summary(self, unit: Unit, period: Period, *, so_far: bool) -> tuple[str, bytes]:
+        """The caption and chart PNG of `unit`'s summary of `period`."""
+        today = local_day(self.services.clock())
+        text, chart = await build_summary(
+            self.repo,
+            self.services.rules,
+            unit,
+            period,
+            today,
+            so_far=so_far,
+            top_size=self.config.summary_top,
+        )
+        return text, await self.render(chart)
+
+    async def _remind(self, occurrence: Occurrence, member_id: int) -> Result:
+        member = await self.repo.member(member_id)
+        fire_at = occurrence.fire_at
+        period = reported_period(JobKind.REMINDER, fire_at, self.config.reminder_period)
+        today = min(local_day(self.services.clock()), period.last)
+        rules = self.services.rules
+        if member.telegram_user_id is not None and self.telegram is not None:
+            text = await reminder_text(self.repo, rules, member, period, today, sms=False)
+            if text is None:
+                return Result(Outcome.SKIPPED, detail="caught up")
+            return await self.telegram.text(member.telegram_user_id, text)
+        if self.sms is not None:
+            text = await reminder_text(self.repo, rules, member, period, today, sms=True)
+            if text is None:
+                return Result(Outcome.SKIPPED, detail="caught up")
+            return await send_sms(self.sms, member.phone, text)
+        return Result(Outcome.SKIPPED, detail="no Telegram link and no SMS gateway")
+
+
+# The runner of this process, if the scheduler runs here (`python bot.py`): /tonghop
+# hands it the lead's summary so it goes out with its chart, retries and bookkeeping.
+# Commands cannot hold it themselves (they are channel-agnostic and built per message).
+_active: list[ScheduleRunner] = []
+
+
+def activate(runner: ScheduleRunner) -> None:
+    _active.append(runner)
+
+
+def deactivate(runner: ScheduleRunner) -> None:
+    if runner in _active:
+        _active.remove(runner)
+
+
+def active_runner() -> ScheduleRunner | None:
+    return _active[-1] if _active else None

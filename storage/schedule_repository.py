@@ -1,0 +1,95 @@
+"""What the scheduler needs from storage: exactly-once bookkeeping and a unit's daily totals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Protocol
+
+from tracker.models import TargetKind, Unit
+
+
+class DeliveryState(StrEnum):
+    PLANNED = "planned"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Target:
+    kind: TargetKind
+    id: int
+
+
+@dataclass(frozen=True)
+class Delivery:
+    kind: str
+    period_key: str
+    target: Target
+    state: DeliveryState
+    attempts: int
+    retry_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    kind: str
+    period_key: str
+    fire_at: datetime
+
+
+class ScheduleRepository(Protocol):
+    async def plan_occurrence(
+        self, occurrence: Occurrence, targets: Sequence[Target], now: datetime
+    ) -> bool:
+        """Record the occurrence and one planned delivery per target, all or nothing.
+        False (nothing written) when it was recorded before."""
+        ...
+
+    async def occurrence_recorded(self, kind: str, period_key: str) -> bool: ...
+
+    async def open_occurrences(self) -> list[Occurrence]:
+        """Occurrences with deliveries still to make, oldest first."""
+        ...
+
+    async def deliveries(self, kind: str, period_key: str) -> list[Delivery]: ...
+
+    async def claim_delivery(self, delivery: Delivery, now: datetime) -> int | None:
+        """Move a planned delivery to `sending` and count the attempt (committed before
+        the send); its attempt number, or None when someone else has it."""
+        ...
+
+    async def finish_delivery(
+        self,
+        delivery: Delivery,
+        state: DeliveryState,
+        now: datetime,
+        *,
+        channel: str | None = None,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+    ) -> None: ...
+
+    async def close_occurrence(self, kind: str, period_key: str, now: datetime) -> bool:
+        """Mark it done when no delivery is left planned or sending; whether it is done."""
+        ...
+
+    async def abandon_interrupted(self, now: datetime) -> int:
+        """Deliveries left `sending` by a crash become `unknown`; how many."""
+        ...
+
+    async def bound_units(self) -> list[Unit]:
+        """Units with a team group, in path order."""
+        ...
+
+    async def root_units(self) -> list[Unit]: ...
+
+    async def daily_totals(self, unit_id: int, first: date, last: date) -> dict[date, int]:
+        """Counting participants per entry day in [first, last], all programs, credited to
+        the unit subtree the entries were logged in."""
+        ...

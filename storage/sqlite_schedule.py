@@ -1,0 +1,164 @@
+"""Scheduled summaries and reminders: exactly-once bookkeeping, daily totals for trends."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from storage.schedule_repository import Delivery, DeliveryState, Occurrence, Target
+from storage.sqlite_base import COUNTING, UNIT_COLUMNS, SQLiteBase, unit_from
+from tracker.models import TargetKind, Unit
+
+_DELIVERY_COLUMNS = "kind, period_key, target_kind, target_id, state, attempts, retry_at"
+
+
+def _delivery(row: Any) -> Delivery:
+    retry_at = None if row[6] is None else datetime.fromisoformat(row[6])
+    target = Target(TargetKind(row[2]), int(row[3]))
+    return Delivery(row[0], row[1], target, DeliveryState(row[4]), int(row[5]), retry_at)
+
+
+class ScheduleStore(SQLiteBase):
+    async def plan_occurrence(
+        self, occurrence: Occurrence, targets: Sequence[Target], now: datetime
+    ) -> bool:
+        async with self._transaction() as db:
+            rows = await db.execute_fetchall(
+                "INSERT INTO schedule_occurrences (kind, period_key, fire_at, state, planned_at)"
+                " VALUES (?, ?, ?, 'planned', ?) ON CONFLICT DO NOTHING RETURNING 1",
+                (
+                    occurrence.kind,
+                    occurrence.period_key,
+                    occurrence.fire_at.isoformat(),
+                    now.isoformat(),
+                ),
+            )
+            if not rows:
+                return False
+            await db.executemany(
+                "INSERT INTO schedule_deliveries (kind, period_key, target_kind, target_id,"
+                " state, updated_at) VALUES (?, ?, ?, ?, 'planned', ?)",
+                [
+                    (
+                        occurrence.kind,
+                        occurrence.period_key,
+                        target.kind.value,
+                        target.id,
+                        now.isoformat(),
+                    )
+                    for target in dict.fromkeys(targets)
+                ],
+            )
+        return True
+
+    async def occurrence_recorded(self, kind: str, period_key: str) -> bool:
+        row = await self._one(
+            "SELECT 1 FROM schedule_occurrences WHERE kind = ? AND period_key = ?",
+            (kind, period_key),
+        )
+        return row is not None
+
+    async def open_occurrences(self) -> list[Occurrence]:
+        rows = await self._all(
+            "SELECT kind, period_key, fire_at FROM schedule_occurrences"
+            " WHERE state = 'planned' ORDER BY fire_at, kind"
+        )
+        return [Occurrence(kind, key, datetime.fromisoformat(at)) for kind, key, at in rows]
+
+    async def deliveries(self, kind: str, period_key: str) -> list[Delivery]:
+        rows = await self._all(
+            f"SELECT {_DELIVERY_COLUMNS} FROM schedule_deliveries"
+            " WHERE kind = ? AND period_key = ? ORDER BY target_kind, target_id",
+            (kind, period_key),
+        )
+        return [_delivery(row) for row in rows]
+
+    async def claim_delivery(self, delivery: Delivery, now: datetime) -> int | None:
+        # One statement, one commit: the attempt is on disk before the message leaves.
+        async with self._write_lock:
+            rows = await self._writer.execute_fetchall(
+                "UPDATE schedule_deliveries SET state = 'sending', attempts = attempts + 1,"
+                " updated_at = ? WHERE kind = ? AND period_key = ? AND target_kind = ?"
+                " AND target_id = ? AND state = 'planned' RETURNING attempts",
+                (
+                    now.isoformat(),
+                    delivery.kind,
+                    delivery.period_key,
+                    delivery.target.kind.value,
+                    delivery.target.id,
+                ),
+            )
+        found = next(iter(rows), None)
+        return None if found is None else int(found[0])
+
+    async def finish_delivery(
+        self,
+        delivery: Delivery,
+        state: DeliveryState,
+        now: datetime,
+        *,
+        channel: str | None = None,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+    ) -> None:
+        async with self._write_lock:
+            await self._writer.execute(
+                "UPDATE schedule_deliveries SET state = ?, updated_at = ?,"
+                " channel = coalesce(?, channel), last_error = ?, retry_at = ?"
+                " WHERE kind = ? AND period_key = ? AND target_kind = ? AND target_id = ?",
+                (
+                    state.value,
+                    now.isoformat(),
+                    channel,
+                    error,
+                    None if retry_at is None else retry_at.isoformat(),
+                    delivery.kind,
+                    delivery.period_key,
+                    delivery.target.kind.value,
+                    delivery.target.id,
+                ),
+            )
+
+    async def close_occurrence(self, kind: str, period_key: str, now: datetime) -> bool:
+        async with self._write_lock:
+            await self._writer.execute(
+                "UPDATE schedule_occurrences SET state = 'done', done_at = ?"
+                " WHERE kind = ? AND period_key = ? AND state = 'planned' AND NOT EXISTS ("
+                "  SELECT 1 FROM schedule_deliveries d WHERE d.kind = ? AND d.period_key = ?"
+                "  AND d.state IN ('planned', 'sending'))",
+                (now.isoformat(), kind, period_key, kind, period_key),
+            )
+        row = await self._one(
+            "SELECT state FROM schedule_occurrences WHERE kind = ? AND period_key = ?",
+            (kind, period_key),
+        )
+        return row is not None and row[0] == "done"
+
+    async def abandon_interrupted(self, now: datetime) -> int:
+        async with self._write_lock:
+            cursor = await self._writer.execute(
+                "UPDATE schedule_deliveries SET state = 'unknown', updated_at = ?,"
+                " last_error = 'interrupted while sending' WHERE state = 'sending'",
+                (now.isoformat(),),
+            )
+        return cursor.rowcount
+
+    async def bound_units(self) -> list[Unit]:
+        rows = await self._all(
+            f"SELECT {UNIT_COLUMNS} FROM units WHERE group_chat_id IS NOT NULL ORDER BY path"
+        )
+        return [unit_from(row) for row in rows]
+
+    async def root_units(self) -> list[Unit]:
+        rows = await self._all(f"SELECT {UNIT_COLUMNS} FROM units WHERE parent_id IS NULL")
+        return [unit_from(row) for row in rows]
+
+    async def daily_totals(self, unit_id: int, first: date, last: date) -> dict[date, int]:
+        rows = await self._all(
+            "SELECT e.day, sum(e.count) FROM entries e JOIN units u ON u.id = e.unit_id"
+            f" WHERE e.day BETWEEN ? AND ? AND e.{COUNTING} AND u.lineage LIKE"
+            " (SELECT lineage FROM units WHERE id = ?) || '%' GROUP BY e.day",
+            (first.isoformat(), last.isoformat(), unit_id),
+        )
+        return {date.fromisoformat(day): int(total) for day, total in rows}

@@ -1,0 +1,122 @@
+"""The bot's HTTP front door, served by uvicorn on 127.0.0.1: health, and Telegram in both modes.
+
+Telegram is the real python-telegram-bot stack talking HTTP to the local fake Bot API
+server (tests/support/botapi.py); the webhook gets its updates the way Telegram posts them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from channels.http import HealthCheck, build_http_app
+from channels.telegram import build_application
+from commands.context import Services
+from settings import Settings
+from storage.sqlite import SQLiteRepository
+from tests.conftest import Clock
+from tests.support.botapi import BotApiServer
+from tests.support.kannel import serve_asgi
+from tests.support.updates import text_update, user
+from tracker.rules import load_rules
+
+WEBHOOK_URL = "https://bhxh.example.invalid/telegram"  # only recorded, never called
+WEBHOOK_SECRET = "wh_S3cret-token"
+INTRUDER = user(7001, "Kẻ lạ")
+STRANGER = user(7002, "Khách")
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[BotApiServer]:
+    async with BotApiServer() as server:
+        yield server
+
+
+def telegram_settings(api: BotApiServer, **extra: str) -> Settings:
+    base = api.base_url.removesuffix("/bot")
+    return Settings(telegram_bot_token=api.token, telegram_api_base_url=base, **extra)
+
+
+async def test_healthz_reports_the_database_and_registered_checks(services: Services) -> None:
+    app = build_http_app(services, Settings())
+    async with serve_asgi(app) as base, httpx.AsyncClient(base_url=base) as http:
+        healthy = await http.get("/healthz")
+        assert healthy.status_code == 200
+        assert healthy.json() == {"status": "ok", "checks": {"database": True}}
+
+        alive = {"scheduler": True}
+
+        async def scheduler_alive() -> bool:
+            return alive["scheduler"]
+
+        app.state.health_checks.append(HealthCheck("scheduler", scheduler_alive))
+        app.state.health_checks.append(HealthCheck("sync probe", lambda: True))
+        assert (await http.get("/healthz")).status_code == 200
+        alive["scheduler"] = False
+        failing = await http.get("/healthz")
+        assert failing.status_code == 503
+        assert failing.json() == {
+            "status": "failing",
+            "checks": {"database": True, "scheduler": False, "sync probe": True},
+        }
+
+
+async def test_healthz_fails_when_the_database_is_gone(tmp_path: Path, clock: Clock) -> None:
+    repo = await SQLiteRepository.open(tmp_path / "gone.db")
+    app = build_http_app(Services(repo, load_rules(), clock), Settings())
+    async with serve_asgi(app) as base, httpx.AsyncClient(base_url=base) as http:
+        assert (await http.get("/healthz")).status_code == 200
+        await repo.close()
+        response = await http.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"] == {"database": False}
+
+
+async def test_webhook_mode_checks_the_secret_and_queues_real_updates(
+    api: BotApiServer, services: Services
+) -> None:
+    settings = telegram_settings(
+        api, telegram_webhook_url=WEBHOOK_URL, telegram_webhook_secret=WEBHOOK_SECRET
+    )
+    app = build_http_app(services, settings, build_application(services, settings))
+    async with serve_asgi(app) as base, httpx.AsyncClient(base_url=base) as http:
+        # Starting the server started PTB and told Telegram where to post, with the secret.
+        assert api.webhook_url == WEBHOOK_URL
+        [set_webhook] = api.calls_of("setWebhook")
+        assert set_webhook.params["secret_token"] == WEBHOOK_SECRET
+        assert not api.calls_of("getUpdates")
+
+        since = api.mark()
+        intruder = {"update_id": 11, **text_update(INTRUDER, "/start")}
+        for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
+            refused = await http.post("/telegram", json=intruder, headers=headers)
+            assert refused.status_code == 403
+        good = {"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+        garbage = await http.post("/telegram", content=b"{not json", headers=good)
+        assert garbage.status_code == 400
+        update = {"update_id": 12, **text_update(STRANGER, "/start")}
+        accepted = await http.post("/telegram", json=update, headers=good)
+        assert accepted.status_code == 200
+
+        reply = await api.wait_for("sendMessage", since=since)
+        assert reply.params["chat_id"] == STRANGER["id"]
+        assert "chia sẻ số điện thoại" in reply.params["text"]
+        # Updates run in order: had a refused one been queued, its answer would be first.
+        assert [call.params["chat_id"] for call in api.sent_messages()] == [STRANGER["id"]]
+
+
+async def test_polling_mode_has_no_webhook_route(api: BotApiServer, services: Services) -> None:
+    settings = telegram_settings(api)
+    app = build_http_app(services, settings, build_application(services, settings))
+    async with serve_asgi(app) as base, httpx.AsyncClient(base_url=base) as http:
+        since = api.mark()
+        api.push_update(text_update(STRANGER, "/start"))
+        reply = await api.wait_for("sendMessage", since=since)
+        assert "chia sẻ số điện thoại" in reply.params["text"]
+        headers = {"X-Telegram-Bot-Api-Secret-Token": "anything"}
+        response = await http.post("/telegram", json={"update_id": 1}, headers=headers)
+        assert response.status_code == 404
+    assert api.webhook_url == ""

@@ -1,0 +1,121 @@
+"""`/xuat` (`/export`): the .xlsx and .csv read back cell by cell; formulas neutralised."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import load_workbook
+
+from commands.context import Reply, Services
+from commands.export import ProgressRow, build_csv, build_xlsx, neutralise
+from commands.registry import run_text
+from storage.repository import StaffRow
+from tracker.models import Channel, Role
+
+COMMUNE = "BHXH tỉnh Thanh Hóa / BHXH cơ sở Hạc Thành / Phường Hạc Thành"
+POST_OFFICE = "BHXH tỉnh Thanh Hóa / BHXH cơ sở Hạc Thành / Bưu điện Hạc Thành"
+HEADERS = ("Họ và tên", "Số điện thoại", "Đơn vị", "Đã đạt", "Chỉ tiêu", "Tỷ lệ hoàn thành (%)")
+
+
+async def say(services: Services, phone: str, text: str) -> Reply:
+    member = await services.repo.member_by_phone(phone)
+    assert member is not None
+    return await run_text(services, member, text, Channel.CONSOLE, None)
+
+
+def rows_of(content: bytes) -> dict[str, list[tuple[object, ...]]]:
+    workbook = load_workbook(io.BytesIO(content))
+    return {ws.title: [tuple(r) for r in ws.iter_rows(values_only=True)] for ws in workbook}
+
+
+def test_neutralise_formula_starts() -> None:
+    for text in ("=1+1", "+84", "-2", "@SUM(A1)", "\tx", "\rx"):
+        assert neutralise(text) == "'" + text
+    assert neutralise("Nguyễn Thị Lan") == "Nguyễn Thị Lan"
+    assert neutralise("") == ""
+
+
+def test_workbook_and_csv_keep_text_as_text() -> None:
+    evil = ProgressRow('=HYPERLINK("http://x","y")', "0912000001", "@Tổ 1", 3, None, None)
+    good = ProgressRow("Lan", "0912000002", "Tổ 2", 7, 10, 70)
+    content = build_xlsx([evil, good], [("TN", [good])])
+    workbook = load_workbook(io.BytesIO(content))
+    summary = workbook["Tổng hợp"]
+    assert summary["A2"].value == '\'=HYPERLINK("http://x","y")'
+    assert summary["A2"].data_type == "s"
+    assert summary["C2"].value == "'@Tổ 1"
+    assert summary["E2"].value is None and summary["F2"].value is None
+    assert summary["F3"].value == 70 and summary["F3"].data_type == "n"
+    assert workbook.sheetnames == ["Tổng hợp", "TN"]
+    text = build_csv([evil, good], [("TN", [good])]).decode("utf-8-sig")
+    parsed = list(csv.reader(io.StringIO(text)))
+    assert parsed[0] == ["Loại hình", *HEADERS]
+    assert parsed[1] == ["TN", "Lan", "0912000002", "Tổ 2", "7", "10", "70"]
+    assert parsed[2] == [
+        "Tất cả",
+        '\'=HYPERLINK("http://x","y")',
+        "0912000001",
+        "'@Tổ 1",
+        "3",
+        "",
+        "",
+    ]
+
+
+async def test_export_of_the_leads_subtree(services: Services) -> None:
+    await services.repo.import_staff(
+        [
+            StaffRow(6, COMMUNE, "=cmd|' /C calc'!A0", "0912000009", Role.OFFICER),
+            StaffRow(7, "BHXH tỉnh Thanh Hóa / BHXH cơ sở Sầm Sơn", "Đỗ Thị Mai", "0914000002",
+                     Role.OFFICER),
+        ]
+    )  # fmt: skip
+    await say(services, "0912000001", "/ghi TN 5")
+    await say(services, "0912000001", "/ghi YT 3")
+    await say(services, "0912000003", "YT 25")
+    await say(services, "0912000009", "TN 1")
+    reply = await say(services, "0913000001", "/xuat thang")
+    assert reply.text == (
+        "📎 Báo cáo tiến độ Tháng 11/2026 · BHXH cơ sở Hạc Thành: 4 người (tệp .xlsx và .csv)."
+    )
+    xlsx, csv_file = reply.attachments
+    assert (xlsx.filename, csv_file.filename) == (
+        "bao-cao-tien-do-2026-11.xlsx",
+        "bao-cao-tien-do-2026-11.csv",
+    )
+    assert not xlsx.is_image and not csv_file.is_image
+    sheets = rows_of(xlsx.content)
+    assert list(sheets) == ["Tổng hợp", "TN", "YT"]
+    # Monthly targets derive from the yearly 120 (TN) and 240 (YT): 10 and 20 in November.
+    assert sheets["TN"] == [
+        HEADERS,
+        ("Nguyễn Thị Lan", "0912000001", COMMUNE, 5, 10, 50),
+        ("Phạm Văn Nam", "0912000002", COMMUNE, 0, 10, 0),
+        ("Vũ Thị Hoa", "0912000003", POST_OFFICE, 0, 10, 0),
+        ("'=cmd|' /C calc'!A0", "0912000009", COMMUNE, 1, None, None),
+    ]
+    assert sheets["YT"][1] == ("Vũ Thị Hoa", "0912000003", POST_OFFICE, 25, 20, 125)
+    assert sheets["Tổng hợp"][1:] == [
+        ("Vũ Thị Hoa", "0912000003", POST_OFFICE, 25, 30, 83),
+        ("Nguyễn Thị Lan", "0912000001", COMMUNE, 8, 30, 26),
+        ("Phạm Văn Nam", "0912000002", COMMUNE, 0, 30, 0),
+        ("'=cmd|' /C calc'!A0", "0912000009", COMMUNE, 1, None, None),
+    ]
+    assert "Đỗ Thị Mai" not in csv_file.content.decode("utf-8-sig")
+    lines = list(csv.reader(io.StringIO(csv_file.content.decode("utf-8-sig"))))
+    assert len(lines) == 1 + 3 * 4
+    assert lines[1] == ["TN", "Nguyễn Thị Lan", "0912000001", COMMUNE, "5", "10", "50"]
+    assert csv_file.content.startswith(b"\xef\xbb\xbf")
+
+
+async def test_admin_exports_everything_and_bad_period_is_refused(services: Services) -> None:
+    await services.repo.import_staff(
+        [StaffRow(6, "BHXH tỉnh Nghệ An", "Hồ Văn Admin", "0915000001", Role.ADMIN)]
+    )
+    reply = await say(services, "0915000001", "/export 2026")
+    assert "Năm 2026 · BHXH tỉnh Nghệ An, BHXH tỉnh Thanh Hóa: 3 người" in reply.text
+    names = [row[0] for row in rows_of(reply.attachments[0].content)["TN"][1:]]
+    assert "Nguyễn Thị Lan" in names
+    bad = await say(services, "0913000001", "/xuat 2026-13")
+    assert bad.text.startswith("Không hiểu kỳ") and bad.attachments == []
