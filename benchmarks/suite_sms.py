@@ -12,10 +12,14 @@ import asyncio
 import json
 import sys
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import uvicorn
+from starlette.applications import Starlette
 
 from benchmarks import province
 from benchmarks.report import figure, latency, ratio
@@ -23,7 +27,7 @@ from channels.http import build_http_app
 from commands.context import Services
 from settings import Settings
 from storage.sqlite import SQLiteRepository
-from tests.support.kannel import KannelGateway, kannel_available, serve_asgi
+from tests.support.kannel import KannelGateway, free_port, kannel_available
 from tracker.periods import local_day
 from tracker.rules import load_rules
 
@@ -37,6 +41,26 @@ CONCURRENCY = 8
 def sender(number: int) -> str:
     """The province's members, as the network writes their numbers (84...)."""
     return f"849{number % MEMBERS + 1:08d}"
+
+
+@asynccontextmanager
+async def serving(app: Starlette) -> AsyncIterator[str]:
+    """uvicorn as `python bot.py` runs it (host and port), in this event loop."""
+    port = free_port()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
 
 
 async def load(base: str, count: int, first: int) -> tuple[float, list[float]]:
@@ -105,7 +129,7 @@ async def measure(path: Path, folder: Path, quick: bool) -> None:
     app = build_http_app(services, Settings(sms_inbound_secret=SECRET))
     direct_count, kannel_count = (600, 300) if quick else (5000, 2000)
     try:
-        async with serve_asgi(app) as base:
+        async with serving(app) as base:
             direct, timings = await http_rate(base, direct_count)
             figure("sms_inbound_http_rate", direct, "sms/s")
             latency("sms_inbound_http_latency", timings)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from commands.context import Button, GroupPost, Reply, Request
 from commands.grammar import parse_count, parse_day, parse_program
 from commands.measure import member_progress
@@ -9,7 +11,7 @@ from commands.render import period_label, progress_line
 from leaderboards.badges import crossed_monthly_quota
 from locales import Translator
 from tracker.errors import UserError
-from tracker.models import Member, NewEntry
+from tracker.models import Member, NewEntry, TargetKind
 from tracker.periods import Period, PeriodKind, period_containing
 
 QUICK_COUNTS = (1, 2, 3, 5, 10)
@@ -31,21 +33,25 @@ async def log(request: Request, args: list[str], member: Member) -> Reply:
     today = request.today
     day = parse_day(days[0], today, request.rules.backdate_days) if days else today
 
-    entry, created = await request.repo.add_entry(
-        NewEntry(
-            member_id=member.id,
-            unit_id=member.unit_id,
-            program=program.code,
-            day=day,
-            count=count,
-            channel=request.channel,
-            created_at=request.now,
-            source_key=request.source_key,
-        )
+    # The quota books do not depend on the new entry: fetch them while it is written.
+    (entry, created), books = await asyncio.gather(
+        request.repo.add_entry(
+            NewEntry(
+                member_id=member.id,
+                unit_id=member.unit_id,
+                program=program.code,
+                day=day,
+                count=count,
+                channel=request.channel,
+                created_at=request.now,
+                source_key=request.source_key,
+            )
+        ),
+        request.repo.quota_books(TargetKind.MEMBER, member.id),
     )
     # A repeated message (same source key) finds the first entry: same reply, no new count.
     month = period_containing(PeriodKind.MONTH, entry.day)
-    [(_, progress)] = await member_progress(request.repo, member, month, (program,), today)
+    [(_, progress)] = await member_progress(request.repo, member, month, (program,), today, books)
     t = request.t
     reply = Reply(
         t("log.done", n=entry.count, code=entry.program, day=entry.day)

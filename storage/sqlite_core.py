@@ -199,6 +199,15 @@ class CoreStore(SQLiteBase):
         )
         return entry_from(next(iter(rows)))
 
+    async def period_achieved(self, member_id: int, period_key: str) -> dict[str, int]:
+        """Per program, from the running totals: one index lookup, however long the period."""
+        rows = await self._reader.execute_fetchall(
+            "SELECT program, sum(achieved) FROM entry_totals"
+            " WHERE period_key = ? AND member_id = ? GROUP BY program",
+            (period_key, member_id),
+        )
+        return {program: int(total) for program, total in rows if total}
+
     async def achieved(self, member_id: int, first: date, last: date) -> dict[str, int]:
         rows = await self._reader.execute_fetchall(
             "SELECT program, sum(count) FROM entries WHERE member_id = ?"

@@ -23,7 +23,7 @@ from storage.repository import StaffRow
 from storage.sqlite import SQLiteRepository
 from tests.support.botapi import ApiCall, BotApiServer
 from tests.support.updates import callback_update, contact_update, text_update, user
-from tracker.models import Channel, Role
+from tracker.models import Channel, Role, TargetKind
 
 SAM_SON = "BHXH tỉnh Thanh Hóa / BHXH cơ sở Sầm Sơn"
 EXTRA = [
@@ -119,7 +119,10 @@ async def test_quota_authorisation_matrix(
     assert parent == "✅ Chỉ tiêu TN 2026 của BHXH tỉnh Thanh Hóa: — → 900."
     lan = await services.repo.member_by_phone("0912000001")
     assert lan is not None
-    assert await services.repo.quota_books(lan.unit_id and lan.kind, lan.id) if False else True
+    assert await services.repo.quota_books(TargetKind.MEMBER, lan.id) == {
+        "TN": {"2026": 150},
+        "YT": {"2026": 240},
+    }
     records = await services.repo.audit_log(None, 100)
     assert len(records) == 1 + 4 + 1 + 1  # Lan; Q4 and its 3 months; Mai; the province
 
