@@ -55,9 +55,7 @@ async def run(settings: Settings) -> int:
     The HTTP front door always runs (SMS from Kannel, /healthz, the Telegram webhook);
     its lifespan starts Telegram, by long polling or webhook, when a token is set.
     """
-    import uvicorn
-
-    from channels.http import build_http_app
+    from channels.http import build_http_app, serve_http
     from channels.sms_sender import open_sms_sender
     from channels.telegram import build_application
 
@@ -69,17 +67,11 @@ async def run(settings: Settings) -> int:
         if telegram is None:
             logger.warning("TELEGRAM_BOT_TOKEN is not set: Telegram is off")
         app = build_http_app(services, settings, telegram, sms_sender=sms_sender)
-        # No access log: get-url calls carry the inbound secret and people's numbers.
-        config = uvicorn.Config(
-            app,
-            host=settings.http_host,
-            port=settings.http_port,
-            log_config=None,
-            access_log=False,
-            lifespan="on",
-        )
-        logger.info("HTTP on %s:%d", settings.http_host, settings.http_port)
-        await uvicorn.Server(config).serve()
+        from scheduling.service import run_schedules
+
+        bot = telegram.bot if telegram else None
+        async with run_schedules(services, settings, bot, sms_sender):
+            await serve_http(app, settings)
     return 0
 
 

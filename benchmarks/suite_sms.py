@@ -154,7 +154,7 @@ async def measure(path: Path, folder: Path, quick: bool) -> None:
 
 def run(folder: Path, quick: bool) -> None:
     path = folder / "sms.db"
-    entries = 100_000 if quick else 1_000_000
+    entries = 20_000 if quick else 1_000_000
     province.build(path, members=MEMBERS, entries=entries, until=local_day(NOW))
     asyncio.run(measure(path, folder, quick))
 

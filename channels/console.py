@@ -26,6 +26,8 @@ def render(reply: Reply, out_dir: Path, group_names: dict[int, str]) -> str:
         lines.append(f"  📎 {path}")
     for post in reply.group_posts:
         lines.append(f"  [→ {group_names.get(post.unit_id, post.unit_id)}] {post.text}")
+    for direct in reply.direct_messages:
+        lines.append(f"  [→ #{direct.member_id}] {direct.text}")
     return "\n".join(lines)
 
 

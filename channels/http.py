@@ -16,10 +16,13 @@ import hmac
 import inspect
 import json
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from contextlib import asynccontextmanager
+import signal
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 
+import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
@@ -55,6 +58,8 @@ def build_http_app(
     sms_sender: SmsSender | None = None,
 ) -> Starlette:
     """The Starlette app; `app.state.health_checks` takes more checks (e.g. the scheduler)."""
+    if telegram_app is not None and settings.telegram_webhook_url:
+        settings.require("telegram_webhook_secret")  # now and loudly, not in the lifespan
     app = Starlette(
         routes=[
             Route("/sms/inbound", sms_inbound, methods=["GET", "POST"]),
@@ -70,6 +75,38 @@ def build_http_app(
     """The outbound SmsSender (or None), for jobs that push SMS."""
     app.state.health_checks = [HealthCheck("database", _database_probe(services)), *health_checks]
     return app
+
+
+async def serve_http(app: Starlette, settings: Settings) -> None:
+    """Serve `app` on HTTP_HOST:HTTP_PORT until SIGINT or SIGTERM, then return."""
+    config = uvicorn.Config(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        access_log=False,  # get-url calls carry the inbound secret and people's numbers
+        lifespan="on",
+    )
+    logger.info("HTTP on %s:%d", settings.http_host, settings.http_port)
+    await _Server(config).serve()
+
+
+class _Server(uvicorn.Server):
+    """uvicorn whose SIGINT/SIGTERM end `serve()` and nothing more, so the caller's own
+    cleanup (closing the database) runs; plain uvicorn re-raises the signal afterwards."""
+
+    @contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        signals = (signal.SIGINT, signal.SIGTERM)
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in signals}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 @asynccontextmanager
@@ -173,13 +210,13 @@ def _database_probe(services: Services) -> Callable[[], Awaitable[bool]]:
 
 
 def _group_poster(telegram: TelegramApp | None, services: Services) -> GroupPoster | None:
-    """Posts an SMS command's group messages to the unit's Telegram group, if any."""
+    """Posts an SMS command's group messages (a celebration) to the unit's Telegram group."""
     if telegram is None:
         return None
 
     async def post(group_post: GroupPost) -> None:
-        unit = await services.repo.unit(group_post.unit_id)
-        if unit.group_chat_id is not None:
-            await telegram.bot.send_message(unit.group_chat_id, group_post.text)
+        chat_id = await services.repo.nearest_group_chat(group_post.unit_id)
+        if chat_id is not None:
+            await telegram.bot.send_message(chat_id, group_post.text)
 
     return post

@@ -29,12 +29,13 @@ from telegram.ext import (
     filters,
 )
 
-from commands.context import Reply, Services
+from commands.context import DirectMessage, Reply, Services
 from commands.link import ask_to_link, link_by_contact
 from commands.registry import commands_for, run_text
 from locales import LANGUAGES, Translator
 from settings import Settings
 from tracker.models import Channel, Member, Role
+from tracker.text import plain_ascii
 
 logger = logging.getLogger(__name__)
 
@@ -196,10 +197,23 @@ async def send_reply(
                 chat_id, attachment.content, filename=attachment.filename
             )
     repo = services_of(context).repo
+    for direct in reply.direct_messages:
+        await deliver_direct(context, direct)
     for post in reply.group_posts:
         group_chat_id = await repo.nearest_group_chat(post.unit_id)
         if group_chat_id is not None:
             await context.bot.send_message(group_chat_id, post.text)
+
+
+async def deliver_direct(context: ContextTypes.DEFAULT_TYPE, direct: DirectMessage) -> None:
+    """A message for another member: by Telegram when they linked it, else by SMS."""
+    member = await services_of(context).repo.member(direct.member_id)
+    if member.telegram_user_id is not None:
+        await context.bot.send_message(member.telegram_user_id, direct.text)
+        return
+    sms_sender = context.bot_data.get("sms_sender")
+    if sms_sender is not None:
+        await sms_sender.send(member.phone, plain_ascii(direct.text))
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -36,6 +36,8 @@ class Request:
     """The channel's id for the inbound message: a repeat of it changes nothing."""
     group_chat_id: int | None = None
     """Set when the message came from a team group: replies there are seen by everyone."""
+    raw_args: str = ""
+    """The arguments as typed (accents, case, punctuation kept): for free text, a reason."""
 
     @property
     def today(self) -> date:

@@ -17,7 +17,10 @@ from tracker.text import fold
 
 # ASCII only: folded text has no accents left, and a stray `²` must not pass as a digit.
 _TOKEN = re.compile(
-    r"\d{4}-(?:w\d{1,2}|q[1-4]|\d{1,2})|\d{1,2}/\d{1,2}(?:/\d{2,4})?|\d+|[^\W\d_]+", re.ASCII
+    r"\d{4}-(?:w\d{1,2}|q[1-4]|\d{1,2})|\d{1,2}/\d{1,2}(?:/\d{2,4})?"
+    # a sign only where a word starts (`-5`), so `tn-2` still reads as TN 2
+    r"|(?<!\S)-\d+|\d+|[^\W\d_]+",
+    re.ASCII,
 )
 
 PERIOD_WORDS = {

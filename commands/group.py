@@ -20,5 +20,5 @@ async def set_group(request: Request, args: list[str], member: Member) -> Reply:
         if not matches:
             raise UserError("boards.unknown_unit", given=" ".join(args))
         unit = matches[0]
-    await request.repo.bind_group(unit.id, request.group_chat_id)
+    await request.repo.bind_group(unit.id, request.group_chat_id, by=(member.id, request.now))
     return Reply(request.t("group.bound", unit=unit.name))

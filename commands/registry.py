@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from commands.audit import audit
 from commands.badges import badges
@@ -117,6 +117,8 @@ async def dispatch(request: Request, text: str) -> Reply:
             raise UserError("error.unknown_command")
         if member.role not in command.roles:
             raise UserError("error.not_allowed")
+        raw = text.strip().split(maxsplit=1)
+        request = replace(request, raw_args=raw[1] if len(raw) > 1 else "")
         return await command.handler(request, args, member)
     except UserError as error:
         return Reply(request.t(error.key, **error.params))

@@ -41,7 +41,8 @@ async def reject(request: Request, args: list[str], member: Member) -> Reply:
     if not args:
         raise UserError("leads.reject_usage")
     entry_id = _entry_id(args[0], "leads.reject_usage")
-    reason = " ".join(args[1:]) or None
+    # The reason as the lead typed it: the owner reads it, accents and all.
+    reason = request.raw_args.split(maxsplit=1)[1].strip() if len(args) > 1 else None
     review = await _review(request, member, entry_id, EntryState.REJECTED, reason)
     entry = review.before
     owner = await request.repo.member(entry.member_id)

@@ -80,6 +80,8 @@ class TelegramOut:
 
     async def photo(self, chat_id: int, png: bytes, caption: str, filename: str) -> Result:
         try:
+            # Idempotent: the scheduler may fire before the application has started.
+            await self.bot.initialize()
             await self.bot.send_photo(
                 chat_id, png, caption=caption[:CAPTION_LIMIT], filename=filename
             )
@@ -89,6 +91,7 @@ class TelegramOut:
 
     async def text(self, chat_id: int, text: str) -> Result:
         try:
+            await self.bot.initialize()
             await self.bot.send_message(chat_id, text)
         except TelegramError as error:
             return telegram_failure(error)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from concurrent.futures import Executor
 from datetime import datetime, timedelta
 
 from commands.context import Services
@@ -56,6 +57,16 @@ Render = Callable[[TrendChart], Awaitable[bytes]]
 
 async def render_in_thread(chart: TrendChart) -> bytes:
     return await asyncio.to_thread(render_trend, chart)
+
+
+def render_in(executor: Executor) -> Render:
+    """Charts drawn by `executor`: a process pool keeps Monday's thousands of charts off
+    the event loop's core (and its GIL), so gathering and sending go on meanwhile."""
+
+    async def render(chart: TrendChart) -> bytes:
+        return await asyncio.get_running_loop().run_in_executor(executor, render_trend, chart)
+
+    return render
 
 
 _FINAL = {
@@ -174,7 +185,7 @@ class ScheduleRunner:
                     )
                     await self.sleep(wait)
                     continue
-                if result.outcome is not Outcome.SENT:
+                if result.outcome not in (Outcome.SENT, Outcome.SKIPPED):
                     logger.warning(
                         "scheduled %s %s to %s: %s after %d attempt(s): %s",
                         occurrence.kind,

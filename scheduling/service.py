@@ -11,7 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import multiprocessing
+import os
 from collections.abc import AsyncIterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -21,7 +24,7 @@ from telegram import Bot
 
 from commands.context import Services
 from scheduling.outbox import SmsOut, TelegramOut
-from scheduling.runner import ScheduleRunner, activate, deactivate
+from scheduling.runner import ScheduleRunner, activate, deactivate, render_in
 from scheduling.triggers import DEFAULT_SCHEDULE_FILE, JobKind, load_schedule
 from settings import Settings
 from tracker.periods import VIETNAM
@@ -62,17 +65,21 @@ async def scheduled(runner: ScheduleRunner) -> AsyncIterator[AsyncIOScheduler]:
 
 @asynccontextmanager
 async def run_schedules(
-    services: Services, settings: Settings, bot: Bot | None
+    services: Services, settings: Settings, bot: Bot | None, sms: SmsOut | None
 ) -> AsyncIterator[ScheduleRunner]:
     """Summaries and reminders for as long as the block runs: Telegram through `bot`
-    (None: Telegram is off), SMS through the configured gateway, if any."""
-    from channels.sms_sender import open_sms_sender
-
+    (None: Telegram is off), SMS through `sms` (None: no gateway configured)."""
     path = Path(settings.schedule_file) if settings.schedule_file else DEFAULT_SCHEDULE_FILE
     config = load_schedule(path)
-    async with open_sms_sender(settings, services.repo, services.clock) as sms_sender:
-        sms: SmsOut | None = sms_sender
-        runner = ScheduleRunner(services, config, TelegramOut(bot) if bot else None, sms)
+    # Charts are drawn in other processes (started on first use, by spawn: forking a
+    # process that runs threads is unsafe), one core left to the bot itself.
+    workers = max(1, (os.cpu_count() or 2) - 1)
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    telegram = TelegramOut(bot) if bot else None
+    runner = ScheduleRunner(services, config, telegram, sms, render=render_in(pool))
+    try:
         async with scheduled(runner):
             logger.info("scheduler running (%s)", path.name)
             yield runner
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)

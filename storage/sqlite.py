@@ -56,12 +56,22 @@ class SQLiteRepository(CoreStore, BoardStore, SmsStore, LeadStore, ScheduleStore
 
 
 async def _migrate(db: aiosqlite.Connection) -> None:
-    """Apply the numbered migrations the file has not seen yet (tracked in user_version)."""
-    rows = await db.execute_fetchall("PRAGMA user_version")
-    version = int(next(iter(rows))[0])
+    """Apply each numbered migration the file has not seen yet, in order.
+
+    Every applied number is recorded, not just the highest: a migration merged after a
+    higher-numbered one still runs.
+    """
+    await db.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations"
+        " (number INTEGER PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+    )
+    applied = {row[0] for row in await db.execute_fetchall("SELECT number FROM schema_migrations")}
     for number, script in MIGRATIONS:
-        if number <= version:
+        if number in applied:
             continue
         await db.executescript(
-            f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
+            f"BEGIN IMMEDIATE;\n{script}\n"
+            f"INSERT INTO schema_migrations (number) VALUES ({number});\n"
+            f"PRAGMA user_version = {max(number, *applied, 0)};\nCOMMIT;"
         )
+        applied.add(number)

@@ -70,3 +70,21 @@ class SQLiteBase:
 
     async def _all(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
         return list(await self._reader.execute_fetchall(sql, tuple(params)))
+
+
+async def write_audit(
+    db: aiosqlite.Connection,
+    now: datetime,
+    actor_id: int,
+    unit_id: int,
+    action: str,
+    subject: str,
+    before: str | None,
+    after: str | None,
+) -> None:
+    """Who changed what, when, before and after: in the same transaction as the change."""
+    await db.execute(
+        "INSERT INTO audit_log (at, actor_id, unit_id, action, subject, before, after)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (now.isoformat(), actor_id, unit_id, action, subject, before, after),
+    )

@@ -14,6 +14,7 @@ from storage.sqlite_base import (
     SQLiteBase,
     member_from,
     unit_from,
+    write_audit,
 )
 from tracker.models import Member, TargetKind, Unit
 from tracker.quotas import QuotaBook
@@ -129,9 +130,30 @@ class BoardStore(SQLiteBase):
             for d, c, p, k, at, term in rows
         ]
 
-    async def bind_group(self, unit_id: int, chat_id: int) -> None:
-        """Make `chat_id` the unit's team group (a group serves one unit at a time)."""
+    async def bind_group(
+        self, unit_id: int, chat_id: int, by: tuple[int, datetime] | None = None
+    ) -> None:
+        """Make `chat_id` the unit's team group (a group serves one unit at a time).
+
+        `by`: the lead doing it and when, for the audit log.
+        """
         async with self._transaction() as db:
+            if by is not None:
+                rows = await db.execute_fetchall(
+                    "SELECT group_chat_id FROM units WHERE id = ?", (unit_id,)
+                )
+                before = next(iter(rows))[0]
+                actor, now = by
+                await write_audit(
+                    db,
+                    now,
+                    actor,
+                    unit_id,
+                    "group.bind",
+                    str(unit_id),
+                    None if before is None else str(before),
+                    str(chat_id),
+                )
             await db.execute(
                 "UPDATE units SET group_chat_id = NULL WHERE group_chat_id = ?", (chat_id,)
             )

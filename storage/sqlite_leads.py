@@ -5,31 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-import aiosqlite
-
 from storage.leads_repository import AuditRecord, PendingEntry, QuotaTarget, Review
-from storage.sqlite_base import ENTRY_COLUMNS, UNIT_COLUMNS, SQLiteBase, entry_from, unit_from
+from storage.sqlite_base import (
+    ENTRY_COLUMNS,
+    UNIT_COLUMNS,
+    SQLiteBase,
+    entry_from,
+    unit_from,
+    write_audit,
+)
 from tracker.models import EntryState, Unit
 
 # The subtree of `?` (a unit id), or every unit when it is NULL (an admin).
 _IN_SCOPE = "u.lineage LIKE coalesce((SELECT lineage FROM units WHERE id = ?), '/') || '%'"
-
-
-async def _audit(
-    db: aiosqlite.Connection,
-    now: datetime,
-    actor_id: int,
-    unit_id: int,
-    action: str,
-    subject: str,
-    before: str | None,
-    after: str | None,
-) -> None:
-    await db.execute(
-        "INSERT INTO audit_log (at, actor_id, unit_id, action, subject, before, after)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (now.isoformat(), actor_id, unit_id, action, subject, before, after),
-    )
 
 
 def _text(value: int | None) -> str | None:
@@ -87,7 +75,7 @@ class LeadStore(SQLiteBase):
                         (*key, period_key, value, now.isoformat()),
                     )
                 subject = f"{target.label} · {program} {period_key}"
-                await _audit(
+                await write_audit(
                     db, now, actor_id, target.unit_id, "quota", subject, _text(old), _text(value)
                 )
         return before
@@ -136,7 +124,7 @@ class LeadStore(SQLiteBase):
             )
             after = to.value if not reason else f"{to.value}: {reason}"
             action = "entry.confirm" if to is EntryState.CONFIRMED else "entry.reject"
-            await _audit(
+            await write_audit(
                 db, now, actor_id, before.unit_id, action, subject, before.state.value, after
             )
         return Review(before, name, changed=True)

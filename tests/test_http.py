@@ -6,6 +6,11 @@ server (tests/support/botapi.py); the webhook gets its updates the way Telegram 
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -15,18 +20,20 @@ import pytest
 from channels.http import HealthCheck, build_http_app
 from channels.telegram import build_application
 from commands.context import Services
-from settings import Settings
+from settings import MissingSetting, Settings
 from storage.sqlite import SQLiteRepository
 from tests.conftest import Clock
 from tests.support.botapi import BotApiServer
-from tests.support.kannel import serve_asgi
+from tests.support.kannel import free_port, serve_asgi
 from tests.support.updates import text_update, user
 from tracker.rules import load_rules
 
+ROOT = Path(__file__).resolve().parent.parent
 WEBHOOK_URL = "https://bhxh.example.invalid/telegram"  # only recorded, never called
 WEBHOOK_SECRET = "wh_S3cret-token"
 INTRUDER = user(7001, "Kẻ lạ")
 STRANGER = user(7002, "Khách")
+TEAM_GROUP = -1001234567890
 
 
 @pytest.fixture
@@ -108,6 +115,35 @@ async def test_webhook_mode_checks_the_secret_and_queues_real_updates(
         assert [call.params["chat_id"] for call in api.sent_messages()] == [STRANGER["id"]]
 
 
+async def test_an_sms_that_meets_the_quota_is_celebrated_in_the_telegram_group(
+    api: BotApiServer, services: Services
+) -> None:
+    lan = await services.repo.member_by_phone("0912000001")
+    assert lan is not None
+    await services.repo.bind_group(lan.unit_id, TEAM_GROUP)
+    settings = telegram_settings(api, sms_inbound_secret="sms")
+    app = build_http_app(services, settings, build_application(services, settings))
+    async with serve_asgi(app) as base, httpx.AsyncClient(base_url=base) as http:
+        since = api.mark()
+        params = {"from": "84912000001", "text": "TN 10", "id": "q1", "secret": "sms"}
+        reply = await http.get("/sms/inbound", params=params)
+        assert reply.text.endswith("TN 10/10 (100%) da hoan thanh")  # November's quota: 10
+        post = await api.wait_for("sendMessage", since=since)
+        assert post.params["chat_id"] == TEAM_GROUP
+        assert "Nguyễn Thị Lan đã hoàn thành 100% chỉ tiêu TN" in post.params["text"]
+        assert (await http.get("/sms/inbound", params=params)).text == reply.text  # a repeat
+        await http.get("/sms/inbound", params={**params, "text": "TD", "id": "q2"})
+    assert len(api.sent_messages(TEAM_GROUP)) == 1
+
+
+async def test_webhook_mode_without_a_secret_fails_at_once(
+    api: BotApiServer, services: Services
+) -> None:
+    settings = telegram_settings(api, telegram_webhook_url=WEBHOOK_URL)
+    with pytest.raises(MissingSetting, match="TELEGRAM_WEBHOOK_SECRET"):
+        build_http_app(services, settings, build_application(services, settings))
+
+
 async def test_polling_mode_has_no_webhook_route(api: BotApiServer, services: Services) -> None:
     settings = telegram_settings(api)
     app = build_http_app(services, settings, build_application(services, settings))
@@ -120,3 +156,42 @@ async def test_polling_mode_has_no_webhook_route(api: BotApiServer, services: Se
         response = await http.post("/telegram", json={"update_id": 1}, headers=headers)
         assert response.status_code == 404
     assert api.webhook_url == ""
+
+
+def test_python_bot_py_serves_the_front_door_and_stops_cleanly(tmp_path: Path) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SMS_", "HTTP_"))}
+    env |= {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'quota.db'}",
+        "HTTP_PORT": str(port),
+        "SMS_INBOUND_SECRET": "run-secret",
+    }
+    bot = subprocess.Popen(
+        [sys.executable, str(ROOT / "bot.py")],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", trust_env=False) as http:
+            deadline = time.monotonic() + 30  # waiting for startup, not timing it
+            while True:
+                try:
+                    health = http.get("/healthz")
+                    break
+                except httpx.TransportError:
+                    assert bot.poll() is None, bot.communicate()[1]
+                    assert time.monotonic() < deadline, "bot.py did not start listening"
+                    time.sleep(0.1)
+            assert health.status_code == 200 and health.json()["checks"] == {"database": True}
+            params = {"from": "84987654321", "text": "TN 2", "secret": "run-secret"}
+            refusal = http.get("/sms/inbound", params=params)
+            assert refusal.text.startswith("So nay chua co trong danh sach")
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        _, stderr = bot.communicate(timeout=30)
+    assert bot.returncode == 0, stderr
+    assert "TELEGRAM_BOT_TOKEN is not set" in stderr
+    assert "run-secret" not in stderr  # no access log: the secret stays out of the logs

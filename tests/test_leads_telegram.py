@@ -162,8 +162,13 @@ async def test_review_authorisation_matrix(
     [[confirm, reject]] = listing.params["reply_markup"]["inline_keyboard"]
     assert (confirm["callback_data"], reject["callback_data"]) == ("/duyet 1", "/tuchoi 1")
 
+    since = server.mark()
     rejected = await send(server, callback_update(LEAD, reject["callback_data"], LEAD["id"]))
     assert rejected.params["text"].startswith("❌ Đã từ chối bản ghi #1: Nguyễn Thị Lan")
+    told = await server.wait_for(
+        "sendMessage", lambda call: call.params["chat_id"] == LAN["id"], since=since
+    )
+    assert "của bạn đã bị Trần Minh Đức từ chối và không được tính" in told.params["text"]
     progress = await say(server, LAN, "/tiendo")
     assert "TN: 0/10" in progress
     everywhere = await say(server, ADMIN, "/duyet")
