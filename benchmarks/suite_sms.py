@@ -139,7 +139,7 @@ async def measure(path: Path, folder: Path, quick: bool) -> None:
             template = f"{base}/sms/inbound?from=%p&to=%P&text=%a&id=%I&ts=%t&secret={SECRET}"
             async with KannelGateway(get_url_template=template, tmp_path=folder) as gateway:
                 via_kannel = await kannel_rate(gateway, kannel_count, direct_count)
-                round_trips = await kannel_round_trips(gateway, 30 if quick else 200, 0)
+                round_trips = await kannel_round_trips(gateway, 20 if quick else 200, 0)
             figure("sms_inbound_kannel_rate", via_kannel, "sms/s")
             latency("sms_kannel_round_trip", round_trips)
             ratio(

@@ -170,8 +170,11 @@ async def telegram_webhook(request: Request) -> Response:
     if not _same(given, settings.telegram_webhook_secret):
         return PlainTextResponse("forbidden", status_code=403)
     try:
-        update = Update.de_json(json.loads(await request.body()), telegram.bot)
-    except (ValueError, TypeError, KeyError, AttributeError):
+        data = json.loads(await request.body())
+        update = Update.de_json(data, telegram.bot) if isinstance(data, dict) else None
+    except (ValueError, TypeError, KeyError):
+        update = None
+    if update is None:
         return PlainTextResponse("not an update", status_code=400)
     await telegram.update_queue.put(update)
     return Response(status_code=200)

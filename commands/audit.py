@@ -7,8 +7,10 @@ unit's subtree, an admin everything.
 from __future__ import annotations
 
 from commands.context import Reply, Request
+from tracker.errors import UserError
 from tracker.models import Member, Role
 from tracker.periods import VIETNAM
+from tracker.phones import InvalidPhone, normalise_phone
 
 AUDIT_LINES = 20
 
@@ -16,6 +18,20 @@ AUDIT_LINES = 20
 def scope_of(member: Member) -> int | None:
     """The unit whose subtree `member` manages; None (everything) for an admin."""
     return None if member.role is Role.ADMIN else member.unit_id
+
+
+async def managed_member(request: Request, lead: Member, raw_phone: str) -> Member:
+    """The member with `raw_phone`, when `lead` manages their unit; UserError otherwise."""
+    try:
+        phone = normalise_phone(raw_phone)
+    except InvalidPhone:
+        raise UserError("leads.bad_phone", given=raw_phone) from None
+    found = await request.repo.member_by_phone(phone)
+    if found is None:
+        raise UserError("leads.unknown_member", phone=phone)
+    if not await request.repo.unit_in_scope(found.unit_id, scope_of(lead)):
+        raise UserError("leads.outside_scope", target=f"{found.name} ({phone})")
+    return found
 
 
 async def audit(request: Request, args: list[str], member: Member) -> Reply:

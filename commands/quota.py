@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
 
-from commands.audit import scope_of
+from commands.audit import managed_member, scope_of
 from commands.context import Reply, Request
 from commands.grammar import parse_period_words, parse_program, tokens
 from locales import Translator
@@ -22,7 +22,6 @@ from storage.leads_repository import QuotaTarget
 from tracker.errors import UserError
 from tracker.models import Member, TargetKind
 from tracker.periods import InvalidPeriod, Period, PeriodKind, parse_period, sub_periods
-from tracker.phones import InvalidPhone, normalise_phone
 from tracker.quotas import split_by_profile, split_evenly
 
 _PERIOD_KEY = re.compile(r"^\d{4}(?:-(?:w\d{1,2}|q[1-4]|\d{1,2}))?$")
@@ -200,17 +199,8 @@ async def _target(request: Request, member: Member, words: list[str]) -> QuotaTa
     scope = scope_of(member)
     repo = request.repo
     if all(word.isdigit() for word in words):
-        raw = "".join(words)
-        try:
-            phone = normalise_phone(raw)
-        except InvalidPhone:
-            raise UserError("leads.bad_phone", given=raw) from None
-        found = await repo.member_by_phone(phone)
-        if found is None:
-            raise UserError("leads.unknown_member", phone=phone)
-        label = f"{found.name} ({phone})"
-        if not await repo.unit_in_scope(found.unit_id, scope):
-            raise UserError("leads.outside_scope", target=label)
+        found = await managed_member(request, member, "".join(words))
+        label = f"{found.name} ({found.phone})"
         return QuotaTarget(TargetKind.MEMBER, found.id, found.unit_id, label)
     wanted = " ".join(words)
     matches = [u for u in await repo.units_in_scope(None) if wanted in " ".join(tokens(u.name))]

@@ -19,6 +19,7 @@ from commands.export import export
 from commands.grammar import tokens
 from commands.group import set_group
 from commands.help import help_, start
+from commands.initiative import initiative
 from commands.language import language
 from commands.log import log
 from commands.progress import progress
@@ -60,6 +61,7 @@ COMMANDS: list[Command] = [
     Command("huyhieu", "badges", badges, "help.badges"),
     Command("bieudo", "chart", chart, "help.chart"),
     Command("nhom", "setgroup", set_group, "help.setgroup", roles=LEADS),
+    Command("sangkien", "initiative", initiative, "help.initiative", roles=LEADS),
     Command("chitieu", "quota", quota, "leads.help_quota", roles=LEADS),
     Command("duyet", "approve", approve, "leads.help_approve", roles=LEADS),
     Command("tuchoi", "reject", reject, "leads.help_reject", roles=LEADS),

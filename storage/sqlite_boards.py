@@ -196,6 +196,26 @@ class BoardStore(SQLiteBase):
             )
         return bool(rows)
 
+    async def record_initiative(
+        self, member_id: int, year: int, note: str, by: int, now: datetime
+    ) -> None:
+        member = await self._one("SELECT unit_id FROM members WHERE id = ?", (member_id,))
+        async with self._transaction() as db:
+            rows = await db.execute_fetchall(
+                "SELECT note FROM initiatives WHERE member_id = ? AND year = ?", (member_id, year)
+            )
+            before = next(iter(rows), (None,))[0]
+            await db.execute(
+                "INSERT INTO initiatives (member_id, year, note, recorded_by, recorded_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (member_id, year) DO UPDATE SET"
+                " note = excluded.note, recorded_by = excluded.recorded_by,"
+                " recorded_at = excluded.recorded_at",
+                (member_id, year, note, by, now.isoformat()),
+            )
+            await write_audit(
+                db, now, by, member[0], "initiative", f"{member_id}/{year}", before, note
+            )
+
     async def has_initiative(self, member_id: int, year: int) -> bool:
         row = await self._one(
             "SELECT 1 FROM initiatives WHERE member_id = ? AND year = ?", (member_id, year)

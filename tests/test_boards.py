@@ -151,3 +151,28 @@ async def test_running_totals_always_equal_a_recount(services: Services, tmp_pat
         )
     months = {k: v for k, v in kept.items() if len(k[0]) == 7 and "Q" not in k[0]}
     assert months == recount
+
+
+async def test_an_initiative_with_an_excellent_level_leads_to_emulation_fighter(
+    services: Services,
+) -> None:
+    agent = await member(services, "0912000003")
+    for program, count in (("TN", 150), ("YT", 300)):  # 125%: excellent already
+        entry = NewEntry(
+            agent.id, agent.unit_id, program, date(2026, 6, 1), count, Channel.IMPORT, NOW
+        )
+        await services.repo.add_entry(entry)
+    before = (await say(services, "0912000003", "/thidua")).text
+    assert "Đang hướng tới: Lao động tiên tiến" in before
+    assert "Chiến sĩ thi đua cơ sở" not in before
+
+    refused = await say(services, "0912000001", "/sangkien 0912000003 Mở điểm thu lưu động")
+    assert refused.text == "Xin lỗi, vai trò của bạn không được dùng lệnh này."
+    usage = await say(services, "0913000001", "/sangkien 0912000003")
+    assert usage.text.startswith("Cách ghi sáng kiến")
+    done = await say(services, "0913000001", "/sangkien 0912000003 Mở điểm thu lưu động ở chợ")
+    assert done.text == "✅ Đã ghi sáng kiến năm 2026 cho Vũ Thị Hoa."
+    after = (await say(services, "0912000003", "/thidua")).text
+    assert "Đang hướng tới: Lao động tiên tiến, Chiến sĩ thi đua cơ sở" in after
+    audit = (await say(services, "0913000001", "/nhatky")).text
+    assert "Mở điểm thu lưu động ở chợ" in audit
