@@ -43,6 +43,7 @@ async def open_services(
     rules = load_rules(Path(settings.rules_file) if settings.rules_file else DEFAULT_RULES_FILE)
     emulation = load_emulation_rules(programs=rules.programs)
     repo = await SQLiteRepository.open(settings.sqlite_path)
+    repo.use_participant_secret(settings.participant_hash_secret)
     try:
         yield Services(repo=repo, rules=rules, clock=clock, emulation=emulation)
     finally:

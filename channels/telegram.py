@@ -35,9 +35,11 @@ from commands.registry import commands_for, run_text
 from locales import LANGUAGES, Translator
 from settings import Settings
 from tracker.models import Channel, Member, Role
-from tracker.text import plain_ascii
+from tracker.text import RedactingFilter, plain_ascii, redact, redact_loggers
 
 logger = logging.getLogger(__name__)
+logger.addFilter(RedactingFilter())
+redact_loggers("telegram")  # PTB logs whole updates at DEBUG: never a participant's code
 
 TelegramApp = Application[Any, Any, Any, Any, Any, Any]
 
@@ -218,7 +220,7 @@ async def deliver_direct(context: ContextTypes.DEFAULT_TYPE, direct: DirectMessa
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The one error handler: log with the update, apologise, keep the bot running."""
-    logger.error("update failed: %r", update, exc_info=context.error)
+    logger.error("update failed: %s", redact(repr(update)), exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         language = update.effective_user.language_code if update.effective_user else None
         try:

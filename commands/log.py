@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 
-from commands.context import Button, GroupPost, Reply, Request
+from commands.context import Button, DirectMessage, GroupPost, Reply, Request
 from commands.grammar import parse_count, parse_day, parse_program
 from commands.measure import member_progress
 from commands.render import period_label, progress_line
 from leaderboards.badges import crossed_monthly_quota
 from locales import Translator
+from storage.participants_repository import EarlierEntry, ParticipantKeyChanged
 from tracker.errors import UserError
-from tracker.models import Member, NewEntry, TargetKind
+from tracker.models import Entry, Member, NewEntry, TargetKind
+from tracker.participants import ParticipantDetails, hashed, last3, split_details
 from tracker.periods import Period, PeriodKind, period_containing
 
 QUICK_COUNTS = (1, 2, 3, 5, 10)
@@ -19,6 +21,7 @@ QUICK_COUNTS = (1, 2, 3, 5, 10)
 
 async def log(request: Request, args: list[str], member: Member) -> Reply:
     """Record `count` participants of `program` on today or a recent day."""
+    details, args = split_details(args)  # `ma=… ky=12 moi`, anywhere after the command
     words = [token for token in args if token.isalpha()]
     numbers = [token for token in args if token.isdigit()]
     days = [token for token in args if "/" in token]
@@ -30,12 +33,15 @@ async def log(request: Request, args: list[str], member: Member) -> Reply:
     if not numbers:
         return _ask_count(request, program.code)
     count = parse_count(numbers[0], request.rules.max_entry_count)
+    if details is not None and details.code is not None and count != 1:
+        raise UserError("participants.code_needs_one")
     today = request.today
     day = parse_day(days[0], today, request.rules.backdate_days) if days else today
 
     # The quota books do not depend on the new entry: fetch them while it is written.
-    (entry, created), books = await asyncio.gather(
-        request.repo.add_entry(
+    (entry, created, earlier), books = await asyncio.gather(
+        _store(
+            request,
             NewEntry(
                 member_id=member.id,
                 unit_id=member.unit_id,
@@ -45,7 +51,8 @@ async def log(request: Request, args: list[str], member: Member) -> Reply:
                 channel=request.channel,
                 created_at=request.now,
                 source_key=request.source_key,
-            )
+            ),
+            details,
         ),
         request.repo.quota_books(TargetKind.MEMBER, member.id),
     )
@@ -54,17 +61,90 @@ async def log(request: Request, args: list[str], member: Member) -> Reply:
     [(_, progress)] = await member_progress(request.repo, member, month, (program,), today, books)
     t = request.t
     reply = Reply(
-        t("log.done", n=entry.count, code=entry.program, day=entry.day)
+        _done_lines(t, entry, details, earlier)
         + "\n"
         + t("log.running_total", period=period_label(t, month))
         + " "
         + progress_line(t, program, progress)
     )
-    if created and crossed_monthly_quota(
+    if created and earlier is not None and details is not None and details.code is not None:
+        reply.direct_messages += await _duplicate_notices(
+            request, member, entry, last3(details.code), earlier
+        )
+    counted = created and earlier is None  # a duplicate is stored, but it never counts
+    if counted and crossed_monthly_quota(
         progress.achieved - entry.count, progress.achieved, progress.target
     ):
         await _celebrate(request, member, entry.program, month, reply)
     return reply
+
+
+async def _store(
+    request: Request, new: NewEntry, details: ParticipantDetails | None
+) -> tuple[Entry, bool, EarlierEntry | None]:
+    """Write the entry; with details, hashed and checked for the same participant."""
+    if details is None:
+        entry, created = await request.repo.add_entry(new)
+        return entry, created, None
+    participant = hashed(details, request.repo.participant_secret)
+    try:
+        logged = await request.repo.add_detailed_entry(new, participant)
+    except ParticipantKeyChanged:
+        raise UserError("participants.key_changed") from None
+    return logged.entry, logged.created, logged.duplicate_of
+
+
+def _done_lines(
+    t: Translator, entry: Entry, details: ParticipantDetails | None, earlier: EarlierEntry | None
+) -> str:
+    if earlier is not None and details is not None and details.code is not None:
+        return t(
+            "participants.duplicate",
+            code=entry.program,
+            last3=last3(details.code),
+            year=str(entry.day.year),
+            id=str(entry.id),
+            first_id=str(earlier.id),
+            first_day=earlier.day,
+        )
+    done = t("log.done", n=entry.count, code=entry.program, day=entry.day)
+    if details is None:
+        return done
+    parts = [t("participants.code", last3=last3(details.code))] if details.code else []
+    if details.term_months is not None:
+        parts.append(t("participants.term", n=details.term_months))
+    if details.rejoin is not None:
+        parts.append(t("participants.rejoin" if details.rejoin else "participants.new"))
+    return done + "\n" + t("participants.details", details=" · ".join(parts))
+
+
+async def _duplicate_notices(
+    request: Request, member: Member, entry: Entry, code_last3: str, earlier: EarlierEntry
+) -> list[DirectMessage]:
+    """A notice to the leads of both loggers' units (each once, never to the logger)."""
+    leads = {
+        lead.id: lead
+        for unit_id in dict.fromkeys((entry.unit_id, earlier.unit_id))
+        for lead in await request.repo.leads_over(unit_id)
+        if lead.id != member.id
+    }
+    notices = []
+    for lead in leads.values():
+        told = Translator(lead.language)
+        text = told(
+            "participants.duplicate_notice",
+            code=entry.program,
+            last3=code_last3,
+            year=str(entry.day.year),
+            name=member.name,
+            id=str(entry.id),
+            day=entry.day,
+            first_name=earlier.member_name,
+            first_id=str(earlier.id),
+            first_day=earlier.day,
+        )
+        notices.append(DirectMessage(lead.id, text))
+    return notices
 
 
 async def _celebrate(

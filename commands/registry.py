@@ -32,9 +32,10 @@ from commands.units import units
 from locales import Translator
 from tracker.errors import UserError
 from tracker.models import Channel, Member, Role
-from tracker.text import fold
+from tracker.text import RedactingFilter, fold, redact
 
 logger = logging.getLogger(__name__)
+logger.addFilter(RedactingFilter())  # tracebacks too: no participant code in the logs
 
 Handler = Callable[[Request, list[str], Member], Awaitable[Reply]]
 EVERYONE = frozenset(Role)
@@ -146,5 +147,7 @@ async def run_text(
     try:
         return await dispatch(request, text)
     except Exception:
-        logger.exception("command failed: member=%s channel=%s text=%r", member.id, channel, text)
+        logger.exception(
+            "command failed: member=%s channel=%s text=%r", member.id, channel, redact(text)
+        )
         return Reply(translator("error.internal"))

@@ -9,6 +9,7 @@ from typing import NamedTuple, Protocol
 
 from leaderboards.badges import EntryFact
 from storage.leads_repository import LeadRepository
+from storage.participants_repository import ParticipantRepository
 from storage.schedule_repository import ScheduleRepository
 from storage.sms_repository import SmsRepository
 from tracker.models import Entry, Member, NewEntry, Quota, Role, TargetKind, Unit
@@ -131,6 +132,12 @@ class BoardRepository(Protocol):
 
 
 class Repository(
-    CoreRepository, BoardRepository, SmsRepository, LeadRepository, ScheduleRepository, Protocol
+    CoreRepository,
+    BoardRepository,
+    SmsRepository,
+    LeadRepository,
+    ScheduleRepository,
+    ParticipantRepository,
+    Protocol,
 ):
     """Everything the commands may ask of storage."""

@@ -15,6 +15,7 @@ from storage.migrations import MIGRATIONS
 from storage.sqlite_boards import BoardStore
 from storage.sqlite_core import CoreStore
 from storage.sqlite_leads import LeadStore
+from storage.sqlite_participants import ParticipantStore
 from storage.sqlite_schedule import ScheduleStore
 from storage.sqlite_sms import SmsStore
 
@@ -26,7 +27,7 @@ _PRAGMAS = (
 )
 
 
-class SQLiteRepository(CoreStore, BoardStore, SmsStore, LeadStore, ScheduleStore):
+class SQLiteRepository(CoreStore, BoardStore, SmsStore, LeadStore, ScheduleStore, ParticipantStore):
     """Open with `await SQLiteRepository.open(path)`; migrates the schema itself."""
 
     @classmethod
@@ -46,6 +47,8 @@ class SQLiteRepository(CoreStore, BoardStore, SmsStore, LeadStore, ScheduleStore
         return cls(writer, reader)
 
     async def close(self) -> None:
+        if self._entry_flusher is not None:
+            await self._entry_flusher  # entries already accepted are committed first
         await self._reader.close()
         await self._writer.close()
 

@@ -52,6 +52,9 @@ class SQLiteBase:
         self._writer = writer
         self._reader = reader
         self._write_lock = asyncio.Lock()
+        # Entries waiting for the next group commit, each with its caller's future.
+        self._entry_queue: list[tuple[tuple[Any, ...], asyncio.Future[list[Any]]]] = []
+        self._entry_flusher: asyncio.Task[None] | None = None
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import defaultdict
 from datetime import date, datetime
+from typing import Any
 
 import aiosqlite
 
@@ -21,6 +23,26 @@ from storage.sqlite_base import (
 from tracker.models import UNIT_PATH_SEPARATOR, Entry, Member, NewEntry, Quota, TargetKind, Unit
 from tracker.periods import local_day
 from tracker.quotas import QuotaBook
+
+# The message id's uniqueness makes a redelivered message a no-op without a claim.
+_INSERT_ENTRY = (
+    "INSERT INTO entries (member_id, unit_id, program, day, count, channel, created_at,"
+    f" source_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_key) DO NOTHING"
+    f" RETURNING {ENTRY_COLUMNS}"
+)
+
+
+def _entry_values(entry: NewEntry) -> tuple[Any, ...]:
+    return (
+        entry.member_id,
+        entry.unit_id,
+        entry.program,
+        entry.day.isoformat(),
+        entry.count,
+        entry.channel.value,
+        entry.created_at.isoformat(),
+        entry.source_key,
+    )
 
 
 class CoreStore(SQLiteBase):
@@ -130,24 +152,17 @@ class CoreStore(SQLiteBase):
     # Entries
 
     async def add_entry(self, entry: NewEntry) -> tuple[Entry, bool]:
-        # One statement is one atomic transaction, and one fsync: the message id's
-        # uniqueness makes a redelivered message a no-op without a separate claim.
-        async with self._write_lock:
-            rows = await self._writer.execute_fetchall(
-                "INSERT INTO entries (member_id, unit_id, program, day, count, channel,"
-                " created_at, source_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                f" ON CONFLICT (source_key) DO NOTHING RETURNING {ENTRY_COLUMNS}",
-                (
-                    entry.member_id,
-                    entry.unit_id,
-                    entry.program,
-                    entry.day.isoformat(),
-                    entry.count,
-                    entry.channel.value,
-                    entry.created_at.isoformat(),
-                    entry.source_key,
-                ),
-            )
+        """Store an entry; (the stored entry, False) when its source key was seen before.
+
+        Entries that arrive together share one commit (group commit): an officer's reply
+        still waits for the fsync that makes their entry durable, but forty agents
+        texting at once pay for one fsync, not forty.
+        """
+        future: asyncio.Future[list[Any]] = asyncio.get_running_loop().create_future()
+        self._entry_queue.append((_entry_values(entry), future))
+        if self._entry_flusher is None or self._entry_flusher.done():
+            self._entry_flusher = asyncio.create_task(self._commit_queued_entries())
+        rows = await future
         created = next(iter(rows), None)
         if created is not None:
             return entry_from(created), True
@@ -155,6 +170,44 @@ class CoreStore(SQLiteBase):
             f"SELECT {ENTRY_COLUMNS} FROM entries WHERE source_key = ?", (entry.source_key,)
         )
         return entry_from(existing), False
+
+    async def _commit_queued_entries(self) -> None:
+        """Drain the queue: whatever arrived while the last commit ran goes in the next."""
+        while self._entry_queue:
+            async with self._write_lock:
+                batch, self._entry_queue[:] = list(self._entry_queue), []
+                try:
+                    results = await self._insert_entries([values for values, _ in batch])
+                except Exception:
+                    await self._insert_one_by_one(batch)
+                    continue
+            for (_, future), rows in zip(batch, results, strict=True):
+                future.set_result(rows)
+
+    async def _insert_one_by_one(
+        self, batch: list[tuple[tuple[Any, ...], asyncio.Future[list[Any]]]]
+    ) -> None:
+        """After a failed batch: one bad entry must not sink the others."""
+        for values, future in batch:
+            try:
+                [rows] = await self._insert_entries([values])
+            except Exception as error:
+                future.set_exception(error)
+            else:
+                future.set_result(rows)
+
+    async def _insert_entries(self, batch: list[tuple[Any, ...]]) -> list[list[Any]]:
+        """Insert in one transaction; a lone entry is one statement (already atomic)."""
+        if len(batch) == 1:
+            return [list(await self._writer.execute_fetchall(_INSERT_ENTRY, batch[0]))]
+        await self._writer.execute("BEGIN IMMEDIATE")
+        try:
+            results = [list(await self._writer.execute_fetchall(_INSERT_ENTRY, v)) for v in batch]
+        except BaseException:
+            await self._writer.execute("ROLLBACK")
+            raise
+        await self._writer.execute("COMMIT")
+        return results
 
     async def undo_last_entry(
         self, member_id: int, day: date, now: datetime, source_key: str | None

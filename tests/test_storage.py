@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from pathlib import Path
 
@@ -75,3 +76,31 @@ async def test_entries_count_only_while_reported_or_confirmed(repo: SQLiteReposi
     undone, repeated = await repo.undo_last_entry(member.id, day, NOW, None)
     assert undone is not None and undone.count == 3 and not repeated
     assert await repo.achieved(member.id, day, day) == {"TN": 2}
+
+
+async def test_entries_arriving_together_share_commits_but_keep_their_own_fate(
+    repo: SQLiteRepository,
+) -> None:
+    await repo.import_staff(STAFF)
+    member = await repo.member_by_phone("0912000001")
+    assert member is not None
+    day = date(2026, 11, 23)
+
+    def entry(number: int, member_id: int = member.id, key: str | None = None) -> NewEntry:
+        return NewEntry(
+            member_id, member.unit_id, "TN", day, 1, Channel.SMS, NOW, key or f"k{number}"
+        )
+
+    batch = [entry(n) for n in range(40)]
+    batch += [entry(99, key="k7")]  # a redelivery inside the same burst
+    batch += [entry(100, member_id=999)]  # no such member: fails alone
+    results = await asyncio.gather(*(repo.add_entry(e) for e in batch), return_exceptions=True)
+    created = [r for r in results if isinstance(r, tuple) and r[1]]
+    repeated = [r for r in results if isinstance(r, tuple) and not r[1]]
+    failures = [r for r in results if isinstance(r, Exception)]
+    assert len(created) == 40
+    first_k7 = results[7]
+    assert isinstance(first_k7, tuple)
+    assert repeated == [(first_k7[0], False)]
+    assert len(failures) == 1 and isinstance(failures[0], aiosqlite.IntegrityError)
+    assert await repo.achieved(member.id, day, day) == {"TN": 40}
