@@ -5,6 +5,7 @@ python bot.py demo                    fill a demo organisation, chat as a demo o
 python bot.py console --phone 09...   chat in the terminal as that member
 python bot.py import-staff FILE.csv   python bot.py import-quotas FILE.csv
 python bot.py backup FILE
+python bot.py import-collections FILE.csv [--by PHONE]   confirm entries paid for
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from admin.collections import import_collections_file
 from admin.demo import DEMO_OFFICER_PHONE, fill_demo
 from admin.imports import ImportFailed, import_quotas_file, import_staff_file
 from channels.console import open_console
@@ -103,6 +105,27 @@ async def import_file(settings: Settings, kind: str, path: Path) -> int:
     return 0
 
 
+async def import_collections(settings: Settings, path: Path, by_phone: str | None) -> int:
+    """Reconcile an official collection file: confirm matched entries, print the report."""
+    t = Translator()
+    async with open_services(settings) as services:
+        try:
+            report = await import_collections_file(
+                services.repo,
+                path,
+                services.rules.program_codes,
+                settings.participant_hash_secret,
+                services.clock(),
+                t,
+                by_phone,
+            )
+        except ImportFailed as failure:
+            print(failure, file=sys.stderr)
+            return 1
+    print(report)
+    return 0
+
+
 async def backup(settings: Settings, target: Path) -> int:
     async with open_services(settings) as services:
         await services.repo.backup(target)
@@ -121,6 +144,9 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     console_parser.add_argument("--out", type=Path, default=Path("out"))
     for name in ("import-staff", "import-quotas", "backup"):
         commands.add_parser(name).add_argument("file", type=Path)
+    collections = commands.add_parser("import-collections", help="reconcile collection records")
+    collections.add_argument("file", type=Path)
+    collections.add_argument("--by", help="the lead or admin it is audited as (phone)")
     return parser.parse_args(argv)
 
 
@@ -139,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         "import-staff": lambda: import_file(settings, "staff", arguments.file),
         "import-quotas": lambda: import_file(settings, "quotas", arguments.file),
         "backup": lambda: backup(settings, arguments.file),
+        "import-collections": lambda: import_collections(settings, arguments.file, arguments.by),
     }
     try:
         return asyncio.run(jobs[command]())

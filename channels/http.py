@@ -149,7 +149,7 @@ async def sms_inbound(request: Request) -> Response:
         return PlainTextResponse("forbidden", status_code=403)
     sms = await read_inbound(request)
     if sms is None:
-        return PlainTextResponse("no sender", status_code=400)
+        return PlainTextResponse("not an SMS: no sender, or too long", status_code=400)
     assert settings.sms_inbound_secret is not None  # checked by _same
     reply = await answer_sms(
         request.app.state.services,

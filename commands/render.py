@@ -53,7 +53,7 @@ _MEDALS = {1: "🥇 ", 2: "🥈 ", 3: "🥉 "}
 
 def board_line(t: Translator, rank: int, standing: Standing, *, mine: bool = False) -> str:
     """`🥇 1. Nguyễn Thị Lan — 12/10 (120%)`; the caller's own line is pointed at."""
-    marker = "👉 " if mine else _MEDALS.get(rank, "")
+    marker = t("boards.mine") if mine else _MEDALS.get(rank, "")
     return t(
         "boards.line",
         marker=marker,

@@ -15,6 +15,7 @@ from tracker.models import Member
 from tracker.progress import completion_percent
 
 GROUP_TOP = 5
+SMS_TOP = 5
 
 
 def group_top(ranked: list[RankedRow]) -> list[RankedRow]:
@@ -39,20 +40,28 @@ async def top(request: Request, args: list[str], member: Member) -> Reply:
         )
     ]
     in_group = request.group_chat_id is not None
-    rows = group_top(people.board.ranked) if in_group else window(people.board, member.id)
+    if in_group:
+        rows: list[RankedRow | Gap] = [*group_top(people.board.ranked)]
+    elif request.t.plain:  # one SMS: the top 5 and the sender's own line
+        rows = window(people.board, member.id, top=SMS_TOP, around=0)
+    else:
+        rows = window(people.board, member.id)
     for row in rows:
         if isinstance(row, Gap):
-            lines.append(t("boards.gap", n=row.hidden))
+            if not request.t.plain:  # an SMS has no room for it
+                lines.append(t("boards.gap", n=row.hidden))
         elif isinstance(row, RankedRow):
             mine = row.standing.key == member.id and not in_group
             lines.append(board_line(t, row.rank, row.standing, mine=mine))
     unranked = people.board.unranked
-    if unranked and not in_group:
+    if unranked and not in_group and not request.t.plain:
         named = ", ".join(f"{s.name} ({t.number(s.achieved)})" for s in unranked[:10])
         lines.append(t("boards.no_quota", names=named))
     own = people.board.line_of(member.id)
     if own is None and not in_group and not member.is_lead:
         lines.append(t("boards.not_listed"))
+    if request.t.plain:
+        return Reply("\n".join(lines))  # SMS: the top 5 and one's own rank, no more
     percent = completion_percent(people.achieved_total, people.target_total)
     lines.append(
         t(

@@ -108,6 +108,12 @@ class ParticipantStore(SQLiteBase):
         row = await self._one("SELECT fingerprint FROM participant_key")
         return row is None or row[0] == key_fingerprint(secret)
 
+    async def first_admin(self) -> Member | None:
+        row = await self._one(
+            f"SELECT {MEMBER_COLUMNS} FROM members WHERE role = 'admin' ORDER BY id LIMIT 1"
+        )
+        return None if row is None else member_from(row)
+
     async def leads_over(self, unit_id: int) -> list[Member]:
         columns = ", ".join(f"m.{c}" for c in MEMBER_COLUMNS.split(", "))
         rows = await self._all(

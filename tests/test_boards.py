@@ -9,9 +9,9 @@ from pathlib import Path
 
 from commands.context import Reply, Services
 from commands.registry import run_text
-from storage.repository import StaffRow
+from storage.repository import QuotaRow, StaffRow
 from tests.conftest import COMMUNE, NOW, POST_OFFICE, STAFF, Clock
-from tracker.models import Channel, Member, NewEntry, Role
+from tracker.models import Channel, Member, NewEntry, Role, TargetKind
 
 
 async def member(services: Services, phone: str) -> Member:
@@ -176,3 +176,24 @@ async def test_an_initiative_with_an_excellent_level_leads_to_emulation_fighter(
     assert "Đang hướng tới: Lao động tiên tiến, Chiến sĩ thi đua cơ sở" in after
     audit = (await say(services, "0913000001", "/nhatky")).text
     assert "Mở điểm thu lưu động ở chợ" in audit
+
+
+async def test_sms_ranking_fits_one_sms_with_the_top_five_and_the_sender(
+    services: Services, clock: Clock
+) -> None:
+    team = [
+        StaffRow(9, COMMUNE, f"Can bo so {n}", f"09120001{n:02d}", Role.AGENT) for n in range(12)
+    ]
+    await services.repo.import_staff(team)
+    quotas = [QuotaRow(0, TargetKind.MEMBER, row.phone, "TN", "2026", 120) for row in team]
+    await services.repo.import_quotas(quotas, NOW)
+    for n, row in enumerate(team):
+        clock.now += timedelta(minutes=1)
+        await say(services, row.phone, f"TN {n + 1}", f"s{n}")
+    lan = await member(services, "0912000001")
+    reply = await run_text(services, lan, "BXH", Channel.SMS, None)
+    lines = reply.text.splitlines()
+    assert len(reply.text) <= 160 and reply.text.isascii()
+    assert lines[1].startswith("1.Can bo so 11 ")
+    assert sum(1 for line in lines if line[:1].isdigit()) == 5
+    assert any(line.startswith("*") and "Nguyen Thi Lan" in line for line in lines)
