@@ -29,6 +29,7 @@ from telegram.ext import (
     filters,
 )
 
+from channels.ordering import PerChatOrder
 from commands.context import DirectMessage, Reply, Services
 from commands.link import ask_to_link, link_by_contact
 from commands.registry import commands_for, run_text
@@ -54,7 +55,11 @@ def build_application(services: Services, settings: Settings) -> TelegramApp:
     if settings.telegram_api_base_url:
         base = settings.telegram_api_base_url.rstrip("/")
         builder = builder.base_url(f"{base}/bot").base_file_url(f"{base}/file/bot")
-    application = builder.rate_limiter(AIORateLimiter(max_retries=3)).build()
+    application = (
+        builder.rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(PerChatOrder())
+        .build()
+    )
     application.bot_data["services"] = services
     add_handlers(application)
     return application

@@ -14,6 +14,7 @@ from commands.audit import audit
 from commands.badges import badges
 from commands.chart import chart
 from commands.context import Reply, Request, Services
+from commands.dossier import dossier
 from commands.emulation import emulation
 from commands.export import export
 from commands.grammar import tokens
@@ -68,6 +69,7 @@ COMMANDS: list[Command] = [
     Command("tuchoi", "reject", reject, "leads.help_reject", roles=LEADS),
     Command("xuat", "export", export, "leads.help_export", roles=LEADS),
     Command("nhatky", "audit", audit, "leads.help_audit", roles=LEADS),
+    Command("hoso", "dossier", dossier, "dossier.help", roles=LEADS),
     Command("tonghop", "summary", post_summary, "help.summary", roles=LEADS),
     Command("ngonngu", "lang", language, "help.lang"),
     Command("trogiup", "help", help_, "help.help"),

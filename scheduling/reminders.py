@@ -26,9 +26,11 @@ def is_behind(progress: Progress) -> bool:
     return progress.pace is Pace.BEHIND and not progress.reached
 
 
-async def members_behind(repo: Repository, rules: Rules, period: Period, today: date) -> list[int]:
-    """Ids of every member behind pace over `period` as of `today`, tree by tree."""
-    behind: list[int] = []
+async def members_behind(
+    repo: Repository, rules: Rules, period: Period, today: date
+) -> list[Member]:
+    """Every member behind pace over `period` as of `today`, tree by tree."""
+    behind: list[Member] = []
     for root in await repo.root_units():
         books = await repo.subtree_quota_books(TargetKind.MEMBER, root.id)
         achieved: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -40,9 +42,9 @@ async def members_behind(repo: Repository, rules: Rules, period: Period, today: 
                 target = combined_target(period, book, (code,))
                 done = achieved[member.id][code] if member.id in achieved else 0
                 if is_behind(measure(period, done, target, today)):
-                    behind.append(member.id)
+                    behind.append(member)
                     break
-    return sorted(behind)
+    return sorted(behind, key=lambda member: member.id)
 
 
 async def reminder_text(

@@ -127,3 +127,20 @@ async def test_a_failing_send_is_apologised_for_and_the_bot_goes_on(
     assert apology.params["chat_id"] == LAN["id"]
     after = await send(server, text_update(LAN, "/tiendo"))
     assert "Tiến độ" in after.params["text"]
+
+
+async def test_a_chats_updates_keep_their_order_while_chats_run_side_by_side(
+    server: BotApiServer, bot: TelegramApp, services: Services
+) -> None:
+    await link_lan(server)
+    since = server.mark()
+    # Arrive in one getUpdates batch: the undo must still follow the log it undoes.
+    server.push_update(text_update(LAN, "TN 2"))
+    server.push_update(text_update(LAN, "/huy"))
+    server.push_update(text_update(STRANGER, "/start"))
+    await server.wait_for(
+        "sendMessage", lambda call: "Đã hủy bản ghi 2" in call.params["text"], since=since
+    )
+    to_lan = [call.params["text"] for call in server.sent_messages(LAN["id"])[-2:]]
+    assert to_lan[0].startswith("✅ Đã ghi 2") and to_lan[1].startswith("↩️ Đã hủy")
+    assert await entries(services) == {}
