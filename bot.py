@@ -61,6 +61,7 @@ async def run(settings: Settings) -> int:
     from channels.http import build_http_app, serve_http
     from channels.sms_sender import open_sms_sender
     from channels.telegram import build_application
+    from scheduling.service import run_schedules
 
     async with (
         open_services(settings) as services,
@@ -70,8 +71,6 @@ async def run(settings: Settings) -> int:
         if telegram is None:
             logger.warning("TELEGRAM_BOT_TOKEN is not set: Telegram is off")
         app = build_http_app(services, settings, telegram, sms_sender=sms_sender)
-        from scheduling.service import run_schedules
-
         bot = telegram.bot if telegram else None
         async with run_schedules(services, settings, bot, sms_sender):
             await serve_http(app, settings)

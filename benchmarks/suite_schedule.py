@@ -150,7 +150,8 @@ async def fan_out(path: Path, groups: int) -> tuple[float, int]:
     )
     repo = await SQLiteRepository.open(path)
     services = Services(repo, load_rules(), lambda: MONDAY_0800)
-    config = replace(load_schedule(), delivery=DeliveryPolicy(3, 1.0, 16))
+    # One day of grace: Friday's reminder went out on Friday; Monday's summaries remain.
+    config = replace(load_schedule(), grace=timedelta(days=1), delivery=DeliveryPolicy(3, 1.0, 16))
     # As `python bot.py` runs it: charts in a spawned process pool, one core left.
     workers = max(1, (os.cpu_count() or 2) - 1)
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:

@@ -115,7 +115,7 @@ async def answer_sms(
     member = await member_for(services, sms.sender)
     if member is None:
         return await refuse_stranger(services, sms.sender, hash_key)
-    key = source_key(member.phone, sms)
+    key = source_key(member.phone, sms, hash_key)
     reply = await run_text(services, member, sms.text, Channel.SMS, key)
     if post_to_group is not None:
         for post in reply.group_posts:
@@ -151,11 +151,13 @@ def number_hash(sender: str, key: str) -> str:
     return hmac.new(key.encode(), canonical.encode(), hashlib.sha256).hexdigest()
 
 
-def source_key(phone: str, sms: InboundSms) -> str | None:
+def source_key(phone: str, sms: InboundSms, hash_key: str) -> str | None:
     """What makes a redelivery of `sms` a repeat: Kannel's id, else text and timestamp.
 
-    With neither there is no telling a repeat from a second identical message, so
-    each delivery counts (None).
+    The text may hold a participant's code, so it enters the key only through a keyed
+    hash (a plain hash of a 12-digit code could be reversed by trying them all). With
+    neither id nor timestamp there is no telling a repeat from a second identical
+    message, so each delivery counts (None).
     """
     if sms.message_id:
         message_id = sms.message_id
@@ -163,7 +165,8 @@ def source_key(phone: str, sms: InboundSms) -> str | None:
             message_id = hashlib.sha256(message_id.encode()).hexdigest()[:32]
         return f"sms:{phone}:id:{message_id}"
     if sms.timestamp:
-        digest = hashlib.sha256(f"{sms.text}\0{sms.timestamp}".encode()).hexdigest()[:32]
+        text_and_time = f"{sms.text}\0{sms.timestamp}".encode()
+        digest = hmac.new(hash_key.encode(), text_and_time, hashlib.sha256).hexdigest()[:32]
         return f"sms:{phone}:ts:{digest}"
     return None
 

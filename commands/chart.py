@@ -8,8 +8,7 @@ from commands.context import Attachment, Reply, Request
 from commands.grammar import parse_period_words
 from commands.render import period_label
 from leaderboards.charts import render_progress, render_trend
-from scheduling.gather import gather_summary, progress_chart
-from scheduling.summary import trend_chart
+from scheduling.gather import progress_chart, unit_trend
 from tracker.models import Member
 
 
@@ -24,8 +23,7 @@ async def chart(request: Request, args: list[str], member: Member) -> Reply:
     )
     if bars is None:
         return Reply(t("chart.empty", period=period_label(t, period)))
-    data = await gather_summary(repo, request.rules, unit, period, today)
-    trend = trend_chart(t, data, period.elapsed_days(today))
+    trend = await unit_trend(repo, request.rules, t, unit, period, today)
     # Drawn in worker threads: the event loop keeps serving other people meanwhile.
     progress_png, trend_png = await asyncio.gather(
         asyncio.to_thread(render_progress, bars), asyncio.to_thread(render_trend, trend)

@@ -30,7 +30,7 @@ from matplotlib.patches import Polygon, Rectangle
 from matplotlib.transforms import IdentityTransform
 from PIL import Image
 
-from leaderboards.chart_text import TextLayer, face, font_file, normal_form
+from leaderboards.chart_text import TextLayer, face, font_file
 
 WIDTH = 1080
 MAX_BARS = 15
@@ -146,7 +146,11 @@ def _line(
 
 
 def _headings(text: TextLayer, title: str, subtitle: str, height: int) -> None:
-    text.add(text.fit(title, 40, WIDTH - 88, bold=True), 44, height - 36, 40, bold=True, va="top")
+    size = 40  # a long title (a week with its dates) shrinks a little before it is cut
+    while size > 30 and text.width(title, size, bold=True) > WIDTH - 88:
+        size -= 2
+    title = text.fit(title, size, WIDTH - 88, bold=True)
+    text.add(title, 44, height - 36 - (40 - size) / 2, size, bold=True, va="top")
     text.add(text.fit(subtitle, 28, WIDTH - 88), 44, height - 96, 28, colour="#555555", va="top")
 
 
@@ -299,18 +303,3 @@ def png_size(png: bytes) -> tuple[int, int]:
     if png[:8] != b"\x89PNG\r\n\x1a\n" or png[12:16] != b"IHDR":
         raise ValueError("not a PNG")
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
-
-
-__all__ = [
-    "MAX_BARS",
-    "WIDTH",
-    "Bar",
-    "ProgressChart",
-    "TrendChart",
-    "chart_font_files",
-    "glyphs_missing",
-    "normal_form",
-    "png_size",
-    "render_progress",
-    "render_trend",
-]

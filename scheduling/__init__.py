@@ -1,0 +1,1 @@
+"""Scheduled summaries and reminders (APScheduler), exactly once; charts for them."""

@@ -31,41 +31,39 @@ from scheduling.summary import (
 from storage.repository import Repository
 from tracker.models import TargetKind, Unit
 from tracker.periods import Period, PeriodKind, period_containing
+from tracker.quotas import QuotaBook
 from tracker.rules import Rules
+
+MemberBooks = dict[int, dict[str, QuotaBook]]
 
 
 async def unit_targets(
-    repo: Repository, unit: Unit, period: Period, codes: tuple[str, ...]
+    repo: Repository, unit: Unit, period: Period, codes: tuple[str, ...], members: MemberBooks
 ) -> dict[str, int | None]:
     """Per program: the unit's own quota for `period`, else the sum of its members'."""
-    own_books = (await repo.subtree_quota_books(TargetKind.UNIT, unit.id)).get(unit.id, {})
-    member_books = await repo.subtree_quota_books(TargetKind.MEMBER, unit.id)
+    own_books = await repo.quota_books(TargetKind.UNIT, unit.id)
     targets: dict[str, int | None] = {}
     for code in codes:
         own = combined_target(period, own_books, (code,))
         if own is None:
-            parts = [combined_target(period, books, (code,)) for books in member_books.values()]
+            parts = [combined_target(period, books, (code,)) for books in members.values()]
             known = [part for part in parts if part is not None]
             own = sum(known) if known else None
         targets[code] = own
     return targets
 
 
-async def unit_totals(
-    repo: Repository, unit: Unit, period: Period, codes: tuple[str, ...]
+def unit_totals(
+    achieved: dict[str, int], targets: dict[str, int | None], codes: tuple[str, ...]
 ) -> tuple[Total, ...]:
     """Per program with a target or a result, then all programs together."""
-    achieved: dict[str, int] = defaultdict(int)
-    for total in await repo.unit_totals(unit.id, period.key):
-        achieved[total.program] += total.achieved
-    targets = await unit_targets(repo, unit, period, codes)
     per_program = [
-        Total(code, achieved[code], targets[code])
+        Total(code, achieved.get(code, 0), targets[code])
         for code in codes
-        if targets[code] is not None or achieved[code]
+        if targets[code] is not None or achieved.get(code)
     ]
     known = [total.target for total in per_program if total.target is not None]
-    overall = Total("", sum(achieved[code] for code in codes), sum(known) if known else None)
+    overall = Total("", sum(achieved.get(code, 0) for code in codes), sum(known) if known else None)
     return (*per_program, overall)
 
 
@@ -74,14 +72,13 @@ def _percents(board: PeopleBoard) -> dict[int, tuple[str, int | None]]:
 
 
 async def new_badges(
-    repo: Repository, rules: Rules, unit: Unit, period: Period, today: date
+    repo: Repository, rules: Rules, unit: Unit, period: Period, today: date, books: MemberBooks
 ) -> tuple[MemberBadges, ...]:
     """Badges the unit's people earned inside `period`, rarest first.
 
     Top 3 of a month is left out: the summary's own top list already says it.
     """
     year = period_containing(PeriodKind.YEAR, period.last)
-    books = await repo.subtree_quota_books(TargetKind.MEMBER, unit.id)
     found: list[tuple[int, MemberBadges]] = []
     order = {code: index for index, code in enumerate(BADGE_ORDER)}
     for member in sorted(await repo.subtree_members(unit.id), key=lambda m: m.id):
@@ -117,16 +114,38 @@ async def gather_summary(
     improved = most_improved(
         _percents(board), {key: percent for key, (_, percent) in _percents(before).items()}
     )
-    daily = await repo.daily_totals(unit.id, period.first, period.last)
+    # One read of the subtree's quota books serves targets and badges alike.
+    books = await repo.subtree_quota_books(TargetKind.MEMBER, unit.id)
+    totals, daily = await _totals_by_day(repo, codes, unit, period, books, period.last)
     return SummaryData(
         unit_name=unit.name,
         period=period,
-        totals=await unit_totals(repo, unit, period, codes),
+        totals=totals,
         top=shareable_top(board.board.ranked, top_size),
         most_improved=improved,
-        badges=await new_badges(repo, rules, unit, period, today),
-        daily=tuple(daily.get(period.first + timedelta(days=n), 0) for n in range(period.days)),
+        badges=await new_badges(repo, rules, unit, period, today, books),
+        daily=daily,
     )
+
+
+async def _totals_by_day(
+    repo: Repository,
+    codes: tuple[str, ...],
+    unit: Unit,
+    period: Period,
+    books: MemberBooks,
+    until: date,
+) -> tuple[tuple[Total, ...], tuple[int, ...]]:
+    """The unit's totals against plan, and all programs' participants day by day."""
+    daily = await repo.daily_totals(unit.id, period.first, min(until, period.last))
+    achieved: dict[str, int] = defaultdict(int)
+    for programs in daily.values():
+        for code, count in programs.items():
+            achieved[code] += count
+    targets = await unit_targets(repo, unit, period, codes, books)
+    days = (period.first + timedelta(days=n) for n in range(period.days))
+    by_day = tuple(sum(daily.get(day, {}).get(code, 0) for code in codes) for day in days)
+    return unit_totals(achieved, targets, codes), by_day
 
 
 def chart_rows(board_rows: list[RankedRow], viewer: int | None, limit: int) -> list[RankedRow]:
@@ -199,3 +218,15 @@ async def progress_chart(
         pace_percent=pace,
         pace_label=t("chart.pace", percent=pace or 0),
     )
+
+
+async def unit_trend(
+    repo: Repository, rules: Rules, t: Translator, unit: Unit, period: Period, today: date
+) -> TrendChart:
+    """The trend chart alone (what `/bieudo` shows beside the bars): daily totals and
+    the plan, without the board, improvement and badges a summary also gathers."""
+    codes = rules.program_codes
+    books = await repo.subtree_quota_books(TargetKind.MEMBER, unit.id)
+    totals, daily = await _totals_by_day(repo, codes, unit, period, books, today)
+    data = SummaryData(unit.name, period, totals, (), None, (), daily)
+    return trend_chart(t, data, period.elapsed_days(today))

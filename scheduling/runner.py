@@ -120,8 +120,12 @@ class ScheduleRunner:
         occurrence = Occurrence(MANUAL, f"{period.key}@{request_key}", self.services.clock())
         target = Target(TargetKind.UNIT, unit.id)
         await self.repo.plan_occurrence(occurrence, [target], occurrence.fire_at)
-        async with self._lock:
-            await self._deliver_open()
+        # Sent right here, not behind a Monday fan-out holding the lock: the claim alone
+        # keeps a concurrent sweep from sending it too.
+        [delivery] = await self.repo.deliveries(occurrence.kind, occurrence.period_key)
+        if delivery.state is DeliveryState.PLANNED:
+            await self._deliver(occurrence, delivery)
+        await self.repo.close_occurrence(MANUAL, occurrence.period_key, self.services.clock())
         [delivery] = await self.repo.deliveries(occurrence.kind, occurrence.period_key)
         outcome = {DeliveryState.SENT: Outcome.SENT, DeliveryState.SKIPPED: Outcome.SKIPPED}
         return Result(outcome.get(delivery.state, Outcome.FAILED))
@@ -136,12 +140,16 @@ class ScheduleRunner:
         if kind is JobKind.REMINDER:
             day = local_day(fire_at)
             period = reported_period(kind, fire_at, self.config.reminder_period)
-            members = (
-                []
-                if day in self.services.rules.holidays
-                else (await members_behind(self.repo, self.services.rules, period, local_day(now)))
-            )
-            targets = [Target(TargetKind.MEMBER, member_id) for member_id in members]
+            behind = []
+            if day not in self.services.rules.holidays:  # no nagging on a day off
+                rules, today = self.services.rules, local_day(now)
+                behind = await members_behind(self.repo, rules, period, today)
+            # Only those we can reach: linked on Telegram (when it is on), or any by SMS.
+            targets = [
+                Target(TargetKind.MEMBER, member.id)
+                for member in behind
+                if self.sms is not None or (member.telegram_user_id and self.telegram)
+            ]
         else:
             targets = [Target(TargetKind.UNIT, unit.id) for unit in await self.repo.bound_units()]
         occurrence = Occurrence(kind.value, key, fire_at)
@@ -149,21 +157,24 @@ class ScheduleRunner:
             logger.info("planned %s %s: %d message(s)", kind.value, key, len(targets))
 
     async def _deliver_open(self) -> None:
-        for occurrence in await self.repo.open_occurrences():
-            pending = [
-                delivery
-                for delivery in await self.repo.deliveries(occurrence.kind, occurrence.period_key)
-                if delivery.state is DeliveryState.PLANNED
-            ]
-            await asyncio.gather(*(self._deliver(occurrence, d) for d in pending))
+        """Every pending delivery of every open occurrence, side by side (the semaphore
+        and the rate limiter pace them), then each occurrence closed."""
+        occurrences = await self.repo.open_occurrences()
+        sends = []
+        for occurrence in occurrences:
+            for delivery in await self.repo.deliveries(occurrence.kind, occurrence.period_key):
+                if delivery.state is DeliveryState.PLANNED:
+                    sends.append(self._deliver(occurrence, delivery))
+        await asyncio.gather(*sends)
+        for occurrence in occurrences:
             await self.repo.close_occurrence(
                 occurrence.kind, occurrence.period_key, self.services.clock()
             )
 
     async def _deliver(self, occurrence: Occurrence, delivery: Delivery) -> None:
         policy = self.config.delivery
-        async with self._limit:
-            while True:
+        while True:
+            async with self._limit:  # held for one attempt, not through the backoff
                 attempt = await self.repo.claim_delivery(delivery, self.services.clock())
                 if attempt is None:
                     return
@@ -176,33 +187,26 @@ class ScheduleRunner:
                 if result.outcome is Outcome.RETRY and attempt < policy.attempts:
                     wait = max(result.wait, policy.backoff_seconds * 2 ** (attempt - 1))
                     await self.repo.finish_delivery(
-                        delivery,
-                        DeliveryState.PLANNED,
-                        now,
-                        channel=result.channel,
-                        error=result.detail,
-                        retry_at=now + timedelta(seconds=wait),
-                    )
-                    await self.sleep(wait)
-                    continue
-                if result.outcome not in (Outcome.SENT, Outcome.SKIPPED):
-                    logger.warning(
-                        "scheduled %s %s to %s: %s after %d attempt(s): %s",
-                        occurrence.kind,
-                        occurrence.period_key,
-                        delivery.target,
-                        result.outcome,
-                        attempt,
-                        result.detail,
-                    )
-                await self.repo.finish_delivery(
-                    delivery,
-                    _FINAL[result.outcome],
-                    now,
-                    channel=result.channel,
-                    error=result.detail or None,
-                )
-                return
+                        delivery, DeliveryState.PLANNED, now, channel=result.channel,
+                        error=result.detail, retry_at=now + timedelta(seconds=wait),
+                    )  # fmt: skip
+                else:
+                    await self._finish(occurrence, delivery, result, attempt)
+                    return
+            await self.sleep(wait)
+
+    async def _finish(
+        self, occurrence: Occurrence, delivery: Delivery, result: Result, attempt: int
+    ) -> None:
+        if result.outcome not in (Outcome.SENT, Outcome.SKIPPED):
+            logger.warning(
+                "scheduled %s %s to %s: %s after %d attempt(s): %s", occurrence.kind,
+                occurrence.period_key, delivery.target, result.outcome, attempt, result.detail,
+            )  # fmt: skip
+        await self.repo.finish_delivery(
+            delivery, _FINAL[result.outcome], self.services.clock(), channel=result.channel,
+            error=result.detail or None,
+        )  # fmt: skip
 
     async def _send(self, occurrence: Occurrence, delivery: Delivery) -> Result:
         if delivery.target.kind is TargetKind.MEMBER:

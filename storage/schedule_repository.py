@@ -89,7 +89,9 @@ class ScheduleRepository(Protocol):
 
     async def root_units(self) -> list[Unit]: ...
 
-    async def daily_totals(self, unit_id: int, first: date, last: date) -> dict[date, int]:
-        """Counting participants per entry day in [first, last], all programs, credited to
+    async def daily_totals(
+        self, unit_id: int, first: date, last: date
+    ) -> dict[date, dict[str, int]]:
+        """Counting participants per entry day in [first, last] and program, credited to
         the unit subtree the entries were logged in."""
         ...

@@ -22,6 +22,17 @@ ENTRY_COLUMNS = "id, member_id, unit_id, program, day, count, channel, state, cr
 UNIT_COLUMNS = "id, parent_id, path, group_chat_id"
 COUNTING = "state IN ('reported', 'confirmed')"
 
+# A unit's subtree as an index range on `lineage` ('/1/4/' .. '/1/4/~'): a LIKE with a
+# computed pattern would scan every unit of the country. Bind the scope unit's id first.
+SCOPE = "WITH scope AS (SELECT lineage AS low, lineage || '~' AS high FROM units WHERE id = ?) "
+
+
+def under_scope(alias: str) -> str:
+    """SQL: the unit `alias` lies in the subtree of the query's `scope`."""
+    return (
+        f"{alias}.lineage >= (SELECT low FROM scope) AND {alias}.lineage < (SELECT high FROM scope)"
+    )
+
 
 def member_from(row: Any) -> Member:
     return Member(row[0], row[1], row[2], row[3], Role(row[4]), row[5], row[6])

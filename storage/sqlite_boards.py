@@ -10,9 +10,11 @@ from storage.repository import PeriodTotal, PersonPeriod
 from storage.sqlite_base import (
     COUNTING,
     MEMBER_COLUMNS,
+    SCOPE,
     UNIT_COLUMNS,
     SQLiteBase,
     member_from,
+    under_scope,
     unit_from,
     write_audit,
 )
@@ -31,8 +33,7 @@ class BoardStore(SQLiteBase):
     async def subtree_units(self, unit_id: int) -> list[Unit]:
         """The unit and every unit below it."""
         rows = await self._all(
-            f"SELECT {UNIT_COLUMNS} FROM units WHERE lineage LIKE"
-            " (SELECT lineage FROM units WHERE id = ?) || '%' ORDER BY path",
+            f"{SCOPE}SELECT {UNIT_COLUMNS} FROM units u WHERE {under_scope('u')} ORDER BY path",
             (unit_id,),
         )
         return [unit_from(row) for row in rows]
@@ -44,7 +45,7 @@ class BoardStore(SQLiteBase):
         a province board is 5,000 rows, and one indexed pass beats three big ones."""
         marks = ", ".join("?" * len(programs))
         rows = await self._all(
-            "SELECT m.id, m.name, m.unit_id, m.role,"
+            f"{SCOPE}SELECT m.id, m.name, m.unit_id, m.role,"
             # One lookup for both the total and when it was reached, packed in a string.
             " (SELECT sum(t.achieved) || ' ' || coalesce(max(t.last_at), '')"
             "   FROM entry_totals t WHERE t.period_key = ?"
@@ -52,9 +53,8 @@ class BoardStore(SQLiteBase):
             " (SELECT group_concat(q.program || ' ' || q.period_key || ' ' || q.value, ',')"
             "   FROM quotas q WHERE q.target_kind = 'member' AND q.target_id = m.id"
             f"   AND q.program IN ({marks}))"
-            " FROM members m JOIN units u ON u.id = m.unit_id"
-            " WHERE u.lineage LIKE (SELECT lineage FROM units WHERE id = ?) || '%'",
-            (period_key, *programs, *programs, unit_id),
+            f" FROM members m JOIN units u ON u.id = m.unit_id WHERE {under_scope('u')}",
+            (unit_id, period_key, *programs, *programs),
         )
         people = []
         for member_id, name, unit, role, total, book in rows:
@@ -66,9 +66,8 @@ class BoardStore(SQLiteBase):
 
     async def subtree_members(self, unit_id: int) -> list[Member]:
         rows = await self._all(
-            f"SELECT {', '.join('m.' + c for c in MEMBER_COLUMNS.split(', '))}"
-            " FROM members m JOIN units u ON u.id = m.unit_id WHERE u.lineage LIKE"
-            " (SELECT lineage FROM units WHERE id = ?) || '%'",
+            f"{SCOPE}SELECT {', '.join('m.' + c for c in MEMBER_COLUMNS.split(', '))}"
+            f" FROM members m JOIN units u ON u.id = m.unit_id WHERE {under_scope('u')}",
             (unit_id,),
         )
         return [member_from(row) for row in rows]
@@ -76,13 +75,12 @@ class BoardStore(SQLiteBase):
     async def member_totals(self, unit_id: int, period_key: str) -> list[PeriodTotal]:
         """Per member now in the subtree and program: all their entries of the period."""
         rows = await self._all(
-            "SELECT t.member_id, t.program, sum(t.achieved), max(t.last_at)"
+            f"{SCOPE}SELECT t.member_id, t.program, sum(t.achieved), max(t.last_at)"
             " FROM entry_totals t JOIN members m ON m.id = t.member_id"
             " JOIN units u ON u.id = m.unit_id"
-            " WHERE t.period_key = ? AND u.lineage LIKE"
-            " (SELECT lineage FROM units WHERE id = ?) || '%'"
+            f" WHERE t.period_key = ? AND {under_scope('u')}"
             " GROUP BY t.member_id, t.program",
-            (period_key, unit_id),
+            (unit_id, period_key),
         )
         return _totals(rows)
 
@@ -90,12 +88,11 @@ class BoardStore(SQLiteBase):
         """Per unit in the subtree and program: entries credited to the unit they were
         logged in, so a member's past entries stay with their old unit after a move."""
         rows = await self._all(
-            "SELECT t.unit_id, t.program, sum(t.achieved), max(t.last_at)"
+            f"{SCOPE}SELECT t.unit_id, t.program, sum(t.achieved), max(t.last_at)"
             " FROM entry_totals t JOIN units u ON u.id = t.unit_id"
-            " WHERE t.period_key = ? AND u.lineage LIKE"
-            " (SELECT lineage FROM units WHERE id = ?) || '%'"
+            f" WHERE t.period_key = ? AND {under_scope('u')}"
             " GROUP BY t.unit_id, t.program",
-            (period_key, unit_id),
+            (unit_id, period_key),
         )
         return _totals(rows)
 
@@ -109,10 +106,9 @@ class BoardStore(SQLiteBase):
             else "JOIN units u ON u.id = q.target_id"
         )
         rows = await self._all(
-            f"SELECT q.target_id, q.program, q.period_key, q.value FROM quotas q {owners}"
-            " WHERE q.target_kind = ? AND u.lineage LIKE"
-            " (SELECT lineage FROM units WHERE id = ?) || '%'",
-            (kind.value, unit_id),
+            f"{SCOPE}SELECT q.target_id, q.program, q.period_key, q.value FROM quotas q {owners}"
+            f" WHERE q.target_kind = ? AND {under_scope('u')}",
+            (unit_id, kind.value),
         )
         books: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
         for target_id, program, period_key, value in rows:
@@ -175,12 +171,12 @@ class BoardStore(SQLiteBase):
         """(member, unit logged in, program, payment term, participants) over the subtree's
         members' counting entries in [first, last]: what emulation weighs."""
         rows = await self._all(
-            "SELECT e.member_id, e.unit_id, e.program, e.term_months, sum(e.count)"
+            f"{SCOPE}SELECT e.member_id, e.unit_id, e.program, e.term_months, sum(e.count)"
             " FROM entries e JOIN members m ON m.id = e.member_id"
             " JOIN units u ON u.id = m.unit_id WHERE e.day BETWEEN ? AND ?"
-            f" AND e.{COUNTING} AND u.lineage LIKE (SELECT lineage FROM units WHERE id = ?) || '%'"
+            f" AND e.{COUNTING} AND {under_scope('u')}"
             " GROUP BY e.member_id, e.unit_id, e.program, e.term_months",
-            (first.isoformat(), last.isoformat(), unit_id),
+            (unit_id, first.isoformat(), last.isoformat()),
         )
         return [(m, u, p, t, int(c)) for m, u, p, t, c in rows]
 
@@ -224,9 +220,8 @@ class BoardStore(SQLiteBase):
 
     async def members_with_initiative(self, unit_id: int, year: int) -> set[int]:
         rows = await self._all(
-            "SELECT i.member_id FROM initiatives i JOIN members m ON m.id = i.member_id"
-            " JOIN units u ON u.id = m.unit_id WHERE i.year = ? AND u.lineage LIKE"
-            " (SELECT lineage FROM units WHERE id = ?) || '%'",
-            (year, unit_id),
+            f"{SCOPE}SELECT i.member_id FROM initiatives i JOIN members m ON m.id = i.member_id"
+            f" JOIN units u ON u.id = m.unit_id WHERE i.year = ? AND {under_scope('u')}",
+            (unit_id, year),
         )
         return {row[0] for row in rows}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -154,11 +155,21 @@ class ScheduleStore(SQLiteBase):
         rows = await self._all(f"SELECT {UNIT_COLUMNS} FROM units WHERE parent_id IS NULL")
         return [unit_from(row) for row in rows]
 
-    async def daily_totals(self, unit_id: int, first: date, last: date) -> dict[date, int]:
+    async def daily_totals(
+        self, unit_id: int, first: date, last: date
+    ) -> dict[date, dict[str, int]]:
+        # The subtree as a range of the lineage index ('/1/4/' to '/1/4/~'), then entries
+        # by (unit_id, day): a commune's week reads only its own rows, however big the
+        # province (a LIKE on a computed pattern would scan every unit).
         rows = await self._all(
-            "SELECT e.day, sum(e.count) FROM entries e JOIN units u ON u.id = e.unit_id"
-            f" WHERE e.day BETWEEN ? AND ? AND e.{COUNTING} AND u.lineage LIKE"
-            " (SELECT lineage FROM units WHERE id = ?) || '%' GROUP BY e.day",
-            (first.isoformat(), last.isoformat(), unit_id),
+            "WITH scope(low) AS (SELECT lineage FROM units WHERE id = ?)"
+            " SELECT e.day, e.program, sum(e.count) FROM entries e"
+            " WHERE e.unit_id IN (SELECT u.id FROM units u, scope"
+            "  WHERE u.lineage >= scope.low AND u.lineage < scope.low || '~')"
+            f" AND e.day BETWEEN ? AND ? AND e.{COUNTING} GROUP BY e.day, e.program",
+            (unit_id, first.isoformat(), last.isoformat()),
         )
-        return {date.fromisoformat(day): int(total) for day, total in rows}
+        totals: dict[date, dict[str, int]] = defaultdict(dict)
+        for day, program, total in rows:
+            totals[date.fromisoformat(day)][program] = int(total)
+        return dict(totals)

@@ -11,6 +11,7 @@ import pytest
 from fontTools.ttLib import TTFont
 from PIL import Image
 
+from leaderboards.chart_text import normal_form
 from leaderboards.charts import (
     MAX_BARS,
     WIDTH,
@@ -19,7 +20,6 @@ from leaderboards.charts import (
     TrendChart,
     chart_font_files,
     glyphs_missing,
-    normal_form,
     png_size,
     render_progress,
     render_trend,

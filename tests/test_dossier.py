@@ -96,10 +96,11 @@ async def test_dossier_of_an_officer_cell_by_cell(services: Services) -> None:
 
     emulation_at = cells.index(row("Thi đua"))
     assert [line[:2] for line in cells[emulation_at + 1 :]] == [
-        # weighted: TN 5 + 10 + 3 * 1.5 (12-month term) = 19.5 of 120, YT 20 of 240
-        ["Điểm thi đua (%)", 14],
+        # TN 5 + 10 + 3 x 1.3 (12-month term) = 18.9 of 120 = 15.75%, YT 20 of 240 = 8.33%;
+        # 0.6 x 15.75 + 0.4 x 8.33 = 12.78; by 31/12 at this pace x 365/327 = 14.27
+        ["Điểm thi đua (%)", 12],
         ["Mức hiện tại", "Không hoàn thành nhiệm vụ"],
-        ["Điểm dự kiến cuối năm (%)", 15],
+        ["Điểm dự kiến cuối năm (%)", 14],
         ["Mức dự kiến cuối năm", "Không hoàn thành nhiệm vụ"],
     ]
 

@@ -237,18 +237,30 @@ async def test_friday_reminder_by_telegram_when_linked_else_by_sms(
     assert texts == [
         (
             "0912000002",
-            "Nhac tien do Thang 11/2026: TN 0/10, cham 9; YT 0/20, cham 18. Nhan TN 1 de ghi"
-            " ket qua.",
+            "Nhac tien do Thang 11: TN 0/10, cham 9; YT 0/20, cham 18. Nhan TN 1 de ghi ket qua.",
         )
     ]
     assert server.calls_of("sendPhoto") == []  # Monday's summary is past the grace
 
 
-async def test_reminders_without_sms_skip_unlinked_members(
+async def test_without_sms_only_members_linked_on_telegram_are_reminded(
     server: BotApiServer, app: TelegramApp, services: Services, clock: Clock
 ) -> None:
     clock.now = datetime(2026, 11, 27, 9, 0, 10, tzinfo=UTC)
     await runner(services, app).run_due()
     assert server.calls_of("sendMessage") == []
-    states = {d.state for d in await services.repo.deliveries("reminder", "2026-11-27")}
-    assert states == {DeliveryState.SKIPPED}
+    assert await services.repo.occurrence_recorded("reminder", "2026-11-27")
+    assert await services.repo.deliveries("reminder", "2026-11-27") == []
+
+
+async def test_no_reminder_on_a_day_off(
+    server: BotApiServer, app: TelegramApp, services: Services, clock: Clock
+) -> None:
+    lan = await services.repo.member_by_phone("0912000001")
+    assert lan is not None
+    await services.repo.link_telegram(lan.id, 5001)
+    day_off = replace(services.rules, holidays=frozenset({date(2026, 11, 27)}))
+    clock.now = datetime(2026, 11, 27, 9, 0, 10, tzinfo=UTC)
+    await runner(replace(services, rules=day_off), app).run_due()
+    assert server.calls_of("sendMessage") == []
+    assert await services.repo.occurrence_recorded("reminder", "2026-11-27")
