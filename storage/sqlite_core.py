@@ -32,7 +32,8 @@ _INSERT_ENTRY = (
 )
 
 
-def _entry_values(entry: NewEntry) -> tuple[Any, ...]:
+def entry_values(entry: NewEntry) -> tuple[Any, ...]:
+    """The first eight columns of `entries`, in the order the INSERTs name them."""
     return (
         entry.member_id,
         entry.unit_id,
@@ -159,7 +160,7 @@ class CoreStore(SQLiteBase):
         texting at once pay for one fsync, not forty.
         """
         future: asyncio.Future[list[Any]] = asyncio.get_running_loop().create_future()
-        self._entry_queue.append((_entry_values(entry), future))
+        self._entry_queue.append((entry_values(entry), future))
         if self._entry_flusher is None or self._entry_flusher.done():
             self._entry_flusher = asyncio.create_task(self._commit_queued_entries())
         rows = await future

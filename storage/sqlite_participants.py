@@ -22,6 +22,7 @@ from storage.sqlite_base import (
     member_from,
     write_audit,
 )
+from storage.sqlite_core import entry_values
 from tracker.models import EntryState, Member, NewEntry
 from tracker.participants import HashedParticipant, key_fingerprint
 
@@ -70,14 +71,7 @@ class ParticipantStore(SQLiteBase):
                 " term_months, participant_hash, participant_last3, rejoin)"
                 f" VALUES ({', '.join('?' * 16)}) RETURNING {ENTRY_COLUMNS}",
                 (
-                    entry.member_id,
-                    entry.unit_id,
-                    entry.program,
-                    entry.day.isoformat(),
-                    entry.count,
-                    entry.channel.value,
-                    entry.created_at.isoformat(),
-                    entry.source_key,
+                    *entry_values(entry),
                     state.value,
                     None if earlier is None else entry.created_at.isoformat(),
                     None if earlier is None else DUPLICATE,

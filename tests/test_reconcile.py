@@ -3,15 +3,14 @@
 
 from __future__ import annotations
 
-import os
-import sqlite3
 import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from tests.support.cli import bot as run_bot
+from tests.support.cli import rows
 from tracker.models import EntryState
 from tracker.reconcile import CollectionRow, parse_collections, reconcile
 
@@ -93,24 +92,7 @@ A, B, C, D = "0381960011", "038096002222", "0381960033", "038096004444"
 
 
 def bot(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'quota.db'}"}
-    env["PARTICIPANT_HASH_SECRET"] = SECRET
-    env.pop("TELEGRAM_BOT_TOKEN", None)
-    return subprocess.run(
-        [sys.executable, str(ROOT / "bot.py"), *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=60,
-        check=False,
-    )
-
-
-def rows(tmp_path: Path, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(tmp_path / "quota.db") as db:
-        return db.execute(sql).fetchall()
+    return run_bot(tmp_path, *args, stdin=stdin, PARTICIPANT_HASH_SECRET=SECRET)
 
 
 def shown(day: date) -> str:

@@ -1,0 +1,34 @@
+"""Run the operator CLI as an operator does: `python bot.py ...` in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def bot(
+    tmp_path: Path, *args: str, stdin: str = "", **settings: str
+) -> subprocess.CompletedProcess[str]:
+    """`python bot.py ARGS` on `tmp_path/quota.db`, Telegram off, extra `settings` as env."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'quota.db'}", **settings}
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "bot.py"), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+
+
+def rows(tmp_path: Path, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(tmp_path / "quota.db") as db:
+        return db.execute(sql).fetchall()
