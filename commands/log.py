@@ -8,6 +8,7 @@ from commands.context import Button, DirectMessage, GroupPost, Reply, Request
 from commands.grammar import parse_count, parse_day, parse_program
 from commands.measure import member_progress
 from commands.render import period_label, progress_line
+from commands.term import TERM_BUTTONS
 from leaderboards.badges import crossed_monthly_quota
 from locales import Translator
 from storage.participants_repository import EarlierEntry, ParticipantKeyChanged
@@ -72,11 +73,23 @@ async def log(request: Request, args: list[str], member: Member) -> Reply:
             request, member, entry, last3(details.code), earlier
         )
     counted = created and earlier is None  # a duplicate is stored, but it never counts
+    if counted and entry.count == 1 and (details is None or details.term_months is None):
+        _offer_terms(request, entry, reply)
     if counted and crossed_monthly_quota(
         progress.achieved - entry.count, progress.achieved, progress.target
     ):
         await _celebrate(request, member, entry.program, month, reply)
     return reply
+
+
+def _offer_terms(request: Request, entry: Entry, reply: Reply) -> None:
+    """Buttons for the participant's payment term: details without typing them."""
+    if request.t.plain:
+        return  # an SMS has no buttons: `ky=12` on the line does it there
+    reply.text += "\n" + request.t("term.ask")
+    reply.buttons.append(
+        [Button(request.t("term.button", n=n), f"/kyhan {entry.id} {n}") for n in TERM_BUTTONS]
+    )
 
 
 async def _store(

@@ -27,6 +27,7 @@ from commands.progress import progress
 from commands.quota import quota
 from commands.review import approve, reject
 from commands.summary import post_summary
+from commands.term import term
 from commands.top import top
 from commands.undo import undo
 from commands.units import units
@@ -56,6 +57,7 @@ class Command:
 COMMANDS: list[Command] = [
     Command("ghi", "log", log, "help.log"),
     Command("huy", "undo", undo, "help.undo"),
+    Command("kyhan", "term", term, "help.term", in_menu=False),
     Command("tiendo", "progress", progress, "help.progress"),
     Command("bxh", "top", top, "help.top"),
     Command("donvi", "units", units, "help.units"),

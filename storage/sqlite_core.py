@@ -253,6 +253,25 @@ class CoreStore(SQLiteBase):
         )
         return entry_from(next(iter(rows)))
 
+    async def set_own_entry_term(
+        self, entry_id: int, member_id: int, term_months: int, day: date
+    ) -> Entry | None:
+        """Set the payment term of the member's own counting entry logged on local `day`;
+        None when there is no such entry (someone else's, voided, or from another day)."""
+        async with self._transaction() as db:
+            rows = await db.execute_fetchall(
+                f"SELECT {ENTRY_COLUMNS} FROM entries WHERE id = ? AND member_id = ?"
+                f" AND {COUNTING}",
+                (entry_id, member_id),
+            )
+            found = next(iter(rows), None)
+            if found is None or local_day(entry_from(found).created_at) != day:
+                return None
+            await db.execute(
+                "UPDATE entries SET term_months = ? WHERE id = ?", (term_months, entry_id)
+            )
+        return entry_from(found)
+
     async def period_achieved(self, member_id: int, period_key: str) -> dict[str, int]:
         """Per program, from the running totals: one index lookup, however long the period."""
         rows = await self._reader.execute_fetchall(

@@ -125,3 +125,19 @@ async def test_sms_channel_replies_in_plain_ascii(services: Services) -> None:
     reply = await run_text(services, found, "TD", Channel.SMS, None)
     assert reply.text.isascii()
     assert "Tien do Thang 11:" in reply.text
+
+
+async def test_a_term_is_set_only_on_ones_own_entry_of_today(
+    services: Services, clock: Clock
+) -> None:
+    await say(services, "TN 1", "t1")
+    lan = await member(services)
+    someone_else = await say(services, "/kyhan 1 6", phone="0912000002")
+    assert someone_else == "Không tìm thấy bản ghi #1 của bạn trong hôm nay."
+    not_a_term = await say(services, "/kyhan 1 7")
+    assert "7" in not_a_term and "12" in not_a_term  # the allowed terms are listed
+    assert (await say(services, "/kyhan 1 6")).startswith("✅ Đã ghi kỳ hạn đóng 6 tháng")
+    clock.now += timedelta(days=1)
+    assert await say(services, "/kyhan 1 12") == "Không tìm thấy bản ghi #1 của bạn trong hôm nay."
+    [fact] = await services.repo.member_entries(lan.id, date(2026, 11, 23), date(2026, 11, 23))
+    assert fact.term_months == 6

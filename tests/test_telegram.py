@@ -144,3 +144,20 @@ async def test_a_chats_updates_keep_their_order_while_chats_run_side_by_side(
     to_lan = [call.params["text"] for call in server.sent_messages(LAN["id"])[-2:]]
     assert to_lan[0].startswith("✅ Đã ghi 2") and to_lan[1].startswith("↩️ Đã hủy")
     assert await entries(services) == {}
+
+
+async def test_the_payment_term_is_a_button_press_after_one_participant(
+    server: BotApiServer, bot: TelegramApp, services: Services
+) -> None:
+    await link_lan(server)
+    logged = await send(server, text_update(LAN, "/ghi TN 1"))
+    assert "Kỳ hạn đóng của người tham gia?" in logged.params["text"]
+    [row] = logged.params["reply_markup"]["inline_keyboard"]
+    assert [button["text"] for button in row] == ["1 tháng", "3 tháng", "6 tháng", "12 tháng"]
+    done = await send(server, callback_update(LAN, row[3]["callback_data"], LAN["id"]))
+    assert done.params["text"].startswith("✅ Đã ghi kỳ hạn đóng 12 tháng cho bản ghi #")
+    member = await services.repo.member_by_phone("0912000001")
+    assert member is not None
+    today = services.clock().date()
+    [fact] = await services.repo.member_entries(member.id, today, today)
+    assert fact.term_months == 12
