@@ -12,9 +12,20 @@ from commands.context import Button, DirectMessage, Reply, Request
 from locales import Translator
 from storage.leads_repository import Review
 from tracker.errors import UserError
-from tracker.models import EntryState, Member
+from tracker.models import Entry, EntryState, Member
 
 PENDING_SHOWN = 10
+
+
+def _described(entry: Entry, owner_name: str) -> dict[str, object]:
+    """What the review messages say of an entry."""
+    return {
+        "id": str(entry.id),
+        "name": owner_name,
+        "code": entry.program,
+        "n": entry.count,
+        "day": entry.day,
+    }
 
 
 async def approve(request: Request, args: list[str], member: Member) -> Reply:
@@ -23,17 +34,7 @@ async def approve(request: Request, args: list[str], member: Member) -> Reply:
         return await _pending(request, member)
     entry_id = _entry_id(args[0], "leads.approve_usage")
     review = await _review(request, member, entry_id, EntryState.CONFIRMED, None)
-    entry = review.before
-    return Reply(
-        request.t(
-            "leads.confirmed",
-            id=str(entry.id),
-            name=review.member_name,
-            code=entry.program,
-            n=entry.count,
-            day=entry.day,
-        )
-    )
+    return Reply(request.t("leads.confirmed", **_described(review.before, review.member_name)))
 
 
 async def reject(request: Request, args: list[str], member: Member) -> Reply:
@@ -56,16 +57,7 @@ async def reject(request: Request, args: list[str], member: Member) -> Reply:
         lead=member.name,
         reason=reason or told("leads.no_reason"),
     )
-    reply = Reply(
-        request.t(
-            "leads.rejected",
-            id=str(entry.id),
-            name=review.member_name,
-            code=entry.program,
-            n=entry.count,
-            day=entry.day,
-        )
-    )
+    reply = Reply(request.t("leads.rejected", **_described(entry, review.member_name)))
     if owner.id != member.id:
         reply.direct_messages.append(DirectMessage(owner.id, notice))
     return reply
