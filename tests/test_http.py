@@ -24,7 +24,7 @@ from settings import MissingSetting, Settings
 from storage.sqlite import SQLiteRepository
 from tests.conftest import Clock
 from tests.support.botapi import BotApiServer
-from tests.support.kannel import free_port, serve_asgi
+from tests.support.net import free_port, serve_asgi
 from tests.support.updates import text_update, user
 from tracker.rules import load_rules
 

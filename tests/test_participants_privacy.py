@@ -35,7 +35,7 @@ from commands.registry import run_text
 from settings import Settings
 from storage.sqlite import SQLiteRepository
 from tests.support.botapi import BotApiServer
-from tests.support.kannel import free_port
+from tests.support.net import free_port
 from tests.support.telegram import send
 from tests.support.updates import contact_update, text_update, user
 from tracker.models import Channel

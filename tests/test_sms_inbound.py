@@ -18,7 +18,7 @@ from channels.sms import fit_sms, number_hash
 from commands.context import Services
 from settings import Settings
 from tests.conftest import Clock
-from tests.support.kannel import serve_asgi
+from tests.support.net import serve_asgi
 
 SECRET = "in-s3cret_42"
 LAN = "84912000001"  # Nguyễn Thị Lan, officer, as Kannel's %p gives it

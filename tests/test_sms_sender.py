@@ -26,7 +26,7 @@ from channels.sms_sender import (
 )
 from commands.context import Services
 from tests.conftest import Clock
-from tests.support.kannel import free_port, serve_asgi
+from tests.support.net import free_port, serve_asgi
 
 LAN = "0912000001"
 
