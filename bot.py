@@ -58,7 +58,7 @@ async def run(settings: Settings) -> int:
     The HTTP front door always runs (SMS from Kannel, /healthz, the Telegram webhook);
     its lifespan starts Telegram, by long polling or webhook, when a token is set.
     """
-    from channels.http import build_http_app, serve_http
+    from channels.http import HealthCheck, build_http_app, serve_http
     from channels.sms_sender import open_sms_sender
     from channels.telegram import build_application
     from scheduling.service import run_schedules
@@ -70,9 +70,15 @@ async def run(settings: Settings) -> int:
         telegram = build_application(services, settings) if settings.telegram_bot_token else None
         if telegram is None:
             logger.warning("TELEGRAM_BOT_TOKEN is not set: Telegram is off")
-        app = build_http_app(services, settings, telegram, sms_sender=sms_sender)
         bot = telegram.bot if telegram else None
-        async with run_schedules(services, settings, bot, sms_sender):
+        async with run_schedules(services, settings, bot, sms_sender) as runner:
+            app = build_http_app(
+                services,
+                settings,
+                telegram,
+                sms_sender=sms_sender,
+                health_checks=[HealthCheck("scheduler", runner.scheduled)],
+            )
             await serve_http(app, settings)
     return 0
 

@@ -94,6 +94,8 @@ class ScheduleRunner:
         self.render, self.sleep = render, sleep
         self._lock = asyncio.Lock()
         self._limit = asyncio.Semaphore(config.delivery.concurrency)
+        self.scheduled: Callable[[], bool] = lambda: False
+        """True while a scheduler fires this runner (what /healthz reports)."""
 
     @property
     def repo(self) -> Repository:

@@ -51,12 +51,14 @@ async def scheduled(runner: ScheduleRunner) -> AsyncIterator[AsyncIOScheduler]:
         coalesce=True, max_instances=1,
     )  # fmt: skip
     scheduler.start()
+    runner.scheduled = lambda: bool(scheduler.running)
     activate(runner)
     catch_up = asyncio.create_task(runner.run_due(), name="schedule catch-up")
     try:
         yield scheduler
     finally:
         deactivate(runner)
+        runner.scheduled = lambda: False
         scheduler.shutdown(wait=False)
         catch_up.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -186,7 +186,8 @@ def test_python_bot_py_serves_the_front_door_and_stops_cleanly(tmp_path: Path) -
                     assert bot.poll() is None, bot.communicate()[1]
                     assert time.monotonic() < deadline, "bot.py did not start listening"
                     time.sleep(0.1)
-            assert health.status_code == 200 and health.json()["checks"] == {"database": True}
+            assert health.status_code == 200
+            assert health.json()["checks"] == {"database": True, "scheduler": True}
             params = {"from": "84987654321", "text": "TN 2", "secret": "run-secret"}
             refusal = http.get("/sms/inbound", params=params)
             assert refusal.text.startswith("So nay chua co trong danh sach")

@@ -20,8 +20,10 @@ async def test_jobs_fire_on_the_contract_triggers_and_catch_up_at_start(
 ) -> None:
     clock.now = datetime(2026, 11, 27, 9, 0, 10, tzinfo=UTC)  # Friday 16:00:10
     runner = ScheduleRunner(services, load_schedule())  # Telegram and SMS both off
+    assert not runner.scheduled()
     async with scheduled(runner) as scheduler:
         assert active_runner() is runner
+        assert runner.scheduled()  # what /healthz reports as "scheduler"
         jobs = {job.id: job for job in scheduler.get_jobs()}
         assert set(jobs) == {"weekly", "monthly", "quarterly", "reminder", "sweep"}
         # The scheduler runs on the real clock: its next runs are the triggers' next fires.
