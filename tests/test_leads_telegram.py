@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 
-from channels.telegram import TelegramApp, build_application, start_telegram, stop_telegram
+from channels.telegram import TelegramApp
 from commands.context import Services
 from commands.registry import run_text
-from settings import Settings
 from storage.repository import StaffRow
 from storage.sqlite import SQLiteRepository
-from tests.support.botapi import ApiCall, BotApiServer
+from tests.support.botapi import BotApiServer
+from tests.support.telegram import send
 from tests.support.updates import callback_update, contact_update, text_update, user
 from tracker.models import Channel, Role, TargetKind
 
@@ -42,29 +41,13 @@ LINK_PROMPT = "Hello! To use this bot"
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[BotApiServer]:
-    async with BotApiServer() as running:
-        yield running
-
-
-@pytest.fixture
-async def bot(server: BotApiServer, services: Services) -> AsyncIterator[TelegramApp]:
+async def bot(bot: TelegramApp, server: BotApiServer, services: Services) -> TelegramApp:
+    """The shared running bot, with the extra staff and four linked accounts."""
     await services.repo.import_staff(EXTRA)
-    base = server.base_url.removesuffix("/bot")
-    settings = Settings(telegram_bot_token=server.token, telegram_api_base_url=base)
-    application = build_application(services, settings)
-    await start_telegram(application, polling=True)
     for who in (LEAD, LAN, HOA, ADMIN):
         linked = await send(server, contact_update(who, PHONES[who["id"]], who["id"]))
         assert "Đã liên kết tài khoản" in linked.params["text"]
-    yield application
-    await stop_telegram(application)
-
-
-async def send(server: BotApiServer, update: dict[str, Any]) -> ApiCall:
-    since = server.mark()
-    server.push_update(update)
-    return await server.wait_for("sendMessage", since=since)
+    return bot
 
 
 async def say(server: BotApiServer, who: dict[str, Any], text: str) -> str:

@@ -34,12 +34,6 @@ POLICY = DeliveryPolicy(attempts=3, backoff_seconds=0.01, concurrency=4)
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[BotApiServer]:
-    async with BotApiServer() as running:
-        yield running
-
-
-@pytest.fixture
 async def app(server: BotApiServer, services: Services) -> AsyncIterator[TelegramApp]:
     base = server.base_url.removesuffix("/bot")
     settings = Settings(telegram_bot_token=server.token, telegram_api_base_url=base)
