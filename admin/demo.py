@@ -72,31 +72,32 @@ async def fill_demo(repo: Repository, now: datetime) -> bool:
     rng = random.Random(2026)
     staff = demo_staff()
     await repo.import_staff(staff)
-    year = now.astimezone(VIETNAM).year
+    today = now.astimezone(VIETNAM).date()
+    # From 1 January, but never fewer than eight weeks: a demo on 2 January still has
+    # numbers, and last December's quota to measure them against.
+    first = min(date(today.year, 1, 1), today - timedelta(weeks=8))
+    years = range(first.year, today.year + 1)
+    yearly: dict[tuple[str, str], int] = {}
     quotas = []
     for row in staff:
         if row.role in (Role.OFFICER, Role.AGENT):
-            quotas.append(
-                QuotaRow(
-                    0, TargetKind.MEMBER, row.phone, "TN", str(year), rng.choice((60, 80, 120))
-                )
-            )
-            quotas.append(
-                QuotaRow(
-                    0, TargetKind.MEMBER, row.phone, "YT", str(year), rng.choice((120, 150, 200))
-                )
-            )
+            for code, choices in (("TN", (60, 80, 120)), ("YT", (120, 150, 200))):
+                yearly[(row.phone, code)] = rng.choice(choices)
+                quotas += [
+                    QuotaRow(
+                        0, TargetKind.MEMBER, row.phone, code, str(year), yearly[(row.phone, code)]
+                    )
+                    for year in years
+                ]
     await repo.import_quotas(quotas, now)
 
-    # Entries from 1 January to yesterday, each member at their own pace against plan.
-    today = now.astimezone(VIETNAM).date()
-    yearly = {(quota.target, quota.program): quota.value for quota in quotas}
+    # Each member at their own pace against plan, up to yesterday.
     for row in staff:
         member = await repo.member_by_phone(row.phone)
         if member is None or row.role not in (Role.OFFICER, Role.AGENT):
             continue
         zeal = rng.uniform(0.6, 1.35)
-        day = date(year, 1, 1)
+        day = first
         while day < today:
             for code in ("TN", "YT"):
                 chance = yearly[(row.phone, code)] * zeal / (365 * 1.8)
