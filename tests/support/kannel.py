@@ -69,6 +69,9 @@ GSM7_CHARS = frozenset(
 )
 """Characters a phone can send in GSM 03.38 7-bit (default alphabet and extension)."""
 
+PORT_ATTEMPTS = 3
+"""Starts on fresh ports when Kannel finds a port taken after all."""
+
 BARRIER_NUMBER = "99999999999"
 """Receiver of the sentinel SMS that ``KannelGateway.sync_mt`` pushes through."""
 
@@ -240,27 +243,40 @@ class KannelGateway:
         self._client = httpx.AsyncClient(timeout=5.0, trust_env=False)
         try:
             await self._sink.start()
-            used = {self._sink.port}
-            for attr in ("admin_port", "smsbox_port", "sendsms_port", "smsc_port"):
-                port = free_port(used)
-                used.add(port)
-                setattr(self, attr, port)
-            self.conf_path.write_text(self.render_config(), encoding="utf-8")
-
             deadline = started + self.startup_timeout
-            self._bearerbox = await self._spawn(bearerbox, "bearerbox")
-            await self._wait_until(
-                deadline, "bearerbox admin up and HTTP SMSC online", self._bearerbox_ready
-            )
-            self._smsbox = await self._spawn(smsbox, "smsbox")
-            await self._wait_until(deadline, "smsbox connected, sendsms up", self._smsbox_ready)
+            for attempt in range(1, PORT_ATTEMPTS + 1):
+                try:
+                    await self._start_boxes(bearerbox, smsbox, deadline)
+                    break
+                except KannelError as error:
+                    # A port picked as free can be taken before Kannel binds it (another
+                    # process, an outgoing connection): try again on new ports.
+                    if "Address already in use" not in str(error) or attempt == PORT_ATTEMPTS:
+                        raise
+                    await self._stop_boxes()
+                    for log in [*self.directory.glob("*.log"), *self.directory.glob("*.stderr")]:
+                        log.unlink()
         except BaseException:
             await self.stop()
             raise
         self.startup_seconds = time.monotonic() - started
 
-    async def stop(self) -> None:
-        """Stop smsbox, then bearerbox, then the sink; safe to call twice."""
+    async def _start_boxes(self, bearerbox: str, smsbox: str, deadline: float) -> None:
+        """Pick free ports, write kannel.conf, start bearerbox then smsbox, wait for both."""
+        used = {self._sink.port}
+        for attr in ("admin_port", "smsbox_port", "sendsms_port", "smsc_port"):
+            port = free_port(used)
+            used.add(port)
+            setattr(self, attr, port)
+        self.conf_path.write_text(self.render_config(), encoding="utf-8")
+        self._bearerbox = await self._spawn(bearerbox, "bearerbox")
+        await self._wait_until(
+            deadline, "bearerbox admin up and HTTP SMSC online", self._bearerbox_ready
+        )
+        self._smsbox = await self._spawn(smsbox, "smsbox")
+        await self._wait_until(deadline, "smsbox connected, sendsms up", self._smsbox_ready)
+
+    async def _stop_boxes(self) -> None:
         for proc in (self._smsbox, self._bearerbox):
             if proc is not None:
                 await self._terminate(proc)
@@ -268,6 +284,10 @@ class KannelGateway:
         for handle in self._stderr_files:
             handle.close()
         self._stderr_files.clear()
+
+    async def stop(self) -> None:
+        """Stop smsbox, then bearerbox, then the sink; safe to call twice."""
+        await self._stop_boxes()
         await self._sink.close()
         if self._client is not None:
             await self._client.aclose()
