@@ -40,7 +40,7 @@ def _units() -> list[tuple[int, int | None, str, str]]:
 
 def build(path: Path, members: int, entries: int, until: date, seed: int = 7) -> None:
     """Write the province into a new database file at `path`."""
-    asyncio.run(_create_schema(path))
+    asyncio.run(create_schema(path))
     rng = random.Random(seed)
     units = _units()
     communes = [unit for unit in units if unit[3].count("/") == 4]
@@ -123,6 +123,7 @@ def build(path: Path, members: int, entries: int, until: date, seed: int = 7) ->
     db.close()
 
 
-async def _create_schema(path: Path) -> None:
+async def create_schema(path: Path) -> None:
+    """An empty database with the product's own schema (its migrations, its indexes)."""
     repo = await SQLiteRepository.open(path)
     await repo.close()

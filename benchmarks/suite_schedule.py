@@ -26,6 +26,7 @@ import httpx
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
+from benchmarks.province import create_schema
 from benchmarks.report import figure, latency, ratio
 from commands.context import Services
 from leaderboards.charts import Bar, ProgressChart, TrendChart, render_progress, render_trend
@@ -77,7 +78,7 @@ def render_latencies(samples: int) -> None:
 
 def build_groups(path: Path, groups: int, members_per_group: int = 4) -> None:
     """A province of `groups` communes, each bound to a team group, with two weeks of entries."""
-    asyncio.run(_schema(path))
+    asyncio.run(create_schema(path))
     rng = random.Random(11)
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA synchronous = OFF")
@@ -113,11 +114,6 @@ def build_groups(path: Path, groups: int, members_per_group: int = 4) -> None:
     db.execute("COMMIT")
     db.execute("ANALYZE")
     db.close()
-
-
-async def _schema(path: Path) -> None:
-    repo = await SQLiteRepository.open(path)
-    await repo.close()
 
 
 def _bot_api(request: httpx.Request) -> httpx.Response:

@@ -14,7 +14,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +24,10 @@ from telegram.ext import CallbackContext
 
 from channels.telegram import (
     TelegramApp,
-    build_application,
     on_error,
-    start_telegram,
-    stop_telegram,
 )
 from commands.context import Services
 from commands.registry import run_text
-from settings import Settings
 from storage.sqlite import SQLiteRepository
 from tests.support.botapi import BotApiServer
 from tests.support.net import free_port
@@ -54,14 +49,10 @@ def raw_bytes(folder: Path) -> bytes:
 
 
 @pytest.fixture
-async def bot(server: BotApiServer, services: Services) -> AsyncIterator[TelegramApp]:
+async def bot(bot: TelegramApp, services: Services) -> TelegramApp:
+    """The shared running bot, with participant codes enabled."""
     services.repo.use_participant_secret(SECRET)
-    base = server.base_url.removesuffix("/bot")
-    settings = Settings(telegram_bot_token=server.token, telegram_api_base_url=base)
-    application = build_application(services, settings)
-    await start_telegram(application, polling=True)
-    yield application
-    await stop_telegram(application)
+    return bot
 
 
 async def test_codes_logged_by_console_and_telegram_leave_no_trace(
