@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from commands.context import Button, DirectMessage, GroupPost, Reply, Request
 from commands.grammar import parse_count, parse_day, parse_program
-from commands.measure import member_progress
+from commands.measure import progress_of
 from commands.render import period_label, progress_line
 from commands.term import TERM_BUTTONS
 from leaderboards.badges import crossed_monthly_quota
 from locales import Translator
 from storage.participants_repository import EarlierEntry, ParticipantKeyChanged
+from storage.repository import MemberPeriod
 from tracker.errors import UserError
-from tracker.models import Entry, Member, NewEntry, TargetKind
+from tracker.models import Entry, Member, NewEntry
 from tracker.participants import ParticipantDetails, hashed, last3, split_details
 from tracker.periods import Period, PeriodKind, period_containing
 
@@ -39,27 +38,29 @@ async def log(request: Request, args: list[str], member: Member) -> Reply:
     today = request.today
     day = parse_day(days[0], today, request.rules.backdate_days) if days else today
 
-    # The quota books do not depend on the new entry: fetch them while it is written.
-    (entry, created, earlier), books = await asyncio.gather(
-        _store(
-            request,
-            NewEntry(
-                member_id=member.id,
-                unit_id=member.unit_id,
-                program=program.code,
-                day=day,
-                count=count,
-                channel=request.channel,
-                created_at=request.now,
-                source_key=request.source_key,
-            ),
-            details,
+    # The month is known before the write, so the write reads its totals back too.
+    month = period_containing(PeriodKind.MONTH, day)
+    entry, created, earlier, standing = await _store(
+        request,
+        NewEntry(
+            member_id=member.id,
+            unit_id=member.unit_id,
+            program=program.code,
+            day=day,
+            count=count,
+            channel=request.channel,
+            created_at=request.now,
+            source_key=request.source_key,
         ),
-        request.repo.quota_books(TargetKind.MEMBER, member.id),
+        details,
+        month,
     )
-    # A repeated message (same source key) finds the first entry: same reply, no new count.
-    month = period_containing(PeriodKind.MONTH, entry.day)
-    [(_, progress)] = await member_progress(request.repo, member, month, (program,), today, books)
+    if entry.day not in month:  # a repeated message, first stored on another day
+        month = period_containing(PeriodKind.MONTH, entry.day)
+        standing = None
+    if standing is None:
+        standing = await request.repo.member_period(member.id, month.key)
+    [(_, progress)] = progress_of(month, (program,), standing, today)
     t = request.t
     reply = Reply(
         _done_lines(t, entry, details, earlier)
@@ -93,18 +94,21 @@ def _offer_terms(request: Request, entry: Entry, reply: Reply) -> None:
 
 
 async def _store(
-    request: Request, new: NewEntry, details: ParticipantDetails | None
-) -> tuple[Entry, bool, EarlierEntry | None]:
-    """Write the entry; with details, hashed and checked for the same participant."""
+    request: Request, new: NewEntry, details: ParticipantDetails | None, month: Period
+) -> tuple[Entry, bool, EarlierEntry | None, MemberPeriod | None]:
+    """Write the entry; with details, hashed and checked for the same participant.
+
+    Without details, the member's month comes back with the entry (one round trip).
+    """
     if details is None:
-        entry, created = await request.repo.add_entry(new)
-        return entry, created, None
+        recorded = await request.repo.record_entry(new, month.key)
+        return recorded.entry, recorded.created, None, recorded.standing
     participant = hashed(details, request.repo.participant_secret)
     try:
         logged = await request.repo.add_detailed_entry(new, participant)
     except ParticipantKeyChanged:
         raise UserError("participants.key_changed") from None
-    return logged.entry, logged.created, logged.duplicate_of
+    return logged.entry, logged.created, logged.duplicate_of, None
 
 
 def _done_lines(

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Mapping
 from datetime import date
 
-from storage.repository import Repository
-from tracker.models import Member, Program, TargetKind
+from storage.repository import MemberPeriod, Repository
+from tracker.models import Member, Program
 from tracker.periods import Period
 from tracker.progress import Progress, measure
-from tracker.quotas import QuotaBook, target_for
+from tracker.quotas import target_for
 
 
 async def member_progress(
@@ -19,27 +17,22 @@ async def member_progress(
     period: Period,
     programs: tuple[Program, ...],
     today: date,
-    books: Mapping[str, QuotaBook] | None = None,
 ) -> list[tuple[Program, Progress]]:
-    """One Progress per program for `member` over `period`, as of `today`.
+    """One Progress per program for `member` over `period`, as of `today`."""
+    standing = await repo.member_period(member.id, period.key)
+    return progress_of(period, programs, standing, today)
 
-    `books`: the member's quota books when the caller already has them.
-    """
-    known: Mapping[str, QuotaBook]
-    if books is None:
-        achieved, known = await asyncio.gather(
-            repo.period_achieved(member.id, period.key),
-            repo.quota_books(TargetKind.MEMBER, member.id),
-        )
-    else:
-        achieved, known = await repo.period_achieved(member.id, period.key), books
+
+def progress_of(
+    period: Period, programs: tuple[Program, ...], standing: MemberPeriod, today: date
+) -> list[tuple[Program, Progress]]:
     return [
         (
             program,
             measure(
                 period,
-                achieved.get(program.code, 0),
-                target_for(period, known.get(program.code, {})),
+                standing.achieved.get(program.code, 0),
+                target_for(period, standing.books.get(program.code, {})),
                 today,
             ),
         )

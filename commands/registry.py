@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from commands.audit import audit
 from commands.badges import badges
@@ -124,8 +124,6 @@ async def dispatch(request: Request, text: str) -> Reply:
             raise UserError("error.unknown_command")
         if member.role not in command.roles:
             raise UserError("error.not_allowed")
-        raw = text.strip().split(maxsplit=1)
-        request = replace(request, raw_args=raw[1] if len(raw) > 1 else "")
         return await command.handler(request, args, member)
     except UserError as error:
         return Reply(request.t(error.key, **error.params))
@@ -145,8 +143,16 @@ async def run_text(
     an apology, so one bad message never stops a channel.
     """
     translator = Translator(member.language, plain=channel is Channel.SMS)
+    typed = text.strip().split(maxsplit=1)
     request = Request(
-        services, member, translator, services.clock(), channel, source_key, group_chat_id
+        services,
+        member,
+        translator,
+        services.clock(),
+        channel,
+        source_key,
+        group_chat_id,
+        raw_args=typed[1] if len(typed) > 1 else "",
     )
     try:
         return await dispatch(request, text)

@@ -18,7 +18,7 @@ from typing import Any
 from babel import Locale
 from babel.numbers import get_group_symbol
 
-from tracker.text import plain_ascii
+from tracker.text import ascii_letters, tidy_lines
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
@@ -57,6 +57,24 @@ def _group_symbol(language: str) -> str:
     return get_group_symbol(language)
 
 
+@cache  # looked up several times for every reply
+def _template(language: str, plain: bool, key: str) -> Any:
+    """The message for `key`; for SMS, its `sms.` variant if any, folded into ASCII."""
+    messages = catalogue(language)
+    if plain:
+        sms_key = f"sms.{key}"
+        found = messages[sms_key] if sms_key in messages else _template(language, False, key)
+        if isinstance(found, dict):
+            return {form: ascii_letters(text) for form, text in found.items()}
+        return ascii_letters(found)
+    if key in messages:
+        return messages[key]
+    fallback = catalogue(DEFAULT_LANGUAGE)
+    if key in fallback:
+        return fallback[key]
+    raise KeyError(f"no message {key!r} in any catalogue")
+
+
 def language_or_default(code: str | None) -> str:
     """The supported language closest to `code` (`en-US` -> `en`); Vietnamese otherwise."""
     base = (code or "").split("-")[0].split("_")[0].lower()
@@ -75,19 +93,15 @@ class Translator:
         if isinstance(template, dict):
             form = _locale(self.language).plural_form(params.get("n", 0))
             template = template.get(form, template["other"])
-        text = str(template).format(**{name: self._value(v) for name, v in params.items()})
-        return plain_ascii(text) if self.plain else text
+        if not self.plain:
+            return str(template).format(**{name: self._value(v) for name, v in params.items()})
+        # The template is ASCII already (folded once, when first looked up): only what
+        # is filled in still needs folding.
+        values = {name: ascii_letters(str(self._value(v))) for name, v in params.items()}
+        return tidy_lines(str(template).format(**values))
 
     def _template(self, key: str) -> Any:
-        messages = catalogue(self.language)
-        if self.plain and f"sms.{key}" in messages:
-            return messages[f"sms.{key}"]
-        if key in messages:
-            return messages[key]
-        fallback = catalogue(DEFAULT_LANGUAGE)
-        if key in fallback:
-            return fallback[key]
-        raise KeyError(f"no message {key!r} in any catalogue")
+        return _template(self.language, self.plain, key)
 
     def _value(self, value: Any) -> Any:
         if isinstance(value, bool):
@@ -104,7 +118,7 @@ class Translator:
         return f"{value:,}".replace(",", _group_symbol(self.language))
 
     def day(self, value: date) -> str:
-        return value.strftime("%d/%m/%Y")
+        return f"{value.day:02d}/{value.month:02d}/{value.year}"
 
     def has(self, key: str) -> bool:
         return key in catalogue(self.language) or key in catalogue(DEFAULT_LANGUAGE)

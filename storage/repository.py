@@ -36,6 +36,23 @@ class QuotaRow:
     value: int
 
 
+class MemberPeriod(NamedTuple):
+    """What one member's progress over one period is measured from."""
+
+    achieved: dict[str, int]
+    """Per program, the period's total of counting entries."""
+    books: dict[str, QuotaBook]
+    """Per program, the member's quota book."""
+
+
+class RecordedEntry(NamedTuple):
+    entry: Entry
+    created: bool
+    """False when the entry's source key was seen before: this is the first one."""
+    standing: MemberPeriod
+    """The member's period right after the entry, read in the same transaction."""
+
+
 class ImportRejected(Exception):
     """A file refers to something unknown; `problems` are (line, message key, detail)."""
 
@@ -67,11 +84,13 @@ class CoreRepository(Protocol):
 
     # Entries
     async def add_entry(self, entry: NewEntry) -> tuple[Entry, bool]: ...
+    async def record_entry(self, entry: NewEntry, period_key: str) -> RecordedEntry: ...
     async def undo_last_entry(
         self, member_id: int, day: date, now: datetime, source_key: str | None
     ) -> tuple[Entry | None, bool]: ...
     async def achieved(self, member_id: int, first: date, last: date) -> dict[str, int]: ...
     async def period_achieved(self, member_id: int, period_key: str) -> dict[str, int]: ...
+    async def member_period(self, member_id: int, period_key: str) -> MemberPeriod: ...
     async def set_own_entry_term(
         self, entry_id: int, member_id: int, term_months: int, day: date
     ) -> Entry | None: ...

@@ -8,13 +8,15 @@ connection that WAL lets run beside it.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
+from storage.repository import MemberPeriod
 from tracker.models import Channel, Entry, EntryState, Member, Role, Unit
 
 MEMBER_COLUMNS = "id, unit_id, name, phone, role, language, telegram_user_id"
@@ -32,6 +34,30 @@ def under_scope(alias: str) -> str:
     return (
         f"{alias}.lineage >= (SELECT low FROM scope) AND {alias}.lineage < (SELECT high FROM scope)"
     )
+
+
+T = TypeVar("T")
+
+# Group commit: an entry's column values and the period whose standing its caller
+# wants (if any); what comes back: the stored row, whether it is new, that standing.
+EntryWork = tuple[tuple[Any, ...], str | None]
+Recorded = tuple[Any, bool, MemberPeriod | None]
+QueuedEntry = tuple[EntryWork, asyncio.Future[Recorded]]
+
+
+async def in_connection_thread(
+    db: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T]
+) -> T:
+    """Run `work` with the raw connection on the thread aiosqlite keeps for it.
+
+    aiosqlite crosses threads once per statement, and each crossing costs more than a
+    small statement itself: a log (insert, then the member's totals, one transaction)
+    would pay four. Running the whole unit of work there pays one. aiosqlite has no
+    public call for it (its maintainer agreed it would help, omnilib/aiosqlite#19), so
+    this is the one place that uses `_execute`; the version is pinned and tests cover it.
+    """
+    result: T = await db._execute(work, db._conn)  # type: ignore[no-untyped-call]
+    return result
 
 
 def member_from(row: Any) -> Member:
@@ -64,7 +90,7 @@ class SQLiteBase:
         self._reader = reader
         self._write_lock = asyncio.Lock()
         # Entries waiting for the next group commit, each with its caller's future.
-        self._entry_queue: list[tuple[tuple[Any, ...], asyncio.Future[list[Any]]]] = []
+        self._entry_queue: list[QueuedEntry] = []
         self._entry_flusher: asyncio.Task[None] | None = None
 
     @asynccontextmanager

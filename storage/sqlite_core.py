@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 import aiosqlite
 
-from storage.repository import ImportRejected, QuotaRow, StaffRow
+from storage.repository import ImportRejected, MemberPeriod, QuotaRow, RecordedEntry, StaffRow
 from storage.sqlite_base import (
     COUNTING,
     ENTRY_COLUMNS,
     MEMBER_COLUMNS,
     UNIT_COLUMNS,
+    EntryWork,
+    QueuedEntry,
+    Recorded,
     SQLiteBase,
     entry_from,
+    in_connection_thread,
     member_from,
     unit_from,
 )
@@ -30,6 +37,63 @@ _INSERT_ENTRY = (
     f" source_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_key) DO NOTHING"
     f" RETURNING {ENTRY_COLUMNS}"
 )
+
+
+# A member's quota books and, per program, their total for one period: one read.
+_MEMBER_PERIOD = (
+    "SELECT program, period_key, value FROM quotas"
+    " WHERE target_kind = 'member' AND target_id = ?"
+    " UNION ALL SELECT program, NULL, sum(achieved) FROM entry_totals"
+    " WHERE period_key = ? AND member_id = ? GROUP BY program"
+)
+
+
+def _member_period_params(member_id: int, period_key: str) -> tuple[Any, ...]:
+    return (member_id, period_key, member_id)
+
+
+def _member_period_from(rows: Iterable[Any]) -> MemberPeriod:
+    achieved: dict[str, int] = {}
+    books: dict[str, dict[str, int]] = defaultdict(dict)
+    for program, quota_period, value in rows:
+        if quota_period is None:
+            if value:
+                achieved[program] = int(value)
+        else:
+            books[program][quota_period] = value
+    return MemberPeriod(achieved, dict(books))
+
+
+def _record(db: sqlite3.Connection, work: list[EntryWork]) -> list[Recorded]:
+    """On the writer's thread: insert each entry and read what its caller asked for,
+    in one transaction."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        results = [_record_one(db, values, period_key) for values, period_key in work]
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+    return results
+
+
+def _record_one(
+    db: sqlite3.Connection, values: tuple[Any, ...], period_key: str | None
+) -> Recorded:
+    inserted = db.execute(_INSERT_ENTRY, values).fetchall()
+    row = inserted[0] if inserted else _entry_by_source_key(db, values[-1])
+    member_id = row[1]
+    standing = None
+    if period_key is not None:
+        params = _member_period_params(member_id, period_key)
+        standing = _member_period_from(db.execute(_MEMBER_PERIOD, params).fetchall())
+    return row, bool(inserted), standing
+
+
+def _entry_by_source_key(db: sqlite3.Connection, source_key: str) -> Any:
+    return db.execute(
+        f"SELECT {ENTRY_COLUMNS} FROM entries WHERE source_key = ?", (source_key,)
+    ).fetchone()
 
 
 def entry_values(entry: NewEntry) -> tuple[Any, ...]:
@@ -153,62 +217,56 @@ class CoreStore(SQLiteBase):
     # Entries
 
     async def add_entry(self, entry: NewEntry) -> tuple[Entry, bool]:
-        """Store an entry; (the stored entry, False) when its source key was seen before.
+        """Store an entry; (the stored entry, False) when its source key was seen before."""
+        stored, created, _ = await self._queue_entry(entry, None)
+        return stored, created
 
-        Entries that arrive together share one commit (group commit): an officer's reply
-        still waits for the fsync that makes their entry durable, but forty agents
-        texting at once pay for one fsync, not forty.
-        """
-        future: asyncio.Future[list[Any]] = asyncio.get_running_loop().create_future()
-        self._entry_queue.append((entry_values(entry), future))
+    async def record_entry(self, entry: NewEntry, period_key: str) -> RecordedEntry:
+        """Store an entry and read the member's `period_key` right after it: what a log's
+        reply needs, in one round trip to the writer's thread."""
+        stored, created, standing = await self._queue_entry(entry, period_key)
+        assert standing is not None, "asked for with a period key"
+        return RecordedEntry(stored, created, standing)
+
+    async def _queue_entry(
+        self, entry: NewEntry, period_key: str | None
+    ) -> tuple[Entry, bool, MemberPeriod | None]:
+        """Entries that arrive together share one commit (group commit): an officer's
+        reply still waits for the fsync that makes their entry durable, but forty agents
+        texting at once pay for one fsync, not forty."""
+        future: asyncio.Future[Recorded] = asyncio.get_running_loop().create_future()
+        self._entry_queue.append(((entry_values(entry), period_key), future))
         if self._entry_flusher is None or self._entry_flusher.done():
             self._entry_flusher = asyncio.create_task(self._commit_queued_entries())
-        rows = await future
-        created = next(iter(rows), None)
-        if created is not None:
-            return entry_from(created), True
-        existing = await self._one(
-            f"SELECT {ENTRY_COLUMNS} FROM entries WHERE source_key = ?", (entry.source_key,)
-        )
-        return entry_from(existing), False
+        row, created, standing = await future
+        return entry_from(row), created, standing
 
     async def _commit_queued_entries(self) -> None:
         """Drain the queue: whatever arrived while the last commit ran goes in the next."""
         while self._entry_queue:
             async with self._write_lock:
                 batch, self._entry_queue[:] = list(self._entry_queue), []
+                work = [item for item, _ in batch]
                 try:
-                    results = await self._insert_entries([values for values, _ in batch])
+                    results = await in_connection_thread(self._writer, partial(_record, work=work))
                 except Exception:
-                    await self._insert_one_by_one(batch)
+                    await self._record_one_by_one(batch)
                     continue
-            for (_, future), rows in zip(batch, results, strict=True):
-                future.set_result(rows)
+            for (_, future), result in zip(batch, results, strict=True):
+                if not future.done():  # its caller may have given up waiting
+                    future.set_result(result)
 
-    async def _insert_one_by_one(
-        self, batch: list[tuple[tuple[Any, ...], asyncio.Future[list[Any]]]]
-    ) -> None:
+    async def _record_one_by_one(self, batch: list[QueuedEntry]) -> None:
         """After a failed batch: one bad entry must not sink the others."""
-        for values, future in batch:
+        for item, future in batch:
             try:
-                [rows] = await self._insert_entries([values])
+                [result] = await in_connection_thread(self._writer, partial(_record, work=[item]))
             except Exception as error:
-                future.set_exception(error)
+                if not future.done():
+                    future.set_exception(error)
             else:
-                future.set_result(rows)
-
-    async def _insert_entries(self, batch: list[tuple[Any, ...]]) -> list[list[Any]]:
-        """Insert in one transaction; a lone entry is one statement (already atomic)."""
-        if len(batch) == 1:
-            return [list(await self._writer.execute_fetchall(_INSERT_ENTRY, batch[0]))]
-        await self._writer.execute("BEGIN IMMEDIATE")
-        try:
-            results = [list(await self._writer.execute_fetchall(_INSERT_ENTRY, v)) for v in batch]
-        except BaseException:
-            await self._writer.execute("ROLLBACK")
-            raise
-        await self._writer.execute("COMMIT")
-        return results
+                if not future.done():
+                    future.set_result(result)
 
     async def undo_last_entry(
         self, member_id: int, day: date, now: datetime, source_key: str | None
@@ -280,6 +338,12 @@ class CoreStore(SQLiteBase):
             (period_key, member_id),
         )
         return {program: int(total) for program, total in rows if total}
+
+    async def member_period(self, member_id: int, period_key: str) -> MemberPeriod:
+        rows = await self._reader.execute_fetchall(
+            _MEMBER_PERIOD, _member_period_params(member_id, period_key)
+        )
+        return _member_period_from(rows)
 
     async def achieved(self, member_id: int, first: date, last: date) -> dict[str, int]:
         rows = await self._reader.execute_fetchall(

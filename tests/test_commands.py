@@ -31,7 +31,7 @@ async def month_total(services: Services, program: str = "TN") -> int:
 
 
 async def test_log_replies_with_running_month_total(services: Services) -> None:
-    # Year 120 -> November target = round_half_up(120 * 30 / 365) = 10.
+    # Year 120 -> November target = divide_half_up(120 * 30 / 365) = 10.
     text = await say(services, "/ghi TN 2", "m1")
     assert "Đã ghi 2 người tham gia TN ngày 23/11/2026" in text
     assert "Tháng 11/2026: TN: 2/10 (20%)" in text
@@ -95,8 +95,8 @@ async def test_undo_voids_only_todays_last_entry_once(services: Services, clock:
 async def test_progress_shows_pace_and_projection(services: Services) -> None:
     await say(services, "TN 10", "p1")
     text = await say(services, "/tiendo")
-    # 23 of 30 days elapsed: expected round_half_up(10 * 23 / 30) = 8; ahead by 2;
-    # projection round_half_up(10 * 30 / 23) = 13.
+    # 23 of 30 days elapsed: expected divide_half_up(10 * 23 / 30) = 8; ahead by 2;
+    # projection divide_half_up(10 * 30 / 23) = 13.
     assert "TN: 10/10 (100%) · đã hoàn thành 🎉" in text
     assert "YT: 0/20 (0%) · chậm tiến độ 15" in text
     assert "cần đạt đến hôm nay: 8 · dự kiến cuối kỳ: 13" in text

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import string
+import unicodedata
 from datetime import date
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from locales import Translator, catalogue, language_or_default
 from tracker.text import fold, plain_ascii, strip_accents
@@ -154,6 +157,28 @@ def test_language_or_default(code: str | None, language: str) -> None:
 )
 def test_plain_ascii(text: str, expected: str) -> None:
     assert plain_ascii(text) == expected
+
+
+def stripped_by_definition(text: str) -> str:
+    """The slow, obvious definition the fast `strip_accents` must agree with."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+@given(st.text())
+def test_strip_accents_agrees_with_its_definition(text: str) -> None:
+    assert strip_accents(text) == stripped_by_definition(text)
+
+
+LOOKALIKES = {"\u2013": "-", "\u2014": "-", "\u00b7": "-", "\u2026": "...", "\u201c": '"'}
+
+
+@given(st.text(alphabet=st.sampled_from("aĐđ ạ̀Ứ\n\t\x1f🥇·—…“”\u0301Ωǅ0")))
+def test_plain_ascii_agrees_with_its_definition(text: str) -> None:
+    lookalikes_replaced = text.translate(str.maketrans({**LOOKALIKES, "\u201d": '"'}))
+    ascii_only = stripped_by_definition(lookalikes_replaced).encode("ascii", "ignore").decode()
+    lines = [" ".join(line.split()) for line in ascii_only.splitlines()]
+    assert plain_ascii(text) == "\n".join(line for line in lines if line)
 
 
 def test_strip_accents_and_fold() -> None:

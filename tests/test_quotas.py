@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tracker.periods import parse_period
-from tracker.quotas import round_half_up, split_by_profile, split_evenly, target_for
+from tracker.quotas import divide_half_up, split_by_profile, split_evenly, target_for
 
 
 def half_up(value: Fraction) -> int:
@@ -32,8 +32,13 @@ def test_half_up_helper_matches_hand_values() -> None:
     [(Fraction(5, 2), 3), (Fraction(7, 2), 4), (Fraction(249, 100), 2), (Fraction(0), 0),
      (Fraction(1, 2), 1), (Fraction(93, 2), 47)],
 )  # fmt: skip
-def test_round_half_up(value: Fraction, rounded: int) -> None:
-    assert round_half_up(value) == rounded
+def test_divide_half_up(value: Fraction, rounded: int) -> None:
+    assert divide_half_up(value.numerator, value.denominator) == rounded
+
+
+@given(st.integers(-(10**9), 10**9), st.integers(1, 10**6))
+def test_divide_half_up_agrees_with_fractions(numerator: int, denominator: int) -> None:
+    assert divide_half_up(numerator, denominator) == half_up(Fraction(numerator, denominator))
 
 
 def test_own_quota_wins() -> None:

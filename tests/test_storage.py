@@ -12,7 +12,7 @@ import pytest
 from storage.repository import ImportRejected, QuotaRow, StaffRow
 from storage.sqlite import SQLiteRepository
 from tests.conftest import NOW, STAFF
-from tracker.models import Channel, NewEntry, Role, TargetKind
+from tracker.models import Channel, Member, NewEntry, Quota, Role, TargetKind
 
 
 async def test_schema_is_migrated_once_and_reopening_keeps_data(tmp_path: Path) -> None:
@@ -104,3 +104,34 @@ async def test_entries_arriving_together_share_commits_but_keep_their_own_fate(
     assert repeated == [(first_k7[0], False)]
     assert len(failures) == 1 and isinstance(failures[0], aiosqlite.IntegrityError)
     assert await repo.achieved(member.id, day, day) == {"TN": 40}
+
+
+async def test_a_recorded_entry_comes_back_with_the_members_period_read_after_it(
+    repo: SQLiteRepository,
+) -> None:
+    await repo.import_staff(STAFF)
+    lan, hoa = [await repo.member_by_phone(p) for p in ("0912000001", "0912000002")]
+    assert lan is not None and hoa is not None
+    await repo.set_quota(Quota(TargetKind.MEMBER, lan.id, "TN", "2026", 120), NOW)
+    day = date(2026, 11, 23)
+
+    def entry(who: Member, count: int, key: str) -> NewEntry:
+        return NewEntry(who.id, who.unit_id, "TN", day, count, Channel.SMS, NOW, key)
+
+    # One burst, so one group commit: each caller still sees the totals just after
+    # their own entry, in the order the entries were written.
+    burst = [entry(lan, 2, "a1"), entry(hoa, 5, "b1"), entry(lan, 3, "a2"), entry(lan, 3, "a2")]
+    recorded = await asyncio.gather(*(repo.record_entry(e, "2026-11") for e in burst))
+    assert [r.standing.achieved for r in recorded] == [
+        {"TN": 2},
+        {"TN": 5},
+        {"TN": 5},
+        {"TN": 5},  # the repeat of a2 counts once
+    ]
+    assert [r.created for r in recorded] == [True, True, True, False]
+    assert recorded[3].entry == recorded[2].entry
+    assert recorded[0].standing.books == {"TN": {"2026": 120}}
+    assert recorded[1].standing.books == {}
+    # The same figures as a separate read, and as counted from the entries themselves.
+    assert await repo.member_period(lan.id, "2026-11") == recorded[2].standing
+    assert await repo.achieved(lan.id, day, day) == {"TN": 5}

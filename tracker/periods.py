@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -46,7 +47,7 @@ class Period:
     last: date
     kind: PeriodKind
 
-    @property
+    @cached_property
     def key(self) -> str:
         if self.kind is PeriodKind.WEEK:
             iso_year, iso_week, _ = self.first.isocalendar()
@@ -92,6 +93,7 @@ def local_day(instant: datetime) -> date:
     return instant.astimezone(VIETNAM).date()
 
 
+@lru_cache(maxsize=8192)  # pure, and on the path of every log and every board
 def period_containing(kind: PeriodKind, day: date) -> Period:
     if kind is PeriodKind.WEEK:
         first = day - timedelta(days=day.weekday())

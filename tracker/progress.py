@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from fractions import Fraction
 
 from tracker.periods import Period
-from tracker.quotas import round_half_up
+from tracker.quotas import divide_half_up
 
 
 class Pace(StrEnum):
@@ -48,12 +47,10 @@ def completion_percent(achieved: int, target: int | None) -> int | None:
 def measure(period: Period, achieved: int, target: int | None, today: date) -> Progress:
     """Progress of `achieved` against `target` over `period`, counting today as elapsed."""
     elapsed = period.elapsed_days(today)
-    projection = (
-        achieved if elapsed == 0 else round_half_up(Fraction(achieved * period.days, elapsed))
-    )
+    projection = achieved if elapsed == 0 else divide_half_up(achieved * period.days, elapsed)
     if target is None:
         return Progress(period, achieved, None, None, None, None, 0, projection)
-    expected = round_half_up(Fraction(target * elapsed, period.days))
+    expected = divide_half_up(target * elapsed, period.days)
     difference = achieved - expected
     pace = Pace.AHEAD if difference > 0 else Pace.BEHIND if difference < 0 else Pace.ON_TRACK
     return Progress(

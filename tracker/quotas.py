@@ -18,8 +18,12 @@ from tracker.periods import KINDS_FINEST_FIRST, Period, PeriodKind, period_conta
 QuotaBook = Mapping[str, int]
 
 
-def round_half_up(value: Fraction) -> int:
-    return int((value + Fraction(1, 2)).__floor__())
+def divide_half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half up, exactly (denominator > 0).
+
+    Plain integers, not Fractions: every log's reply derives a target and a pace.
+    """
+    return (2 * numerator + denominator) // (2 * denominator)
 
 
 def target_for(period: Period, quotas: QuotaBook) -> int | None:
@@ -29,29 +33,38 @@ def target_for(period: Period, quotas: QuotaBook) -> int | None:
         return own
     share = _share_of_enclosing(period, quotas)
     if share is not None:
-        return round_half_up(share)
+        return share
     return _sum_of_parts(period, quotas)
 
 
-def _share_of_enclosing(period: Period, quotas: QuotaBook) -> Fraction | None:
-    """Pro rata share of the nearest enclosing quota, month segment by month segment."""
-    coarser = [
-        kind
-        for kind in KINDS_FINEST_FIRST[KINDS_FINEST_FIRST.index(period.kind) + 1 :]
-        if kind is not PeriodKind.WEEK
-    ]
-    total, covered = Fraction(0), False
+def _share_of_enclosing(period: Period, quotas: QuotaBook) -> int | None:
+    """Pro rata share of the nearest enclosing quota, month segment by month segment,
+    summed exactly (numerator over denominator) and rounded once."""
+    coarser = _COARSER[period.kind]
+    numerator, denominator, covered = 0, 1, False
     month = period_containing(PeriodKind.MONTH, period.first)
     while month.first <= period.last:
         for kind in coarser:
             source = period_containing(kind, month.first)
             quota = quotas.get(source.key)
             if quota is not None:
-                total += Fraction(quota * period.overlap_days(month), source.days)
+                # numerator/denominator += quota * overlap / source.days
+                numerator = (
+                    numerator * source.days + quota * period.overlap_days(month) * denominator
+                )
+                denominator *= source.days
                 covered = True
                 break
         month = month.next()
-    return total if covered else None
+    return divide_half_up(numerator, denominator) if covered else None
+
+
+# Where a period without a quota of its own looks, nearest first (weeks never: a week
+# straddles months, so it cannot be the source of a month's share).
+_COARSER = {
+    kind: [k for k in KINDS_FINEST_FIRST[index + 1 :] if k is not PeriodKind.WEEK]
+    for index, kind in enumerate(KINDS_FINEST_FIRST)
+}
 
 
 def _sum_of_parts(period: Period, quotas: QuotaBook) -> int | None:
