@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 import sqlite3
+import statistics
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,9 +22,9 @@ from tracker.rules import load_rules
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)
 
 
-def raw_insert_commit_rate(folder: Path, count: int) -> float:
+def raw_insert_commit_rate(folder: Path, count: int, round_number: int) -> float:
     """Plain sqlite3, same pragmas as the product, one INSERT + COMMIT at a time."""
-    path = folder / "raw.db"
+    path = folder / f"raw{round_number}.db"
     db = sqlite3.connect(path, isolation_level=None)
     db.execute("PRAGMA journal_mode = WAL")
     db.execute("PRAGMA synchronous = FULL")
@@ -44,24 +45,72 @@ def raw_insert_commit_rate(folder: Path, count: int) -> float:
     return count / elapsed
 
 
-async def log_rate(path: Path, count: int, senders: int) -> float:
-    """`TN 1` from `senders` members at once, `count` in all: parse, store, reply text."""
+async def log_rate(
+    path: Path, count: int, senders: int, round_number: int
+) -> tuple[float, list[float]]:
+    """`TN 1` from `senders` members at once, `count` in all: parse, store, reply text.
+
+    Returns logs per second of wall time, and each log's latency.
+    """
     repo = await SQLiteRepository.open(path)
     services = Services(repo, load_rules(), lambda: NOW)
     members = [await repo.member(member_id) for member_id in range(1, senders + 1)]
+    latencies: list[float] = []
 
     async def sender(number: int) -> None:
         for sent in range(count // senders):
+            started = time.perf_counter()
             reply = await run_text(
-                services, members[number], "TN 1", Channel.SMS, f"bench:{senders}:{number}:{sent}"
+                services,
+                members[number],
+                "TN 1",
+                Channel.SMS,
+                f"bench:{round_number}:{senders}:{number}:{sent}",
             )
+            latencies.append(time.perf_counter() - started)
             assert reply.text.startswith("Da ghi"), reply.text
 
     started = time.perf_counter()
     await asyncio.gather(*(sender(number) for number in range(senders)))
     elapsed = time.perf_counter() - started
     await repo.close()
-    return (count // senders) * senders / elapsed
+    return len(latencies) / elapsed, latencies
+
+
+def log_figures(folder: Path, path: Path, logs: int) -> None:
+    """Rates of three interleaved rounds, medians compared: this machine's fsync rate
+    swings by half between minutes, and interleaving lets both sides see the same swing."""
+    raw_rates: list[float] = []
+    rates: dict[int, list[float]] = {1: [], 32: []}
+    one_sender_latencies: list[float] = []
+    for round_number in range(3):
+        raw_rates.append(raw_insert_commit_rate(folder, logs, round_number))
+        for senders in rates:
+            rate, latencies = asyncio.run(log_rate(path, logs, senders, round_number))
+            rates[senders].append(rate)
+            if senders == 1:
+                one_sender_latencies += latencies
+    raw = statistics.median(raw_rates)
+    figure("sqlite_insert_commit_rate", raw, "commits/s")
+    # Many chats at once is how the bot is used; entries arriving together share a commit.
+    concurrent = statistics.median(rates[32])
+    figure("log_end_to_end_rate_32_senders", concurrent, "commands/s")
+    ratio(
+        "log_end_to_end_32_senders_vs_raw_sqlite",
+        concurrent,
+        raw,
+        "log_end_to_end_rate_32_senders / sqlite_insert_commit_rate; target >= 0.5",
+    )
+    # One sender waits for each of its own fsyncs: this is latency more than throughput.
+    alone = statistics.median(rates[1])
+    figure("log_end_to_end_rate_one_sender", alone, "commands/s")
+    latency("log_one_sender_latency", one_sender_latencies)
+    ratio(
+        "log_end_to_end_one_sender_vs_raw_sqlite",
+        alone,
+        raw,
+        "log_end_to_end_rate_one_sender / sqlite_insert_commit_rate",
+    )
 
 
 async def progress_latencies(path: Path, samples: int) -> list[float]:
@@ -88,18 +137,6 @@ def run(folder: Path, quick: bool) -> None:
     figure("province_build_time", time.perf_counter() - started, "s")
     figure("province_entries", entries, "entries")
 
-    logs = 1000 if quick else 5000
-    raw = raw_insert_commit_rate(folder, logs)
-    figure("sqlite_insert_commit_rate", raw, "commits/s")
-    for senders, label in ((1, "one_sender"), (32, "32_senders")):
-        rate = asyncio.run(log_rate(path, logs, senders))
-        figure(f"log_end_to_end_rate_{label}", rate, "commands/s")
-        ratio(
-            f"log_end_to_end_{label}_vs_raw_sqlite",
-            rate,
-            raw,
-            f"log_end_to_end_rate_{label} / sqlite_insert_commit_rate; target >= 0.5",
-        )
-
+    log_figures(folder, path, 1000 if quick else 4000)
     latency("progress_query_latency", asyncio.run(progress_latencies(path, 200 if quick else 1000)))
     suite_boards.run(path, NOW, quick)
