@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from commands.context import Services
 from commands.registry import run_text
@@ -42,6 +42,18 @@ async def test_same_message_twice_counts_once(services: Services) -> None:
     first = await say(services, "TN 3", "sms:abc")
     second = await say(services, "TN 3", "sms:abc")
     assert first == second
+    assert await month_total(services) == 3
+
+
+async def test_a_repeat_delivered_next_month_answers_with_the_first_entrys_month(
+    services: Services, clock: Clock
+) -> None:
+    clock.now = datetime(2026, 11, 30, 16, 59, tzinfo=UTC)  # 23:59 on 30/11 in Vietnam
+    first = await say(services, "TN 3", "sms:late")
+    clock.now += timedelta(minutes=2)  # the gateway retries after midnight: 01/12
+    again = await say(services, "TN 3", "sms:late")
+    assert again == first
+    assert "ngày 30/11/2026" in first and "Tháng 11/2026: TN: 3/10" in first
     assert await month_total(services) == 3
 
 
