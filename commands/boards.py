@@ -1,6 +1,10 @@
-"""Assemble leaderboards from storage: targets derived per person, then the pure ranking.
+"""Assemble leaderboards from storage.
 
-Shared by `/bxh`, `/donvi`, the summaries and the celebration check.
+`people_board` builds a whole person board: targets derived per person, then the pure
+ranking (summaries, exports, dossiers, badges need everyone). `/bxh` shows fifteen
+lines of it, so `people_view` lets storage rank in SQL and fetches just those; the pure
+ranking is the reference both must agree with (tests/test_board_sql.py). `unit_board`
+ranks the child units of a scope for `/donvi` and the charts.
 """
 
 from __future__ import annotations
@@ -11,9 +15,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from leaderboards.ranking import Credit, Leaderboard, Standing, aggregate_units, rank
+from leaderboards.ranking import (
+    Gap,
+    Leaderboard,
+    RankedRow,
+    Standing,
+    aggregate_units,
+    rank,
+    ranked_run,
+    window_rows,
+)
 from storage.repository import Repository
-from tracker.models import Role, TargetKind, Unit
+from tracker.models import Role, Unit
 from tracker.periods import Period
 from tracker.quotas import QuotaBook, target_for
 
@@ -77,26 +90,66 @@ async def people_board(
     )
 
 
+@dataclass(frozen=True)
+class PeopleView:
+    """What a chat shows of a person board, for one member."""
+
+    window: list[RankedRow | Gap]
+    """The top and, when the member is ranked below it, a gap and their neighbourhood."""
+    top: list[RankedRow]
+    ranked_count: int
+    unranked: list[Standing]
+    """The head of the no-quota list."""
+    own: RankedRow | Standing | None
+    """The member's own line, ranked or listed apart; None when not on the board."""
+    achieved_total: int
+    target_total: int
+
+
+async def people_view(
+    repo: Repository,
+    scope: Unit,
+    period: Period,
+    programs: tuple[str, ...],
+    member_id: int,
+    *,
+    top: int = 10,
+    around: int = 2,
+    unranked: int = 10,
+) -> PeopleView:
+    """`people_board` cut by `leaderboards.ranking.window`, ranked by storage: the same
+    lines, without bringing a province's 5,000 people into Python."""
+    part = await repo.people_slice(
+        scope.id, period, programs, member_id, top=top, around=around, unranked=unranked
+    )
+    top_rows = ranked_run(1, 0, part.top)
+    by_position = dict(enumerate(top_rows))
+    run = ranked_run(part.run_first_rank, part.run_start, part.run)
+    by_position.update(enumerate(run, start=part.run_start))
+    own: RankedRow | Standing | None = part.member_unranked
+    if part.member_position is not None:
+        own = by_position[part.member_position]
+    return PeopleView(
+        window=window_rows(
+            by_position.__getitem__, part.ranked_count, part.member_position, top, around
+        ),
+        top=top_rows,
+        ranked_count=part.ranked_count,
+        unranked=part.unranked,
+        own=own,
+        achieved_total=part.achieved_total,
+        target_total=part.target_total,
+    )
+
+
 async def unit_board(
     repo: Repository, scope: Unit, period: Period, programs: tuple[str, ...]
 ) -> Leaderboard:
     """The child units of `scope`, each with its whole subtree, ranked by completion."""
     units = await repo.subtree_units(scope.id)
-    credits = [
-        Credit(total.key, total.achieved, total.last_at)
-        for total in await repo.unit_totals(scope.id, period.key)
-        if total.program in programs and total.last_at is not None
-    ]
-    unit_books = await repo.subtree_quota_books(TargetKind.UNIT, scope.id)
-    unit_quotas = {
-        unit_id: target
-        for unit_id, books in unit_books.items()
-        if (target := combined_target(period, books, programs)) is not None
-    }
-    people = await repo.people_in_period(scope.id, period.key, programs)
-    member_targets = [
-        (person.unit_id, target)
-        for person in people
-        if (target := book_target(period, programs, person.book)) is not None
-    ]
-    return rank(aggregate_units(scope.id, units, credits, unit_quotas, member_targets))
+    # Credits and targets as storage keeps them: totals per unit logged in, a unit's own
+    # quota, and its current members' targets already added up (aggregate_units adds).
+    parts = await repo.unit_board_parts(scope.id, period, programs)
+    return rank(
+        aggregate_units(scope.id, units, parts.credits, parts.unit_quotas, parts.member_targets)
+    )

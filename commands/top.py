@@ -6,30 +6,41 @@ where everyone reads it. In private the caller also sees their neighbours.
 
 from __future__ import annotations
 
-from commands.boards import people_board
+from commands.boards import people_view
 from commands.context import Reply, Request
 from commands.grammar import parse_board_args
 from commands.render import board_line, period_label
-from leaderboards.ranking import Gap, RankedRow, window
+from leaderboards.ranking import Gap, RankedRow
 from tracker.models import Member
 from tracker.progress import completion_percent
 
 GROUP_TOP = 5
 SMS_TOP = 5
+TOP, AROUND = 10, 2  # a private chat: the top ten, and two either side of oneself
 
 
-def group_top(ranked: list[RankedRow]) -> list[RankedRow]:
+def group_top(top: list[RankedRow], ranked_count: int) -> list[RankedRow]:
     """What a group may see: the top five at most, never more than the better half of
-    the team, and only those who achieved something, so no one's low rank is posted."""
-    shown = min(GROUP_TOP, (len(ranked) + 1) // 2)
-    return [row for row in ranked[:shown] if row.standing.achieved > 0]
+    the team, and only those who achieved something, so no one's low rank is posted.
+    `top`: the first rows of the board; `ranked_count`: how many it ranks in all."""
+    shown = min(GROUP_TOP, (ranked_count + 1) // 2)
+    return [row for row in top[:shown] if row.standing.achieved > 0]
 
 
 async def top(request: Request, args: list[str], member: Member) -> Reply:
     """Rank the people of the caller's unit for a period and program(s)."""
     period, programs, _ = parse_board_args(args, request.today, request.rules)
     unit = await request.repo.unit(member.unit_id)
-    people = await people_board(request.repo, unit, period, programs)
+    in_group = request.group_chat_id is not None
+    if in_group:
+        size, around = GROUP_TOP, 0
+    elif request.t.plain:  # one SMS: the top 5 and the sender's own line
+        size, around = SMS_TOP, 0
+    else:
+        size, around = TOP, AROUND
+    people = await people_view(
+        request.repo, unit, period, programs, member.id, top=size, around=around
+    )
     t = request.t
     lines = [
         t(
@@ -39,13 +50,10 @@ async def top(request: Request, args: list[str], member: Member) -> Reply:
             programs="+".join(programs),
         )
     ]
-    in_group = request.group_chat_id is not None
     if in_group:
-        rows: list[RankedRow | Gap] = [*group_top(people.board.ranked)]
-    elif request.t.plain:  # one SMS: the top 5 and the sender's own line
-        rows = window(people.board, member.id, top=SMS_TOP, around=0)
+        rows: list[RankedRow | Gap] = [*group_top(people.top, people.ranked_count)]
     else:
-        rows = window(people.board, member.id)
+        rows = people.window
     for row in rows:
         if isinstance(row, Gap):
             if not request.t.plain:  # an SMS has no room for it
@@ -53,11 +61,11 @@ async def top(request: Request, args: list[str], member: Member) -> Reply:
         elif isinstance(row, RankedRow):
             mine = row.standing.key == member.id and not in_group
             lines.append(board_line(t, row.rank, row.standing, mine=mine))
-    unranked = people.board.unranked
+    unranked = people.unranked
     if unranked and not in_group and not request.t.plain:
         named = ", ".join(f"{s.name} ({t.number(s.achieved)})" for s in unranked[:10])
         lines.append(t("boards.no_quota", names=named))
-    own = people.board.line_of(member.id)
+    own = people.own
     if own is None and not in_group and not member.is_lead:
         lines.append(t("boards.not_listed"))
     if request.t.plain:

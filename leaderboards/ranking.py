@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property, lru_cache
@@ -151,19 +151,53 @@ def window(
     "Top 10" counts rows, not ranks, so a long tie cannot flood the chat. A member
     without a target is not ranked: show their line from `board.unranked`.
     """
+    return window_rows(
+        lambda i: RankedRow(board.ranks[i], board.order[i]),
+        len(board.order),
+        board.position_of(member_key),
+        top,
+        around,
+    )
 
-    def rows(first: int, last: int) -> list[RankedRow]:
-        return [RankedRow(board.ranks[i], board.order[i]) for i in range(first, last)]
 
-    shown: list[RankedRow | Gap] = [*rows(0, min(top, len(board.order)))]
-    position = board.position_of(member_key)
+def window_rows(
+    row_at: Callable[[int], RankedRow],
+    length: int,
+    position: int | None,
+    top: int = 10,
+    around: int = 2,
+) -> list[RankedRow | Gap]:
+    """`window` over any board: `row_at(i)` is the row at position i of a board of
+    `length` rows, `position` the member's (None: not ranked). Only the positions
+    shown are asked for, so a board ranked elsewhere (in SQL) needs only those rows."""
+    shown: list[RankedRow | Gap] = [row_at(i) for i in range(min(top, length))]
     if position is None or position < top:
         return shown
     start = max(top, position - around)
     if start > top:
         shown.append(Gap(start - top))
-    shown.extend(rows(start, min(position + around + 1, len(board.order))))
+    shown.extend(row_at(i) for i in range(start, min(position + around + 1, length)))
     return shown
+
+
+def rank_keys(standing: Standing) -> tuple[int | None, int, datetime | None]:
+    """What decides a rank: equal keys, equal rank (the name only orders a tie)."""
+    return standing.percent, standing.achieved, standing.reached_at
+
+
+def ranked_run(first_rank: int, first_position: int, run: Iterable[Standing]) -> list[RankedRow]:
+    """Consecutive rows of a board's order from `first_position` (0-based), ranked as
+    `rank` ranks them: a row tied with the row before shares its rank, any other row
+    is ranked at its own position. `first_rank`: the rank of the first row."""
+    ranked: list[RankedRow] = []
+    for offset, standing in enumerate(run):
+        if ranked and rank_keys(standing) == rank_keys(ranked[-1].standing):
+            ranked.append(RankedRow(ranked[-1].rank, standing))
+        else:
+            ranked.append(
+                RankedRow(first_rank if not ranked else first_position + offset + 1, standing)
+            )
+    return ranked
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import NamedTuple, Protocol
 
 from leaderboards.badges import EntryFact
+from storage.board_view_repository import BoardViewRepository
 from storage.leads_repository import LeadRepository
 from storage.participants_repository import ParticipantRepository
 from storage.schedule_repository import ScheduleRepository
@@ -156,6 +157,7 @@ class BoardRepository(Protocol):
 class Repository(
     CoreRepository,
     BoardRepository,
+    BoardViewRepository,
     SmsRepository,
     LeadRepository,
     ScheduleRepository,

@@ -12,6 +12,7 @@ from pathlib import Path
 import aiosqlite
 
 from storage.migrations import MIGRATIONS
+from storage.sqlite_board_view import BoardViewStore
 from storage.sqlite_boards import BoardStore
 from storage.sqlite_core import CoreStore
 from storage.sqlite_leads import LeadStore
@@ -27,7 +28,9 @@ _PRAGMAS = (
 )
 
 
-class SQLiteRepository(CoreStore, BoardStore, SmsStore, LeadStore, ScheduleStore, ParticipantStore):
+class SQLiteRepository(
+    CoreStore, BoardStore, BoardViewStore, SmsStore, LeadStore, ScheduleStore, ParticipantStore
+):
     """Open with `await SQLiteRepository.open(path)`; migrates the schema itself."""
 
     @classmethod

@@ -1,0 +1,207 @@
+"""Catch up the materialised board inputs of migration 0007 before a board is read.
+
+Triggers keep `board_rows` current with every entry. What needs Python they only mark:
+quota books whose targets must be derived again (`stale_quotas`) and members whose
+Vietnamese sort key is missing (`stale_names`). `catch_up` settles those, and
+materialises the period and combo asked for, inside the writer's transaction; the
+board path calls it only when `NEEDS_CATCH_UP` says so, which is rare: after a quota
+change, a new member, or the first board of a period and combo.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from functools import lru_cache
+
+import aiosqlite
+
+from leaderboards.ranking import name_order
+from tracker.periods import Period, parse_period
+from tracker.quotas import target_for
+
+# Past this many (stale book x materialised period) targets to derive again, dropping
+# everything and materialising afresh what is asked for is cheaper (a province import).
+RESET_AFTER = 20_000
+
+Book = tuple[tuple[str, int], ...]
+"""A quota book, hashable: sorted (period key, value) pairs."""
+
+
+def combo_of(programs: Iterable[str]) -> str:
+    """The combo key of a board's programs: `TN+YT` however they were typed."""
+    return "+".join(sorted(set(programs)))
+
+
+@lru_cache(maxsize=65_536)  # thousands of people share a handful of quota books
+def _target(period: Period, book: Book) -> int | None:
+    return target_for(period, dict(book))
+
+
+# SQL, true when `catch_up` has work for the board of (:period, :combo): a cheap read
+# the board path makes first, on the reader.
+NEEDS_CATCH_UP = (
+    "(EXISTS (SELECT 1 FROM stale_quotas) OR EXISTS (SELECT 1 FROM stale_names)"
+    " OR NOT EXISTS (SELECT 1 FROM board_combos WHERE period_key = :period AND combo = :combo))"
+)
+
+
+async def catch_up(db: aiosqlite.Connection, period: Period, programs: tuple[str, ...]) -> None:
+    """Bring names, targets and the (period, combo) board up to date. Inside a write
+    transaction; idempotent, so two boards racing to catch up do no harm."""
+    await _refresh_names(db)
+    await _refresh_targets(db)
+    await _materialise_period(db, period)
+    await _materialise_board(db, period.key, programs)
+
+
+async def _refresh_names(db: aiosqlite.Connection) -> None:
+    rows = await db.execute_fetchall(
+        "SELECT s.member_id, m.name FROM stale_names s JOIN members m ON m.id = s.member_id"
+    )
+    await db.executemany(
+        "INSERT INTO member_sort_names (member_id, sort_key) VALUES (?, ?)"
+        " ON CONFLICT (member_id) DO UPDATE SET sort_key = excluded.sort_key",
+        [(member_id, name_order(name)) for member_id, name in rows],
+    )
+    await db.execute("DELETE FROM stale_names")
+
+
+async def _books(
+    db: aiosqlite.Connection, where: str = "", params: tuple[object, ...] = ()
+) -> dict[tuple[str, int, str], Book]:
+    """(kind, target id, program) -> its quota book."""
+    rows = await db.execute_fetchall(
+        f"SELECT target_kind, target_id, program, period_key, value FROM quotas q {where}",
+        params,
+    )
+    books: dict[tuple[str, int, str], list[tuple[str, int]]] = defaultdict(list)
+    for kind, target_id, program, period_key, value in rows:
+        books[(kind, target_id, program)].append((period_key, value))
+    return {owner: tuple(sorted(book)) for owner, book in books.items()}
+
+
+async def _refresh_targets(db: aiosqlite.Connection) -> None:
+    """Derive again the targets of changed quota books, in every materialised period,
+    and the board rows of the members concerned."""
+    stale = list(
+        await db.execute_fetchall("SELECT target_kind, target_id, program FROM stale_quotas")
+    )
+    if not stale:
+        return
+    periods = [
+        parse_period(key)
+        for (key,) in await db.execute_fetchall("SELECT period_key FROM target_periods")
+    ]
+    if len(stale) * len(periods) > RESET_AFTER:
+        for table in (
+            "board_rows",
+            "board_combos",
+            "period_targets",
+            "unit_period_totals",
+            "target_periods",
+        ):
+            await db.execute(f"DELETE FROM {table}")
+    elif periods:
+        books = await _books(
+            db,
+            "JOIN stale_quotas s USING (target_kind, target_id, program)",
+        )
+        for kind, target_id, program in stale:
+            book = books.get((kind, target_id, program), ())
+            await db.executemany(
+                "DELETE FROM period_targets WHERE period_key = ? AND target_kind = ?"
+                " AND target_id = ? AND program = ?",
+                [(period.key, kind, target_id, program) for period in periods],
+            )
+            await _insert_targets(
+                db,
+                (
+                    (period.key, kind, target_id, program, _target(period, book))
+                    for period in periods
+                ),
+            )
+        members = {(target_id,) for kind, target_id, _ in stale if kind == "member"}
+        await db.executemany(
+            f"UPDATE board_rows SET target = {_TARGET_OF_ROW} WHERE member_id = ?", members
+        )
+    await db.execute("DELETE FROM stale_quotas")
+
+
+async def _insert_targets(
+    db: aiosqlite.Connection, rows: Iterable[tuple[str, str, int, str, int | None]]
+) -> None:
+    await db.executemany(
+        "INSERT INTO period_targets (period_key, target_kind, target_id, program, target)"
+        " VALUES (?, ?, ?, ?, ?)",
+        [row for row in rows if row[-1] is not None],
+    )
+
+
+async def _materialise_period(db: aiosqlite.Connection, period: Period) -> None:
+    """Every target of the period, and its unit totals (which triggers keep from then)."""
+    rows = await db.execute_fetchall(
+        "INSERT INTO target_periods (period_key) VALUES (?) ON CONFLICT DO NOTHING"
+        " RETURNING period_key",
+        (period.key,),
+    )
+    if not rows:
+        return  # already there, and kept current by _refresh_targets and the triggers
+    await db.execute(
+        "INSERT INTO unit_period_totals (period_key, unit_id, program, achieved, last_at)"
+        " SELECT period_key, unit_id, program, sum(achieved), max(last_at) FROM entry_totals"
+        " WHERE period_key = ? GROUP BY unit_id, program",
+        (period.key,),
+    )
+    books = await _books(db)
+    await _insert_targets(
+        db,
+        (
+            (period.key, kind, target_id, program, _target(period, book))
+            for (kind, target_id, program), book in books.items()
+        ),
+    )
+
+
+async def _materialise_board(
+    db: aiosqlite.Connection, period_key: str, programs: tuple[str, ...]
+) -> None:
+    combo = combo_of(programs)
+    rows = await db.execute_fetchall(
+        "SELECT 1 FROM board_combos WHERE period_key = ? AND combo = ? LIMIT 1",
+        (period_key, combo),
+    )
+    if rows:
+        return
+    await db.executemany(
+        "INSERT INTO board_combos (period_key, combo, program) VALUES (?, ?, ?)",
+        [(period_key, combo, program) for program in sorted(set(programs))],
+    )
+    # Every member, set-based: one pass over the period's totals and targets each.
+    await db.execute(
+        "INSERT INTO board_rows (period_key, combo, lineage, member_id, achieved, reached,"
+        " target)"
+        " SELECT :period, :combo, u.lineage, m.id, coalesce(t.achieved, 0), t.reached, q.target"
+        " FROM members m JOIN units u ON u.id = m.unit_id"
+        " LEFT JOIN (SELECT member_id, sum(achieved) AS achieved, max(last_at) AS reached"
+        f"   FROM entry_totals WHERE period_key = :period AND program IN ({_PROGRAMS})"
+        "   GROUP BY member_id) t ON t.member_id = m.id"
+        " LEFT JOIN (SELECT target_id, sum(target) AS target FROM period_targets"
+        "   WHERE period_key = :period AND target_kind = 'member'"
+        f"   AND program IN ({_PROGRAMS}) GROUP BY target_id) q ON q.target_id = m.id",
+        {"period": period_key, "combo": combo},
+    )
+
+
+# The programs of the (:period, :combo) being materialised.
+_PROGRAMS = "SELECT program FROM board_combos WHERE period_key = :period AND combo = :combo"
+
+# A board row's target: its member's targets of the combo's programs added up (NULL when
+# none has one), as commands.boards.combined_target adds them.
+_TARGET_OF_ROW = (
+    "(SELECT sum(q.target) FROM period_targets q"
+    " WHERE q.period_key = board_rows.period_key AND q.target_kind = 'member'"
+    " AND q.target_id = board_rows.member_id AND q.program IN"
+    " (SELECT c.program FROM board_combos c"
+    "  WHERE c.period_key = board_rows.period_key AND c.combo = board_rows.combo))"
+)

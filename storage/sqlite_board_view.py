@@ -1,0 +1,260 @@
+"""`/bxh` and `/donvi` on SQLite: boards ranked in SQL over `board_rows` (migration 0007).
+
+A board is one statement, so all its parts come from the same snapshot. The order is
+`rank_key` (percent desc, achieved desc, reached first), then the Vietnamese sort key of
+the name, then the member id: `leaderboards.ranking.rank`'s order. Ranks are not
+computed in SQL (a window function over 5,000 rows costs as much as we save): the rows
+come back with their positions and `leaderboards.ranking.ranked_run` ranks them.
+
+A scope's rows are one range of the primary key. A small scope sorts its range; a
+larger one walks `board_rows_rank`, already in order, so the top ten of a province
+reads ten index entries instead of sorting 5,000 rows. Only the totals and the
+member's position read the whole range.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from leaderboards.ranking import Credit, Standing
+from storage.board_cache import NEEDS_CATCH_UP, catch_up, combo_of
+from storage.board_view_repository import PeopleSlice, UnitBoardParts
+from storage.sqlite_base import SQLiteBase
+from tracker.periods import Period
+
+# A scope holding at least this share of all units walks the rank index: on the
+# benchmark province a commune (1% of the units) sorts its 30 rows faster, a grassroots
+# office (10%) already reads fewer rows through the index.
+LARGE_SCOPE_SHARE = 0.05
+
+# As sqlite_base.SCOPE, with a named parameter (these statements name all of theirs).
+_SCOPE = (
+    "WITH scope AS (SELECT lineage AS low, lineage || '~' AS high FROM units WHERE id = :scope)"
+)
+
+# Index hints. `_BY_RANGE` names the primary key of the WITHOUT ROWID table (SQLite's
+# own name for it): NOT INDEXED does not keep the planner off board_rows_rank.
+_BY_RANGE = "INDEXED BY sqlite_autoindex_board_rows_1"
+_BY_RANK = "INDEXED BY board_rows_rank"
+
+_IN_SCOPE = (
+    "b.period_key = :period AND b.combo = :combo"
+    " AND b.lineage >= (SELECT low FROM scope) AND b.lineage < (SELECT high FROM scope)"
+)
+
+# Whether to catch up first, and whether the scope is large: one read for both.
+_READY = f"""{_SCOPE}
+SELECT {NEEDS_CATCH_UP},
+    (SELECT count(*) FROM units u
+     WHERE u.lineage >= (SELECT low FROM scope) AND u.lineage < (SELECT high FROM scope))
+    >= :share * (SELECT count(*) FROM units)
+"""
+
+# On the board: everyone but a lead or admin without any quota of the combo's programs
+# (they lead; they are not ranked), as commands.boards.people_board decides.
+_LISTED = (
+    "(b.target IS NOT NULL"
+    " OR (SELECT role FROM members WHERE id = b.member_id) NOT IN ('lead', 'admin')"
+    " OR EXISTS (SELECT 1 FROM quotas q WHERE q.target_kind = 'member'"
+    "  AND q.target_id = b.member_id AND q.program IN"
+    "  (SELECT program FROM board_combos WHERE period_key = :period AND combo = :combo)))"
+)
+
+# A row as every part returns it; names are read for the rows returned only.
+_ROW = (
+    "b.member_id, (SELECT name FROM members WHERE id = b.member_id) AS name,"
+    " b.achieved, b.target, b.reached, b.rank_key, coalesce(k.sort_key, '') AS name_key"
+)
+_WITH_NAME_KEY = "LEFT JOIN member_sort_names k ON k.member_id = b.member_id"
+
+# `board`: the scope's range, for the passes over all of it. `ordered`: the same rows,
+# for the parts read in rank order, through {ordered} (an index hint, see the module).
+# The member's keys are read through subqueries, not a join, so that a walk can follow
+# the rank index in its order.
+_PEOPLE = f"""{_SCOPE},
+board AS NOT MATERIALIZED (
+    SELECT * FROM board_rows b {_BY_RANGE} WHERE {_IN_SCOPE}
+),
+ordered AS NOT MATERIALIZED (
+    SELECT * FROM board_rows b {{ordered}} WHERE {_IN_SCOPE}
+),
+me AS (
+    SELECT {_ROW}, {_LISTED} AS listed
+    FROM board_rows b {_WITH_NAME_KEY} WHERE b.member_id = :member AND {_IN_SCOPE}
+),
+top_rows AS (
+    SELECT {_ROW} FROM ordered b {_WITH_NAME_KEY}
+    WHERE b.rank_key IS NOT NULL
+    ORDER BY b.rank_key, name_key, b.member_id LIMIT :top
+),
+above AS (
+    SELECT {_ROW} FROM ordered b {_WITH_NAME_KEY}
+    WHERE b.rank_key <= (SELECT rank_key FROM me)
+      AND (b.rank_key, coalesce(k.sort_key, ''), b.member_id)
+          < (SELECT rank_key, name_key, member_id FROM me)
+    ORDER BY b.rank_key DESC, name_key DESC, b.member_id DESC LIMIT :around
+),
+below AS (
+    SELECT {_ROW} FROM ordered b {_WITH_NAME_KEY}
+    WHERE b.rank_key >= (SELECT rank_key FROM me)
+      AND (b.rank_key, coalesce(k.sort_key, ''), b.member_id)
+          > (SELECT rank_key, name_key, member_id FROM me)
+    ORDER BY b.rank_key, name_key, b.member_id LIMIT :around
+),
+unranked AS (
+    SELECT {_ROW} FROM ordered b {_WITH_NAME_KEY}
+    WHERE b.rank_key IS NULL AND {_LISTED}
+    ORDER BY b.achieved DESC, name_key, b.member_id LIMIT :unranked
+),
+counts AS (
+    SELECT
+        count(b.rank_key) AS ranked,
+        -- the rank of the run's first row: 1 + those strictly ahead of it
+        count(*) FILTER (WHERE b.rank_key < (
+            SELECT min(rank_key) FROM (SELECT rank_key FROM above UNION ALL SELECT rank_key FROM me)
+        )) AS ahead_of_run,
+        -- the member's position: those before them (the name is looked up only on a tie)
+        count(*) FILTER (WHERE b.rank_key < (SELECT rank_key FROM me)
+            OR (b.rank_key = (SELECT rank_key FROM me) AND (
+                coalesce((SELECT sort_key FROM member_sort_names k WHERE k.member_id = b.member_id),
+                         ''),
+                b.member_id) < (SELECT name_key, member_id FROM me))) AS before_member,
+        coalesce(sum(b.achieved) FILTER (WHERE {_LISTED}), 0) AS achieved_total,
+        coalesce(sum(b.target) FILTER (WHERE {_LISTED}), 0) AS target_total
+    FROM board b
+)
+SELECT 'top', *, NULL, NULL, NULL, NULL, NULL, NULL FROM top_rows
+UNION ALL SELECT 'above', *, NULL, NULL, NULL, NULL, NULL, NULL FROM above
+UNION ALL SELECT 'below', *, NULL, NULL, NULL, NULL, NULL, NULL FROM below
+UNION ALL SELECT 'unranked', *, NULL, NULL, NULL, NULL, NULL, NULL FROM unranked
+UNION ALL SELECT 'me', me.*, counts.* FROM counts LEFT JOIN me ON true
+"""
+
+# Columns of a row of _PEOPLE: the part, then _ROW; 'me' adds `listed` and the counts.
+_PART, _ID, _NAME, _ACHIEVED, _TARGET, _REACHED, _RANK_KEY, _NAME_KEY, _LISTED_COL = range(9)
+
+# A unit board's parts over the scope: credits per unit (its programs' entries summed,
+# the latest time), unit quotas, and members' targets summed per unit (the range is in
+# lineage order: no sort to group).
+_UNIT_PARTS = f"""{_SCOPE},
+programs AS (SELECT program FROM board_combos WHERE period_key = :period AND combo = :combo)
+SELECT 'credit', t.unit_id, sum(t.achieved), max(t.last_at)
+FROM units u JOIN unit_period_totals t ON t.period_key = :period AND t.unit_id = u.id
+WHERE u.lineage >= (SELECT low FROM scope) AND u.lineage < (SELECT high FROM scope)
+  AND t.program IN programs AND t.last_at IS NOT NULL
+GROUP BY t.unit_id
+UNION ALL
+SELECT 'unit', q.target_id, sum(q.target), NULL
+FROM units u JOIN period_targets q ON q.period_key = :period AND q.target_kind = 'unit'
+  AND q.target_id = u.id
+WHERE u.lineage >= (SELECT low FROM scope) AND u.lineage < (SELECT high FROM scope)
+  AND q.program IN programs
+GROUP BY q.target_id
+UNION ALL
+SELECT 'members', u.id, s.target, NULL FROM (
+    SELECT b.lineage, sum(b.target) AS target FROM board_rows b {_BY_RANGE}
+    WHERE {_IN_SCOPE} AND b.target IS NOT NULL GROUP BY b.lineage
+) s JOIN units u ON u.lineage = s.lineage
+"""
+
+
+def _standing(row: Any) -> Standing:
+    reached = row[_REACHED]
+    at = None if reached is None else datetime.fromisoformat(reached)
+    return Standing.of(row[_ID], row[_NAME], row[_ACHIEVED], row[_TARGET], at)
+
+
+def _in_order(rows: list[Any]) -> list[Any]:
+    # The board's order, whatever order the parts of the UNION kept.
+    return sorted(rows, key=lambda row: (row[_RANK_KEY], row[_NAME_KEY], row[_ID]))
+
+
+class BoardViewStore(SQLiteBase):
+    async def _named(self, sql: str, params: Mapping[str, object]) -> list[Any]:
+        """A read with named parameters (`_all` takes positional ones)."""
+        return list(await self._reader.execute_fetchall(sql, params))
+
+    async def _ready(self, unit_id: int, period: Period, programs: tuple[str, ...]) -> bool:
+        """Catch up what triggers could not (targets, names, a new board); whether
+        `unit_id`'s subtree is large enough to walk the rank index."""
+        params = {"scope": unit_id, "period": period.key, "combo": combo_of(programs)}
+        [(behind, large)] = await self._named(_READY, params | {"share": LARGE_SCOPE_SHARE})
+        if behind:
+            async with self._transaction() as db:
+                await catch_up(db, period, programs)
+        return bool(large)
+
+    async def people_slice(
+        self,
+        unit_id: int,
+        period: Period,
+        programs: tuple[str, ...],
+        member_id: int,
+        *,
+        top: int,
+        around: int,
+        unranked: int,
+        by_rank_index: bool | None = None,
+    ) -> PeopleSlice:
+        """The parts of `unit_id`'s person board a chat shows to `member_id`.
+
+        `by_rank_index`: walk the rank index (True) or sort the scope's range (False);
+        None picks by the scope's size. Both give the same rows.
+        """
+        large = await self._ready(unit_id, period, programs)
+        by_index = large if by_rank_index is None else by_rank_index
+        rows = await self._named(
+            _PEOPLE.format(ordered=_BY_RANK if by_index else _BY_RANGE),
+            {
+                "scope": unit_id,
+                "period": period.key,
+                "combo": combo_of(programs),
+                "member": member_id,
+                "top": top,
+                "around": around,
+                "unranked": unranked,
+            },
+        )
+        parts: dict[str, list[Any]] = {"top": [], "above": [], "below": [], "unranked": []}
+        for row in rows:
+            parts.setdefault(row[_PART], []).append(row)
+        [me] = parts["me"]  # the counts, with the member's own row when they are on the board
+        ranked, ahead_of_run, before_member, achieved_total, target_total = me[_LISTED_COL + 1 :]
+        in_order = me[_RANK_KEY] is not None
+        run = [*_in_order(parts["above"]), me, *_in_order(parts["below"])] if in_order else []
+        unranked_rows = sorted(
+            parts["unranked"], key=lambda row: (-row[_ACHIEVED], row[_NAME_KEY], row[_ID])
+        )
+        listed_apart = me[_ID] is not None and not in_order and me[_LISTED_COL]
+        return PeopleSlice(
+            ranked_count=ranked,
+            top=[_standing(row) for row in _in_order(parts["top"])],
+            run=[_standing(row) for row in run],
+            run_start=before_member - len(parts["above"]) if in_order else 0,
+            run_first_rank=ahead_of_run + 1,
+            member_position=before_member if in_order else None,
+            unranked=[_standing(row) for row in unranked_rows],
+            member_unranked=_standing(me) if listed_apart else None,
+            achieved_total=achieved_total,
+            target_total=target_total,
+        )
+
+    async def unit_board_parts(
+        self, unit_id: int, period: Period, programs: tuple[str, ...]
+    ) -> UnitBoardParts:
+        """Credits, unit quotas and members' targets over `unit_id`'s subtree."""
+        await self._ready(unit_id, period, programs)
+        rows = await self._named(
+            _UNIT_PARTS, {"scope": unit_id, "period": period.key, "combo": combo_of(programs)}
+        )
+        return UnitBoardParts(
+            credits=[
+                Credit(key, total, datetime.fromisoformat(at))
+                for part, key, total, at in rows
+                if part == "credit"
+            ],
+            unit_quotas={key: total for part, key, total, _ in rows if part == "unit"},
+            member_targets=[(key, total) for part, key, total, _ in rows if part == "members"],
+        )
