@@ -1,11 +1,13 @@
 """Catch up the materialised board inputs of migration 0007 before a board is read.
 
-Triggers keep `board_rows` current with every entry. What needs Python they only mark:
-quota books whose targets must be derived again (`stale_quotas`) and members whose
-Vietnamese sort key is missing (`stale_names`). `catch_up` settles those, and
-materialises the period and combo asked for, inside the writer's transaction; the
-board path calls it only when `NEEDS_CATCH_UP` says so, which is rare: after a quota
-change, a new member, or the first board of a period and combo.
+Triggers only mark what changed: members whose board rows lag their entries
+(`stale_board_members`: recounting there and then halved the logging rate), quota books
+whose targets must be derived again (`stale_quotas`: deriving needs Python) and members
+whose Vietnamese sort key is missing (`stale_names`). `catch_up` settles those, and
+materialises the period and combo asked for, inside the writer's transaction; the board
+path calls it only when `NEEDS_CATCH_UP` says so: after entries of the period, a quota
+change, a new member, or the first board of a period and combo. Entries logged between
+two boards are recounted together, one row per member and board.
 """
 
 from __future__ import annotations
@@ -41,7 +43,8 @@ def _target(period: Period, book: Book) -> int | None:
 # SQL, true when `catch_up` has work for the board of (:period, :combo): a cheap read
 # the board path makes first, on the reader.
 NEEDS_CATCH_UP = (
-    "(EXISTS (SELECT 1 FROM stale_quotas) OR EXISTS (SELECT 1 FROM stale_names)"
+    "(EXISTS (SELECT 1 FROM stale_board_members WHERE period_key = :period)"
+    " OR EXISTS (SELECT 1 FROM stale_quotas) OR EXISTS (SELECT 1 FROM stale_names)"
     " OR NOT EXISTS (SELECT 1 FROM board_combos WHERE period_key = :period AND combo = :combo))"
 )
 
@@ -53,6 +56,18 @@ async def catch_up(db: aiosqlite.Connection, period: Period, programs: tuple[str
     await _refresh_targets(db)
     await _materialise_period(db, period)
     await _materialise_board(db, period.key, programs)
+    await _recount_stale_members(db)
+
+
+async def _recount_stale_members(db: aiosqlite.Connection) -> None:
+    """Every marked member's board rows, from entry_totals, in all periods marked."""
+    await db.execute(
+        "UPDATE board_rows SET"
+        f" achieved = coalesce((SELECT sum(t.achieved) {_TOTALS_OF_ROW}), 0),"
+        f" reached = (SELECT max(t.last_at) {_TOTALS_OF_ROW})"
+        " WHERE (period_key, member_id) IN (SELECT period_key, member_id FROM stale_board_members)"
+    )
+    await db.execute("DELETE FROM stale_board_members")
 
 
 async def _refresh_names(db: aiosqlite.Connection) -> None:
@@ -95,6 +110,7 @@ async def _refresh_targets(db: aiosqlite.Connection) -> None:
     ]
     if len(stale) * len(periods) > RESET_AFTER:
         for table in (
+            "stale_board_members",
             "board_rows",
             "board_combos",
             "period_targets",
@@ -204,4 +220,12 @@ _TARGET_OF_ROW = (
     " AND q.target_id = board_rows.member_id AND q.program IN"
     " (SELECT c.program FROM board_combos c"
     "  WHERE c.period_key = board_rows.period_key AND c.combo = board_rows.combo))"
+)
+
+# A board row's entry totals: its member's, of the combo's programs, in its period.
+_TOTALS_OF_ROW = (
+    "FROM entry_totals t"
+    " WHERE t.period_key = board_rows.period_key AND t.member_id = board_rows.member_id"
+    " AND t.program IN (SELECT c.program FROM board_combos c"
+    "  WHERE c.period_key = board_rows.period_key AND c.combo = board_rows.combo)"
 )

@@ -4,10 +4,10 @@
 -- deriving 5,000 targets and summing 5,000 totals per request. Instead, a board's rows
 -- are materialised per period and set of programs (a "combo": 'TN', 'YT', 'TN+YT'),
 -- the first time a board of that period and combo is asked for, and kept current:
---   * entries: the triggers on entry_totals below move the member's rows (and the unit's
---     totals) in the same transaction as the entry, as 0002 does for entry_totals. This
---     costs the logging path a few row writes per materialised board of the entry's
---     periods (at most week, month, quarter, year x the combos holding its program);
+--   * entries: the triggers on entry_totals below move the unit's totals in the same
+--     transaction as the entry, as 0002 does for entry_totals, and mark the member's
+--     board rows of the entry's periods, which storage/board_cache.py recounts before
+--     the next board of such a period is read;
 --   * quotas and names: deriving a target (tracker.quotas.target_for) or a Vietnamese
 --     sort key (leaderboards.ranking.name_order) needs Python, so triggers only mark
 --     what changed; storage/board_cache.py catches up, in one write transaction, before
@@ -119,11 +119,20 @@ CREATE TABLE unit_period_totals (
     PRIMARY KEY (period_key, unit_id, program)
 ) WITHOUT ROWID;
 
--- Entries: every change of entry_totals moves the unit's total and the member's board
--- rows (each materialised combo holding the program) by the same amount, in the same
--- statement. One trigger per event does both: starting a trigger is a good part of its
--- cost on the logging path. A later entry only moves the last time forward; when a
--- voided one takes it back, it is recounted from entry_totals.
+-- Members whose board rows of a period lag their entry_totals: storage/board_cache.py
+-- recounts those rows before the next board of the period is read. Marking costs the
+-- logging transaction one small row per period; moving the rows there and then cost it
+-- up to 8 row and 8 index updates, and halved the logging rate once boards were viewed.
+CREATE TABLE stale_board_members (
+    period_key TEXT NOT NULL,
+    member_id INTEGER NOT NULL,
+    PRIMARY KEY (period_key, member_id)
+) WITHOUT ROWID;
+
+-- Entries: every change of entry_totals moves the unit's total (one row, in the same
+-- statement) and marks the member's board rows. One trigger per event does both:
+-- starting a trigger is a good part of its cost on the logging path. A later entry only
+-- moves the last time forward; when a voided one takes it back, it is recounted.
 CREATE TRIGGER boards_on_totals_insert AFTER INSERT ON entry_totals
 WHEN EXISTS (SELECT 1 FROM target_periods WHERE period_key = NEW.period_key)
 BEGIN
@@ -132,12 +141,8 @@ BEGIN
     ON CONFLICT DO UPDATE SET
         achieved = achieved + excluded.achieved,
         last_at = nullif(max(coalesce(last_at, ''), coalesce(excluded.last_at, '')), '');
-    UPDATE board_rows SET
-        achieved = achieved + NEW.achieved,
-        reached = nullif(max(coalesce(reached, ''), coalesce(NEW.last_at, '')), '')
-    WHERE member_id = NEW.member_id AND period_key = NEW.period_key
-      AND combo IN (SELECT combo FROM board_combos
-                    WHERE period_key = NEW.period_key AND program = NEW.program);
+    INSERT INTO stale_board_members VALUES (NEW.period_key, NEW.member_id)
+        ON CONFLICT DO NOTHING;
 END;
 
 CREATE TRIGGER boards_on_totals_update AFTER UPDATE ON entry_totals
@@ -150,17 +155,8 @@ BEGIN
             ELSE (SELECT max(t.last_at) FROM entry_totals t WHERE t.period_key = NEW.period_key
                   AND t.unit_id = NEW.unit_id AND t.program = NEW.program) END
     WHERE period_key = NEW.period_key AND unit_id = NEW.unit_id AND program = NEW.program;
-    UPDATE board_rows SET
-        achieved = achieved + NEW.achieved - OLD.achieved,
-        reached = CASE WHEN NEW.last_at >= coalesce(OLD.last_at, '')
-            THEN max(coalesce(reached, ''), NEW.last_at)
-            ELSE (SELECT max(t.last_at) FROM entry_totals t
-                  WHERE t.period_key = NEW.period_key AND t.member_id = NEW.member_id
-                    AND t.program IN (SELECT c.program FROM board_combos c
-                        WHERE c.period_key = NEW.period_key AND c.combo = board_rows.combo)) END
-    WHERE member_id = NEW.member_id AND period_key = NEW.period_key
-      AND combo IN (SELECT combo FROM board_combos
-                    WHERE period_key = NEW.period_key AND program = NEW.program);
+    INSERT INTO stale_board_members VALUES (NEW.period_key, NEW.member_id)
+        ON CONFLICT DO NOTHING;
 END;
 
 CREATE TRIGGER boards_on_totals_delete AFTER DELETE ON entry_totals
@@ -171,15 +167,8 @@ BEGIN
         last_at = (SELECT max(t.last_at) FROM entry_totals t WHERE t.period_key = OLD.period_key
                    AND t.unit_id = OLD.unit_id AND t.program = OLD.program)
     WHERE period_key = OLD.period_key AND unit_id = OLD.unit_id AND program = OLD.program;
-    UPDATE board_rows SET
-        achieved = achieved - OLD.achieved,
-        reached = (SELECT max(t.last_at) FROM entry_totals t
-                   WHERE t.period_key = OLD.period_key AND t.member_id = OLD.member_id
-                     AND t.program IN (SELECT c.program FROM board_combos c
-                         WHERE c.period_key = OLD.period_key AND c.combo = board_rows.combo))
-    WHERE member_id = OLD.member_id AND period_key = OLD.period_key
-      AND combo IN (SELECT combo FROM board_combos
-                    WHERE period_key = OLD.period_key AND program = OLD.program);
+    INSERT INTO stale_board_members VALUES (OLD.period_key, OLD.member_id)
+        ON CONFLICT DO NOTHING;
 END;
 
 -- A new member gets a row in every materialised board (and a sort key, lazily).
