@@ -98,7 +98,8 @@ def parse_board_args(
     """`[period] [program] [unit name words]` in any order: the period (default this
     month), the programs (default all), and what is left (a unit's name, for leads)."""
     codes = tuple(rules.program_codes)
-    programs = tuple(word.upper() for word in args if word.upper() in codes)
+    # Each program once: `/bxh TN TN` must not add the TN target up twice.
+    programs = tuple(dict.fromkeys(word.upper() for word in args if word.upper() in codes))
     period_words = [w for w in args if w in _WORD_TO_KIND or w in _PREVIOUS_WORDS or "-" in w]
     rest = [w for w in args if w.upper() not in codes and w not in period_words]
     return parse_period_words(period_words, today), programs or codes, rest

@@ -6,7 +6,14 @@ from datetime import date
 
 import pytest
 
-from commands.grammar import parse_count, parse_day, parse_period_words, parse_program, tokens
+from commands.grammar import (
+    parse_board_args,
+    parse_count,
+    parse_day,
+    parse_period_words,
+    parse_program,
+    tokens,
+)
 from commands.registry import parse
 from tracker.errors import UserError
 from tracker.models import Program
@@ -203,3 +210,19 @@ def test_parse_program() -> None:
         parse_program("xx", RULES)
     assert raised.value.key == "error.unknown_program"
     assert raised.value.params == {"given": "XX", "codes": "TN, YT"}
+
+
+@pytest.mark.parametrize(
+    ("words", "key", "programs", "rest"),
+    [
+        ([], "2026-11", ("TN", "YT"), []),
+        (["tn", "tn"], "2026-11", ("TN",), []),
+        (["yt", "quy", "tn", "yt"], "2026-Q4", ("YT", "TN"), []),
+        (["tuan", "xa", "1"], "2026-W47", ("TN", "YT"), ["xa", "1"]),
+    ],
+)
+def test_parse_board_args_names_each_program_once(
+    words: list[str], key: str, programs: tuple[str, ...], rest: list[str]
+) -> None:
+    period, named, left = parse_board_args(words, TODAY, RULES)
+    assert (period.key, named, left) == (key, programs, rest)
