@@ -6,7 +6,7 @@ import asyncio
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any
 
@@ -105,7 +105,8 @@ def entry_values(entry: NewEntry) -> tuple[Any, ...]:
         entry.day.isoformat(),
         entry.count,
         entry.channel.value,
-        entry.created_at.isoformat(),
+        # In UTC always: "who reached it first" compares these as text, in SQL.
+        entry.created_at.astimezone(UTC).isoformat(),
         entry.source_key,
     )
 

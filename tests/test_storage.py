@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date
+from datetime import date, timedelta, timezone
 from pathlib import Path
 
 import aiosqlite
 import pytest
 
+from commands.boards import people_view
 from storage.repository import ImportRejected, QuotaRow, StaffRow
 from storage.sqlite import SQLiteRepository
 from tests.conftest import NOW, STAFF
 from tracker.models import Channel, Member, NewEntry, Quota, Role, TargetKind
+from tracker.periods import parse_period
 
 
 async def test_schema_is_migrated_once_and_reopening_keeps_data(tmp_path: Path) -> None:
@@ -135,3 +137,28 @@ async def test_a_recorded_entry_comes_back_with_the_members_period_read_after_it
     # The same figures as a separate read, and as counted from the entries themselves.
     assert await repo.member_period(lan.id, "2026-11") == recorded[2].standing
     assert await repo.achieved(lan.id, day, day) == {"TN": 5}
+
+
+async def test_who_reached_first_holds_whatever_time_zone_the_clock_gave(
+    repo: SQLiteRepository,
+) -> None:
+    """Boards rank equal counts by the time they were reached, compared in SQL as text:
+    Lan at 10:00 in Vietnam (03:00 UTC) was first, before Nam at 03:30 UTC."""
+    await repo.import_staff(STAFF)
+    lan, nam = [await repo.member_by_phone(p) for p in ("0912000001", "0912000002")]
+    assert lan is not None and nam is not None
+    vietnam = timezone(timedelta(hours=7))
+    logged = [(nam, NOW + timedelta(minutes=30)), (lan, NOW.astimezone(vietnam))]
+    for who, at in logged:
+        await repo.set_quota(Quota(TargetKind.MEMBER, who.id, "TN", "2026-11", 4), NOW)
+        entry = NewEntry(
+            who.id, who.unit_id, "TN", date(2026, 11, 23), 1, Channel.SMS, at, who.phone
+        )
+        await repo.add_entry(entry)
+    view = await people_view(
+        repo, await repo.unit(lan.unit_id), parse_period("2026-11"), ("TN",), lan.id
+    )
+    assert [(row.rank, row.standing.name) for row in view.top] == [
+        (1, "Nguyễn Thị Lan"),
+        (2, "Phạm Văn Nam"),
+    ]
