@@ -12,6 +12,7 @@ import asyncio
 import sqlite3
 import statistics
 import time
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -35,13 +36,12 @@ OFFICER_COMMUNE = 3  # where benchmarks.province puts member 1
 async def command_latencies(
     path: Path,
     now: datetime,
-    text: str,
-    samples: int,
+    texts: Sequence[str],
     scope_unit: int | None,
     *,
     entry_before_each: bool = False,
 ) -> list[float]:
-    """`text` asked `samples` times by member 1, or by a lead of `scope_unit`.
+    """Each of `texts` asked in turn by member 1, or by a lead of `scope_unit`.
 
     `entry_before_each`: someone in the province logs an entry (untimed) before each
     ask, so each board first recounts what changed (storage/board_cache.py)."""
@@ -51,7 +51,7 @@ async def command_latencies(
     if scope_unit is not None:
         member = Member(member.id, scope_unit, member.name, member.phone, Role.LEAD)
     timings = []
-    for sample in range(samples):
+    for sample, text in enumerate(texts):
         if entry_before_each:
             logger = await repo.member(2 + sample * 37 % 4999)
             key = f"board-bench:{scope_unit}:{sample}"  # unique: a repeat would log nothing
@@ -118,15 +118,15 @@ def run(path: Path, now: datetime, quick: bool) -> None:
     samples = 30 if quick else 200
     month = period_containing(PeriodKind.MONTH, local_day(now))
     for who, scope_unit in SCOPES:
-        top = asyncio.run(command_latencies(path, now, "/bxh", samples, scope_unit))
+        top = asyncio.run(command_latencies(path, now, ["/bxh"] * samples, scope_unit))
         latency(f"top_{who}_latency", top)
         after_entry = asyncio.run(
-            command_latencies(path, now, "/bxh", samples, scope_unit, entry_before_each=True)
+            command_latencies(path, now, ["/bxh"] * samples, scope_unit, entry_before_each=True)
         )
         latency(f"top_{who}_after_an_entry_latency", after_entry)
         latency(
             f"units_{who}_latency",
-            asyncio.run(command_latencies(path, now, "/donvi", samples, scope_unit)),
+            asyncio.run(command_latencies(path, now, ["/donvi"] * samples, scope_unit)),
         )
         commune = OFFICER_COMMUNE if scope_unit is None else scope_unit
         with_read, in_memory = pandas_timings(path, month, commune, 5 if quick else 20)

@@ -16,7 +16,7 @@ from benchmarks.report import figure, latency, ratio
 from commands.context import Services
 from commands.registry import run_text
 from storage.sqlite import SQLiteRepository
-from tracker.models import Channel, Member, Role
+from tracker.models import Channel
 from tracker.periods import local_day
 from tracker.rules import load_rules
 
@@ -87,22 +87,6 @@ EVERY_CURRENT_BOARD = tuple(
 )
 
 
-async def first_view_latencies(path: Path) -> list[float]:
-    """A province lead opens each current board once: the first view materialises it."""
-    repo = await SQLiteRepository.open(path)
-    services = Services(repo, load_rules(), lambda: NOW)
-    member = await repo.member(1)
-    lead = Member(member.id, 1, member.name, member.phone, Role.LEAD)
-    timings = []
-    for text in EVERY_CURRENT_BOARD:
-        started = time.perf_counter()
-        reply = await run_text(services, lead, text, Channel.TELEGRAM, None)
-        timings.append(time.perf_counter() - started)
-        assert "%" in reply.text, reply.text
-    await repo.close()
-    return timings
-
-
 def log_figures(folder: Path, path: Path, logs: int) -> None:
     """Rates of three interleaved rounds, medians compared: this machine's fsync rate
     swings by half between minutes, and interleaving lets both sides see the same swing.
@@ -112,7 +96,9 @@ def log_figures(folder: Path, path: Path, logs: int) -> None:
     once leads have looked), where each entry also moves up to 8 board rows."""
     viewed = folder / "province-boards-viewed.db"
     shutil.copyfile(path, viewed)
-    latency("board_first_view_latency", asyncio.run(first_view_latencies(viewed)))
+    # A province lead opens each current board once: the first view materialises it.
+    first_views = suite_boards.command_latencies(viewed, NOW, EVERY_CURRENT_BOARD, scope_unit=1)
+    latency("board_first_view_latency", asyncio.run(first_views))
     raw_rates: list[float] = []
     rates: dict[tuple[Path, int], list[float]] = {(path, 1): [], (path, 32): [], (viewed, 32): []}
     one_sender_latencies: list[float] = []
