@@ -40,10 +40,14 @@ def _target(period: Period, book: Book) -> int | None:
     return target_for(period, dict(book))
 
 
-# SQL, true when `catch_up` has work for the board of (:period, :combo): a cheap read
-# the board path makes first, on the reader.
+# SQL, true when `catch_up` has work for the board of (:period, :combo) over the units of
+# a CTE `scope` (lineage from `low` to below `high`): a cheap read the board path makes
+# first, on the reader. Entries only matter where their member is in the scope, so a
+# commune's board is not held up by a commit for entries logged elsewhere.
 NEEDS_CATCH_UP = (
-    "(EXISTS (SELECT 1 FROM stale_board_members WHERE period_key = :period)"
+    "(EXISTS (SELECT 1 FROM stale_board_members s JOIN members m ON m.id = s.member_id"
+    "  JOIN units u ON u.id = m.unit_id WHERE s.period_key = :period"
+    "  AND u.lineage >= (SELECT low FROM scope) AND u.lineage < (SELECT high FROM scope))"
     " OR EXISTS (SELECT 1 FROM stale_quotas) OR EXISTS (SELECT 1 FROM stale_names)"
     " OR NOT EXISTS (SELECT 1 FROM board_combos WHERE period_key = :period AND combo = :combo))"
 )

@@ -259,6 +259,10 @@ async def test_sql_boards_equal_the_pure_ranking(
             await change(repo, team, edits, newcomer)
             await log(repo, team, after, "a")
             await assert_boards_agree(repo, scope, period, programs, top, around)
+            # Entries outside the scope were left marked by its board: the province's
+            # board recounts them.
+            province = await repo.unit(1)
+            await assert_boards_agree(repo, province, period, programs, top, around)
         finally:
             await repo.close()
 
