@@ -78,8 +78,8 @@ async def log_rate(
     return len(latencies) / elapsed, latencies
 
 
-# Every board of the current periods a lead can ask for: once viewed, a board's rows are
-# kept current by the logging transaction (storage/migrations/0007_board_rows.sql).
+# Every board of the current periods a lead can ask for: once viewed, each entry marks
+# its member's rows of them for a recount (storage/migrations/0007_board_rows.sql).
 EVERY_CURRENT_BOARD = tuple(
     f"/bxh {period} {programs}"
     for period in ("tuan", "thang", "quy", "nam")
@@ -93,7 +93,7 @@ def log_figures(folder: Path, path: Path, logs: int) -> None:
 
     Logging is measured twice: on the fresh province (no board viewed yet: the start of
     a period) and on a copy where every current board has been viewed (the steady state
-    once leads have looked), where each entry also moves up to 8 board rows."""
+    once leads have looked), where each entry also marks its member for the boards."""
     viewed = folder / "province-boards-viewed.db"
     shutil.copyfile(path, viewed)
     # A province lead opens each current board once: the first view materialises it.

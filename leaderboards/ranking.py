@@ -128,15 +128,12 @@ def rank(standings: Iterable[Standing]) -> Leaderboard:
 
     ranks: list[int] = []
     first = 0  # where the run of equal rank keys that `standing` belongs to starts
+    run_keys = rank_keys(order[0]) if order else None
     for index, standing in enumerate(order):
-        leader = order[first]
-        if (
-            standing.reached_at != leader.reached_at
-            or standing.achieved != leader.achieved
-            or standing.percent != leader.percent
-        ):
+        keys = rank_keys(standing)
+        if keys != run_keys:
             _by_name(order, first, index)  # a shared rank lists its people by name
-            first = index
+            first, run_keys = index, keys
         ranks.append(first + 1)
     _by_name(order, first, len(order))
     return Leaderboard(order, ranks, without_target)
