@@ -13,6 +13,7 @@ import io
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from fractions import Fraction
 
 from openpyxl import Workbook
@@ -52,7 +53,8 @@ class QuarterLine:
     program: str
     achieved: int
     target: int | None
-    percent: int | None
+    completion: int | None
+    """Hundredths of a percent, floored."""
     rank: int | None
     ranked: int | None
 
@@ -105,7 +107,7 @@ async def gather_dossier(request: Request, person: Member) -> Dossier:
                     label,
                     standing.achieved if standing else 0,
                     standing.target if standing else None,
-                    standing.percent if standing else None,
+                    standing.completion if standing else None,
                     line.rank if isinstance(line, RankedRow) and started else None,
                     len(board.order) if started else None,
                 )
@@ -182,7 +184,7 @@ def build_dossier_xlsx(report: Dossier) -> bytes:
                 line.program,
                 line.achieved,
                 line.target,
-                line.percent,
+                None if line.completion is None else Decimal(line.completion).scaleb(-2),
                 line.rank,
                 line.ranked,
             )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
@@ -21,6 +22,7 @@ from commands.grammar import parse_period_words
 from commands.render import period_label
 from leaderboards.ranking import Standing
 from tracker.models import Member, Unit
+from tracker.percent import format_percent
 from tracker.periods import Period
 
 HEADERS = ("Họ và tên", "Số điện thoại", "Đơn vị", "Đã đạt", "Chỉ tiêu", "Tỷ lệ hoàn thành (%)")
@@ -37,17 +39,24 @@ class ProgressRow:
     unit: str
     achieved: int
     target: int | None
-    percent: int | None
+    completion: int | None
+    """Hundredths of a percent, floored (10202 is 102,02%)."""
 
-    def cells(self) -> tuple[str, str, str, int, int | None, int | None]:
+    def cells(self) -> tuple[str, str, str, int, int | None, Decimal | None]:
         return (
             neutralise(self.name),
             neutralise(self.phone),
             neutralise(self.unit),
             self.achieved,
             self.target,
-            self.percent,
+            None if self.completion is None else Decimal(self.completion).scaleb(-2),
         )
+
+    def csv_cells(self) -> tuple[str | int, ...]:
+        """As in the workbook; the completion written as a report writes it (102,02%)."""
+        shown = "" if self.completion is None else format_percent(self.completion)
+        target = "" if self.target is None else self.target
+        return (*self.cells()[:4], target, shown)
 
 
 def neutralise(text: str) -> str:
@@ -66,6 +75,7 @@ def build_xlsx(summary: list[ProgressRow], programs: list[tuple[str, list[Progre
         worksheet.append(HEADERS)
         for row in rows:
             worksheet.append(row.cells())
+            worksheet.cell(worksheet.max_row, len(HEADERS)).number_format = "0.00"
         worksheet.freeze_panes = "A2"
         for column, width in enumerate((28, 14, 40, 10, 10, 12), start=1):
             worksheet.column_dimensions[get_column_letter(column)].width = width
@@ -81,7 +91,7 @@ def build_csv(summary: list[ProgressRow], programs: list[tuple[str, list[Progres
     writer.writerow(CSV_HEADERS)
     for code, rows in [*programs, (ALL_PROGRAMS, summary)]:
         for row in rows:
-            writer.writerow("" if cell is None else cell for cell in (code, *row.cells()))
+            writer.writerow((code, *row.csv_cells()))
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -135,7 +145,7 @@ async def _rows(
                     paths.get(person.unit_id, ""),
                     standing.achieved,
                     standing.target,
-                    standing.percent,
+                    standing.completion,
                 )
             )
     return rows

@@ -61,5 +61,5 @@ def board_line(t: Translator, rank: int, standing: Standing, *, mine: bool = Fal
         name=standing.name,
         achieved=standing.achieved,
         target=standing.target or 0,
-        percent=standing.percent or 0,
+        percent=standing.percent,
     )

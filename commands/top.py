@@ -12,7 +12,7 @@ from commands.grammar import parse_board_args
 from commands.render import board_line, period_label
 from leaderboards.ranking import Gap, RankedRow
 from tracker.models import Member
-from tracker.progress import completion_percent
+from tracker.percent import Percent
 
 GROUP_TOP = 5
 SMS_TOP = 5
@@ -70,13 +70,16 @@ async def top(request: Request, args: list[str], member: Member) -> Reply:
         lines.append(t("boards.not_listed"))
     if request.t.plain:
         return Reply("\n".join(lines))  # SMS: the top 5 and one's own rank, no more
-    percent = completion_percent(people.achieved_total, people.target_total)
-    lines.append(
-        t(
-            "boards.total",
-            achieved=people.achieved_total,
-            target=people.target_total,
-            percent=percent if percent is not None else 0,
+    percent = Percent.of(people.achieved_total, people.target_total)
+    if percent is None:
+        lines.append(t("boards.total_no_target", achieved=people.achieved_total))
+    else:
+        lines.append(
+            t(
+                "boards.total",
+                achieved=people.achieved_total,
+                target=people.target_total,
+                percent=percent,
+            )
         )
-    )
     return Reply("\n".join(lines))

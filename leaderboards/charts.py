@@ -31,6 +31,7 @@ from matplotlib.transforms import IdentityTransform
 from PIL import Image
 
 from leaderboards.chart_text import TextLayer, face, font_file
+from tracker.percent import format_percent
 
 WIDTH = 1080
 MAX_BARS = 15
@@ -44,8 +45,9 @@ _PIXELS = IdentityTransform()
 @dataclass(frozen=True)
 class Bar:
     label: str
-    percent: int | None
-    """Floored completion %; None when there is no target (no bar, a dash)."""
+    completion: int | None
+    """Floored completion in hundredths of a percent; None when there is no target (no
+    bar, a dash). Labelled as a whole percent: a chart label has no room for more."""
     highlight: bool = False
     """The viewer's own line, drawn in another colour."""
 
@@ -56,8 +58,9 @@ class ProgressChart:
     subtitle: str
     bars: Sequence[Bar]
     """Best first; the first MAX_BARS are drawn."""
-    pace_percent: int | None
-    """Expected-by-today in % of target; None for a closed period (it would sit on 100)."""
+    pace_completion: int | None
+    """Expected-by-today in hundredths of a percent of target; None for a closed period
+    (it would sit on 100)."""
     pace_label: str
     """Shown over the pace marker, e.g. `cần đạt hôm nay 77%`."""
 
@@ -162,19 +165,19 @@ def render_progress(chart: ProgressChart) -> bytes:
     figure, text = _canvas(height), TextLayer()
     _headings(text, chart.title, chart.subtitle, height)
     left, right = 400.0, WIDTH - 60.0
-    scale_top = 150 if any((bar.percent or 0) > 115 for bar in bars) else 120
+    scale_top = 150 if any((bar.completion or 0) > 11_500 for bar in bars) else 120
     per_percent = (right - left) / scale_top
     plot_bottom, plot_top = float(footer), float(footer + rows * row_height)
     for index, bar in enumerate(bars):
         middle = plot_top - (index + 0.5) * row_height
         label = text.fit(bar.label, 28, left - 60)
         text.add(label, left - 16, middle, 28, ha="right", va="center", bold=bar.highlight)
-        value = min(bar.percent or 0, scale_top)
+        value = min((bar.completion or 0) / 100, scale_top)
         colour = ORANGE if bar.highlight else GREEN if value >= 100 else BLUE
         figure.add_artist(
             Rectangle((left, middle - 21), value * per_percent, 42, color=colour, transform=_PIXELS)
         )
-        shown = "\u2013" if bar.percent is None else f"{bar.percent}%"
+        shown = "\u2013" if bar.completion is None else format_percent(bar.completion, whole=True)
         end = left + value * per_percent
         if value > scale_top * 0.82:  # no room after the bar: write inside it
             text.add(
@@ -193,8 +196,8 @@ def render_progress(chart: ProgressChart) -> bytes:
     _line(figure, [hundred, hundred], [plot_bottom - 6, plot_top + 6], RED, 3)
     text.add("0%", left, plot_bottom - 12, 24, colour="#555555", ha="center", va="top")
     text.add("100%", hundred, plot_bottom - 12, 24, colour=RED, ha="center", va="top")
-    if chart.pace_percent is not None:
-        pace = left + min(chart.pace_percent, scale_top) * per_percent
+    if chart.pace_completion is not None:
+        pace = left + min(chart.pace_completion / 100, scale_top) * per_percent
         _line(figure, [pace, pace], [plot_bottom, plot_top + 6], "#555555", 3, (5, 4))
         text.add(
             chart.pace_label,

@@ -5,8 +5,8 @@ that count first. Those three are the *rank keys*: rows whose three keys are all
 share a rank and the next rank skips (1, 2, 2, 4). The name only settles the display
 order inside a shared rank, so it never decides who is ahead of whom.
 
-Completion % is the floored whole percent people see (`completion_percent`): two
-people shown at 99% are tied on percent, as they look.
+Completion is the floored percent people see, in hundredths (`completion_hundredths`):
+two people shown at 99,50% are tied on completion, as they look.
 
 Who feeds what (the callers' side of the contract):
 - A person board lists the members *currently* in the unit subtree, each with all of
@@ -26,7 +26,7 @@ from functools import cached_property, lru_cache
 from operator import attrgetter
 
 from tracker.models import Unit
-from tracker.progress import completion_percent
+from tracker.percent import Percent, completion_hundredths
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +38,9 @@ class Standing:
     name: str
     achieved: int
     target: int | None
-    percent: int | None
-    """Floored completion; None when there is no target (or a target of 0)."""
+    completion: int | None
+    """Floored completion in hundredths of a percent; None when there is no target (or
+    a target of 0)."""
     reached_at: datetime | None
     """When `achieved` was reached: the created_at of the latest counting entry in the
     period (None when nothing counts yet). Time zone aware."""
@@ -48,8 +49,13 @@ class Standing:
     def of(
         cls, key: int, name: str, achieved: int, target: int | None, reached_at: datetime | None
     ) -> Standing:
-        """A standing with its percent worked out the way progress does it."""
-        return cls(key, name, achieved, target, completion_percent(achieved, target), reached_at)
+        """A standing with its completion worked out the way progress does it."""
+        return cls(key, name, achieved, target, completion_hundredths(achieved, target), reached_at)
+
+    @property
+    def percent(self) -> Percent | None:
+        """The completion as a message shows it."""
+        return None if self.completion is None else Percent(self.completion)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +99,7 @@ class Leaderboard:
 
 _REACHED = attrgetter("reached_at")
 _ACHIEVED = attrgetter("achieved")
-_PERCENT = attrgetter("percent")
+_COMPLETION = attrgetter("completion")
 _KEY = attrgetter("key")
 
 
@@ -114,9 +120,9 @@ def _by_name(order: list[Standing], start: int, end: int) -> None:
 def rank(standings: Iterable[Standing]) -> Leaderboard:
     """Rank those with a target (shared ranks on equal keys); list the others apart."""
     everyone = list(standings)
-    with_target = [s for s in everyone if s.percent is not None]
+    with_target = [s for s in everyone if s.completion is not None]
     without_target = sorted(
-        (s for s in everyone if s.percent is None),
+        (s for s in everyone if s.completion is None),
         key=lambda s: (-s.achieved, name_order(s.name), s.key),
     )
     # Stable sorts, least significant key first, with C-level keys: the per-row cost
@@ -124,7 +130,7 @@ def rank(standings: Iterable[Standing]) -> Leaderboard:
     order = sorted((s for s in with_target if s.reached_at is not None), key=_REACHED)
     order += [s for s in with_target if s.reached_at is None]
     order.sort(key=_ACHIEVED, reverse=True)
-    order.sort(key=_PERCENT, reverse=True)
+    order.sort(key=_COMPLETION, reverse=True)
 
     ranks: list[int] = []
     first = 0  # where the run of equal rank keys that `standing` belongs to starts
@@ -179,7 +185,7 @@ def window_rows(
 
 def rank_keys(standing: Standing) -> tuple[int | None, int, datetime | None]:
     """What decides a rank: equal keys, equal rank (the name only orders a tie)."""
-    return standing.percent, standing.achieved, standing.reached_at
+    return standing.completion, standing.achieved, standing.reached_at
 
 
 def ranked_run(first_rank: int, first_position: int, run: Iterable[Standing]) -> list[RankedRow]:

@@ -2,8 +2,9 @@
 
 A message is a `str.format` template; a table `{ one = ..., other = ... }` picks the
 CLDR plural form of its `n` parameter (Vietnamese has one form, English two). Integer
-parameters are written as the language writes numbers (`1.609` in Vietnamese) and
-dates as dd/mm/yyyy, so handlers pass values, never formatted text.
+parameters are written as the language writes numbers (`1.609` in Vietnamese),
+completions (`tracker.percent.Percent`) as `102,02%`, and dates as dd/mm/yyyy, so
+handlers pass values, never formatted text.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from babel.numbers import get_group_symbol
+from babel.numbers import get_decimal_symbol, get_group_symbol
 
+from tracker.percent import Percent, format_percent
 from tracker.text import ascii_letters, tidy_lines
 
 LANGUAGES = ("vi", "en")
@@ -55,6 +57,11 @@ def _locale(language: str) -> Locale:
 @cache
 def _group_symbol(language: str) -> str:
     return get_group_symbol(language)
+
+
+@cache
+def _decimal_symbol(language: str) -> str:
+    return get_decimal_symbol(language)
 
 
 @cache  # looked up several times for every reply
@@ -110,12 +117,22 @@ class Translator:
             return self.number(value)
         if isinstance(value, date):
             return self.day(value)
+        if isinstance(value, Percent):
+            return self.percent(value)
         return value
 
     def number(self, value: int) -> str:
         # Babel's data, applied directly: format_decimal re-reads the pattern every call,
         # and a reply formats several numbers on the hot path of every log.
         return f"{value:,}".replace(",", _group_symbol(self.language))
+
+    def percent(self, value: Percent) -> str:
+        """`102,02%` in Vietnamese, `102.02%` in English; whole in an SMS (no room)."""
+        return format_percent(
+            value.hundredths,
+            decimal_mark=_decimal_symbol(self.language),
+            whole=value.whole or self.plain,
+        )
 
     def day(self, value: date) -> str:
         return f"{value.day:02d}/{value.month:02d}/{value.year}"

@@ -30,6 +30,7 @@ from scheduling.summary import (
 )
 from storage.repository import Repository
 from tracker.models import TargetKind, Unit
+from tracker.percent import Percent
 from tracker.periods import Period, PeriodKind, period_containing
 from tracker.quotas import QuotaBook
 from tracker.rules import Rules
@@ -68,7 +69,7 @@ def unit_totals(
 
 
 def _percents(board: PeopleBoard) -> dict[int, tuple[str, int | None]]:
-    return {s.key: (s.name, s.percent) for s in board.board.order}
+    return {s.key: (s.name, s.completion) for s in board.board.order}
 
 
 async def new_badges(
@@ -206,17 +207,17 @@ async def progress_chart(
     if not rows:
         return None
     under_way = period.first <= today <= period.last
-    pace = period.elapsed_days(today) * 100 // period.days if under_way else None
+    pace = period.elapsed_days(today) * 10_000 // period.days if under_way else None
     bars = [
-        Bar(row.standing.name, row.standing.percent, row.standing.key == viewer and not children)
+        Bar(row.standing.name, row.standing.completion, row.standing.key == viewer and not children)
         for row in rows
     ]
     return ProgressChart(
         title=t("chart.progress_title", unit=unit.name, period=period_label(t, period)),
         subtitle=t(subtitle_key, day=min(today, period.last)),
         bars=bars,
-        pace_percent=pace,
-        pace_label=t("chart.pace", percent=pace or 0),
+        pace_completion=pace,
+        pace_label=t("chart.pace", percent=Percent(pace or 0, whole=True)),
     )
 
 

@@ -18,8 +18,8 @@ from leaderboards.badges import BadgeCode
 from leaderboards.charts import TrendChart
 from leaderboards.ranking import RankedRow
 from locales import Translator
+from tracker.percent import Percent
 from tracker.periods import Period
-from tracker.progress import completion_percent
 
 SUMMARY_TOP = 5
 BADGE_LINES = 8
@@ -50,9 +50,9 @@ class Total:
 class Improvement:
     name: str
     points: int
-    """Completion gained over the period before, in percentage points (> 0)."""
-    percent: int
-    """Completion in the summarised period."""
+    """Completion gained over the period before, in hundredths of a point (> 0)."""
+    completion: int
+    """Completion in the summarised period, in hundredths of a percent."""
 
 
 @dataclass(frozen=True)
@@ -89,21 +89,25 @@ def most_improved(
     now: dict[int, tuple[str, int | None]], before: dict[int, int | None]
 ) -> Improvement | None:
     """Who gained the most completion points since the period before (member id ->
-    (name, percent now), member id -> percent before); None when nobody gained."""
+    (name, completion now), member id -> completion before, in hundredths of a percent);
+    None when nobody gained."""
     best: Improvement | None = None
-    for key, (name, percent) in sorted(now.items()):
+    for key, (name, completion) in sorted(now.items()):
         previous = before.get(key)
-        if percent is None or previous is None or percent <= previous:
+        if completion is None or previous is None or completion <= previous:
             continue
-        candidate = Improvement(name, percent - previous, percent)
-        if best is None or (candidate.points, candidate.percent) > (best.points, best.percent):
+        candidate = Improvement(name, completion - previous, completion)
+        if best is None or (candidate.points, candidate.completion) > (
+            best.points,
+            best.completion,
+        ):
             best = candidate
     return best
 
 
 def _total_line(t: Translator, total: Total) -> str:
     label = total.code or t("summary.all_programs")
-    percent = completion_percent(total.achieved, total.target)
+    percent = Percent.of(total.achieved, total.target)
     if percent is None:
         return t("summary.total_no_target", label=label, achieved=total.achieved)
     return t(
@@ -152,13 +156,18 @@ def _compose(t: Translator, data: SummaryData, as_of: date | None, badge_lines: 
                     name=standing.name,
                     achieved=standing.achieved,
                     target=standing.target or 0,
-                    percent=standing.percent or 0,
+                    percent=standing.percent,
                 )
             )
     if data.most_improved is not None:
         best = data.most_improved
         lines.append(
-            t("summary.improved", name=best.name, points=best.points, percent=best.percent)
+            t(
+                "summary.improved",
+                name=best.name,
+                points=Percent(best.points),
+                percent=Percent(best.completion),
+            )
         )
     if data.badges:
         lines.append(t("summary.badges"))

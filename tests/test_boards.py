@@ -36,17 +36,17 @@ async def test_who_reached_it_first_ranks_higher(services: Services, clock: Cloc
     reply = await say(services, "0912000002", "/bxh")
     lines = reply.text.splitlines()
     assert lines[0] == "🏆 Xếp hạng Tháng 11/2026 · Phường Hạc Thành (TN+YT)"
-    assert lines[1] == "🥇 1. Nguyễn Thị Lan — 6/30 (20%)"
-    assert lines[2] == "👉 2. Phạm Văn Nam — 6/30 (20%)"
-    assert lines[-1] == "Cả đơn vị: 12/60 (20%)"
+    assert lines[1] == "🥇 1. Nguyễn Thị Lan — 6/30 (20,00%)"
+    assert lines[2] == "👉 2. Phạm Văn Nam — 6/30 (20,00%)"
+    assert lines[-1] == "Cả đơn vị: 12/60 (20,00%)"
 
 
 async def test_equal_keys_share_a_rank(services: Services) -> None:
     for phone, key in (("0912000001", "a"), ("0912000002", "b")):
         await say(services, phone, "YT 3", key)  # the same instant on the fixed clock
     text = (await say(services, "0912000001", "/bxh")).text
-    assert "👉 1. Nguyễn Thị Lan — 3/30 (10%)" in text
-    assert "🥇 1. Phạm Văn Nam — 3/30 (10%)" in text
+    assert "👉 1. Nguyễn Thị Lan — 3/30 (10,00%)" in text
+    assert "🥇 1. Phạm Văn Nam — 3/30 (10,00%)" in text
 
 
 async def test_group_view_shows_only_the_top_and_totals(services: Services) -> None:

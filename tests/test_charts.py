@@ -41,10 +41,10 @@ VIETNAMESE = (
 NAMES = ["Nguyễn Thị Lan", "Phạm Văn Nam", "Vũ Thị Hoa", "Trần Minh Đức", "Đỗ Ưng Hoàng Phúc"]
 
 
-def progress_chart(bars: list[Bar], pace: int | None = 77) -> ProgressChart:
+def progress_chart(bars: list[Bar], pace: int | None = 7_700) -> ProgressChart:
     return ProgressChart(
         "Phường Hạc Thành · Tháng 11/2026", "Hoàn thành kế hoạch, đến ngày 23/11/2026",
-        bars, pace, f"cần đạt hôm nay {pace}%",
+        bars, pace, "cần đạt hôm nay 77%",
     )  # fmt: skip
 
 
@@ -78,7 +78,8 @@ def test_text_is_normalised_and_a_character_the_font_lacks_is_replaced() -> None
 
 def test_progress_chart_is_a_phone_sized_png() -> None:
     bars = [
-        Bar(name, percent) for name, percent in zip(NAMES, [132, 100, 85, 40, None], strict=True)
+        Bar(name, percent)
+        for name, percent in zip(NAMES, [13_200, 10_000, 8_500, 4_000, None], strict=True)
     ]
     png = render_progress(progress_chart(bars))
     width, height = png_size(png)
@@ -94,13 +95,13 @@ def test_progress_chart_is_a_phone_sized_png() -> None:
 
 
 def test_progress_chart_draws_at_most_max_bars() -> None:
-    bars = [Bar(f"Cán bộ số {n}", 100 - n) for n in range(40)]
+    bars = [Bar(f"Cán bộ số {n}", 10_000 - 100 * n) for n in range(40)]
     assert png_size(render_progress(progress_chart(bars)))[1] == 200 + 64 + MAX_BARS * 64
 
 
 def test_text_with_diacritics_leaves_ink_where_it_is_written() -> None:
     # The title, in bold dark ink, is drawn across the top left: diacritics and all.
-    image = pixels(render_progress(progress_chart([Bar("Đỗ Ưng", 50)], pace=None)))
+    image = pixels(render_progress(progress_chart([Bar("Đỗ Ưng", 5_000)], pace=None)))
     title_band = image.crop((44, 36, 600, 90)).convert("L")
     dark = sum(title_band.histogram()[:0x60])
     assert dark > 2000
@@ -124,12 +125,12 @@ def test_save_a_sample_for_eyes(tmp_path: Path) -> None:
     """Not an assertion of looks: a file to open when changing the layout."""
     bars = [
         Bar(name, p, name == "Vũ Thị Hoa")
-        for name, p in zip(NAMES, [132, 100, 85, 40, 7], strict=True)
+        for name, p in zip(NAMES, [13_200, 10_000, 8_500, 4_000, 700], strict=True)
     ]
     (tmp_path / "progress.png").write_bytes(render_progress(progress_chart(bars)))
     assert (tmp_path / "progress.png").stat().st_size > 10_000
 
 
-@pytest.mark.parametrize("percent", [0, 99, 100, 150, 400])
-def test_any_percent_draws(percent: int) -> None:
-    assert png_size(render_progress(progress_chart([Bar("Lan", percent)])))[0] == WIDTH
+@pytest.mark.parametrize("completion", [0, 9_999, 10_000, 15_000, 40_000])
+def test_any_percent_draws(completion: int) -> None:
+    assert png_size(render_progress(progress_chart([Bar("Lan", completion)])))[0] == WIDTH

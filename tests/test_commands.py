@@ -34,7 +34,7 @@ async def test_log_replies_with_running_month_total(services: Services) -> None:
     # Year 120 -> November target = divide_half_up(120 * 30 / 365) = 10.
     text = await say(services, "/ghi TN 2", "m1")
     assert "Đã ghi 2 người tham gia TN ngày 23/11/2026" in text
-    assert "Tháng 11/2026: TN: 2/10 (20%)" in text
+    assert "Tháng 11/2026: TN: 2/10 (20,00%)" in text
     assert await month_total(services) == 2
 
 
@@ -109,8 +109,8 @@ async def test_progress_shows_pace_and_projection(services: Services) -> None:
     text = await say(services, "/tiendo")
     # 23 of 30 days elapsed: expected divide_half_up(10 * 23 / 30) = 8; ahead by 2;
     # projection divide_half_up(10 * 30 / 23) = 13.
-    assert "TN: 10/10 (100%) · đã hoàn thành 🎉" in text
-    assert "YT: 0/20 (0%) · chậm tiến độ 15" in text
+    assert "TN: 10/10 (100,00%) · đã hoàn thành 🎉" in text
+    assert "YT: 0/20 (0,00%) · chậm tiến độ 15" in text
     assert "cần đạt đến hôm nay: 8 · dự kiến cuối kỳ: 13" in text
 
 
@@ -122,7 +122,7 @@ async def test_last_months_numbers_stay_visible_after_the_reset(
     assert "TN: 0/" in await say(services, "/tiendo")
     last_month = await say(services, "/tiendo tháng trước")
     assert "Tiến độ Tháng 11/2026" in last_month
-    assert "TN: 7/10 (70%)" in last_month
+    assert "TN: 7/10 (70,00%)" in last_month
 
 
 async def test_language_switch_changes_replies_and_numbers(services: Services) -> None:

@@ -76,16 +76,16 @@ async def test_dossier_of_an_officer_cell_by_cell(services: Services) -> None:
             "Số người xếp hạng",
         ),
         # Q1: yearly 120 pro rata 90/365 = 29.6 -> 30; Nam's 8 beat Lan's 5
-        row("2026-Q1", "TN", 5, 30, 16, 2, 2),
+        row("2026-Q1", "TN", 5, 30, 16.66, 2, 2),
     ]
     quarters = {(line[0], line[1]): line[2:7] for line in cells[7:19]}
     assert quarters[("2026-Q1", "YT")] == [0, 59, 0, 1, 2]  # 240 * 90/365 = 59.2; a tie
-    assert quarters[("2026-Q1", "Tất cả")] == [5, 89, 5, 2, 2]
-    assert quarters[("2026-Q2", "TN")] == [10, 30, 33, 1, 2]
+    assert quarters[("2026-Q1", "Tất cả")] == [5, 89, 5.61, 2, 2]
+    assert quarters[("2026-Q2", "TN")] == [10, 30, 33.33, 1, 2]
     assert quarters[("2026-Q3", "TN")] == [0, 30, 0, 1, 2]  # nobody logged: both first
     assert quarters[("2026-Q4", "TN")] == [3, 30, 10, 1, 2]
-    assert quarters[("2026-Q4", "YT")] == [20, 60, 33, 1, 2]
-    assert quarters[("2026-Q4", "Tất cả")] == [23, 90, 25, 1, 2]
+    assert quarters[("2026-Q4", "YT")] == [20, 60, 33.33, 1, 2]
+    assert quarters[("2026-Q4", "Tất cả")] == [23, 90, 25.55, 1, 2]
     assert len(quarters) == 12
 
     badges_at = cells.index(row("Huy hiệu"))

@@ -38,7 +38,7 @@ def test_neutralise_formula_starts() -> None:
 
 def test_workbook_and_csv_keep_text_as_text() -> None:
     evil = ProgressRow('=HYPERLINK("http://x","y")', "0912000001", "@Tổ 1", 3, None, None)
-    good = ProgressRow("Lan", "0912000002", "Tổ 2", 7, 10, 70)
+    good = ProgressRow("Lan", "0912000002", "Tổ 2", 7, 9, 7_777)
     content = build_xlsx([evil, good], [("TN", [good])])
     workbook = load_workbook(io.BytesIO(content))
     summary = workbook["Tổng hợp"]
@@ -46,12 +46,13 @@ def test_workbook_and_csv_keep_text_as_text() -> None:
     assert summary["A2"].data_type == "s"
     assert summary["C2"].value == "'@Tổ 1"
     assert summary["E2"].value is None and summary["F2"].value is None
-    assert summary["F3"].value == 70 and summary["F3"].data_type == "n"
+    assert summary["F3"].value == 77.77 and summary["F3"].data_type == "n"
+    assert summary["F3"].number_format == "0.00"
     assert workbook.sheetnames == ["Tổng hợp", "TN"]
     text = build_csv([evil, good], [("TN", [good])]).decode("utf-8-sig")
     parsed = list(csv.reader(io.StringIO(text)))
     assert parsed[0] == ["Loại hình", *HEADERS]
-    assert parsed[1] == ["TN", "Lan", "0912000002", "Tổ 2", "7", "10", "70"]
+    assert parsed[1] == ["TN", "Lan", "0912000002", "Tổ 2", "7", "9", "77,77%"]
     assert parsed[2] == [
         "Tất cả",
         '\'=HYPERLINK("http://x","y")',
@@ -97,15 +98,15 @@ async def test_export_of_the_leads_subtree(services: Services) -> None:
     ]
     assert sheets["YT"][1] == ("Vũ Thị Hoa", "0912000003", POST_OFFICE, 25, 20, 125)
     assert sheets["Tổng hợp"][1:] == [
-        ("Vũ Thị Hoa", "0912000003", POST_OFFICE, 25, 30, 83),
-        ("Nguyễn Thị Lan", "0912000001", COMMUNE, 8, 30, 26),
+        ("Vũ Thị Hoa", "0912000003", POST_OFFICE, 25, 30, 83.33),
+        ("Nguyễn Thị Lan", "0912000001", COMMUNE, 8, 30, 26.66),
         ("Phạm Văn Nam", "0912000002", COMMUNE, 0, 30, 0),
         ("'=cmd|' /C calc'!A0", "0912000009", COMMUNE, 1, None, None),
     ]
     assert "Đỗ Thị Mai" not in csv_file.content.decode("utf-8-sig")
     lines = list(csv.reader(io.StringIO(csv_file.content.decode("utf-8-sig"))))
     assert len(lines) == 1 + 3 * 4
-    assert lines[1] == ["TN", "Nguyễn Thị Lan", "0912000001", COMMUNE, "5", "10", "50"]
+    assert lines[1] == ["TN", "Nguyễn Thị Lan", "0912000001", COMMUNE, "5", "10", "50,00%"]
     assert csv_file.content.startswith(b"\xef\xbb\xbf")
 
 

@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from locales import Translator, catalogue, language_or_default
+from tracker.percent import Percent
 from tracker.text import fold, plain_ascii, strip_accents
 
 DAY = date(2026, 11, 5)
@@ -51,9 +52,10 @@ def test_english_numbers_and_dates() -> None:
 
 
 def test_numbers_inside_progress_lines() -> None:
-    params = {"code": "YT", "achieved": 1609, "target": 2000, "percent": 80, "pace": "x"}
-    assert Translator("vi")("progress.line", **params) == "YT: 1.609/2.000 (80%) · x"
-    assert Translator("en")("progress.line", **params) == "YT: 1,609/2,000 (80%) · x"
+    percent = Percent(8045)
+    params = {"code": "YT", "achieved": 1609, "target": 2000, "percent": percent, "pace": "x"}
+    assert Translator("vi")("progress.line", **params) == "YT: 1.609/2.000 (80,45%) · x"
+    assert Translator("en")("progress.line", **params) == "YT: 1,609/2,000 (80.45%) · x"
     assert Translator("vi").number(1_234_567) == "1.234.567"
     assert Translator("en").number(999) == "999"
 

@@ -7,8 +7,9 @@ from fractions import Fraction
 
 import pytest
 
+from tracker.percent import completion_hundredths
 from tracker.periods import Period, parse_period
-from tracker.progress import Pace, Progress, completion_percent, measure
+from tracker.progress import Pace, Progress, measure
 
 NOVEMBER = parse_period("2026-11")  # 30 days
 
@@ -23,18 +24,18 @@ def nov(day: int) -> date:
 
 
 @pytest.mark.parametrize(
-    ("achieved", "target", "percent"),
-    [(999, 1000, 99), (2, 3, 66), (1, 3, 33), (0, 30, 0), (30, 30, 100), (45, 30, 150),
-     (1, 1000, 0), (7, 7, 100)],
+    ("achieved", "target", "hundredths"),
+    [(999, 1000, 9990), (2, 3, 6666), (1, 3, 3333), (0, 30, 0), (30, 30, 10000),
+     (45, 30, 15000), (1, 100_000, 0), (7, 7, 10000), (1609, 1577, 10202)],
 )  # fmt: skip
-def test_completion_percent_floors(achieved: int, target: int, percent: int) -> None:
-    assert completion_percent(achieved, target) == percent
-    assert measure(NOVEMBER, achieved, target, nov(15)).percent == percent
+def test_completion_floors_to_hundredths(achieved: int, target: int, hundredths: int) -> None:
+    assert completion_hundredths(achieved, target) == hundredths
+    assert measure(NOVEMBER, achieved, target, nov(15)).completion == hundredths
 
 
 def test_no_target_means_no_percent() -> None:
-    assert completion_percent(5, None) is None
-    assert completion_percent(5, 0) is None
+    assert completion_hundredths(5, None) is None
+    assert completion_hundredths(5, 0) is None
 
 
 def test_target_none_leaves_only_achieved_and_projection() -> None:
@@ -110,7 +111,7 @@ def test_period_in_the_past_counts_every_day() -> None:
     assert progress.projection == 25
     assert progress.pace is Pace.BEHIND
     assert progress.gap == 6
-    assert progress.percent == 80  # 25 / 31 = 80.6%
+    assert progress.completion == 8064  # 25 / 31 = 80,645%
 
 
 @pytest.mark.parametrize(
@@ -129,7 +130,7 @@ def test_progress_keeps_its_inputs() -> None:
         period=period,
         achieved=4,
         target=7,
-        percent=57,
+        completion=5714,
         expected=3,
         pace=Pace.AHEAD,
         gap=1,

@@ -57,11 +57,12 @@ def test_percent_then_achieved_then_who_reached_it_first() -> None:
     assert ranks(board) == [(1, 4), (2, 3), (3, 2), (4, 1)]
 
 
-def test_percent_is_the_floored_percent_people_see() -> None:
-    # 199/200 and 99/100 both read 99%: a tie on percent, settled by the count.
-    board = rank([person(1, 99, 100), person(2, 199, 200)])
-    assert [row.standing.percent for row in board.ranked] == [99, 99]
-    assert ranks(board) == [(1, 2), (2, 1)]
+def test_completion_is_the_floored_percent_people_see() -> None:
+    # 1.998/2.000 and 999/1.000 both read 99,90%: a tie on completion, settled by the
+    # count; 199/200 reads 99,50%, below them, though it rounds to the same whole 99%.
+    board = rank([person(1, 999, 1000), person(2, 1998, 2000), person(3, 199, 200)])
+    assert [row.standing.completion for row in board.ranked] == [9990, 9990, 9950]
+    assert ranks(board) == [(1, 2), (2, 1), (3, 3)]
 
 
 def test_names_order_a_shared_rank_without_breaking_it() -> None:
@@ -144,7 +145,7 @@ UNITS = [
 
 
 def by_key(standings: list[Standing]) -> dict[int, tuple[str, int, int | None, int | None]]:
-    return {s.key: (s.name, s.achieved, s.target, s.percent) for s in standings}
+    return {s.key: (s.name, s.achieved, s.target, s.completion) for s in standings}
 
 
 def test_units_add_up_their_subtree_and_fall_back_to_members_targets() -> None:
@@ -157,8 +158,8 @@ def test_units_add_up_their_subtree_and_fall_back_to_members_targets() -> None:
     )
     # Office 2: commune 4's own 10 (its member's 99 is not added again) + commune 5's 6 + 4.
     assert by_key(standings) == {
-        2: ("BHXH cơ sở Hạc Thành", 5, 20, 25),
-        3: ("BHXH cơ sở Sầm Sơn", 4, 8, 50),
+        2: ("BHXH cơ sở Hạc Thành", 5, 20, 2500),
+        3: ("BHXH cơ sở Sầm Sơn", 4, 8, 5000),
     }
     assert {s.key: s.reached_at for s in standings} == {2: at(5), 3: at(2)}
 
@@ -176,7 +177,7 @@ def test_a_moved_members_old_entries_stay_with_the_old_unit() -> None:
     standings = aggregate_units(1, UNITS, credits, {}, [(6, 10)])
     assert by_key(standings) == {
         2: ("BHXH cơ sở Hạc Thành", 5, None, None),
-        3: ("BHXH cơ sở Sầm Sơn", 3, 10, 30),
+        3: ("BHXH cơ sở Sầm Sơn", 3, 10, 3000),
     }
     board = rank(standings)
     assert ranks(board) == [(1, 3)]

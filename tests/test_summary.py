@@ -44,7 +44,7 @@ UNIT = SummaryData(
     period=parse_period("2026-11"),
     totals=(Total("TN", 2309, 3000), Total("YT", 1520, 2900), Total("", 3829, 5900)),
     top=shareable_top(BOARD),
-    most_improved=Improvement("Trần Minh Đức", 18, 30),
+    most_improved=Improvement("Trần Minh Đức", 1_850, 3_025),
     badges=(
         MemberBadges("Nguyễn Thị Lan", ((BadgeCode.QUOTA_MONTH, "TN"), (BadgeCode.CLUB_10, None))),
         MemberBadges("Vũ Thị Hoa", ((BadgeCode.STREAK, None),)),
@@ -57,14 +57,14 @@ def test_summary_text_line_by_line() -> None:
     assert compose_summary(Translator("vi"), UNIT).splitlines() == [
         "📣 Tổng hợp Tháng 11/2026 · Phường Hạc Thành",
         "Kết quả so với kế hoạch:",
-        "· TN: 2.309/3.000 (76%)",
-        "· YT: 1.520/2.900 (52%)",
-        "· Tổng cộng: 3.829/5.900 (64%)",
+        "· TN: 2.309/3.000 (76,96%)",
+        "· YT: 1.520/2.900 (52,41%)",
+        "· Tổng cộng: 3.829/5.900 (64,89%)",
         "🏆 Dẫn đầu:",
-        "1. Nguyễn Thị Lan — 1.609/1.500 (107%)",
-        "2. Phạm Văn Nam — 960/1.200 (80%)",
-        "2. Vũ Thị Hoa — 960/1.200 (80%)",
-        "📈 Tiến bộ nhất: Trần Minh Đức (+18 điểm %, đạt 30%)",
+        "1. Nguyễn Thị Lan — 1.609/1.500 (107,26%)",
+        "2. Phạm Văn Nam — 960/1.200 (80,00%)",
+        "2. Vũ Thị Hoa — 960/1.200 (80,00%)",
+        "📈 Tiến bộ nhất: Trần Minh Đức (tăng 18,50%, đạt 30,25%)",
         "🏅 Huy hiệu mới:",
         "· Nguyễn Thị Lan: Hoàn thành chỉ tiêu tháng (TN), Câu lạc bộ 10+",
         "· Vũ Thị Hoa: Chuỗi 4 tuần liên tục",
@@ -75,8 +75,8 @@ def test_summary_in_english_and_of_a_period_so_far() -> None:
     text = compose_summary(Translator("en"), UNIT, as_of=date(2026, 11, 23))
     lines = text.splitlines()
     assert lines[0] == "📣 Summary of Month 11/2026 (to 23/11/2026) · Phường Hạc Thành"
-    assert lines[2] == "· TN: 2,309/3,000 (76%)"
-    assert "📈 Most improved: Trần Minh Đức (+18 points, now 30%)" in lines
+    assert lines[2] == "· TN: 2,309/3,000 (76.96%)"
+    assert "📈 Most improved: Trần Minh Đức (up 18.50%, now 30.25%)" in lines
 
 
 def test_a_group_never_sees_a_low_rank() -> None:
@@ -91,11 +91,11 @@ def test_a_group_never_sees_a_low_rank() -> None:
 
 
 def test_most_improved_is_the_biggest_gain_and_names_no_one_who_fell() -> None:
-    now = {1: ("Lan", 90), 2: ("Nam", 60), 3: ("Hoa", 40), 4: ("Đức", None)}
-    before = {1: 85, 2: 20, 3: 50, 4: 10}
-    assert most_improved(now, before) == Improvement("Nam", 40, 60)
-    assert most_improved({3: ("Hoa", 40)}, {3: 50}) is None
-    assert most_improved({5: ("Tám", 40)}, {}) is None  # new this period: no baseline
+    now = {1: ("Lan", 9_000), 2: ("Nam", 6_050), 3: ("Hoa", 4_000), 4: ("Đức", None)}
+    before = {1: 8_500, 2: 2_000, 3: 5_000, 4: 1_000}
+    assert most_improved(now, before) == Improvement("Nam", 4_050, 6_050)
+    assert most_improved({3: ("Hoa", 4_000)}, {3: 5_000}) is None
+    assert most_improved({5: ("Tám", 4_000)}, {}) is None  # new this period: no baseline
 
 
 def test_a_long_summary_drops_badge_lines_to_fit_a_photo_caption() -> None:
@@ -136,7 +136,7 @@ async def test_summary_gathered_from_storage(services: Services) -> None:
     # Week targets: 120 and 240 a year, 7/365 of it each, for two people.
     assert data.totals == (Total("TN", 7, 4), Total("YT", 2, 10), Total("", 9, 14))
     assert [(r.rank, r.standing.name) for r in data.top] == [(1, "Nguyễn Thị Lan")]
-    assert data.most_improved == Improvement("Nguyễn Thị Lan", 86, 114)
+    assert data.most_improved == Improvement("Nguyễn Thị Lan", 8_571, 11_428)
     assert data.daily == (0, 6, 2, 1, 0, 0, 0)
     # Lan's first enrollment was on 9/11, the week before: not new in W47.
     assert [(member.name, member.badges) for member in data.badges] == [

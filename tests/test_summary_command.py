@@ -91,8 +91,8 @@ async def test_without_a_scheduler_the_console_shows_the_group_post(services: Se
     assert post.text.splitlines()[:4] == [
         "📣 Tổng hợp Tháng 11/2026 (đến ngày 23/11/2026) · BHXH cơ sở Hạc Thành",
         "Kết quả so với kế hoạch:",
-        "· TN: 7/30 (23%)",
-        "· YT: 0/60 (0%)",
+        "· TN: 7/30 (23,33%)",
+        "· YT: 0/60 (0,00%)",
     ]
     assert reply.text == "✅ Đã đăng tổng hợp Tháng 11/2026 vào nhóm của BHXH cơ sở Hạc Thành."
 

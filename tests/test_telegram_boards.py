@@ -52,7 +52,7 @@ async def test_top_units_and_emulation_answer_in_private(
     await link(server, LAN, "0912000001")
     await send(server, text_update(LAN, "TN 3"))
     top = await send(server, text_update(LAN, "/bxh"))
-    assert "👉 1. Nguyễn Thị Lan — 3/30 (10%)" in top.params["text"]
+    assert "👉 1. Nguyễn Thị Lan — 3/30 (10,00%)" in top.params["text"]
     units = await send(server, text_update(LAN, "/units"))
     assert units.params["text"].startswith(
         "🏢 Xếp hạng đơn vị Tháng 11/2026 · BHXH cơ sở Hạc Thành"

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from tracker.percent import Percent, completion_hundredths
 from tracker.periods import Period
 from tracker.quotas import divide_half_up
 
@@ -23,8 +24,8 @@ class Progress:
     period: Period
     achieved: int
     target: int | None
-    percent: int | None
-    """Completion, floored to a whole percent: 99.9% is not yet 100%."""
+    completion: int | None
+    """Completion in hundredths of a percent, floored: 99,999% is not yet 100,00%."""
     expected: int | None
     """What the target asks for by the end of today."""
     pace: Pace | None
@@ -37,11 +38,10 @@ class Progress:
     def reached(self) -> bool:
         return self.target is not None and self.target > 0 and self.achieved >= self.target
 
-
-def completion_percent(achieved: int, target: int | None) -> int | None:
-    if target is None or target <= 0:
-        return None
-    return achieved * 100 // target
+    @property
+    def percent(self) -> Percent | None:
+        """The completion as a message shows it."""
+        return None if self.completion is None else Percent(self.completion)
 
 
 def measure(period: Period, achieved: int, target: int | None, today: date) -> Progress:
@@ -57,7 +57,7 @@ def measure(period: Period, achieved: int, target: int | None, today: date) -> P
         period=period,
         achieved=achieved,
         target=target,
-        percent=completion_percent(achieved, target),
+        completion=completion_hundredths(achieved, target),
         expected=expected,
         pace=pace,
         gap=abs(difference),
