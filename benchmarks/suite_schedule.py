@@ -42,8 +42,8 @@ NAMES = ["Nguyễn Thị Lan", "Phạm Văn Nam", "Vũ Thị Hoa", "Trần Minh 
 
 
 def sample_charts(rng: random.Random) -> tuple[ProgressChart, TrendChart]:
-    bars = [Bar(f"{rng.choice(NAMES)} {n}", rng.randrange(0, 140)) for n in range(10)]
-    bars.sort(key=lambda bar: -(bar.percent or 0))
+    bars = [Bar(f"{rng.choice(NAMES)} {n}", rng.randrange(0, 14_000)) for n in range(10)]
+    bars.sort(key=lambda bar: -(bar.completion or 0))
     progress = ProgressChart(
         "Phường Hạc Thành · Tháng 11/2026", "Hoàn thành kế hoạch của từng người, đến ngày 23/11",
         bars, 77, "cần đạt hôm nay 77%",
