@@ -46,7 +46,7 @@ def sample_charts(rng: random.Random) -> tuple[ProgressChart, TrendChart]:
     bars.sort(key=lambda bar: -(bar.completion or 0))
     progress = ProgressChart(
         "Phường Hạc Thành · Tháng 11/2026", "Hoàn thành kế hoạch của từng người, đến ngày 23/11",
-        bars, 77, "cần đạt hôm nay 77%",
+        bars, 7_700, "cần đạt hôm nay 77%",
     )  # fmt: skip
     running, cumulative = 0, []
     for _ in range(23):
