@@ -14,6 +14,10 @@ from tracker.periods import VIETNAM
 
 PROVINCE = "BHXH tỉnh Thanh Hóa"
 DEMO_OFFICER_PHONE = "0912000001"
+# An office with its own plan (kế hoạch giao), above its people's quotas added up: its
+# lead (0913000001) sees the office against it in /tiendo, /bxh, /donvi and /xuat.
+PLANNED_OFFICE = "BHXH cơ sở Hạc Thành"
+OFFICE_PLAN = {"TN": 700, "YT": 1_300}
 
 # (unit path below the province, [(name, role)])
 _ORGANISATION: list[tuple[str, list[tuple[str, Role]]]] = [
@@ -89,6 +93,11 @@ async def fill_demo(repo: Repository, now: datetime) -> bool:
                     )
                     for year in years
                 ]
+    quotas += [
+        QuotaRow(0, TargetKind.UNIT, f"{PROVINCE} / {PLANNED_OFFICE}", code, str(year), plan)
+        for code, plan in OFFICE_PLAN.items()
+        for year in years
+    ]
     await repo.import_quotas(quotas, now)
 
     # Each member at their own pace against plan, up to yesterday.

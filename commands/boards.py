@@ -20,11 +20,11 @@ from leaderboards.ranking import (
     Leaderboard,
     RankedRow,
     Standing,
-    aggregate_units,
     rank,
     ranked_run,
     window_rows,
 )
+from leaderboards.units import UnitTotal, aggregate_units, combine_totals, scope_total
 from storage.repository import Repository
 from tracker.models import Role, Unit
 from tracker.periods import Period
@@ -153,3 +153,19 @@ async def unit_board(
     return rank(
         aggregate_units(scope.id, units, parts.credits, parts.unit_quotas, parts.member_targets)
     )
+
+
+async def unit_total(
+    repo: Repository, unit: Unit, period: Period, programs: tuple[str, ...]
+) -> UnitTotal:
+    """`unit`'s own line, as its parent's `/donvi` sees it: entries logged in its subtree
+    against its plan, else its members' targets; programs one by one, then added up (a
+    plan for TN says nothing of YT)."""
+    units = await repo.subtree_units(unit.id)
+    totals = []
+    for program in programs:
+        parts = await repo.unit_board_parts(unit.id, period, (program,))
+        totals.append(
+            scope_total(unit.id, units, parts.credits, parts.unit_quotas, parts.member_targets)
+        )
+    return combine_totals(totals)

@@ -24,7 +24,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from commands.audit import managed_member
 from commands.boards import combined_target, people_board
 from commands.context import Attachment, Reply, Request
-from commands.export import ALL_PROGRAMS, neutralise
+from commands.export import ALL_PROGRAMS
+from commands.spreadsheet import neutralise
 from leaderboards.badges import earned_badges
 from leaderboards.emulation import Tier, assess
 from leaderboards.ranking import RankedRow

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -18,8 +19,10 @@ from openpyxl.utils import get_column_letter
 from commands.audit import scope_of
 from commands.boards import people_board
 from commands.context import Attachment, Reply, Request
+from commands.export_units import add_unit_sheet, unit_rows
 from commands.grammar import parse_period_words
 from commands.render import period_label
+from commands.spreadsheet import neutralise
 from leaderboards.ranking import Standing
 from tracker.models import Member, Unit
 from tracker.percent import format_percent
@@ -29,7 +32,6 @@ HEADERS = ("Họ và tên", "Số điện thoại", "Đơn vị", "Đã đạt",
 CSV_HEADERS = ("Loại hình", *HEADERS)
 SUMMARY_SHEET = "Tổng hợp"
 ALL_PROGRAMS = "Tất cả"
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -59,12 +61,12 @@ class ProgressRow:
         return (*self.cells()[:4], target, shown)
 
 
-def neutralise(text: str) -> str:
-    """Text a spreadsheet must show as text, never evaluate."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-def build_xlsx(summary: list[ProgressRow], programs: list[tuple[str, list[ProgressRow]]]) -> bytes:
+def build_xlsx(
+    summary: list[ProgressRow],
+    programs: list[tuple[str, list[ProgressRow]]],
+    finish: Callable[[Workbook], None] | None = None,
+) -> bytes:
+    """The summary sheet, a sheet per program; `finish` adds more (the units sheet)."""
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -79,6 +81,8 @@ def build_xlsx(summary: list[ProgressRow], programs: list[tuple[str, list[Progre
         worksheet.freeze_panes = "A2"
         for column, width in enumerate((28, 14, 40, 10, 10, 12), start=1):
             worksheet.column_dimensions[get_column_letter(column)].width = width
+    if finish is not None:
+        finish(workbook)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -106,6 +110,7 @@ async def export(request: Request, args: list[str], member: Member) -> Reply:
     codes = request.rules.program_codes
     programs = [(code, await _rows(request, roots, period, (code,), paths)) for code in codes]
     summary = await _rows(request, roots, period, codes, paths)
+    units_sheet = await unit_rows(request.repo, roots, period, codes)
     name = f"bao-cao-tien-do-{period.key}"
     t = request.t
     text = t(
@@ -117,7 +122,11 @@ async def export(request: Request, args: list[str], member: Member) -> Reply:
     return Reply(
         text,
         attachments=[
-            Attachment(f"{name}.xlsx", build_xlsx(summary, programs), is_image=False),
+            Attachment(
+                f"{name}.xlsx",
+                build_xlsx(summary, programs, lambda book: add_unit_sheet(book, units_sheet)),
+                is_image=False,
+            ),
             Attachment(f"{name}.csv", build_csv(summary, programs), is_image=False),
         ],
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from commands.context import Button, DirectMessage, GroupPost, Reply, Request
 from commands.grammar import parse_count, parse_day, parse_program
-from commands.measure import progress_of
+from commands.measure import enclosing_line, progress_of
 from commands.render import period_label, progress_line
 from commands.term import TERM_BUTTONS
 from leaderboards.badges import crossed_monthly_quota
@@ -14,7 +14,7 @@ from storage.repository import MemberPeriod
 from tracker.errors import UserError
 from tracker.models import Entry, Member, NewEntry
 from tracker.participants import ParticipantDetails, hashed, last3, split_details
-from tracker.periods import Period, PeriodKind, period_containing
+from tracker.periods import Period, PeriodKind, local_day, period_containing
 
 QUICK_COUNTS = (1, 2, 3, 5, 10)
 
@@ -60,14 +60,19 @@ async def log(request: Request, args: list[str], member: Member) -> Reply:
         standing = None
     if standing is None:
         standing = await request.repo.member_period(member.id, month.key)
-    [(_, progress)] = progress_of(month, (program,), standing, today)
+    # A repeat answers as the first delivery did, even after midnight closed its month.
+    as_of = today if created else min(today, local_day(entry.created_at))
+    [(_, progress)] = progress_of(month, (program,), standing, as_of)
     t = request.t
+    instead = await enclosing_line(
+        request.repo, t, member.id, program, progress, standing.books.get(program.code, {})
+    )
     reply = Reply(
         _done_lines(t, entry, details, earlier)
         + "\n"
         + t("log.running_total", period=period_label(t, month))
         + " "
-        + progress_line(t, program, progress)
+        + (instead or progress_line(t, program, progress))
     )
     if created and earlier is not None and details is not None and details.code is not None:
         reply.direct_messages += await _duplicate_notices(

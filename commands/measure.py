@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from locales import Translator
 from storage.repository import MemberPeriod, Repository
 from tracker.models import Member, Program
 from tracker.periods import Period
 from tracker.progress import Progress, measure
-from tracker.quotas import target_for
+from tracker.quotas import QuotaBook, enclosing_target, target_for
 
 
 async def member_progress(
@@ -38,3 +39,30 @@ def progress_of(
         )
         for program in programs
     ]
+
+
+async def enclosing_line(
+    repo: Repository,
+    t: Translator,
+    member_id: int,
+    program: Program,
+    progress: Progress,
+    book: QuotaBook,
+) -> str | None:
+    """For a period without a target of its own (a yearly plan of 3 is 0 a month), the
+    line that shows the longer period's instead: `TN: 2 · chưa giao chỉ tiêu tháng ·
+    cả năm 3: đã đạt 2`. None when no longer period has a target either."""
+    found = enclosing_target(progress.period, book)
+    if progress.target is not None or found is None:
+        return None
+    enclosing, target = found
+    standing = await repo.member_period(member_id, enclosing.key)
+    return t(
+        "plans.enclosing",
+        code=program.code,
+        achieved=progress.achieved,
+        period=t(f"plans.kind.{progress.period.kind.value}"),
+        enclosing=t(f"plans.whole.{enclosing.kind.value}"),
+        target=target,
+        enclosing_achieved=standing.achieved.get(program.code, 0),
+    )

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from leaderboards.ranking import Standing
+from leaderboards.units import UnitTotal
 from locales import Translator
 from tracker.models import Program
+from tracker.percent import Percent
 from tracker.periods import Period, PeriodKind, quarter_of
 from tracker.progress import Pace, Progress
+from tracker.quotas import TargetSource
 
 
 def period_label(t: Translator, period: Period) -> str:
@@ -27,11 +30,46 @@ def period_label(t: Translator, period: Period) -> str:
 def pace_text(t: Translator, progress: Progress) -> str:
     if progress.pace is None:
         return t("pace.no_target")
+    if progress.closed and progress.target is not None:
+        return closed_text(t, progress.achieved, progress.target)
     if progress.reached:
         return t("pace.reached")
     if progress.pace is Pace.ON_TRACK:
         return t("pace.on_track")
     return t(f"pace.{progress.pace.value}", n=progress.gap)
+
+
+def closed_text(t: Translator, achieved: int, target: int) -> str:
+    """A period that is over: met, exceeded by N or short by N, never a pace."""
+    if achieved == target:
+        return t("plans.closed_met")
+    if achieved > target:
+        return t("plans.closed_over", n=achieved - target)
+    return t("plans.closed_short", n=target - achieved)
+
+
+def unit_total_line(t: Translator, label: str, total: UnitTotal, *, pace: str | None = None) -> str:
+    """`Cả đơn vị: 1.609/1.577 (102,02%) · kế hoạch giao`: a unit against its plan, or
+    its members' targets added up, saying which; a differing members' sum beside a plan."""
+    target = total.target
+    percent = Percent.of(total.achieved, target.target)
+    if target.target is None or percent is None:
+        return t("plans.unit_line_no_target", unit=label, achieved=total.achieved)
+    if target.source is TargetSource.MEMBERS:
+        source = t("plans.source_members")
+    elif target.differs:
+        source = t("plans.source_plan_and_members", members=target.members)
+    else:
+        source = t("plans.source_plan")
+    return t(
+        "plans.unit_line" if pace is None else "plans.unit_line_pace",
+        pace=pace,
+        unit=label,
+        achieved=total.achieved,
+        target=target.target,
+        percent=percent,
+        source=source,
+    )
 
 
 def progress_line(t: Translator, program: Program, progress: Progress) -> str:

@@ -6,13 +6,12 @@ where everyone reads it. In private the caller also sees their neighbours.
 
 from __future__ import annotations
 
-from commands.boards import people_view
+from commands.boards import people_view, unit_total
 from commands.context import Reply, Request
 from commands.grammar import parse_board_args
-from commands.render import board_line, period_label
+from commands.render import board_line, period_label, unit_total_line
 from leaderboards.ranking import Gap, RankedRow
 from tracker.models import Member
-from tracker.percent import Percent
 
 GROUP_TOP = 5
 SMS_TOP = 5
@@ -70,16 +69,8 @@ async def top(request: Request, args: list[str], member: Member) -> Reply:
         lines.append(t("boards.not_listed"))
     if request.t.plain:
         return Reply("\n".join(lines))  # SMS: the top 5 and one's own rank, no more
-    percent = Percent.of(people.achieved_total, people.target_total)
-    if percent is None:
-        lines.append(t("boards.total_no_target", achieved=people.achieved_total))
-    else:
-        lines.append(
-            t(
-                "boards.total",
-                achieved=people.achieved_total,
-                target=people.target_total,
-                percent=percent,
-            )
-        )
+    # The unit's own line, as its parent's /donvi shows it: its plan, else its members'
+    # targets added up; entries credited to the unit they were logged in.
+    total = await unit_total(request.repo, unit, period, programs)
+    lines.append(unit_total_line(t, t("plans.whole_unit"), total))
     return Reply("\n".join(lines))

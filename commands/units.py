@@ -6,10 +6,10 @@ it sees their unit among its siblings, which is the comparison they care about.
 
 from __future__ import annotations
 
-from commands.boards import unit_board
+from commands.boards import unit_board, unit_total
 from commands.context import Reply, Request
 from commands.grammar import parse_board_args
-from commands.render import board_line, period_label
+from commands.render import board_line, period_label, unit_total_line
 from tracker.errors import UserError
 from tracker.models import Member, Unit
 from tracker.text import fold
@@ -34,6 +34,9 @@ async def units(request: Request, args: list[str], member: Member) -> Reply:
         for row in board.ranked
     ]
     lines += [t("boards.unit_no_quota", name=s.name, achieved=s.achieved) for s in board.unranked]
+    if not t.plain:  # the scope's own line, as in /bxh and its lead's /tiendo
+        total = await unit_total(request.repo, scope, period, programs)
+        lines.append(unit_total_line(t, t("plans.whole_scope", unit=scope.name), total))
     return Reply("\n".join(lines))
 
 

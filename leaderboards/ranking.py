@@ -18,14 +18,12 @@ Who feeds what (the callers' side of the contract):
 from __future__ import annotations
 
 import unicodedata
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property, lru_cache
 from operator import attrgetter
 
-from tracker.models import Unit
 from tracker.percent import Percent, completion_hundredths
 
 
@@ -201,85 +199,3 @@ def ranked_run(first_rank: int, first_position: int, run: Iterable[Standing]) ->
                 RankedRow(first_rank if not ranked else first_position + offset + 1, standing)
             )
     return ranked
-
-
-@dataclass(frozen=True, slots=True)
-class Credit:
-    """Participants credited to the unit an entry was logged in (its unit back then):
-    one entry, or better all of a unit's entries of the period summed, with the latest
-    created_at (one `GROUP BY unit_id` row instead of thousands of entries)."""
-
-    unit_id: int
-    count: int
-    at: datetime
-    """The entry's created_at: a unit reaches its count when its latest entry came in."""
-
-
-def aggregate_units(
-    scope_id: int,
-    units: Iterable[Unit],
-    credits: Iterable[Credit],
-    unit_quotas: Mapping[int, int],
-    member_targets: Iterable[tuple[int, int]],
-) -> list[Standing]:
-    """Standings of the child units of `scope_id`, each summing its whole subtree.
-
-    `units`: every unit under the scope (deeper ones too). `credits`: the counting
-    entries of the period with the unit they were logged in; credits to units outside
-    the children's subtrees (the scope itself, or a unit elsewhere) count for nobody
-    here. `unit_quotas`: a unit's own target for the period, where a lead set one.
-    `member_targets`: (member's current unit id, target) for every member with one.
-    A unit's target is its own quota, else the sum of its sub-units' targets and of its
-    direct members' targets; None when none of those exists.
-    """
-    unit_list = list(units)
-    parent_of = {unit.id: unit.parent_id for unit in unit_list}
-    children_of: dict[int, list[int]] = defaultdict(list)
-    for unit in unit_list:
-        if unit.parent_id is not None:
-            children_of[unit.parent_id].append(unit.id)
-    top_units = [unit for unit in unit_list if unit.parent_id == scope_id]
-
-    # unit id -> the ranked child whose subtree holds it (None: outside every one).
-    ranked_unit_of: dict[int, int | None] = {top.id: top.id for top in top_units}
-    ranked_unit_of[scope_id] = None
-
-    def ranked_unit(unit_id: int) -> int | None:
-        # Walk up to a known unit, then remember the answer for the whole path: each
-        # unit is walked through once however many credits it has.
-        path: list[int] = []
-        current: int | None = unit_id
-        while current is not None and current not in ranked_unit_of:
-            path.append(current)
-            current = parent_of.get(current)
-        found = None if current is None else ranked_unit_of[current]
-        ranked_unit_of.update(dict.fromkeys(path, found))
-        return found
-
-    achieved: dict[int, int] = defaultdict(int)
-    latest: dict[int, datetime] = {}
-    for credit in credits:
-        owner = ranked_unit(credit.unit_id)
-        if owner is None:
-            continue
-        achieved[owner] += credit.count
-        if owner not in latest or credit.at > latest[owner]:
-            latest[owner] = credit.at
-
-    direct_member_targets: dict[int, list[int]] = defaultdict(list)
-    for unit_id, target in member_targets:
-        direct_member_targets[unit_id].append(target)
-
-    def target_of(unit_id: int) -> int | None:
-        own = unit_quotas.get(unit_id)
-        if own is not None:
-            return own
-        parts = [target_of(child) for child in children_of[unit_id]]
-        parts.extend(direct_member_targets[unit_id])
-        known = [part for part in parts if part is not None]
-        return sum(known) if known else None
-
-    return [
-        Standing.of(top.id, top.name, achieved[top.id], target_of(top.id), latest.get(top.id))
-        for top in top_units
-    ]

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from leaderboards.ranking import Credit, Standing
+from leaderboards.ranking import Standing
+from leaderboards.units import Credit
 from tracker.periods import Period
 
 

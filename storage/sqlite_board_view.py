@@ -18,7 +18,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from leaderboards.ranking import Credit, Standing
+from leaderboards.ranking import Standing
+from leaderboards.units import Credit
 from storage.board_cache import NEEDS_CATCH_UP, catch_up, combo_of
 from storage.board_view_repository import PeopleSlice, UnitBoardParts
 from storage.sqlite_base import SQLiteBase

@@ -22,14 +22,13 @@ from hypothesis import strategies as st
 
 from commands.boards import combined_target, people_board, people_view, unit_board
 from leaderboards.ranking import (
-    Credit,
     Leaderboard,
     Standing,
-    aggregate_units,
     rank,
     ranked_run,
     window,
 )
+from leaderboards.units import Credit, aggregate_units
 from storage import board_cache, sqlite_board_view
 from storage.leads_repository import QuotaTarget
 from storage.repository import QuotaRow, StaffRow

@@ -38,7 +38,7 @@ async def test_who_reached_it_first_ranks_higher(services: Services, clock: Cloc
     assert lines[0] == "🏆 Xếp hạng Tháng 11/2026 · Phường Hạc Thành (TN+YT)"
     assert lines[1] == "🥇 1. Nguyễn Thị Lan — 6/30 (20,00%)"
     assert lines[2] == "👉 2. Phạm Văn Nam — 6/30 (20,00%)"
-    assert lines[-1] == "Cả đơn vị: 12/60 (20,00%)"
+    assert lines[-1] == "Cả đơn vị: 12/60 (20,00%) · tổng chỉ tiêu cá nhân"
 
 
 async def test_equal_keys_share_a_rank(services: Services) -> None:

@@ -8,8 +8,10 @@ import io
 from openpyxl import load_workbook
 
 from commands.context import Reply, Services
-from commands.export import ProgressRow, build_csv, build_xlsx, neutralise
+from commands.export import ProgressRow, build_csv, build_xlsx
+from commands.export_units import UNIT_HEADERS
 from commands.registry import run_text
+from commands.spreadsheet import neutralise
 from storage.repository import StaffRow
 from tracker.models import Channel, Role
 
@@ -87,7 +89,18 @@ async def test_export_of_the_leads_subtree(services: Services) -> None:
     )
     assert not xlsx.is_image and not csv_file.is_image
     sheets = rows_of(xlsx.content)
-    assert list(sheets) == ["Tổng hợp", "TN", "YT"]
+    assert list(sheets) == ["Tổng hợp", "TN", "YT", "Đơn vị"]
+    # A row per unit and program: no unit plan here, so the members' targets added up;
+    # Hoa's 25 YT count for the post office where she logged them.
+    office = "BHXH tỉnh Thanh Hóa / BHXH cơ sở Hạc Thành"
+    members = "tổng chỉ tiêu cá nhân"
+    assert sheets["Đơn vị"][:5] == [
+        UNIT_HEADERS,
+        (office, "TN", 6, 30, members, 30, 20),
+        (office, "YT", 28, 60, members, 60, 46.66),
+        (POST_OFFICE, "TN", 0, 10, members, 10, 0),
+        (POST_OFFICE, "YT", 25, 20, members, 20, 125),
+    ]
     # Monthly targets derive from the yearly 120 (TN) and 240 (YT): 10 and 20 in November.
     assert sheets["TN"] == [
         HEADERS,

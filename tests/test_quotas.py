@@ -9,7 +9,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tracker.periods import parse_period
-from tracker.quotas import divide_half_up, split_by_profile, split_evenly, target_for
+from tracker.quotas import (
+    TargetSource,
+    divide_half_up,
+    enclosing_target,
+    split_by_profile,
+    split_evenly,
+    target_for,
+    unit_target,
+)
 
 
 def half_up(value: Fraction) -> int:
@@ -112,18 +120,41 @@ def test_rounding_half_up_exactly_at_half() -> None:
     assert target("2026-W46", {"2026-11": 45}) == 11
 
 
-def test_quarter_without_enclosing_quota_sums_its_months() -> None:
-    quotas = {"2026-10": 10, "2026-11": 20}
-    assert target("2026-Q4", quotas) == 30
+def test_quarter_without_enclosing_quota_sums_its_months_when_all_have_one() -> None:
+    quotas = {"2026-10": 10, "2026-11": 20, "2026-12": 30}
+    assert target("2026-Q4", quotas) == 60
     assert target("2026-Q3", quotas) is None
+    # Two months of three planned: the quarter has no plan (rule 3), not 30.
+    assert target("2026-Q4", {"2026-10": 10, "2026-11": 20}) is None
 
 
-def test_year_without_quota_sums_quarters_and_months() -> None:
-    quotas = {"2026-Q1": 100, "2026-11": 20, "2026-12": 5}
-    assert target("2026", quotas) == 125
+def test_year_without_quota_sums_its_parts_only_when_they_cover_it() -> None:
+    whole = {"2026-Q1": 100, "2026-Q2": 90, "2026-Q3": 80, "2026-10": 20, "2026-11": 20}
+    assert target("2026", whole | {"2026-12": 5}) == 315
+    assert target("2026", whole) is None  # December has no plan
     # A quarter's own quota counts once, not again with a month set inside it.
-    assert target("2026", {"2026-Q1": 100, "2026-02": 40}) == 100
-    assert target("2026", {"2026-02": 40, "2026-08": 2}) == 42
+    assert target("2026", {"2026-Q1": 100, "2026-02": 40}) is None
+    assert target("2026", {"2026-02": 40, "2026-08": 2}) is None
+
+
+def test_a_plan_for_one_month_leaves_the_year_alone() -> None:
+    # The case: a unit plan for December 40 must not turn the year into 40.
+    assert target("2026", {"2026-12": 40}) is None
+    assert target("2026", {"2026": 1_950, "2026-12": 40}) == 1_950
+    assert target("2026-Q4", {"2026": 1_950, "2026-12": 40}) == 492  # 1.950 x 92/365
+    assert target("2026-12", {"2026": 1_950, "2026-12": 40}) == 40
+
+
+def test_a_yearly_plan_of_three_gives_months_no_target() -> None:
+    # 3 x 30/365 = 0,25 rounds to 0: no target for the month, never 0/0 (rule 4).
+    assert target("2026-11", {"2026": 3}) is None
+    assert target("2026-W48", {"2026": 3}) is None
+    assert target("2026-Q4", {"2026": 3}) == 1  # 3 x 92/365 = 0,76
+    assert target("2026", {"2026": 3}) == 3
+    november = parse_period("2026-11")
+    assert enclosing_target(november, {"2026": 3}) == (parse_period("2026"), 3)
+    assert enclosing_target(november, {"2026-Q4": 2}) == (parse_period("2026-Q4"), 2)
+    assert enclosing_target(november, {"2026-10": 2}) is None
 
 
 def test_summed_parts_feed_no_derivation_downwards() -> None:
@@ -139,9 +170,26 @@ def test_nothing_set_means_no_target(key: str) -> None:
     assert target(key, {"2025": 365, "2027-Q2": 91}) is None
 
 
-def test_zero_quota_is_a_quota() -> None:
-    assert target("2026-11", {"2026-11": 0, "2026": 365}) == 0
-    assert target("2026-11", {"2026": 0}) == 0
+def test_zero_quota_is_no_target_but_covers_its_part() -> None:
+    assert target("2026-11", {"2026-11": 0, "2026": 365}) is None
+    assert target("2026-11", {"2026": 0}) is None
+    months = {f"2026-{month:02d}": 1 for month in range(1, 13)}
+    assert target("2026", months | {"2026-02": 0}) == 11
+
+
+def test_a_unit_uses_its_plan_else_its_members_sum() -> None:
+    plan = unit_target(1_577, 75)
+    assert (plan.target, plan.source, plan.members, plan.differs) == (
+        1_577,
+        TargetSource.PLAN,
+        75,
+        True,
+    )
+    assert unit_target(1_577, 1_577).differs is False
+    members = unit_target(None, 75)
+    assert (members.target, members.source, members.differs) == (75, TargetSource.MEMBERS, False)
+    assert unit_target(None, None).target is None
+    assert unit_target(0, 0).target is None
 
 
 def test_split_evenly_examples() -> None:

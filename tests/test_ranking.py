@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from leaderboards.ranking import (
-    Credit,
     Gap,
     Leaderboard,
     RankedRow,
     Standing,
-    aggregate_units,
     rank,
     window,
 )
+from leaderboards.units import Credit, aggregate_units
 from tracker.models import Unit
 
 MORNING = datetime(2026, 3, 10, 1, 0, tzinfo=UTC)

@@ -33,6 +33,8 @@ class Progress:
     """How far ahead or behind, in participants (never negative)."""
     projection: int
     """Where the period ends if the pace so far holds."""
+    closed: bool = False
+    """The period is over: it reads met, exceeded or short, never a pace."""
 
     @property
     def reached(self) -> bool:
@@ -48,8 +50,9 @@ def measure(period: Period, achieved: int, target: int | None, today: date) -> P
     """Progress of `achieved` against `target` over `period`, counting today as elapsed."""
     elapsed = period.elapsed_days(today)
     projection = achieved if elapsed == 0 else divide_half_up(achieved * period.days, elapsed)
+    closed = today > period.last
     if target is None:
-        return Progress(period, achieved, None, None, None, None, 0, projection)
+        return Progress(period, achieved, None, None, None, None, 0, projection, closed)
     expected = divide_half_up(target * elapsed, period.days)
     difference = achieved - expected
     pace = Pace.AHEAD if difference > 0 else Pace.BEHIND if difference < 0 else Pace.ON_TRACK
@@ -62,4 +65,5 @@ def measure(period: Period, achieved: int, target: int | None, today: date) -> P
         pace=pace,
         gap=abs(difference),
         projection=projection,
+        closed=closed,
     )

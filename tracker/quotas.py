@@ -1,15 +1,27 @@
 """Targets for any period, derived from the quotas that leads actually set.
 
-A lead sets a yearly quota and perhaps some quarters or months. A period without a
-quota of its own takes its share, pro rata by days, of the nearest enclosing quota;
-a week that straddles two months takes a share of each. Exact fractions are used
-until the very end, then rounded half up, so the same quotas always give the same
-numbers (they feed somebody's year-end review).
+The rule, in one place (`target_for`, then `unit_target` for a unit; README, "How
+quotas and progress are computed"):
+
+1. A period's own quota (plan) is its target.
+2. Else its share, pro rata by days, of the nearest enclosing quota; a week that
+   straddles two months takes a share of each.
+3. Else, for a quarter or a year, the sum of its parts, but only when plans cover
+   every part: a plan for one month never changes what a year or quarter target is.
+4. A target that comes out as 0 is no target (shown as the enclosing one, never 0/0,
+   never ranked at 0%).
+5. A unit with no target by 1-4 is measured against the sum of its members' targets
+   (and sub-units'), and says so.
+
+Exact fractions are used until the very end, then rounded half up, so the same quotas
+always give the same numbers (they feed somebody's year-end review).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
 from fractions import Fraction
 
 from tracker.periods import KINDS_FINEST_FIRST, Period, PeriodKind, period_containing, sub_periods
@@ -27,7 +39,28 @@ def divide_half_up(numerator: int, denominator: int) -> int:
 
 
 def target_for(period: Period, quotas: QuotaBook) -> int | None:
-    """The target for `period`: its own quota, else derived; None when nothing covers it."""
+    """The target for `period`: its own quota, else derived (rules 1-4 of the module);
+    None when nothing covers it or it comes to 0."""
+    return _covering(period, quotas) or None
+
+
+def enclosing_target(period: Period, quotas: QuotaBook) -> tuple[Period, int] | None:
+    """For a period without a target (rule 4: a yearly 3 is 0 a month), the longer
+    period to show instead: `chưa giao chỉ tiêu tháng · cả năm 3`. The nearest one with
+    a plan set for it (not the quarter's 1 derived from that 3), else the nearest with
+    any target."""
+    enclosing = [period_containing(kind, period.first) for kind in _COARSER[period.kind]]
+    for candidate in enclosing:
+        if quotas.get(candidate.key):
+            return candidate, quotas[candidate.key]
+    for candidate in enclosing:
+        target = target_for(candidate, quotas)
+        if target is not None:
+            return candidate, target
+    return None
+
+
+def _covering(period: Period, quotas: QuotaBook) -> int | None:
     own = quotas.get(period.key)
     if own is not None:
         return own
@@ -68,15 +101,48 @@ _COARSER = {
 
 
 def _sum_of_parts(period: Period, quotas: QuotaBook) -> int | None:
-    """A quarter or year with no quota above it adds up the quotas set inside it."""
+    """A quarter or year with no quota above it adds up the quotas of its parts, when
+    every part has one (a month's plan alone says nothing of the year)."""
     finer = {PeriodKind.YEAR: PeriodKind.QUARTER, PeriodKind.QUARTER: PeriodKind.MONTH}
     part_kind = finer.get(period.kind)
     if part_kind is None:
         return None
-    parts = [target_for(part, quotas) for part in sub_periods(period, part_kind)]
-    if all(part is None for part in parts):
-        return None
-    return sum(part or 0 for part in parts)
+    total = 0
+    for part in sub_periods(period, part_kind):
+        target = _covering(part, quotas)
+        if target is None:
+            return None
+        total += target
+    return total
+
+
+class TargetSource(StrEnum):
+    PLAN = "plan"
+    """The unit's own plan (kế hoạch giao), set or derived from its plans (rules 1-4)."""
+    MEMBERS = "members"
+    """No plan covers the period: the sum of its members' (and sub-units') targets."""
+
+
+@dataclass(frozen=True, slots=True)
+class UnitTarget:
+    """What a unit is measured against, and where it comes from."""
+
+    target: int | None
+    source: TargetSource
+    members: int | None
+    """Its members' (and sub-units') targets added up, shown beside a differing plan."""
+
+    @property
+    def differs(self) -> bool:
+        return self.source is TargetSource.PLAN and self.members not in (None, self.target)
+
+
+def unit_target(plan: int | None, members: int | None) -> UnitTarget:
+    """Rule 5: the unit's plan (`target_for` of its own quotas) wins; without one, the
+    sum of its members' targets (None or 0: no target)."""
+    if plan:
+        return UnitTarget(plan, TargetSource.PLAN, members or None)
+    return UnitTarget(members or None, TargetSource.MEMBERS, members or None)
 
 
 def split_evenly(total: int, parts: int) -> list[int]:

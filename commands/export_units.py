@@ -1,0 +1,99 @@
+"""The units sheet of `/xuat`: a row per unit of the subtree and program, with its plan.
+
+A unit is measured as everywhere else (`leaderboards.units`): entries logged in its
+subtree against its own plan (kế hoạch giao), else its members' targets added up; the
+members' sum is always shown beside, so the sheet reads straight into a report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+
+from commands.spreadsheet import neutralise
+from leaderboards.units import subtree_totals
+from storage.repository import Repository
+from tracker.models import Unit
+from tracker.percent import completion_hundredths
+from tracker.periods import Period
+from tracker.quotas import TargetSource
+
+UNIT_SHEET = "Đơn vị"
+UNIT_HEADERS = (
+    "Đơn vị",
+    "Loại hình",
+    "Đã đạt",
+    "Chỉ tiêu",
+    "Căn cứ chỉ tiêu",
+    "Tổng chỉ tiêu cá nhân",
+    "Tỷ lệ hoàn thành (%)",
+)
+SOURCE_NAMES = {TargetSource.PLAN: "kế hoạch giao", TargetSource.MEMBERS: "tổng chỉ tiêu cá nhân"}
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    path: str
+    program: str
+    achieved: int
+    target: int | None
+    source: TargetSource
+    members: int | None
+    completion: int | None
+    """Hundredths of a percent, floored."""
+
+    def cells(self) -> tuple[object, ...]:
+        return (
+            neutralise(self.path),
+            self.program,
+            self.achieved,
+            self.target,
+            SOURCE_NAMES[self.source] if self.target is not None else None,
+            self.members,
+            None if self.completion is None else Decimal(self.completion).scaleb(-2),
+        )
+
+
+async def unit_rows(
+    repo: Repository, roots: list[Unit], period: Period, codes: tuple[str, ...]
+) -> list[UnitRow]:
+    """Every unit under `roots` (roots first, then in path order), program by program."""
+    rows: list[UnitRow] = []
+    for root in roots:
+        units = await repo.subtree_units(root.id)
+        per_program = {}
+        for code in codes:
+            parts = await repo.unit_board_parts(root.id, period, (code,))
+            per_program[code] = subtree_totals(
+                units, parts.credits, parts.unit_quotas, parts.member_targets
+            )
+        for unit in sorted(units, key=lambda u: u.path):
+            for code in codes:
+                total = per_program[code][unit.id]
+                target = total.target
+                rows.append(
+                    UnitRow(
+                        unit.path,
+                        code,
+                        total.achieved,
+                        target.target,
+                        target.source,
+                        target.members,
+                        completion_hundredths(total.achieved, target.target),
+                    )
+                )
+    return rows
+
+
+def add_unit_sheet(workbook: Workbook, rows: list[UnitRow]) -> None:
+    sheet = workbook.create_sheet(UNIT_SHEET)
+    sheet.append(UNIT_HEADERS)
+    for row in rows:
+        sheet.append(row.cells())
+        sheet.cell(sheet.max_row, len(UNIT_HEADERS)).number_format = "0.00"
+    sheet.freeze_panes = "A2"
+    for column, width in enumerate((50, 10, 10, 10, 22, 14, 12), start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
