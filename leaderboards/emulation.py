@@ -53,6 +53,7 @@ class Title(StrEnum):
     ADVANCED_WORKER = "advanced_worker"
     EMULATION_FIGHTER = "emulation_fighter"
     ADVANCED_COLLECTIVE = "advanced_collective"
+    EXCELLENT_COLLECTIVE = "excellent_collective"
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,16 @@ class Names:
 
 
 @dataclass(frozen=True)
+class CollectiveRules:
+    advanced_member_percent: Fraction
+    """Tập thể lao động tiên tiến: strictly more than this share on course for LĐTT."""
+    excellent_member_percent: Fraction
+    """Tập thể lao động xuất sắc: at least this share on course for LĐTT..."""
+    excellent_min_fighters: int
+    """... and at least this many for Chiến sĩ thi đua cơ sở."""
+
+
+@dataclass(frozen=True)
 class EmulationRules:
     program_weights: Mapping[str, Fraction]
     term_steps: tuple[tuple[int, Fraction], ...]
@@ -72,7 +83,7 @@ class EmulationRules:
     thresholds: tuple[tuple[Tier, Fraction], ...]
     """(level, minimum score), best level first."""
     tier_names: Mapping[Tier, Names]
-    collective_min_percent: Fraction
+    collective: CollectiveRules
 
     def term_weight(self, term_months: int | None) -> Fraction:
         """Weight of one participant paid for `term_months` (None: no term, weight 1)."""
@@ -183,17 +194,28 @@ def parse_emulation_rules(
     """Check `data` (a parsed emulation.toml) against `programs` (from rules.toml)."""
     _only(data, ("program_weights", "term_weights", "tiers", "collective"), "")
     tier_names, thresholds = _tiers(data)
-    collective = _table(data, "collective", "", ("min_member_percent",))
-    share = _number(collective, "min_member_percent", "collective", positive=True)
-    if share > 100:
-        raise _Invalid("collective.min_member_percent: must be at most 100")
     return EmulationRules(
         program_weights=_program_weights(data, programs),
         term_steps=_term_steps(data),
         thresholds=tuple(thresholds),
         tier_names=tier_names,
-        collective_min_percent=share,
+        collective=_collective(data),
     )
+
+
+def _collective(data: Mapping[str, Any]) -> CollectiveRules:
+    keys = ("advanced_member_percent", "excellent_member_percent", "excellent_min_fighters")
+    table = _table(data, "collective", "", keys)
+    shares = []
+    for key in keys[:2]:
+        share = _number(table, key, "collective", positive=True)
+        if share > 100:
+            raise _Invalid(f"collective.{key}: must be at most 100")
+        shares.append(share)
+    fighters = _number(table, keys[2], "collective")
+    if fighters.denominator != 1:
+        raise _Invalid(f"collective.{keys[2]}: must be a whole number")
+    return CollectiveRules(shares[0], shares[1], int(fighters))
 
 
 def load_emulation_rules(
@@ -282,11 +304,39 @@ def on_course_for(tier: Tier | None, has_initiative: bool) -> tuple[Title, ...]:
     return tuple(titles)
 
 
-def collective_on_course(member_tiers: Iterable[Tier | None], rules: EmulationRules) -> bool:
-    """A unit is on course for advanced collective when at least the configured share
-    of its assessed members are on course for advanced worker. Members without a level
-    (no target: a lead, an admin) are left out rather than held against the unit.
-    """
-    assessed = [tier for tier in member_tiers if tier is not None]
-    advanced = sum(1 for tier in assessed if Title.ADVANCED_WORKER in on_course_for(tier, False))
-    return bool(assessed) and 100 * advanced >= rules.collective_min_percent * len(assessed)
+@dataclass(frozen=True)
+class MemberStanding:
+    """What a collective title asks of one individual member: their projected level and
+    whether the lead recorded an initiative. Collection agents are not passed in."""
+
+    tier: Tier | None
+    has_initiative: bool = False
+
+
+def collective_title(
+    meets_plan: bool, members: Iterable[MemberStanding], rules: EmulationRules
+) -> Title | None:
+    """The collective title a unit is on course for (Luật Thi đua, khen thưởng):
+    excellent collective when every assessed member at least completes their tasks, at
+    least `excellent_member_percent` are on course for advanced worker and at least
+    `excellent_min_fighters` for emulation fighter; advanced collective when it meets
+    its own plan and strictly more than `advanced_member_percent` are on course for
+    advanced worker. Both need the plan met. Members without a level (no target) are
+    left out rather than held against the unit; with nobody assessed, no title."""
+    assessed = [m for m in members if m.tier is not None]
+    if not meets_plan or not assessed:
+        return None
+    titles = [on_course_for(m.tier, m.has_initiative) for m in assessed]
+    advanced = sum(1 for t in titles if Title.ADVANCED_WORKER in t)
+    fighters = sum(1 for t in titles if Title.EMULATION_FIGHTER in t)
+    collective = rules.collective
+    everyone_completes = all(m.tier is not Tier.NOT_COMPLETED for m in assessed)
+    if (
+        everyone_completes
+        and 100 * advanced >= collective.excellent_member_percent * len(assessed)
+        and fighters >= collective.excellent_min_fighters
+    ):
+        return Title.EXCELLENT_COLLECTIVE
+    if 100 * advanced > collective.advanced_member_percent * len(assessed):
+        return Title.ADVANCED_COLLECTIVE
+    return None

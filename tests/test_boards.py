@@ -107,11 +107,26 @@ async def test_emulation_score_tier_and_projection(services: Services) -> None:
         )
         await services.repo.add_entry(entry)
     text = (await say(services, "0912000003", "/thidua")).text
-    assert "Điểm hiện tại: 80% · Hoàn thành nhiệm vụ" in text
-    assert "Dự kiến cuối năm: 89% · Hoàn thành nhiệm vụ" in text
-    lead = (await say(services, "0913000001", "/thidua")).text
-    assert "· Vũ Thị Hoa: 80% → 89% · Hoàn thành nhiệm vụ" in lead
-    assert "· Nguyễn Thị Lan: 0% → 0% · Không hoàn thành nhiệm vụ" in lead
+    assert text.splitlines()[1:] == [
+        "Hoàn thành kế hoạch: TN 100,00% · YT 50,00%",
+        "Điểm quy đổi hiện tại: 80 · Hoàn thành nhiệm vụ",
+        "Dự kiến cuối năm: điểm quy đổi 89 · Hoàn thành nhiệm vụ",
+    ]
+    lead = (await say(services, "0913000001", "/thidua")).text.splitlines()
+    # The unit first, then civil servants and agents apart; agents never count in a
+    # unit's title shares (the post office has only Hoa).
+    assert lead[1:4] == [
+        "Đơn vị BHXH cơ sở Hạc Thành:",
+        "Hoàn thành kế hoạch: TN 33,33% · YT 16,66%",
+        "Điểm quy đổi hiện tại: 26 · Không hoàn thành nhiệm vụ",
+    ]
+    servants = lead.index("Công chức, viên chức (dự kiến thấp nhất trước):")
+    agents = lead.index("Đại lý thu, xếp riêng (dự kiến thấp nhất trước):")
+    assert (
+        "· Nguyễn Thị Lan: điểm quy đổi 0 → 0 · Không hoàn thành nhiệm vụ" in lead[servants:agents]
+    )
+    assert lead[agents + 1] == "· Vũ Thị Hoa: điểm quy đổi 80 → 89 · Hoàn thành nhiệm vụ"
+    assert "· Bưu điện Hạc Thành (0 người): chỉ có đại lý thu, không xét danh hiệu tập thể" in lead
 
 
 async def test_voiding_takes_a_badge_back(services: Services, clock: Clock) -> None:

@@ -13,13 +13,15 @@ import pytest
 from leaderboards.badges import EntryFact
 from leaderboards.emulation import (
     DEFAULT_EMULATION_FILE,
+    CollectiveRules,
     EmulationConfigError,
     EmulationRules,
+    MemberStanding,
     Names,
     Tier,
     Title,
     assess,
-    collective_on_course,
+    collective_title,
     load_emulation_rules,
     on_course_for,
     parse_emulation_rules,
@@ -63,7 +65,7 @@ def test_the_shipped_file_holds_the_contracts_defaults(rules: EmulationRules) ->
     ]
     assert rules.tier_names[Tier.EXCELLENT] == Names("Hoàn thành xuất sắc nhiệm vụ", "Excellent")
     assert rules.tier_names[Tier.NOT_COMPLETED].in_language("vi") == "Không hoàn thành nhiệm vụ"
-    assert rules.collective_min_percent == 70
+    assert rules.collective == CollectiveRules(Fraction(50), Fraction(70), 1)
 
 
 def broken(change: str, value: object = None) -> str:
@@ -109,8 +111,10 @@ def broken(change: str, value: object = None) -> str:
         ("program_weights.TN", None, "program_weights.TN: missing (a program in config/rules"),
         ("program_weights.XX", 0.1, "program_weights.XX: not a program in config/rules.toml"),
         ("program_weights", "TN", "program_weights: must be a table"),
-        ("collective.min_member_percent", 120, "collective.min_member_percent: must be at most"),
-        ("collective.min_member_percent", 0, "collective.min_member_percent: must be above 0"),
+        ("collective.advanced_member_percent", 120, "advanced_member_percent: must be at most"),
+        ("collective.excellent_member_percent", 0, "excellent_member_percent: must be above 0"),
+        ("collective.excellent_min_fighters", 1.5, "excellent_min_fighters: must be a whole"),
+        ("collective.min_member_percent", 70, "collective.min_member_percent: unknown key"),
         ("bonus", {"x": 1}, "bonus: unknown key"),
     ],
 )
@@ -275,12 +279,39 @@ def test_what_a_level_is_on_course_for(
     assert on_course_for(tier, initiative) == titles
 
 
-def test_a_unit_needs_seventy_percent_of_its_assessed_members(rules: EmulationRules) -> None:
-    seven_of_ten = [Tier.GOOD] * 5 + [Tier.EXCELLENT] * 2 + [Tier.COMPLETED] * 3
-    assert collective_on_course(seven_of_ten, rules)
-    six_of_ten = [Tier.GOOD] * 6 + [Tier.NOT_COMPLETED] * 4
-    assert not collective_on_course(six_of_ten, rules)
-    # The lead and an admin have no target: not assessed, not held against the unit.
-    assert collective_on_course([*seven_of_ten[:7], Tier.COMPLETED, None, None], rules) is True
-    assert not collective_on_course([None, None], rules)
-    assert not collective_on_course([], rules)
+def standings(*groups: tuple[int, Tier | None, bool]) -> list[MemberStanding]:
+    return [MemberStanding(tier, initiative) for n, tier, initiative in groups for _ in range(n)]
+
+
+def test_advanced_collective_needs_more_than_half_and_its_plan(rules: EmulationRules) -> None:
+    exactly_half = standings((5, Tier.GOOD, False), (5, Tier.NOT_COMPLETED, False))
+    assert collective_title(True, exactly_half, rules) is None  # 50% is not more than 50%
+    six_of_ten = standings((6, Tier.GOOD, False), (4, Tier.NOT_COMPLETED, False))
+    assert collective_title(True, six_of_ten, rules) is Title.ADVANCED_COLLECTIVE
+    assert collective_title(False, six_of_ten, rules) is None  # its own plan not met
+    # The lead and an admin have no level: not assessed, not held against the unit.
+    with_leads = [*six_of_ten, MemberStanding(None), MemberStanding(None)]
+    assert collective_title(True, with_leads, rules) is Title.ADVANCED_COLLECTIVE
+    assert collective_title(True, [MemberStanding(None)], rules) is None
+    assert collective_title(True, [], rules) is None
+
+
+def test_excellent_collective_at_exactly_seventy_percent(rules: EmulationRules) -> None:
+    seven_of_ten = standings(
+        (1, Tier.EXCELLENT, True), (6, Tier.GOOD, False), (3, Tier.COMPLETED, False)
+    )
+    assert collective_title(True, seven_of_ten, rules) is Title.EXCELLENT_COLLECTIVE
+    six_of_ten = standings(
+        (1, Tier.EXCELLENT, True), (5, Tier.GOOD, False), (4, Tier.COMPLETED, False)
+    )
+    assert collective_title(True, six_of_ten, rules) is Title.ADVANCED_COLLECTIVE
+    # Nobody on course for Chiến sĩ thi đua cơ sở (excellent without an initiative).
+    no_fighter = standings(
+        (1, Tier.EXCELLENT, False), (6, Tier.GOOD, False), (3, Tier.COMPLETED, False)
+    )
+    assert collective_title(True, no_fighter, rules) is Title.ADVANCED_COLLECTIVE
+    # One member who does not complete their tasks: not excellent, still advanced.
+    one_short = standings(
+        (1, Tier.EXCELLENT, True), (8, Tier.GOOD, False), (1, Tier.NOT_COMPLETED, False)
+    )
+    assert collective_title(True, one_short, rules) is Title.ADVANCED_COLLECTIVE

@@ -149,3 +149,20 @@ async def test_a_member_moved_mid_month(services: Services) -> None:
     units = (await say(services, LEAD, "/donvi TN")).text
     assert "Phường Hạc Thành — 5/10 (50,00%)" in units
     assert "Bưu điện Hạc Thành — 3/20 (15,00%)" in units
+
+
+async def test_completion_and_the_converted_score_are_labelled_apart(services: Services) -> None:
+    await services.repo.import_staff(
+        [StaffRow(7, COMMUNE, "Đỗ Văn Ba", "0912000009", Role.OFFICER)]
+    )
+    await services.repo.import_quotas(
+        [QuotaRow(0, TargetKind.MEMBER, "0912000009", "TN", "2026", 10)], NOW
+    )
+    await say(services, "0912000009", "/ghi TN 10 ky=12")
+    progress = (await say(services, "0912000009", "/tiendo năm")).text
+    assert "TN: 10/10 (100,00%) · đã hoàn thành 🎉" in progress
+    emulation = (await say(services, "0912000009", "/thidua")).text.splitlines()
+    assert emulation[1:3] == [
+        "Hoàn thành kế hoạch: TN 100,00%",
+        "Điểm quy đổi hiện tại: 130 (kỳ hạn đóng dài) · Hoàn thành xuất sắc nhiệm vụ",
+    ]
