@@ -123,6 +123,7 @@ async def import_collections(settings: Settings, path: Path, by_phone: str | Non
                 services.clock(),
                 t,
                 by_phone,
+                services.rules.grace_days,
             )
         except ImportFailed as failure:
             print(failure, file=sys.stderr)
