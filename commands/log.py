@@ -13,7 +13,13 @@ from storage.participants_repository import EarlierEntry, ParticipantKeyChanged
 from storage.repository import MemberPeriod
 from tracker.errors import UserError
 from tracker.models import Entry, Member, NewEntry
-from tracker.participants import ParticipantDetails, hashed, last3, split_details
+from tracker.participants import (
+    ParticipantDetails,
+    check_program_term,
+    hashed,
+    last3,
+    split_details,
+)
 from tracker.periods import Period, PeriodKind, local_day, period_containing
 
 QUICK_COUNTS = (1, 2, 3, 5, 10)
@@ -33,6 +39,8 @@ async def log(request: Request, args: list[str], member: Member) -> Reply:
     if not numbers:
         return _ask_count(request, program.code)
     count = parse_count(numbers[0], request.rules.max_entry_count)
+    if details is not None:
+        check_program_term(program, details.term_months, request.t.language)
     if details is not None and details.code is not None and count != 1:
         raise UserError("participants.code_needs_one")
     today = request.today
@@ -92,9 +100,15 @@ def _offer_terms(request: Request, entry: Entry, reply: Reply) -> None:
     """Buttons for the participant's payment term: details without typing them."""
     if request.t.plain:
         return  # an SMS has no buttons: `ky=12` on the line does it there
+    program = request.rules.program(entry.program)
+    allowed = program.payment_terms if program is not None else TERM_BUTTONS
     reply.text += "\n" + request.t("term.ask")
     reply.buttons.append(
-        [Button(request.t("term.button", n=n), f"/kyhan {entry.id} {n}") for n in TERM_BUTTONS]
+        [
+            Button(request.t("term.button", n=n), f"/kyhan {entry.id} {n}")
+            for n in TERM_BUTTONS
+            if n in allowed
+        ]
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from commands.context import Reply, Request
 from tracker.errors import UserError
 from tracker.models import Member
-from tracker.participants import check_term
+from tracker.participants import check_program_term, check_term
 
 TERM_BUTTONS = (1, 3, 6, 12)
 
@@ -19,7 +19,13 @@ async def term(request: Request, args: list[str], member: Member) -> Reply:
     if len(args) != 2 or not args[0].isdigit():
         raise UserError("term.usage")
     months = check_term(args[1])
-    entry = await request.repo.set_own_entry_term(int(args[0]), member.id, months, request.today)
+    allowing = [p.code for p in request.rules.programs if months in p.payment_terms]
+    entry = await request.repo.set_own_entry_term(
+        int(args[0]), member.id, months, request.today, allowing
+    )
     if entry is None:
         raise UserError("term.not_found", id=args[0])
+    program = request.rules.program(entry.program)
+    if program is not None:  # an entry of a program that does not take this term: unchanged
+        check_program_term(program, months, request.t.language)
     return Reply(request.t("term.done", n=months, id=str(entry.id), code=entry.program))

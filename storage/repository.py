@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -94,7 +95,12 @@ class CoreRepository(Protocol):
     async def period_achieved(self, member_id: int, period_key: str) -> dict[str, int]: ...
     async def member_period(self, member_id: int, period_key: str) -> MemberPeriod: ...
     async def set_own_entry_term(
-        self, entry_id: int, member_id: int, term_months: int, day: date
+        self,
+        entry_id: int,
+        member_id: int,
+        term_months: int,
+        day: date,
+        programs: Collection[str] | None = None,
     ) -> Entry | None: ...
 
     async def backup(self, target: Path) -> None: ...

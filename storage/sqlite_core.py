@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from datetime import UTC, date, datetime
 from functools import partial
 from typing import Any
@@ -313,10 +313,17 @@ class CoreStore(SQLiteBase):
         return entry_from(next(iter(rows)))
 
     async def set_own_entry_term(
-        self, entry_id: int, member_id: int, term_months: int, day: date
+        self,
+        entry_id: int,
+        member_id: int,
+        term_months: int,
+        day: date,
+        programs: Collection[str] | None = None,
     ) -> Entry | None:
         """Set the payment term of the member's own counting entry logged on local `day`;
-        None when there is no such entry (someone else's, voided, or from another day)."""
+        None when there is no such entry (someone else's, voided, or from another day).
+        An entry of a program outside `programs` (those that allow the term) is returned
+        unchanged, for the caller to refuse."""
         async with self._transaction() as db:
             rows = await db.execute_fetchall(
                 f"SELECT {ENTRY_COLUMNS} FROM entries WHERE id = ? AND member_id = ?"
@@ -326,6 +333,8 @@ class CoreStore(SQLiteBase):
             found = next(iter(rows), None)
             if found is None or local_day(entry_from(found).created_at) != day:
                 return None
+            if programs is not None and entry_from(found).program not in programs:
+                return entry_from(found)
             await db.execute(
                 "UPDATE entries SET term_months = ? WHERE id = ?", (term_months, entry_id)
             )

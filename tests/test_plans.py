@@ -166,3 +166,26 @@ async def test_completion_and_the_converted_score_are_labelled_apart(services: S
         "Hoàn thành kế hoạch: TN 100,00%",
         "Điểm quy đổi hiện tại: 130 (kỳ hạn đóng dài) · Hoàn thành xuất sắc nhiệm vụ",
     ]
+
+
+async def test_payment_terms_are_those_of_the_program(services: Services) -> None:
+    refused = await say(services, LAN, "/ghi YT 1 ky=1")
+    assert refused.text == (
+        "Phương thức đóng 1 tháng không áp dụng cho BHYT hộ gia đình: chọn 3, 6, 12 tháng."
+    )
+    assert (
+        await services.repo.member_period((await member(services, LAN)).id, "2026-11")
+    ).achieved == {}
+    assert "Đã ghi 1 người tham gia YT" in (await say(services, LAN, "/ghi YT 1 ky=6")).text
+    assert "Đã ghi 1 người tham gia TN" in (await say(services, LAN, "/ghi TN 1 ky=1")).text
+    logged_yt = await say(services, LAN, "/ghi YT 1")
+    assert [b.label for b in logged_yt.buttons[0]] == ["3 tháng", "6 tháng", "12 tháng"]
+    entry_id = logged_yt.buttons[0][0].command.split()[1]
+    again = await say(services, LAN, f"/kyhan {entry_id} 1")
+    assert again.text.startswith("Phương thức đóng 1 tháng không áp dụng cho BHYT hộ gia đình")
+    english = await say(services, LAN, "/ngonngu en")
+    assert english.text
+    assert (await say(services, LAN, "/log YT 1 ky=24")).text == (
+        "A 24-month payment term does not apply to Household health insurance:"
+        " choose 3, 6, 12 months."
+    )

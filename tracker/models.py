@@ -33,11 +33,18 @@ COUNTING_STATES = (EntryState.REPORTED, EntryState.CONFIRMED)
 UNIT_PATH_SEPARATOR = " / "
 
 
+# Every payment term the product knows: monthly to yearly, or years paid ahead (<= 60).
+ANY_PAYMENT_TERM = (1, 3, 6, 12, 24, 36, 48, 60)
+
+
 @dataclass(frozen=True)
 class Program:
     code: str
     name_vi: str
     name_en: str
+    payment_terms: tuple[int, ...] = ANY_PAYMENT_TERM
+    """Months that may be paid at once (phương thức đóng), shortest first
+    (config/rules.toml)."""
 
     def name(self, language: str) -> str:
         return self.name_vi if language == "vi" else self.name_en

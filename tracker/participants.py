@@ -18,12 +18,14 @@ import hmac
 from dataclasses import dataclass
 
 from tracker.errors import UserError
+from tracker.models import ANY_PAYMENT_TERM, Program
 
 CODE_LENGTHS = (10, 12)
 """A legacy BHXH code, a CCCD."""
 MAX_TERM_MONTHS = 60
-TERMS = (1, 3, 6, *range(12, MAX_TERM_MONTHS + 1, 12))
-"""Monthly, quarterly, half-yearly, yearly, or several whole years paid ahead."""
+TERMS = ANY_PAYMENT_TERM
+"""Monthly, quarterly, half-yearly, yearly, or several whole years paid ahead; each
+program allows some of them (`Program.payment_terms`, config/rules.toml)."""
 
 _CODE_WORDS = {"ma", "cccd", "code", "bhxh", "mabhxh", "so"}
 _TERM_WORDS = {"ky", "kyhan", "term"}
@@ -125,6 +127,18 @@ def check_term(token: str) -> int:
     if not (token.isascii() and token.isdigit()) or int(token) not in TERMS:
         raise UserError("participants.bad_term", given=token or "?", terms=TERMS_TEXT)
     return int(token)
+
+
+def check_program_term(program: Program, term_months: int | None, language: str) -> None:
+    """A term the program does not take (BHYT hộ gia đình is paid 3, 6 or 12 months at
+    once) is refused with the ones it does."""
+    if term_months is not None and term_months not in program.payment_terms:
+        raise UserError(
+            "plans.bad_term_for_program",
+            given=str(term_months),
+            program=program.name(language),
+            terms=", ".join(str(months) for months in program.payment_terms),
+        )
 
 
 def participant_hash(code: str, secret: str) -> str:

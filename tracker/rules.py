@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from tracker.models import Program
+from tracker.models import ANY_PAYMENT_TERM, Program
 from tracker.renewals import GRACE_DAYS
 
 DEFAULT_RULES_FILE = Path(__file__).resolve().parent.parent / "config" / "rules.toml"
@@ -45,7 +45,9 @@ def parse_rules(data: dict[str, Any]) -> Rules:
             raise RulesError(f"programs #{index}: missing {', '.join(sorted(missing))}")
         if not str(raw["code"]).isalnum():
             raise RulesError(f"programs #{index}: code must be letters or digits")
-        programs.append(Program(str(raw["code"]).upper(), raw["name_vi"], raw["name_en"]))
+        code = str(raw["code"]).upper()
+        terms = _payment_terms(raw.get("payment_terms"), f"programs #{index} ({code})")
+        programs.append(Program(code, raw["name_vi"], raw["name_en"], terms))
     if not programs:
         raise RulesError("programs: at least one program is needed")
     if len({program.code for program in programs}) != len(programs):
@@ -66,6 +68,22 @@ def parse_rules(data: dict[str, Any]) -> Rules:
     if not (isinstance(grace, int) and not isinstance(grace, bool) and grace >= 0):
         raise RulesError("participants.grace_days must be a whole number of days >= 0")
     return Rules(tuple(programs), max_count, backdate, holidays, grace)
+
+
+def _payment_terms(raw: Any, where: str) -> tuple[int, ...]:
+    """Months that may be paid at once: whole numbers 1..60, each once, shortest first."""
+    if raw is None:
+        return ANY_PAYMENT_TERM
+    if (
+        not isinstance(raw, list)
+        or not raw
+        or not all(isinstance(m, int) and not isinstance(m, bool) and 1 <= m <= 60 for m in raw)
+        or list(raw) != sorted(set(raw))
+    ):
+        raise RulesError(
+            f"{where}: payment_terms must list months 1..60, shortest first, once each"
+        )
+    return tuple(raw)
 
 
 def load_rules(path: Path = DEFAULT_RULES_FILE) -> Rules:
