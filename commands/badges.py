@@ -28,7 +28,12 @@ async def badges(request: Request, args: list[str], member: Member) -> Reply:
         if isinstance(row, RankedRow):
             month_rows[month.key] = row
     earned = earned_badges(
-        entries, books, today, holidays=request.rules.holidays, month_rows=month_rows
+        entries,
+        books,
+        today,
+        holidays=request.rules.holidays,
+        month_rows=month_rows,
+        count_over=request.rules.badge_count_over,
     )
     run = streaks(entries, today, holidays=request.rules.holidays)
     if not earned:

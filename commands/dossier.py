@@ -123,7 +123,14 @@ async def gather_dossier(request: Request, person: Member) -> Dossier:
             month_rows[month.key] = row
     entries = await repo.member_entries(person.id, year.first, today)
     holidays = request.rules.holidays
-    earned = earned_badges(entries, books, today, holidays=holidays, month_rows=month_rows)
+    earned = earned_badges(
+        entries,
+        books,
+        today,
+        holidays=holidays,
+        month_rows=month_rows,
+        count_over=request.rules.badge_count_over,
+    )
     by_code: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for badge in earned:
         detail = " ".join(part for part in (badge.program, badge.period) if part)

@@ -7,7 +7,9 @@ Decisions a lead may ask about:
   day the enrollment is dated, back-dated or not). Period badges are earned again in
   every period that qualifies; each one names its period (and program for quotas).
 - "Đạt tối thiểu 3" (the minimum of 3) means at least 3 participants in one calendar
-  month, all programs together; the 10+ club means 10 in one month.
+  year, all programs together, as the practice counts the usual plan of "3 trở lên"; the
+  10+ club means 10 in the year. Both count over `count_over` (config/rules.toml,
+  `[badges] count_over`, "year" by default, "month" to count them month by month).
 - Quota met for a week, month or quarter: per program, against its target (own or
   derived, see tracker.quotas); earned by the entry that brings the period to target.
 - Streak: consecutive ISO weeks with at least one enrollment; reaching `min_weeks`
@@ -34,8 +36,8 @@ from tracker.models import COUNTING_STATES, Entry
 from tracker.periods import PeriodKind, local_day, parse_period, period_containing
 from tracker.quotas import QuotaBook, target_for
 
-MINIMUM_MONTHLY = 3
-CLUB_MONTHLY = 10
+MINIMUM_COUNT = 3
+CLUB_COUNT = 10
 STREAK_MIN_WEEKS = 4
 TOP_RANKS = 3
 
@@ -216,6 +218,7 @@ def earned_badges(
     holidays: Collection[date] = frozenset(),
     month_rows: Mapping[str, RankedRow] | None = None,
     min_streak_weeks: int = STREAK_MIN_WEEKS,
+    count_over: PeriodKind = PeriodKind.YEAR,
 ) -> list[Badge]:
     """Every badge the entries earn as of `today`, oldest first.
 
@@ -227,8 +230,8 @@ def earned_badges(
     badges: list[Badge] = []
     if ordered:
         badges.append(Badge(BadgeCode.FIRST_ENROLLMENT, ordered[0].day))
-    badges += _crossings(ordered, MINIMUM_MONTHLY, BadgeCode.MINIMUM_3, PeriodKind.MONTH)
-    badges += _crossings(ordered, CLUB_MONTHLY, BadgeCode.CLUB_10, PeriodKind.MONTH)
+    badges += _crossings(ordered, MINIMUM_COUNT, BadgeCode.MINIMUM_3, count_over)
+    badges += _crossings(ordered, CLUB_COUNT, BadgeCode.CLUB_10, count_over)
     badges += _quota_badges(ordered, quotas)
     badges += _walk_streaks(ordered, today, frozenset(holidays), min_streak_weeks)[1]
     badges += _top_badges(month_rows or {}, today)

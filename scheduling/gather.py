@@ -88,7 +88,11 @@ async def new_badges(
         earned: list[Badge] = [
             badge
             for badge in earned_badges(
-                entries, books.get(member.id, {}), today, holidays=rules.holidays
+                entries,
+                books.get(member.id, {}),
+                today,
+                holidays=rules.holidays,
+                count_over=rules.badge_count_over,
             )
             if badge.earned_on in period
         ]

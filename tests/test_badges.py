@@ -16,6 +16,7 @@ from leaderboards.badges import (
 )
 from leaderboards.ranking import RankedRow, Standing
 from tracker.models import Channel, Entry, EntryState
+from tracker.periods import PeriodKind
 
 # Tết Bính Ngọ: public servants are off Saturday 14 to Sunday 22 February 2026, so the
 # whole ISO week 2026-W08 (Monday 16 to Sunday 22) has no working day.
@@ -55,7 +56,7 @@ def test_first_enrollment_is_the_earliest_dated_entry_and_moves_when_voided() ->
     assert earned_badges([voided(later)], NO_QUOTAS, date(2026, 3, 12)) == []
 
 
-def test_the_minimum_of_three_is_three_participants_in_one_month() -> None:
+def test_the_minimum_of_three_counted_month_by_month_when_configured() -> None:
     entries = [
         entry(date(2026, 3, 2), 2),
         entry(date(2026, 3, 9), 1, "YT"),  # all programs together
@@ -63,15 +64,25 @@ def test_the_minimum_of_three_is_three_participants_in_one_month() -> None:
         entry(date(2026, 4, 28), 2),
         entry(date(2026, 5, 1), 1),  # April's 2 and May's 1 do not add up
     ]
-    badges = earned_badges(entries, NO_QUOTAS, date(2026, 5, 31))
+    badges = earned_badges(entries, NO_QUOTAS, date(2026, 5, 31), count_over=PeriodKind.MONTH)
     assert codes(badges, BadgeCode.MINIMUM_3) == [(date(2026, 3, 9), "2026-03")]
+
+
+def test_the_minimum_of_three_and_the_ten_club_count_over_the_year() -> None:
+    # The usual plan of "3 trở lên" a year: 2 in each of five months.
+    entries = [entry(date(2026, month, 3), 2) for month in (7, 8, 9, 10, 11)]
+    badges = earned_badges(entries, NO_QUOTAS, date(2026, 11, 23))
+    assert codes(badges, BadgeCode.MINIMUM_3) == [(date(2026, 8, 3), "2026")]
+    assert codes(badges, BadgeCode.CLUB_10) == [(date(2026, 11, 3), "2026")]
+    by_month = earned_badges(entries, NO_QUOTAS, date(2026, 11, 23), count_over=PeriodKind.MONTH)
+    assert codes(by_month, BadgeCode.MINIMUM_3) == codes(by_month, BadgeCode.CLUB_10) == []
 
 
 def test_the_ten_club_and_voiding_the_entry_that_earned_it() -> None:
     entries = [entry(date(2026, 3, 2), 4), entry(date(2026, 3, 9), 5), entry(date(2026, 3, 20), 3)]
     badges = earned_badges(entries, NO_QUOTAS, date(2026, 3, 31))
-    assert codes(badges, BadgeCode.CLUB_10) == [(date(2026, 3, 20), "2026-03")]
-    assert codes(badges, BadgeCode.MINIMUM_3) == [(date(2026, 3, 2), "2026-03")]
+    assert codes(badges, BadgeCode.CLUB_10) == [(date(2026, 3, 20), "2026")]
+    assert codes(badges, BadgeCode.MINIMUM_3) == [(date(2026, 3, 2), "2026")]
     entries[2] = voided(entries[2])
     assert codes(earned_badges(entries, NO_QUOTAS, date(2026, 3, 31)), BadgeCode.CLUB_10) == []
 

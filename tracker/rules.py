@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.models import ANY_PAYMENT_TERM, Program
+from tracker.periods import PeriodKind
 from tracker.renewals import GRACE_DAYS
 
 DEFAULT_RULES_FILE = Path(__file__).resolve().parent.parent / "config" / "rules.toml"
@@ -26,6 +27,8 @@ class Rules:
     holidays: frozenset[date] = frozenset()
     grace_days: int = GRACE_DAYS
     """Days after a paid-until date before an unrenewed participant counts as lapsed."""
+    badge_count_over: PeriodKind = PeriodKind.YEAR
+    """Over what the minimum-of-3 and 10+ badges count: the calendar year (the practice)."""
 
     def program(self, code: str) -> Program | None:
         code = code.upper()
@@ -67,7 +70,10 @@ def parse_rules(data: dict[str, Any]) -> Rules:
     grace = data.get("participants", {}).get("grace_days", GRACE_DAYS)
     if not (isinstance(grace, int) and not isinstance(grace, bool) and grace >= 0):
         raise RulesError("participants.grace_days must be a whole number of days >= 0")
-    return Rules(tuple(programs), max_count, backdate, holidays, grace)
+    count_over = data.get("badges", {}).get("count_over", "year")
+    if count_over not in ("year", "month"):
+        raise RulesError('badges.count_over must be "year" or "month"')
+    return Rules(tuple(programs), max_count, backdate, holidays, grace, PeriodKind(count_over))
 
 
 def _payment_terms(raw: Any, where: str) -> tuple[int, ...]:
