@@ -11,6 +11,8 @@ from tracker.periods import Period, PeriodKind, quarter_of
 from tracker.progress import Pace, Progress
 from tracker.quotas import TargetSource
 
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
 
 def period_label(t: Translator, period: Period) -> str:
     if period.kind is PeriodKind.WEEK:
@@ -23,7 +25,9 @@ def period_label(t: Translator, period: Period) -> str:
     if period.kind is PeriodKind.MONTH:
         return t("period.month", month=f"{period.first.month:02d}", year=str(period.first.year))
     if period.kind is PeriodKind.QUARTER:
-        return t("period.quarter", quarter=quarter_of(period.first), year=str(period.first.year))
+        return t(
+            "period.quarter", roman=_ROMAN[quarter_of(period.first)], year=str(period.first.year)
+        )
     return t("period.year", year=str(period.first.year))
 
 

@@ -35,7 +35,7 @@ async def test_who_reached_it_first_ranks_higher(services: Services, clock: Cloc
     await say(services, "0912000002", "TN 6", "b")
     reply = await say(services, "0912000002", "/bxh")
     lines = reply.text.splitlines()
-    assert lines[0] == "🏆 Xếp hạng Tháng 11/2026 · Phường Hạc Thành (TN+YT)"
+    assert lines[0] == "🏆 Xếp hạng tháng 11/2026 · Phường Hạc Thành (TN+YT)"
     assert lines[1] == "🥇 1. Nguyễn Thị Lan — 6/30 (20,00%)"
     assert lines[2] == "👉 2. Phạm Văn Nam — 6/30 (20,00%)"
     assert lines[-1] == "Cả đơn vị: 12/60 (20,00%) · tổng chỉ tiêu cá nhân"
@@ -88,7 +88,7 @@ async def test_quota_met_is_celebrated_once_per_member_and_month(services: Servi
     assert first.group_posts == []
     crossing = await say(services, "0912000001", "TN 1", "c2")  # 10/10
     [post] = crossing.group_posts
-    assert post.text == "🎉 Chúc mừng Nguyễn Thị Lan đã hoàn thành 100% chỉ tiêu TN Tháng 11/2026!"
+    assert post.text == "🎉 Chúc mừng Nguyễn Thị Lan đã hoàn thành 100% chỉ tiêu TN tháng 11/2026!"
     await say(services, "0912000001", "/huy", "c3")
     again = await say(services, "0912000001", "TN 1", "c4")  # crosses again after the undo
     assert again.group_posts == []

@@ -81,7 +81,7 @@ def test_demo_fills_once_and_opens_a_vietnamese_console(tmp_path: Path) -> None:
     first = bot(tmp_path, "demo", stdin="/tiendo năm\n")
     assert first.returncode == 0, first.stderr
     assert "Đã tạo tổ chức mẫu" in first.stdout
-    assert "Tiến độ Năm 2026" in first.stdout or "Tiến độ Năm" in first.stdout
+    assert "Tiến độ năm 2026" in first.stdout or "Tiến độ Năm" in first.stdout
     members = rows(tmp_path, "SELECT count(*) FROM members")[0][0]
     entries = rows(tmp_path, "SELECT count(*) FROM entries")[0][0]
     assert isinstance(members, int) and members >= 15

@@ -34,7 +34,7 @@ async def test_log_replies_with_running_month_total(services: Services) -> None:
     # Year 120 -> November target = divide_half_up(120 * 30 / 365) = 10.
     text = await say(services, "/ghi TN 2", "m1")
     assert "Đã ghi 2 người tham gia TN ngày 23/11/2026" in text
-    assert "Tháng 11/2026: TN: 2/10 (20,00%)" in text
+    assert "Lũy kế tháng 11/2026: TN: 2/10 (20,00%)" in text
     assert await month_total(services) == 2
 
 
@@ -53,7 +53,7 @@ async def test_a_repeat_delivered_next_month_answers_with_the_first_entrys_month
     clock.now += timedelta(minutes=2)  # the gateway retries after midnight: 01/12
     again = await say(services, "TN 3", "sms:late")
     assert again == first
-    assert "ngày 30/11/2026" in first and "Tháng 11/2026: TN: 3/10" in first
+    assert "ngày 30/11/2026" in first and "Lũy kế tháng 11/2026: TN: 3/10" in first
     assert await month_total(services) == 3
 
 
@@ -110,8 +110,8 @@ async def test_progress_shows_pace_and_projection(services: Services) -> None:
     # 23 of 30 days elapsed: expected divide_half_up(10 * 23 / 30) = 8; ahead by 2;
     # projection divide_half_up(10 * 30 / 23) = 13.
     assert "TN: 10/10 (100,00%) · đã hoàn thành 🎉" in text
-    assert "YT: 0/20 (0,00%) · chậm tiến độ 15" in text
-    assert "cần đạt đến hôm nay: 8 · dự kiến cuối kỳ: 13" in text
+    assert "YT: 0/20 (0,00%) · chậm 15 người so với tiến độ" in text
+    assert "cần đạt đến hôm nay: 8 · ước thực hiện cả kỳ: 13" in text
 
 
 async def test_last_months_numbers_stay_visible_after_the_reset(
@@ -121,7 +121,7 @@ async def test_last_months_numbers_stay_visible_after_the_reset(
     clock.now += timedelta(days=8)  # 1 December
     assert "TN: 0/" in await say(services, "/tiendo")
     last_month = await say(services, "/tiendo tháng trước")
-    assert "Tiến độ Tháng 11/2026" in last_month
+    assert "Tiến độ tháng 11/2026" in last_month
     assert "TN: 7/10 (70,00%)" in last_month
 
 
@@ -136,7 +136,7 @@ async def test_sms_channel_replies_in_plain_ascii(services: Services) -> None:
     found = await member(services)
     reply = await run_text(services, found, "TD", Channel.SMS, None)
     assert reply.text.isascii()
-    assert "Tien do Thang 11:" in reply.text
+    assert "Tien do thang 11:" in reply.text
 
 
 async def test_a_term_is_set_only_on_ones_own_entry_of_today(
@@ -148,7 +148,7 @@ async def test_a_term_is_set_only_on_ones_own_entry_of_today(
     assert someone_else == "Không tìm thấy bản ghi #1 của bạn trong hôm nay."
     not_a_term = await say(services, "/kyhan 1 7")
     assert "7" in not_a_term and "12" in not_a_term  # the allowed terms are listed
-    assert (await say(services, "/kyhan 1 6")).startswith("✅ Đã ghi kỳ hạn đóng 6 tháng")
+    assert (await say(services, "/kyhan 1 6")).startswith("✅ Đã ghi phương thức đóng 6 tháng")
     clock.now += timedelta(days=1)
     assert await say(services, "/kyhan 1 12") == "Không tìm thấy bản ghi #1 của bạn trong hôm nay."
     [fact] = await services.repo.member_entries(lan.id, date(2026, 11, 23), date(2026, 11, 23))

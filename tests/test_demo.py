@@ -24,7 +24,7 @@ async def test_a_demo_on_the_second_of_january_still_shows_last_months_work(
     assert sum(december.values()) > 0
     services = Services(repo, load_rules(), lambda: now)
     reply = await run_text(services, officer, "/tiendo tháng trước", Channel.CONSOLE, None)
-    assert "Tiến độ Tháng 12/2026" in reply.text
+    assert "Tiến độ tháng 12/2026" in reply.text
     assert "chưa có chỉ tiêu" not in reply.text  # last year's quotas came with it
 
 

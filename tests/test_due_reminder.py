@@ -78,7 +78,7 @@ async def test_due_reminder_reaches_each_officer_once_across_a_restart(
     [message] = server.calls_of("sendMessage")
     assert message.params["chat_id"] == 5001
     assert message.params["text"] == (
-        "🔔 Nguyễn Thị Lan ơi, 2 người tham gia của bạn đến hạn đóng tiếp trong 14 ngày tới"
+        "🔔 Anh/chị Nguyễn Thị Lan, 2 người tham gia của bạn đến hạn đóng tiếp trong 14 ngày tới"
         " (đến 14/12/2026). Xem danh sách: /denhan; khi họ đóng: /giahan."
     )
     assert texts == [

@@ -151,15 +151,15 @@ async def test_bad_renewals_get_a_clear_reply(services: Services) -> None:
     people = await setting(services)
     lan = people["0912000001"]
     usage = (
-        "Cú pháp: /giahan TN ma=<mã BHXH hoặc CCCD> ky=<số tháng>, ví dụ /giahan TN"
-        " ma=0123456789 ky=6 (tin nhắn: GH TN 0123456789 6)."
+        "Cú pháp: /giahan TN ma=<mã số BHXH hoặc số định danh cá nhân> ky=<số tháng>,"
+        " ví dụ /giahan TN ma=0123456789 ky=6 (tin nhắn: GH TN 0123456789 6)."
     )
     for text in ("/giahan", f"/giahan TN ma={CODE}", "/giahan TN ky=6", f"/giahan ma={CODE} 6"):
         assert (await run_text(services, lan, text, Channel.CONSOLE, None)).text == usage
     bad_term = await run_text(services, lan, f"/giahan TN ma={CODE} ky=7", Channel.CONSOLE, None)
-    assert bad_term.text.startswith('Kỳ đóng "7" không hợp lệ')
+    assert bad_term.text.startswith('Phương thức đóng "7" không hợp lệ')
     sms = await run_text(services, lan, "GH TN 6", Channel.SMS, None)
-    assert sms.text == "Cu phap: GH TN <ma BHXH/CCCD> <so thang>, vd GH TN 0123456789 6"
+    assert sms.text == "Cu phap: GH TN <ma BHXH/so dinh danh> <so thang>, vd GH TN 0123456789 6"
     assert NOW.date() == date(2026, 11, 23)
 
 

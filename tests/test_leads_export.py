@@ -80,7 +80,7 @@ async def test_export_of_the_leads_subtree(services: Services) -> None:
     await say(services, "0912000009", "TN 1")
     reply = await say(services, "0913000001", "/xuat thang")
     assert reply.text == (
-        "📎 Báo cáo tiến độ Tháng 11/2026 · BHXH cơ sở Hạc Thành: 4 người (tệp .xlsx và .csv)."
+        "📎 Báo cáo tiến độ tháng 11/2026 · BHXH cơ sở Hạc Thành: 4 người (tệp .xlsx và .csv)."
     )
     xlsx, csv_file = reply.attachments
     assert (xlsx.filename, csv_file.filename) == (
@@ -128,7 +128,7 @@ async def test_admin_exports_everything_and_bad_period_is_refused(services: Serv
         [StaffRow(6, "BHXH tỉnh Nghệ An", "Hồ Văn Admin", "0915000001", Role.ADMIN)]
     )
     reply = await say(services, "0915000001", "/export 2026")
-    assert "Năm 2026 · BHXH tỉnh Nghệ An, BHXH tỉnh Thanh Hóa: 3 người" in reply.text
+    assert "năm 2026 · BHXH tỉnh Nghệ An, BHXH tỉnh Thanh Hóa: 3 người" in reply.text
     names = [row[0] for row in rows_of(reply.attachments[0].content)["TN"][1:]]
     assert "Nguyễn Thị Lan" in names
     bad = await say(services, "0913000001", "/xuat 2026-13")

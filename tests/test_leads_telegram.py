@@ -186,7 +186,7 @@ async def test_export_and_audit_authorisation(
 
     since = server.mark()
     text = await say(server, LEAD, "/xuat")
-    assert text.startswith("📎 Báo cáo tiến độ Tháng 11/2026 · BHXH cơ sở Hạc Thành: 3 người")
+    assert text.startswith("📎 Báo cáo tiến độ tháng 11/2026 · BHXH cơ sở Hạc Thành: 3 người")
     xlsx = await server.wait_for("sendDocument", since=since)
     csv_doc = await server.wait_for(
         "sendDocument", lambda c: c.files["document"][0].endswith(".csv"), since=since

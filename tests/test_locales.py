@@ -82,7 +82,7 @@ def test_plain_log_reply_for_sms() -> None:
     text = Translator("vi", plain=True)("log.done", n=1609, code="TN", day=DAY)
     assert text == "Da ghi 1.609 TN ngay 05/11/2026."  # short, so the running total fits
     week = Translator("vi", plain=True)("period.week", number=48, first=DAY, last=DAY)
-    assert week == "Tuan 48 (05/11/2026 - 05/11/2026)"
+    assert week == "tuan 48 (05/11/2026 - 05/11/2026)"
     assert Translator("vi", plain=True)("pace.reached") == "da hoan thanh"
 
 

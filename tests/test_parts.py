@@ -90,7 +90,7 @@ async def test_telegram_down_at_start_then_up_sms_answered_throughout(
         assert "chia sẻ số điện thoại" in answer.params["text"]
         assert api.my_commands(None, "vi")  # the menus were registered once it was back
         reply = await http.get("/sms/inbound", params={**LAN_SMS, "text": "TD", "id": "p2"})
-        assert reply.text == "Tien do Thang 11:\nTN 2 (chua co chi tieu)\nYT 0 (chua co chi tieu)"
+        assert reply.text == "Tien do thang 11:\nTN 2 (chua co chi tieu)\nYT 0 (chua co chi tieu)"
         assert (await http.get("/healthz")).json()["status"] == "ok"
 
 

@@ -65,7 +65,7 @@ async def test_a_units_plan_is_its_target_for_its_lead_its_parent_and_the_export
 
     progress = (await say(services, LEAD, "/tiendo năm")).text.splitlines()
     assert progress[:3] == [
-        "📊 Tiến độ Năm 2026",
+        "📊 Tiến độ năm 2026",
         "Đơn vị BHXH cơ sở Hạc Thành:",
         f"TN: 1.609/1.577 (102,02%) · đã hoàn thành 🎉 · {beside}",
     ]

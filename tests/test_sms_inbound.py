@@ -59,7 +59,7 @@ async def test_log_replies_in_plain_ascii_with_the_running_total(
 ) -> None:
     reply = await say(http, "TN 2", id="m-1")
     # Year quota 120 -> November 10; 23 of 30 days gone: expected 8, so 2 is behind by 6.
-    assert reply == ("Da ghi 2 TN ngay 23/11/2026.\nThang 11: TN 2/10 (20%) cham 6")
+    assert reply == ("Da ghi 2 TN ngay 23/11/2026.\nthang 11: TN 2/10 (20%) cham 6")
     assert rows(tmp_path, "SELECT program, count, channel, state FROM entries") == [
         ("TN", 2, "sms", "reported")
     ]
@@ -83,7 +83,7 @@ async def test_progress_undo_and_help_fit_one_sms(http: httpx.AsyncClient) -> No
     await say(http, "TN 3", id="a")
     await say(http, "YT 4", id="b")
     month = await say(http, "TD")
-    assert month.splitlines()[:2] == ["Tien do Thang 11:", "TN 3/10 (30%) cham 5"]
+    assert month.splitlines()[:2] == ["Tien do thang 11:", "TN 3/10 (30%) cham 5"]
     quarter = await say(http, "td  QUÝ")
     assert quarter.startswith("Tien do Quy 4/2026:\nTN 3/")
     assert (await say(http, "TD tháng")) == month
@@ -142,7 +142,7 @@ async def test_kannel_post_url_shape(http: httpx.AsyncClient, tmp_path: Path) ->
         params={"secret": SECRET},
         data={"from": "0912000001", "text": "TD", "id": "post-2"},
     )
-    assert form.text.startswith("Tien do Thang 11:\nTN 1/10")
+    assert form.text.startswith("Tien do thang 11:\nTN 1/10")
     assert rows(tmp_path, "SELECT count(*) FROM entries") == [(1,)]
 
 

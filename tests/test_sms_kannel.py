@@ -59,12 +59,12 @@ async def gw(bot_url: str, tmp_path: Path) -> AsyncIterator[KannelGateway]:
 async def test_an_sms_is_logged_and_the_reply_comes_back(gw: KannelGateway, tmp_path: Path) -> None:
     await gw.inject_mo(LAN, "Tn  2")
     reply = await gw.wait_mt(to=LAN)
-    assert reply.text == ("Da ghi 2 TN ngay 23/11/2026.\nThang 11: TN 2/10 (20%) cham 6")
+    assert reply.text == ("Da ghi 2 TN ngay 23/11/2026.\nthang 11: TN 2/10 (20%) cham 6")
     assert reply.sender == gw.short_code and reply.coding == 0 and reply.udh is None
     # Vietnamese with diacritics travels as UCS-2; Kannel recodes it for the bot.
     await gw.inject_mo(LAN, "TD tháng")
     progress = await gw.wait_mt(to=LAN)
-    assert progress.text.startswith("Tien do Thang 11:\nTN 2/10 (20%) cham 6")
+    assert progress.text.startswith("Tien do thang 11:\nTN 2/10 (20%) cham 6")
     assert rows(tmp_path, "SELECT program, count, channel FROM entries") == [("TN", 2, "sms")]
 
 
@@ -142,7 +142,9 @@ async def test_pushed_sms_leave_through_sendsms_within_the_daily_cap(
     kannel = KannelSender(gw.sendsms_url, gw.sendsms_user, gw.sendsms_password, backoff=0.0)
     async with kannel:
         sender = DailyCapSender(kannel, services.repo, clock, cap=2)
-        reminder = "Nhắc việc: tháng 11 bạn đang chậm tiến độ 6 TN. Gửi TN 2 để ghi ngay."
+        reminder = (
+            "Nhắc việc: tháng 11 bạn đang chậm 6 người so với tiến độ TN. Gửi TN 2 để ghi ngay."
+        )
         first = await sender.send("0912000001", reminder)
         assert first.status is SendStatus.ACCEPTED
         arrived = await gw.wait_mt(to=LAN)

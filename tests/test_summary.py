@@ -55,7 +55,7 @@ UNIT = SummaryData(
 
 def test_summary_text_line_by_line() -> None:
     assert compose_summary(Translator("vi"), UNIT).splitlines() == [
-        "📣 Tổng hợp Tháng 11/2026 · Phường Hạc Thành",
+        "📣 Tổng hợp tháng 11/2026 · Phường Hạc Thành",
         "Kết quả so với kế hoạch:",
         "· TN: 2.309/3.000 (76,96%)",
         "· YT: 1.520/2.900 (52,41%)",
@@ -74,7 +74,7 @@ def test_summary_text_line_by_line() -> None:
 def test_summary_in_english_and_of_a_period_so_far() -> None:
     text = compose_summary(Translator("en"), UNIT, as_of=date(2026, 11, 23))
     lines = text.splitlines()
-    assert lines[0] == "📣 Summary of Month 11/2026 (to 23/11/2026) · Phường Hạc Thành"
+    assert lines[0] == "📣 Summary of month 11/2026 (to 23/11/2026) · Phường Hạc Thành"
     assert lines[2] == "· TN: 2,309/3,000 (76.96%)"
     assert "📈 Most improved: Trần Minh Đức (up 18.50%, now 30.25%)" in lines
 
@@ -114,7 +114,7 @@ def test_trend_chart_of_a_summary() -> None:
     assert chart.cumulative[-1] == 23 * 40 and len(chart.cumulative) == 23
     assert (chart.days, chart.target, chart.thousands) == (30, 5900, ".")
     assert chart.plan_label == "Kế hoạch 5.900"
-    assert chart.title == "Phường Hạc Thành · Tháng 11/2026"
+    assert chart.title == "Phường Hạc Thành · tháng 11/2026"
 
 
 async def test_summary_gathered_from_storage(services: Services) -> None:

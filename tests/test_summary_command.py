@@ -89,12 +89,12 @@ async def test_without_a_scheduler_the_console_shows_the_group_post(services: Se
     [post] = reply.group_posts
     assert post.unit_id == office.id
     assert post.text.splitlines()[:4] == [
-        "📣 Tổng hợp Tháng 11/2026 (đến ngày 23/11/2026) · BHXH cơ sở Hạc Thành",
+        "📣 Tổng hợp tháng 11/2026 (đến ngày 23/11/2026) · BHXH cơ sở Hạc Thành",
         "Kết quả so với kế hoạch:",
         "· TN: 7/30 (23,33%)",
         "· YT: 0/60 (0,00%)",
     ]
-    assert reply.text == "✅ Đã đăng tổng hợp Tháng 11/2026 vào nhóm của BHXH cơ sở Hạc Thành."
+    assert reply.text == "✅ Đã đăng tổng hợp tháng 11/2026 vào nhóm của BHXH cơ sở Hạc Thành."
 
 
 async def test_a_lead_posts_the_summary_with_its_chart_once_per_command(
@@ -106,10 +106,10 @@ async def test_a_lead_posts_the_summary_with_its_chart_once_per_command(
         first = await say(services, LEAD, "/tonghop tháng trước", key="tg:1:77")
         again = await say(services, LEAD, "/tonghop tháng trước", key="tg:1:77")  # redelivered
         assert first.text == again.text
-        assert first.text == "✅ Đã đăng tổng hợp Tháng 10/2026 vào nhóm của BHXH cơ sở Hạc Thành."
+        assert first.text == "✅ Đã đăng tổng hợp tháng 10/2026 vào nhóm của BHXH cơ sở Hạc Thành."
         [photo] = server.calls_of("sendPhoto")
     assert photo.params["chat_id"] == -1003
-    assert photo.params["caption"].startswith("📣 Tổng hợp Tháng 10/2026 · BHXH cơ sở Hạc Thành")
+    assert photo.params["caption"].startswith("📣 Tổng hợp tháng 10/2026 · BHXH cơ sở Hạc Thành")
     assert png_size(photo.files["photo"][1]) == (1080, 900)
     assert first.group_posts == []  # the scheduler posted it: nothing left for the channel
 
@@ -125,7 +125,7 @@ async def test_a_refused_post_is_reported_to_the_lead(services: Services) -> Non
 async def test_chart_sends_progress_and_trend_images(services: Services) -> None:
     await some_entries(services)
     reply = await say(services, OFFICER, "/bieudo")
-    assert reply.text == "📊 Biểu đồ Tháng 11/2026 · Phường Hạc Thành"
+    assert reply.text == "📊 Biểu đồ tháng 11/2026 · Phường Hạc Thành"
     names = [attachment.filename for attachment in reply.attachments]
     assert names == ["tien-do-2026-11.png", "luy-ke-2026-11.png"]
     assert all(attachment.is_image for attachment in reply.attachments)
@@ -139,7 +139,7 @@ async def test_a_lead_sees_the_units_below_and_english_works(services: Services)
     assert lead is not None
     await services.repo.set_language(lead.id, "en")
     reply = await say(services, LEAD, "/chart week")
-    assert reply.text == "📊 Chart of Week 48 (23/11/2026 – 29/11/2026) · BHXH cơ sở Hạc Thành"  # noqa: RUF001
+    assert reply.text == "📊 Chart of week 48 (23/11/2026 – 29/11/2026) · BHXH cơ sở Hạc Thành"  # noqa: RUF001
     assert len(reply.attachments) == 2
 
 

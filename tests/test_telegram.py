@@ -74,7 +74,7 @@ async def test_log_progress_and_undo(
     assert logged.params["text"].startswith("✅ Đã ghi 2 người tham gia TN ngày 23/11/2026.")
     assert "TN: 2/10 (20,00%)" in logged.params["text"]
     progress = await send(server, text_update(LAN, "/tiendo"))
-    assert "📊 Tiến độ Tháng 11/2026" in progress.params["text"]
+    assert "📊 Tiến độ tháng 11/2026" in progress.params["text"]
     undone = await send(server, text_update(LAN, "/huy"))
     assert undone.params["text"].startswith("↩️ Đã hủy bản ghi 2 người tham gia TN")
     assert await entries(services) == {}
@@ -151,11 +151,11 @@ async def test_the_payment_term_is_a_button_press_after_one_participant(
 ) -> None:
     await link_lan(server)
     logged = await send(server, text_update(LAN, "/ghi TN 1"))
-    assert "Kỳ hạn đóng của người tham gia?" in logged.params["text"]
+    assert "Phương thức đóng của người tham gia?" in logged.params["text"]
     [row] = logged.params["reply_markup"]["inline_keyboard"]
     assert [button["text"] for button in row] == ["1 tháng", "3 tháng", "6 tháng", "12 tháng"]
     done = await send(server, callback_update(LAN, row[3]["callback_data"], LAN["id"]))
-    assert done.params["text"].startswith("✅ Đã ghi kỳ hạn đóng 12 tháng cho bản ghi #")
+    assert done.params["text"].startswith("✅ Đã ghi phương thức đóng 12 tháng cho bản ghi #")
     member = await services.repo.member_by_phone("0912000001")
     assert member is not None
     today = services.clock().date()

@@ -35,7 +35,7 @@ async def test_only_a_lead_binds_a_group_and_celebrations_reach_it_once(
         "sendMessage", lambda call: call.params["chat_id"] == TEAM_GROUP["id"], since=since
     )
     assert celebration.params["text"] == (
-        "🎉 Chúc mừng Nguyễn Thị Lan đã hoàn thành 100% chỉ tiêu TN Tháng 11/2026!"
+        "🎉 Chúc mừng Nguyễn Thị Lan đã hoàn thành 100% chỉ tiêu TN tháng 11/2026!"
     )
     await send(server, text_update(LAN, "/ghi TN 1"))
     to_group = [
@@ -55,7 +55,7 @@ async def test_top_units_and_emulation_answer_in_private(
     assert "👉 1. Nguyễn Thị Lan — 3/30 (10,00%)" in top.params["text"]
     units = await send(server, text_update(LAN, "/units"))
     assert units.params["text"].startswith(
-        "🏢 Xếp hạng đơn vị Tháng 11/2026 · BHXH cơ sở Hạc Thành"
+        "🏢 Xếp hạng đơn vị tháng 11/2026 · BHXH cơ sở Hạc Thành"
     )
     emulation = await send(server, text_update(LAN, "/thidua"))
     assert emulation.params["text"].startswith("🎖 Thi đua năm 2026")
