@@ -138,14 +138,14 @@ async def test_a_far_period_never_poisons_the_boards(services: Services, tmp_pat
     }
     assert APOLOGY not in replies.values()
     board = replies[LAN, "/bxh"]
-    assert board.startswith("🏆 Xếp hạng Tháng 11/2026 · Phường Hạc Thành (TN+YT)")
+    assert board.startswith("🏆 Xếp hạng tháng 11/2026 · Phường Hạc Thành (TN+YT)")
     # Junk after BXH is ignored, as any word that is not a period or program.
     assert replies[LAN, "BXH 1_000 \u2028 29/11/1926"] == board
     assert replies[LAN, "bxh 0912000001 \u00a029/11/-1"] == board
     assert replies[LAN, "/bxh %x%x%x{{7*7}}"] == board
-    assert replies[LEAD, "/bxh"].startswith("🏆 Xếp hạng Tháng 11/2026 · BHXH cơ sở Hạc Thành")
-    assert replies[LEAD, "/donvi"].startswith("🏢 Xếp hạng đơn vị Tháng 11/2026")
-    assert replies[LEAD, "/xuat"].startswith("📎 Báo cáo tiến độ Tháng 11/2026")
+    assert replies[LEAD, "/bxh"].startswith("🏆 Xếp hạng tháng 11/2026 · BHXH cơ sở Hạc Thành")
+    assert replies[LEAD, "/donvi"].startswith("🏢 Xếp hạng đơn vị tháng 11/2026")
+    assert replies[LEAD, "/xuat"].startswith("📎 Báo cáo tiến độ tháng 11/2026")
     assert replies[LEAD, "/hoso 0912000001"].startswith(
         "📎 Hồ sơ thi đua năm 2026 của Nguyễn Thị Lan"
     )

@@ -59,7 +59,7 @@ async def test_log_replies_in_plain_ascii_with_the_running_total(
 ) -> None:
     reply = await say(http, "TN 2", id="m-1")
     # Year quota 120 -> November 10; 23 of 30 days gone: expected 8, so 2 is behind by 6.
-    assert reply == ("Da ghi 2 TN ngay 23/11/2026.\nthang 11: TN 2/10 (20%) cham 6")
+    assert reply == ("Da ghi 2 TN ngay 23/11/2026.\nLuy ke thang 11: TN 2/10 (20%) cham 6")
     assert rows(tmp_path, "SELECT program, count, channel, state FROM entries") == [
         ("TN", 2, "sms", "reported")
     ]

@@ -59,7 +59,7 @@ async def gw(bot_url: str, tmp_path: Path) -> AsyncIterator[KannelGateway]:
 async def test_an_sms_is_logged_and_the_reply_comes_back(gw: KannelGateway, tmp_path: Path) -> None:
     await gw.inject_mo(LAN, "Tn  2")
     reply = await gw.wait_mt(to=LAN)
-    assert reply.text == ("Da ghi 2 TN ngay 23/11/2026.\nthang 11: TN 2/10 (20%) cham 6")
+    assert reply.text == ("Da ghi 2 TN ngay 23/11/2026.\nLuy ke thang 11: TN 2/10 (20%) cham 6")
     assert reply.sender == gw.short_code and reply.coding == 0 and reply.udh is None
     # Vietnamese with diacritics travels as UCS-2; Kannel recodes it for the bot.
     await gw.inject_mo(LAN, "TD tháng")

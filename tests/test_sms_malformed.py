@@ -17,7 +17,7 @@ from tests.support.dump import dump
 from tests.support.net import serve_asgi
 from tests.test_sms_inbound import LAN, SECRET, rows
 
-LOGGED = "Da ghi 2 TN ngay 23/11/2026.\nThang 11: TN 2/10 (20%) cham 6"
+LOGGED = "Da ghi 2 TN ngay 23/11/2026.\nLuy ke thang 11: TN 2/10 (20%) cham 6"
 NOT_UNDERSTOOD = "Khong hieu tin nhan. Vi du: TN 2 de ghi 2 nguoi TN. Gui HD de xem huong dan."
 
 
@@ -89,7 +89,7 @@ async def test_a_long_id_still_makes_a_redelivery_count_once(
     response = await http.get(
         "/sms/inbound", params={"from": LAN, "text": "TD", "id": huge, "secret": SECRET}
     )
-    assert response.status_code == 200 and response.text.startswith("Tien do Thang 11:")
+    assert response.status_code == 200 and response.text.startswith("Tien do thang 11:")
     assert rows(tmp_path, "SELECT sum(count) FROM entries") == [(2,)]
 
 
