@@ -32,7 +32,7 @@ WALL = "9" * 5000  # past Python's int() digit limit (4,300)
 UNKNOWN = "Xin lỗi, tôi chưa hiểu lệnh này. Gõ /trogiup để xem các lệnh."
 REJECT_USAGE = "Cách từ chối: /tuchoi <số bản ghi> [lý do]."
 APPROVE_USAGE = "Cách duyệt: /duyet để xem danh sách, /duyet <số bản ghi> để xác nhận."
-TERM_USAGE = "Cách ghi kỳ hạn: /kyhan <số bản ghi> <số tháng>, ví dụ /kyhan 12 6"
+TERM_USAGE = "Cách ghi phương thức đóng: /kyhan <số bản ghi> <số tháng>, ví dụ /kyhan 12 6"
 
 
 def out_of_range(given: str) -> str:
@@ -64,12 +64,14 @@ async def say(services: Services, phone: str, text: str, channel: Channel = Chan
         (
             LAN,
             f"/kyhan 1 {WALL}",
-            'Kỳ đóng "9999999999999999999…" không hợp lệ: chọn 1, 3, 6, 12, 24, 36, 48, 60 tháng.',
+            'Phương thức đóng "9999999999999999999…" không hợp lệ:'
+            " chọn 1, 3, 6, 12, 24, 36, 48, 60 tháng.",
         ),
         (
             LAN,
             f"/ghi TN {WALL}",
-            "Mã người tham gia phải có 10 chữ số (mã số BHXH) hoặc 12 chữ số (CCCD),"
+            "Mã người tham gia phải có 10 chữ số (mã số BHXH) hoặc 12 chữ số"
+            " (số định danh cá nhân),"
             " không phải 5.000 chữ số.",
         ),
         (
