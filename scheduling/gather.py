@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-from commands.boards import PeopleBoard, combined_target, people_board, unit_board
+from commands.boards import PeopleBoard, people_board, unit_board, unit_total
 from commands.render import period_label
 from leaderboards.badges import Badge, earned_badges
 from leaderboards.charts import MAX_BARS, Bar, ProgressChart, TrendChart
@@ -39,19 +39,13 @@ MemberBooks = dict[int, dict[str, QuotaBook]]
 
 
 async def unit_targets(
-    repo: Repository, unit: Unit, period: Period, codes: tuple[str, ...], members: MemberBooks
+    repo: Repository, unit: Unit, period: Period, codes: tuple[str, ...]
 ) -> dict[str, int | None]:
-    """Per program: the unit's own quota for `period`, else the sum of its members'."""
-    own_books = await repo.quota_books(TargetKind.UNIT, unit.id)
-    targets: dict[str, int | None] = {}
-    for code in codes:
-        own = combined_target(period, own_books, (code,))
-        if own is None:
-            parts = [combined_target(period, books, (code,)) for books in members.values()]
-            known = [part for part in parts if part is not None]
-            own = sum(known) if known else None
-        targets[code] = own
-    return targets
+    """Per program: the unit's target as every view of the unit shows it (`unit_total`:
+    its own plan, else its sub-units' and members' targets added up)."""
+    return {
+        code: (await unit_total(repo, unit, period, (code,))).target.target for code in codes
+    }
 
 
 def unit_totals(
@@ -121,7 +115,7 @@ async def gather_summary(
     )
     # One read of the subtree's quota books serves targets and badges alike.
     books = await repo.subtree_quota_books(TargetKind.MEMBER, unit.id)
-    totals, daily = await _totals_by_day(repo, codes, unit, period, books, period.last)
+    totals, daily = await _totals_by_day(repo, codes, unit, period, period.last)
     return SummaryData(
         unit_name=unit.name,
         period=period,
@@ -138,7 +132,6 @@ async def _totals_by_day(
     codes: tuple[str, ...],
     unit: Unit,
     period: Period,
-    books: MemberBooks,
     until: date,
 ) -> tuple[tuple[Total, ...], tuple[int, ...]]:
     """The unit's totals against plan, and all programs' participants day by day."""
@@ -147,7 +140,7 @@ async def _totals_by_day(
     for programs in daily.values():
         for code, count in programs.items():
             achieved[code] += count
-    targets = await unit_targets(repo, unit, period, codes, books)
+    targets = await unit_targets(repo, unit, period, codes)
     days = (period.first + timedelta(days=n) for n in range(period.days))
     by_day = tuple(sum(daily.get(day, {}).get(code, 0) for code in codes) for day in days)
     return unit_totals(achieved, targets, codes), by_day
@@ -231,7 +224,6 @@ async def unit_trend(
     """The trend chart alone (what `/bieudo` shows beside the bars): daily totals and
     the plan, without the board, improvement and badges a summary also gathers."""
     codes = rules.program_codes
-    books = await repo.subtree_quota_books(TargetKind.MEMBER, unit.id)
-    totals, daily = await _totals_by_day(repo, codes, unit, period, books, today)
+    totals, daily = await _totals_by_day(repo, codes, unit, period, today)
     data = SummaryData(unit.name, period, totals, (), None, (), daily)
     return trend_chart(t, data, period.elapsed_days(today))

@@ -11,12 +11,16 @@ from openpyxl import load_workbook
 
 from commands.context import Reply, Services
 from commands.registry import run_text
+from locales import Translator
+from scheduling.gather import gather_summary
+from scheduling.summary import Total, compose_summary
 from storage.repository import QuotaRow, StaffRow
 from tests.conftest import COMMUNE, NOW, OFFICE, POST_OFFICE
 from tracker.models import Channel, Member, NewEntry, Role, TargetKind
-from tracker.periods import VIETNAM
+from tracker.periods import VIETNAM, parse_period
 
 PROVINCE = "BHXH tỉnh Thanh Hóa"
+DAY = date(2026, 11, 23)
 LAN, NAM, HOA, LEAD, ADMIN = "0912000001", "0912000002", "0912000003", "0913000001", "0915000001"
 
 
@@ -76,6 +80,13 @@ async def test_a_units_plan_is_its_target_for_its_lead_its_parent_and_the_export
 
     units = (await say(services, ADMIN, "/donvi năm TN")).text.splitlines()
     assert units[1] == "🥇 1. BHXH cơ sở Hạc Thành — 1.609/1.577 (102,02%)"
+
+    # The summary (/tonghop) and the trend chart (/bieudo) measure the office alike.
+    office = await services.repo.unit_by_path(OFFICE)
+    assert office is not None
+    data = await gather_summary(services.repo, services.rules, office, parse_period("2026"), DAY)
+    assert data.totals[0] == Total("TN", 1_609, 1_577)
+    assert "· TN: 1.609/1.577 (102,02%)" in compose_summary(Translator("vi"), data)
 
     export = await say(services, LEAD, "/xuat năm")
     sheet = load_workbook(io.BytesIO(export.attachments[0].content))["Đơn vị"]
