@@ -43,9 +43,7 @@ async def unit_targets(
 ) -> dict[str, int | None]:
     """Per program: the unit's target as every view of the unit shows it (`unit_total`:
     its own plan, else its sub-units' and members' targets added up)."""
-    return {
-        code: (await unit_total(repo, unit, period, (code,))).target.target for code in codes
-    }
+    return {code: (await unit_total(repo, unit, period, (code,))).target.target for code in codes}
 
 
 def unit_totals(
