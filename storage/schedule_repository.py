@@ -41,6 +41,9 @@ class Occurrence:
     kind: str
     period_key: str
     fire_at: datetime
+    planned_at: datetime | None = None
+    """When it was recorded (None before): its messages are tried until a deadline
+    counted from here."""
 
 
 class ScheduleRepository(Protocol):

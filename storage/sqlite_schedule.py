@@ -62,10 +62,13 @@ class ScheduleStore(SQLiteBase):
 
     async def open_occurrences(self) -> list[Occurrence]:
         rows = await self._all(
-            "SELECT kind, period_key, fire_at FROM schedule_occurrences"
+            "SELECT kind, period_key, fire_at, planned_at FROM schedule_occurrences"
             " WHERE state = 'planned' ORDER BY fire_at, kind"
         )
-        return [Occurrence(kind, key, datetime.fromisoformat(at)) for kind, key, at in rows]
+        return [
+            Occurrence(kind, key, datetime.fromisoformat(at), datetime.fromisoformat(planned))
+            for kind, key, at, planned in rows
+        ]
 
     async def deliveries(self, kind: str, period_key: str) -> list[Delivery]:
         rows = await self._all(
