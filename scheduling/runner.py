@@ -17,8 +17,11 @@ Order of events for one firing (a *occurrence*: the weekly summary of 2026-W47):
    limiter pacing them.
 3. The crash window: if the process dies between the claim and the `sent` mark, the
    message may or may not have reached Telegram. On the next start such deliveries
-   become `unknown` and are not sent again: the product promises "never twice", and a
-   lost weekly summary costs less than a duplicated one in forty groups. The same goes
+   become `unknown` and are not sent again, but only when the process that claimed
+   them (named by host, pid and start time: scheduling.owner) is gone, so a second
+   process started beside a live one leaves its sends alone. The product promises
+   "never twice", and a lost weekly summary costs less than a duplicated one in forty
+   groups. The same goes
    for a timeout after the request left. Both are logged for the operator.
 
 A firing missed while the bot was down is planned at start if it is still within the
@@ -38,6 +41,7 @@ from commands.context import Services
 from leaderboards.charts import TrendChart, render_trend
 from scheduling.gather import build_summary
 from scheduling.outbox import Outcome, Result, SmsOut, TelegramOut, send_sms
+from scheduling.owner import process_alive, this_process
 from scheduling.reminders import members_behind, reminder_text
 from scheduling.triggers import (
     SUMMARY_PERIODS,
@@ -111,8 +115,9 @@ class ScheduleRunner:
         return self.services.repo
 
     async def recover(self) -> int:
-        """At start: deliveries cut off mid-send become `unknown` (see the module doc)."""
-        count: int = await self.repo.abandon_interrupted(self.services.clock())
+        """At start: deliveries cut off mid-send by a process that is gone become
+        `unknown` (see the module doc); a live process's sends are left alone."""
+        count: int = await self.repo.abandon_interrupted(self.services.clock(), process_alive)
         if count:
             logger.warning("%d scheduled message(s) were cut off mid-send: not resent", count)
         return count
@@ -197,7 +202,8 @@ class ScheduleRunner:
         deadline = policy.deadline(occurrence.planned_at or occurrence.fire_at)
         while True:
             async with self._limit:  # held for one attempt, not through the backoff
-                attempt = await self.repo.claim_delivery(delivery, self.services.clock())
+                now = self.services.clock()
+                attempt = await self.repo.claim_delivery(delivery, now, this_process())
                 if attempt is None:
                     return
                 try:
