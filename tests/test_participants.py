@@ -251,7 +251,7 @@ async def test_refusals(services: Services) -> None:
     assert bad.text.startswith("Mã người tham gia phải có 10 chữ số")
     assert "12345678901" not in bad.text
     sms = await run_text(services, lan, "TN 1 ky 7", Channel.SMS, None)
-    assert sms.text == 'Ky dong "7" khong hop le: chon 1, 3, 6, 12, 24, 36, 48, 60 thang.'
+    assert sms.text == 'Phuong thuc dong "7" khong hop le: chon 1, 3, 6, 12, 24, 36, 48, 60 thang.'
     await run_text(services, lan, f"/ghi TN 1 ma={CODE}", Channel.CONSOLE, None)
     services.repo.use_participant_secret("a different secret")
     changed = await run_text(services, lan, f"/ghi TN 1 ma={CCCD}", Channel.CONSOLE, None)

@@ -85,7 +85,7 @@ async def test_progress_undo_and_help_fit_one_sms(http: httpx.AsyncClient) -> No
     month = await say(http, "TD")
     assert month.splitlines()[:2] == ["Tien do thang 11:", "TN 3/10 (30%) cham 5"]
     quarter = await say(http, "td  QUÝ")
-    assert quarter.startswith("Tien do Quy 4/2026:\nTN 3/")
+    assert quarter.startswith("Tien do quy IV/2026:\nTN 3/")
     assert (await say(http, "TD tháng")) == month
     assert (await say(http, "HUY", id="c")) == "Da huy ban ghi 4 YT ngay 23/11/2026."
     assert (await say(http, "hd")).startswith("TN 2: ghi 2 TN")

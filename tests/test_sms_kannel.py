@@ -142,9 +142,7 @@ async def test_pushed_sms_leave_through_sendsms_within_the_daily_cap(
     kannel = KannelSender(gw.sendsms_url, gw.sendsms_user, gw.sendsms_password, backoff=0.0)
     async with kannel:
         sender = DailyCapSender(kannel, services.repo, clock, cap=2)
-        reminder = (
-            "Nhắc việc: tháng 11 bạn đang chậm 6 người so với tiến độ TN. Gửi TN 2 để ghi ngay."
-        )
+        reminder = "Nhắc việc: tháng 11 bạn đang chậm tiến độ 6 TN. Gửi TN 2 để ghi ngay."
         first = await sender.send("0912000001", reminder)
         assert first.status is SendStatus.ACCEPTED
         arrived = await gw.wait_mt(to=LAN)

@@ -63,7 +63,7 @@ def kannel(url: str, password: str = "pw", attempts: int = 4) -> KannelSender:
 async def test_sends_fitted_ascii_to_the_international_number(gateway: Gateway) -> None:
     async with kannel(gateway.url) as sender:
         result = await sender.send(
-            LAN, "Nhắc việc: tuần này bạn chậm 3 người so với tiến độ TN. Gửi TN 2 để ghi."
+            LAN, "Nhắc việc: tuần này bạn chậm tiến độ 3 TN. Gửi TN 2 để ghi."
         )
     assert result == SendResult(SendStatus.ACCEPTED, "202 0: Accepted for delivery", 1)
     [call] = gateway.calls
