@@ -38,6 +38,8 @@ class Request:
     """Set when the message came from a team group: replies there are seen by everyone."""
     raw_args: str = ""
     """The arguments as typed (accents, case, punctuation kept): for free text, a reason."""
+    confirmed: bool = False
+    """The member already confirmed this very command (answered "CO" to its question)."""
 
     @property
     def today(self) -> date:

@@ -7,35 +7,45 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, timedelta
 
+from commands.period_phrases import BadPeriod, PeriodPhrase, read_period
 from tracker.errors import UserError
 from tracker.models import Program
-from tracker.periods import InvalidPeriod, Period, PeriodKind, parse_period, period_containing
+from tracker.periods import Period, PeriodKind, period_containing
 from tracker.rules import Rules
-from tracker.text import fold
+from tracker.text import fold, strip_accents
 
 # ASCII only: folded text has no accents left, and a stray `²` must not pass as a digit.
 _TOKEN = re.compile(
-    r"\d{4}-(?:w\d{1,2}|q[1-4]|\d{1,2})|\d{1,2}/\d{1,2}(?:/\d{2,4})?"
+    r"\d{4}-(?:w\d{1,2}|q[1-4]|\d{1,2})"
+    r"|\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/\d{4}(?!\d)|\d{1,2}/\d{1,2}"  # a day; a month `11/2026`
+    # thousands written the Vietnamese way (`1.000`), not part of a dotted phone number
+    r"|(?<![\d.])\d{1,3}(?:\.\d{3})+(?![\d.])"
     # a sign only where a word starts (`-5`), so `tn-2` still reads as TN 2
     r"|(?<!\S)-\d+|\d+|[^\W\d_]+",
     re.ASCII,
 )
 
-PERIOD_WORDS = {
-    PeriodKind.WEEK: ("t", "tuan", "week", "w"),
-    PeriodKind.MONTH: ("th", "thang", "month", "m"),
-    PeriodKind.QUARTER: ("q", "quy", "quarter"),
-    PeriodKind.YEAR: ("n", "nam", "year", "y"),
-}
-_WORD_TO_KIND = {word: kind for kind, words in PERIOD_WORDS.items() for word in words}
-_PREVIOUS_WORDS = {"truoc", "last", "prev", "previous"}
-
 
 def tokens(text: str) -> list[str]:
     """Folded tokens: `TN2  20/11` -> ['tn', '2', '20/11']."""
     return _TOKEN.findall(fold(text))
+
+
+def as_typed(raw: str, folded: str) -> str:
+    """The part of `raw` that folds to the tokens of `folded`, as the person typed it
+    (`"T13"`, not `"t 13"`); `folded` itself when it cannot be found."""
+    chars = [strip_accents(char).lower() for char in raw]
+    if any(len(char) != 1 for char in chars):
+        return folded
+    words = folded.split()
+    if not words:
+        return folded
+    pattern = r"[\s,;]*".join(re.escape(word) for word in words)
+    found = re.search(rf"(?<![^\W_]){pattern}(?![^\W_])", "".join(chars))
+    return raw[found.start() : found.end()] if found else folded
 
 
 def parse_program(token: str, rules: Rules) -> Program:
@@ -77,19 +87,24 @@ def parse_period_words(words: list[str], today: date) -> Period:
     """The period named by `words` (default: this month); UserError if they name none."""
     if not words:
         return period_containing(PeriodKind.MONTH, today)
-    previous = any(word in _PREVIOUS_WORDS for word in words)
-    named = [word for word in words if word not in _PREVIOUS_WORDS]
-    if len(named) != 1:
+    phrase = period_at(words, 0, today)
+    if phrase is None or phrase.length != len(words):
         raise UserError("error.bad_period", given=" ".join(words))
-    word = named[0]
-    kind = _WORD_TO_KIND.get(word)
-    if kind is not None:
-        period = period_containing(kind, today)
-        return period.previous() if previous else period
+    return phrase.period
+
+
+def period_at(words: Sequence[str], at: int, today: date) -> PeriodPhrase | None:
+    """The period phrase starting at `words[at]`; UserError for one that names no period."""
     try:
-        return parse_period(word)
-    except InvalidPeriod:
-        raise UserError("error.bad_period", given=word) from None
+        return read_period(words, at, today)
+    except BadPeriod as error:
+        raise UserError("error.bad_period", given=str(error)) from None
+
+
+def parse_number(token: str) -> int | None:
+    """`1000` or `1.000` (a thousand, as Vietnamese writes it); None if not a number."""
+    digits = token.replace(".", "")
+    return int(digits) if digits.isascii() and digits.isdigit() else None
 
 
 def parse_board_args(
@@ -100,6 +115,17 @@ def parse_board_args(
     codes = tuple(rules.program_codes)
     # Each program once: `/bxh TN TN` must not add the TN target up twice.
     programs = tuple(dict.fromkeys(word.upper() for word in args if word.upper() in codes))
-    period_words = [w for w in args if w in _WORD_TO_KIND or w in _PREVIOUS_WORDS or "-" in w]
-    rest = [w for w in args if w.upper() not in codes and w not in period_words]
-    return parse_period_words(period_words, today), programs or codes, rest
+    period: Period | None = None
+    rest: list[str] = []
+    at = 0
+    while at < len(args):
+        phrase = period_at(args, at, today) if args[at].upper() not in codes else None
+        if phrase is None:
+            if args[at].upper() not in codes:
+                rest.append(args[at])
+            at += 1
+            continue
+        if period is not None:  # two periods: which one?
+            raise UserError("error.bad_period", given=" ".join(args))
+        period, at = phrase.period, at + phrase.length
+    return period or period_containing(PeriodKind.MONTH, today), programs or codes, rest

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from commands.audit import audit
 from commands.badges import badges
 from commands.chart import chart
+from commands.choice import NO_WORDS, YES_WORDS, cancel, picked
 from commands.context import Reply, Request, Services
 from commands.dossier import dossier
 from commands.emulation import emulation
 from commands.export import export
-from commands.grammar import tokens
+from commands.grammar import as_typed, tokens
 from commands.group import set_group
 from commands.help import help_, start
 from commands.initiative import initiative
@@ -80,6 +81,7 @@ COMMANDS: list[Command] = [
 
 # SMS shorthand words, usable everywhere; a program code alone means "log".
 SHORTHAND = {"td": "tiendo", "huy": "huy", "hd": "trogiup", "bxh": "bxh"}
+SHORTHAND |= dict.fromkeys(YES_WORDS, "xacnhan") | dict.fromkeys(NO_WORDS, "boqua")
 
 
 def register(command: Command) -> None:
@@ -105,6 +107,10 @@ def parse(text: str, program_codes: tuple[str, ...]) -> tuple[Command | None, li
     words = tokens(text)
     if not words:
         return None, []
+    if len(words) == 1 and words[0].isdigit():  # the number of an option offered
+        return find("xacnhan"), words
+    if len(words) == 2 and fold(text).replace(" ", "") in SHORTHAND:  # `dong y`, `xac nhan`
+        return find(SHORTHAND[fold(text).replace(" ", "")]), []
     codes = {code.lower() for code in program_codes}
     # `TN 2`, or count first (`2 TN`): either way it is a log.
     if words[0] in codes or (words[0].isdigit() and len(words) > 1 and words[1] in codes):
@@ -113,8 +119,22 @@ def parse(text: str, program_codes: tuple[str, ...]) -> tuple[Command | None, li
     return (find(shorthand), words[1:]) if shorthand else (None, words)
 
 
+async def answer(request: Request, args: list[str], member: Member) -> Reply:
+    """`CO`, `y`, `/xacnhan`, or an option's number: run what the open question offered."""
+    command_line, confirms = await picked(request, args, member)
+    return await dispatch(replace(request, confirmed=confirms), command_line)
+
+
+COMMANDS += [
+    Command("xacnhan", "confirm", answer, "choice.help_confirm", in_menu=False),
+    Command("boqua", "cancel", cancel, "choice.help_cancel", in_menu=False),
+]
+
+
 async def dispatch(request: Request, text: str) -> Reply:
     """Run the command in `text` for the linked member; user errors become polite replies."""
+    typed = text.strip().split(maxsplit=1)
+    request = replace(request, raw_args=typed[1] if len(typed) > 1 else "")
     member = request.member
     if member is None:
         raise ValueError("dispatch needs a linked member; channels handle strangers")
@@ -126,7 +146,11 @@ async def dispatch(request: Request, text: str) -> Reply:
             raise UserError("error.not_allowed")
         return await command.handler(request, args, member)
     except UserError as error:
-        return Reply(request.t(error.key, **error.params))
+        params = dict(error.params)
+        given = params.get("given")
+        if isinstance(given, str):  # quote it as typed: `T13`, not `t 13`
+            params["given"] = as_typed(request.raw_args or text, given)
+        return Reply(request.t(error.key, **params))
 
 
 async def run_text(
@@ -143,16 +167,8 @@ async def run_text(
     an apology, so one bad message never stops a channel.
     """
     translator = Translator(member.language, plain=channel is Channel.SMS)
-    typed = text.strip().split(maxsplit=1)
     request = Request(
-        services,
-        member,
-        translator,
-        services.clock(),
-        channel,
-        source_key,
-        group_chat_id,
-        raw_args=typed[1] if len(typed) > 1 else "",
+        services, member, translator, services.clock(), channel, source_key, group_chat_id
     )
     try:
         return await dispatch(request, text)

@@ -8,9 +8,10 @@ entry_totals triggers follow the state) and its owner is told why.
 from __future__ import annotations
 
 from commands.audit import scope_of
+from commands.choice import ask_to_confirm
 from commands.context import Button, DirectMessage, Reply, Request
 from locales import Translator
-from storage.leads_repository import Review
+from storage.leads_repository import RejectedEntry, Review
 from tracker.errors import UserError
 from tracker.models import Entry, EntryState, Member
 
@@ -33,8 +34,40 @@ async def approve(request: Request, args: list[str], member: Member) -> Reply:
     if not args:
         return await _pending(request, member)
     entry_id = _entry_id(args[0], "leads.approve_usage")
+    rejected = await request.repo.rejected_entry(entry_id, scope_of(member))
+    if rejected is not None:
+        return await _reopen(request, member, rejected)
     review = await _review(request, member, entry_id, EntryState.CONFIRMED, None)
     return Reply(request.t("leads.confirmed", **_described(review.before, review.member_name)))
+
+
+async def _reopen(request: Request, member: Member, rejected: RejectedEntry) -> Reply:
+    """A rejected entry counts again once the lead confirms it; the reason stays."""
+    entry, t = rejected.entry, request.t
+    described = _described(entry, rejected.member_name)
+    if rejected.duplicate:
+        raise UserError("leads.reopen_duplicate", id=str(entry.id))
+    if not request.confirmed:
+        reason = rejected.reason or t("leads.no_reason_given")
+        question = t("leads.reopen_ask", reason=reason, **described)
+        return await ask_to_confirm(request, f"/duyet {entry.id}", question)
+    review = await request.repo.reopen_entry(entry.id, scope_of(member), member.id, request.now)
+    if review is None or not review.changed:
+        state = t(f"leads.state.{(review.before if review else entry).state.value}")
+        raise UserError("leads.entry_not_pending", id=str(entry.id), state=state)
+    reply = Reply(t("leads.reopened", **described))
+    if entry.member_id != member.id:
+        owner = await request.repo.member(entry.member_id)
+        notice = Translator(owner.language)(
+            "leads.reopened_notice",
+            id=str(entry.id),
+            code=entry.program,
+            n=entry.count,
+            day=entry.day,
+            lead=member.name,
+        )
+        reply.direct_messages.append(DirectMessage(owner.id, notice))
+    return reply
 
 
 async def reject(request: Request, args: list[str], member: Member) -> Reply:

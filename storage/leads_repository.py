@@ -53,6 +53,15 @@ class Review:
     changed: bool
 
 
+@dataclass(frozen=True)
+class RejectedEntry:
+    entry: Entry
+    member_name: str
+    reason: str | None
+    duplicate: bool
+    """Stored rejected because it repeats a participant counted elsewhere."""
+
+
 class LeadRepository(Protocol):
     async def units_in_scope(self, scope: int | None) -> list[Unit]: ...
     async def unit_in_scope(self, unit_id: int, scope: int | None) -> bool: ...
@@ -80,6 +89,17 @@ class LeadRepository(Protocol):
     ) -> Review | None:
         """None when the entry does not exist within `scope`; changes it only from
         a state in `allowed_from`."""
+        ...
+
+    async def rejected_entry(self, entry_id: int, scope: int | None) -> RejectedEntry | None:
+        """The entry when it exists within `scope` and is rejected; None otherwise."""
+        ...
+
+    async def reopen_entry(
+        self, entry_id: int, scope: int | None, actor_id: int, now: datetime
+    ) -> Review | None:
+        """Confirm a rejected entry (not a duplicate), keeping its rejection reason; the
+        audit log records it. None when there is no such entry within `scope`."""
         ...
 
     async def audit_log(self, scope: int | None, limit: int) -> list[AuditRecord]: ...

@@ -14,6 +14,7 @@ import aiosqlite
 from storage.migrations import MIGRATIONS
 from storage.sqlite_board_view import BoardViewStore
 from storage.sqlite_boards import BoardStore
+from storage.sqlite_choices import ChoiceStore
 from storage.sqlite_core import CoreStore
 from storage.sqlite_leads import LeadStore
 from storage.sqlite_participants import ParticipantStore
@@ -29,7 +30,14 @@ _PRAGMAS = (
 
 
 class SQLiteRepository(
-    CoreStore, BoardStore, BoardViewStore, SmsStore, LeadStore, ScheduleStore, ParticipantStore
+    CoreStore,
+    BoardStore,
+    BoardViewStore,
+    SmsStore,
+    LeadStore,
+    ScheduleStore,
+    ParticipantStore,
+    ChoiceStore,
 ):
     """Open with `await SQLiteRepository.open(path)`; migrates the schema itself."""
 

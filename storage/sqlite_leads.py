@@ -5,12 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from storage.leads_repository import AuditRecord, PendingEntry, QuotaTarget, Review
+from storage.leads_repository import (
+    AuditRecord,
+    PendingEntry,
+    QuotaTarget,
+    RejectedEntry,
+    Review,
+)
 from storage.sqlite_base import (
     ENTRY_COLUMNS,
     UNIT_COLUMNS,
     SQLiteBase,
     entry_from,
+    entry_subject,
     unit_from,
     write_audit,
 )
@@ -118,14 +125,58 @@ class LeadStore(SQLiteBase):
                 "UPDATE entries SET state = ?, state_changed_at = ?, state_reason = ? WHERE id = ?",
                 (to.value, now.isoformat(), reason, entry_id),
             )
-            subject = (
-                f"#{before.id} {name} · {before.program} {before.count}"
-                f" ({before.day.strftime('%d/%m/%Y')})"
-            )
+            subject = entry_subject(before, name)
             after = to.value if not reason else f"{to.value}: {reason}"
             action = "entry.confirm" if to is EntryState.CONFIRMED else "entry.reject"
             await write_audit(
                 db, now, actor_id, before.unit_id, action, subject, before.state.value, after
+            )
+        return Review(before, name, changed=True)
+
+    async def rejected_entry(self, entry_id: int, scope: int | None) -> RejectedEntry | None:
+        columns = ", ".join(f"e.{c}" for c in ENTRY_COLUMNS.split(", "))
+        row = await self._one(
+            f"SELECT {columns}, m.name, e.state_reason, e.duplicate_of FROM entries e"
+            " JOIN units u ON u.id = e.unit_id JOIN members m ON m.id = e.member_id"
+            f" WHERE e.id = ? AND e.state = 'rejected' AND {_IN_SCOPE}",
+            (entry_id, scope),
+        )
+        if row is None:
+            return None
+        return RejectedEntry(entry_from(row), str(row[-3]), row[-2], row[-1] is not None)
+
+    async def reopen_entry(
+        self, entry_id: int, scope: int | None, actor_id: int, now: datetime
+    ) -> Review | None:
+        columns = ", ".join(f"e.{c}" for c in ENTRY_COLUMNS.split(", "))
+        async with self._transaction() as db:
+            rows = await db.execute_fetchall(
+                f"SELECT {columns}, m.name, e.state_reason FROM entries e"
+                " JOIN units u ON u.id = e.unit_id JOIN members m ON m.id = e.member_id"
+                f" WHERE e.id = ? AND e.duplicate_of IS NULL AND {_IN_SCOPE}",
+                (entry_id, scope),
+            )
+            row = next(iter(rows), None)
+            if row is None:
+                return None
+            before, name, reason = entry_from(row), str(row[-2]), row[-1]
+            if before.state is not EntryState.REJECTED:
+                return Review(before, name, changed=False)
+            # The state_reason stays: why it was once rejected is still worth knowing.
+            await db.execute(
+                "UPDATE entries SET state = 'confirmed', state_changed_at = ? WHERE id = ?",
+                (now.isoformat(), entry_id),
+            )
+            was = before.state.value if not reason else f"{before.state.value}: {reason}"
+            await write_audit(
+                db,
+                now,
+                actor_id,
+                before.unit_id,
+                "entry.reopen",
+                entry_subject(before, name),
+                was,
+                EntryState.CONFIRMED.value,
             )
         return Review(before, name, changed=True)
 

@@ -28,6 +28,10 @@ class Rules:
         code = code.upper()
         return next((program for program in self.programs if program.code == code), None)
 
+    def max_quota(self, code: str) -> int:
+        program = self.program(code)
+        return program.max_quota if program is not None else 0
+
     @property
     def program_codes(self) -> tuple[str, ...]:
         return tuple(program.code for program in self.programs)
@@ -42,7 +46,11 @@ def parse_rules(data: dict[str, Any]) -> Rules:
             raise RulesError(f"programs #{index}: missing {', '.join(sorted(missing))}")
         if not str(raw["code"]).isalnum():
             raise RulesError(f"programs #{index}: code must be letters or digits")
-        programs.append(Program(str(raw["code"]).upper(), raw["name_vi"], raw["name_en"]))
+        max_quota = raw.get("max_quota", 1_000_000)
+        if not (isinstance(max_quota, int) and max_quota >= 1):
+            raise RulesError(f"programs #{index}: max_quota must be a whole number >= 1")
+        code = str(raw["code"]).upper()
+        programs.append(Program(code, raw["name_vi"], raw["name_en"], max_quota))
     if not programs:
         raise RulesError("programs: at least one program is needed")
     if len({program.code for program in programs}) != len(programs):
