@@ -12,6 +12,7 @@ from storage.board_view_repository import BoardViewRepository
 from storage.choices_repository import ChoiceRepository
 from storage.leads_repository import LeadRepository
 from storage.participants_repository import ParticipantRepository
+from storage.renewals_repository import RenewalRepository
 from storage.schedule_repository import ScheduleRepository
 from storage.sms_repository import SmsRepository
 from tracker.models import Entry, Member, NewEntry, Quota, Role, TargetKind, Unit
@@ -168,6 +169,7 @@ class Repository(
     ScheduleRepository,
     ParticipantRepository,
     ChoiceRepository,
+    RenewalRepository,
     Protocol,
 ):
     """Everything the commands may ask of storage."""
