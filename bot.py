@@ -28,6 +28,7 @@ from leaderboards.emulation import EmulationConfigError, load_emulation_rules
 from locales import Translator
 from settings import MissingSetting, Settings
 from storage.sqlite import SQLiteRepository
+from tracker.models import Channel
 from tracker.rules import DEFAULT_RULES_FILE, RulesError, load_rules
 
 logger = logging.getLogger("bot")
@@ -59,7 +60,7 @@ async def run(settings: Settings) -> int:
     its lifespan starts Telegram, by long polling or webhook, when a token is set.
     """
     from channels.http import HealthCheck, build_http_app, serve_http
-    from channels.sms_sender import open_sms_sender
+    from channels.sms_sender import SmsNotices, open_sms_sender
     from channels.telegram import build_application
     from scheduling.service import run_schedules
 
@@ -67,6 +68,8 @@ async def run(settings: Settings) -> int:
         open_services(settings) as services,
         open_sms_sender(settings, services.repo, services.clock) as sms_sender,
     ):
+        if sms_sender is not None:
+            services.notifier.register(Channel.SMS, SmsNotices(sms_sender))
         telegram = build_application(services, settings) if settings.telegram_bot_token else None
         if telegram is None:
             logger.warning("TELEGRAM_BOT_TOKEN is not set: Telegram is off")

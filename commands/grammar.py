@@ -76,11 +76,53 @@ def parse_day(token: str, today: date, backdate_days: int) -> date:
         raise UserError("error.bad_date", given=token) from None
     if len(parts) == 2 and (day - today).days > 180:
         day = day.replace(year=today.year - 1)  # `28/12` typed on 2 January
+    return check_day(day, today, backdate_days)
+
+
+def check_day(day: date, today: date, backdate_days: int) -> date:
+    """`day` when an entry may be dated then: not in the future, not too long ago."""
     if day > today:
         raise UserError("error.future_date", given=day)
     if day < today - timedelta(days=backdate_days):
         raise UserError("error.too_old", given=day, days=backdate_days)
     return day
+
+
+# `hôm qua` is 1 day back; weekdays by Vietnamese number (`thứ 2` Monday .. `thứ 7`).
+_DAYS_BACK = {("hom", "nay"): 0, ("hom", "qua"): 1, ("hom", "kia"): 2}
+_DAYS_BACK_WORDS = {"today": 0, "yesterday": 1}
+_WEEKDAY_WORDS: dict[tuple[str, ...], int] = {
+    ("chu", "nhat"): 6,
+    ("cn",): 6,
+    **{("thu", str(number)): number - 2 for number in range(2, 8)},
+    **{("t", str(number)): number - 2 for number in range(2, 8)},
+    **{
+        (name,): index
+        for index, name in enumerate(
+            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+        )
+    },
+}
+
+
+def take_day_words(args: list[str], today: date) -> tuple[date | None, list[str]]:
+    """`hôm qua`, `hôm kia`, `thứ 2`, `chủ nhật`, `yesterday` anywhere in `args`: the day
+    they name (the latest such day, today included) and the other tokens."""
+    for at in range(len(args)):
+        for length in (2, 1):
+            phrase = tuple(args[at : at + length])
+            if len(phrase) != length:
+                continue
+            if phrase in _DAYS_BACK:
+                back = _DAYS_BACK[phrase]
+            elif length == 1 and phrase[0] in _DAYS_BACK_WORDS:
+                back = _DAYS_BACK_WORDS[phrase[0]]
+            elif phrase in _WEEKDAY_WORDS:
+                back = (today.weekday() - _WEEKDAY_WORDS[phrase]) % 7
+            else:
+                continue
+            return today - timedelta(days=back), args[:at] + args[at + length :]
+    return None, args
 
 
 def parse_period_words(words: list[str], today: date) -> Period:
@@ -112,9 +154,11 @@ def parse_board_args(
 ) -> tuple[Period, tuple[str, ...], list[str]]:
     """`[period] [program] [unit name words]` in any order: the period (default this
     month), the programs (default all), and what is left (a unit's name, for leads)."""
-    codes = tuple(rules.program_codes)
+    codes = (*rules.program_codes, *rules.aliases)
     # Each program once: `/bxh TN TN` must not add the TN target up twice.
-    programs = tuple(dict.fromkeys(word.upper() for word in args if word.upper() in codes))
+    programs = tuple(
+        dict.fromkeys(parse_program(word, rules).code for word in args if word.upper() in codes)
+    )
     period: Period | None = None
     rest: list[str] = []
     at = 0
@@ -128,4 +172,8 @@ def parse_board_args(
         if period is not None:  # two periods: which one?
             raise UserError("error.bad_period", given=" ".join(args))
         period, at = phrase.period, at + phrase.length
-    return period or period_containing(PeriodKind.MONTH, today), programs or codes, rest
+    return (
+        period or period_containing(PeriodKind.MONTH, today),
+        programs or rules.program_codes,
+        rest,
+    )

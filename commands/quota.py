@@ -117,7 +117,7 @@ async def quota(request: Request, args: list[str], member: Member) -> Reply:
     A change that touches a past period, multiplies a quota by more than 3 or splits a
     whole year is shown first and saved only once the lead confirms it.
     """
-    at = _program_at(args, request.rules.program_codes)
+    at = _program_at(args, request.rules.program_codes, request.rules.aliases)
     if at is None or at == 0 or (len(args) < at + 3 and not _reads_two_ways(args, at, request)):
         raise UserError("leads.quota_usage")
     program = parse_program(args[at], request.rules)
@@ -250,13 +250,17 @@ def _shown(t: Translator, value: int | None) -> str:
     return "—" if value is None else t.number(value)
 
 
-def _program_at(args: list[str], program_codes: Iterable[str]) -> int | None:
-    """Where the program code is: a known code, else the word before a period key
-    (so `/chitieu 0912000001 XX 2026 10` is told XX is unknown, not shown the usage)."""
-    codes = {code.lower() for code in program_codes}
-    known = next((i for i, word in enumerate(args) if word in codes), None)
-    if known is not None:
-        return known
+def _program_at(
+    args: list[str], program_codes: Iterable[str], aliases: Iterable[str] = ()
+) -> int | None:
+    """Where the program is: a known code (`TN`), else an alias (`BHXH`, which also starts
+    unit names), else the word before a period key (so `/chitieu 0912000001 XX 2026 10`
+    is told XX is unknown, not shown the usage)."""
+    for words in (program_codes, aliases):
+        known = {word.lower() for word in words}
+        found = next((i for i, word in enumerate(args) if word in known and i > 0), None)
+        if found is not None:
+            return found
     return next(
         (
             i - 1

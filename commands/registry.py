@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from commands.audit import audit
 from commands.badges import badges
@@ -126,6 +127,9 @@ def parse(text: str, program_codes: tuple[str, ...]) -> tuple[Command | None, li
     # `TN 2`, or count first (`2 TN`): either way it is a log.
     if words[0] in codes or (words[0].isdigit() and len(words) > 1 and words[1] in codes):
         return find("ghi"), words
+    named = find(words[0])  # a command without its slash: `ghi 2 tn`, `Ghi TN 1`
+    if named is not None and words[0] not in SHORTHAND:
+        return named, words[1:]
     shorthand = SHORTHAND.get(words[0])
     return (find(shorthand), words[1:]) if shorthand else (None, words)
 
@@ -149,7 +153,7 @@ async def dispatch(request: Request, text: str) -> Reply:
     member = request.member
     if member is None:
         raise ValueError("dispatch needs a linked member; channels handle strangers")
-    command, args = parse(text, request.rules.program_codes)
+    command, args = parse(text, (*request.rules.program_codes, *request.rules.aliases))
     try:
         if command is None:
             raise UserError("error.unknown_command")
@@ -162,6 +166,17 @@ async def dispatch(request: Request, text: str) -> Reply:
         if isinstance(given, str):  # quote it as typed: `T13`, not `t 13`
             params["given"] = as_typed(request.raw_args or text, given)
         return Reply(request.t(error.key, **params))
+
+
+async def _note_channel(
+    services: Services, member: Member, channel: Channel, now: datetime
+) -> None:
+    """Remember the channel the member wrote from, so notices go there first."""
+    noted = services.notifier.noted_channels  # what this process wrote: skip a repeat
+    if channel is Channel.IMPORT or noted.get(member.id) is channel:
+        return
+    await services.repo.note_channel(member.id, channel, now)
+    noted[member.id] = channel
 
 
 async def run_text(
@@ -182,6 +197,7 @@ async def run_text(
         services, member, translator, services.clock(), channel, source_key, group_chat_id
     )
     try:
+        await _note_channel(services, member, channel, request.now)
         return await dispatch(request, text)
     except Exception:
         logger.exception(

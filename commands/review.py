@@ -10,7 +10,6 @@ from __future__ import annotations
 from commands.audit import scope_of
 from commands.choice import ask_to_confirm
 from commands.context import Button, DirectMessage, Reply, Request
-from locales import Translator
 from storage.leads_repository import RejectedEntry, Review
 from tracker.errors import UserError
 from tracker.models import Entry, EntryState, Member
@@ -57,16 +56,16 @@ async def _reopen(request: Request, member: Member, rejected: RejectedEntry) -> 
         raise UserError("leads.entry_not_pending", id=str(entry.id), state=state)
     reply = Reply(t("leads.reopened", **described))
     if entry.member_id != member.id:
-        owner = await request.repo.member(entry.member_id)
-        notice = Translator(owner.language)(
-            "leads.reopened_notice",
-            id=str(entry.id),
-            code=entry.program,
-            n=entry.count,
-            day=entry.day,
-            lead=member.name,
+        params = {
+            "id": str(entry.id),
+            "code": entry.program,
+            "n": entry.count,
+            "day": entry.day,
+            "lead": member.name,
+        }
+        reply.direct_messages.append(
+            DirectMessage(entry.member_id, "leads.reopened_notice", params, member.id)
         )
-        reply.direct_messages.append(DirectMessage(owner.id, notice))
     return reply
 
 
@@ -79,20 +78,22 @@ async def reject(request: Request, args: list[str], member: Member) -> Reply:
     reason = request.raw_args.split(maxsplit=1)[1].strip() if len(args) > 1 else None
     review = await _review(request, member, entry_id, EntryState.REJECTED, reason)
     entry = review.before
-    owner = await request.repo.member(entry.member_id)
-    told = Translator(owner.language)
-    notice = told(
-        "leads.rejected_notice",
-        id=str(entry.id),
-        code=entry.program,
-        n=entry.count,
-        day=entry.day,
-        lead=member.name,
-        reason=reason or told("leads.no_reason"),
-    )
     reply = Reply(request.t("leads.rejected", **_described(entry, review.member_name)))
-    if owner.id != member.id:
-        reply.direct_messages.append(DirectMessage(owner.id, notice))
+    if entry.member_id != member.id:
+        notice = DirectMessage(
+            entry.member_id,
+            "leads.rejected_notice" if reason else "leads.rejected_notice_unexplained",
+            {
+                "id": str(entry.id),
+                "code": entry.program,
+                "n": entry.count,
+                "day": entry.day,
+                "lead": member.name,
+                "reason": reason or "",
+            },
+            tell_if_undelivered=member.id,
+        )
+        reply.direct_messages.append(notice)
     return reply
 
 

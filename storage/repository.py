@@ -11,6 +11,7 @@ from leaderboards.badges import EntryFact
 from storage.board_view_repository import BoardViewRepository
 from storage.choices_repository import ChoiceRepository
 from storage.leads_repository import LeadRepository
+from storage.notices_repository import NoticeRepository
 from storage.participants_repository import ParticipantRepository
 from storage.renewals_repository import RenewalRepository
 from storage.schedule_repository import ScheduleRepository
@@ -169,6 +170,7 @@ class Repository(
     ScheduleRepository,
     ParticipantRepository,
     ChoiceRepository,
+    NoticeRepository,
     RenewalRepository,
     Protocol,
 ):

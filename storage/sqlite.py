@@ -17,6 +17,7 @@ from storage.sqlite_boards import BoardStore
 from storage.sqlite_choices import ChoiceStore
 from storage.sqlite_core import CoreStore
 from storage.sqlite_leads import LeadStore
+from storage.sqlite_notices import NoticeStore
 from storage.sqlite_participants import ParticipantStore
 from storage.sqlite_renewals import RenewalStore
 from storage.sqlite_schedule import ScheduleStore
@@ -39,6 +40,7 @@ class SQLiteRepository(
     ScheduleStore,
     ParticipantStore,
     ChoiceStore,
+    NoticeStore,
     RenewalStore,
 ):
     """Open with `await SQLiteRepository.open(path)`; migrates the schema itself."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from commands.context import DirectMessage, Reply, Services
+from commands.context import Reply, Services
+from commands.notices import worded
 from commands.registry import run_text
 from storage.repository import StaffRow
 from tests.conftest import Clock
@@ -84,13 +85,15 @@ async def test_reject_stops_counting_and_tells_the_owner(services: Services) -> 
     assert reply.text.startswith("❌ Đã từ chối bản ghi #1: Nguyễn Thị Lan · TN 2 người")
     assert await month_total(services, LAN) == 3
     lan = await member(services, LAN)
-    assert reply.direct_messages == [
-        DirectMessage(
-            lan.id,
-            "❌ Bản ghi #1 (TN 2 người, ngày 23/11/2026) của bạn đã bị Trần Minh Đức từ chối"
-            " và không được tính. Lý do: trung ho so",
-        )
-    ]
+    [notice] = reply.direct_messages
+    assert (notice.member_id, notice.tell_if_undelivered) == (
+        lan.id,
+        (await member(services, LEAD)).id,
+    )
+    assert worded(notice, "vi") == (
+        "❌ Bản ghi #1 (TN 2 người, ngày 23/11/2026) của bạn đã bị Trần Minh Đức từ chối"
+        " và không được tính. Lý do: trung ho so"
+    )
     progress = await say(services, LAN, "/tiendo")
     assert "TN: 3/10" in progress.text
     [record] = await services.repo.audit_log(None, 20)
@@ -109,7 +112,7 @@ async def test_a_confirmed_entry_can_still_be_rejected_in_the_owners_language(
     reply = await say(services, LEAD, "/reject 1")
     assert await month_total(services, LAN) == 0
     [notice] = reply.direct_messages
-    assert notice.text.endswith("Reason: none given, please ask your team lead.")
+    assert worded(notice, "en").endswith("Reason: none given, please ask your team lead.")
 
 
 async def test_review_outside_the_subtree_finds_nothing(services: Services) -> None:
