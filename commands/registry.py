@@ -56,6 +56,8 @@ class Command:
     help_key: str
     roles: frozenset[Role] = EVERYONE
     in_menu: bool = True
+    sends_files: bool = False
+    """Its answer is a file or picture: by SMS, a short text says where to get it."""
 
 
 COMMANDS: list[Command] = [
@@ -69,15 +71,15 @@ COMMANDS: list[Command] = [
     Command("donvi", "units", units, "help.units"),
     Command("thidua", "emulation", emulation, "help.emulation"),
     Command("huyhieu", "badges", badges, "help.badges"),
-    Command("bieudo", "chart", chart, "help.chart"),
+    Command("bieudo", "chart", chart, "help.chart", sends_files=True),
     Command("nhom", "setgroup", set_group, "help.setgroup", roles=LEADS),
     Command("sangkien", "initiative", initiative, "help.initiative", roles=LEADS),
     Command("chitieu", "quota", quota, "leads.help_quota", roles=LEADS),
     Command("duyet", "approve", approve, "leads.help_approve", roles=LEADS),
     Command("tuchoi", "reject", reject, "leads.help_reject", roles=LEADS),
-    Command("xuat", "export", export, "leads.help_export", roles=LEADS),
+    Command("xuat", "export", export, "leads.help_export", roles=LEADS, sends_files=True),
     Command("nhatky", "audit", audit, "leads.help_audit", roles=LEADS),
-    Command("hoso", "dossier", dossier, "dossier.help", roles=LEADS),
+    Command("hoso", "dossier", dossier, "dossier.help", roles=LEADS, sends_files=True),
     Command("tonghop", "summary", post_summary, "help.summary", roles=LEADS),
     Command("ngonngu", "lang", language, "help.lang"),
     Command("trogiup", "help", help_, "help.help"),
@@ -159,6 +161,8 @@ async def dispatch(request: Request, text: str) -> Reply:
             raise UserError("error.unknown_command")
         if member.role not in command.roles:
             raise UserError("error.not_allowed")
+        if command.sends_files and request.channel is Channel.SMS:
+            return Reply(request.t("sms.files_elsewhere", command=command.name))
         return await command.handler(request, args, member)
     except UserError as error:
         params = dict(error.params)

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from commands.audit import scope_of
 from commands.choice import ask_to_confirm
-from commands.context import Button, DirectMessage, Reply, Request
+from commands.context import DirectMessage, Reply, Request
+from commands.review_list import is_queue_request, read_view, show_queue
 from storage.leads_repository import RejectedEntry, Review
 from tracker.errors import UserError
 from tracker.models import Entry, EntryState, Member
-
-PENDING_SHOWN = 10
 
 
 def _described(entry: Entry, owner_name: str) -> dict[str, object]:
@@ -30,8 +29,10 @@ def _described(entry: Entry, owner_name: str) -> dict[str, object]:
 
 async def approve(request: Request, args: list[str], member: Member) -> Reply:
     """List entries waiting for review, or confirm the one whose id is given."""
-    if not args:
-        return await _pending(request, member)
+    if is_queue_request(args):
+        return await show_queue(request, member, await read_view(request, member, args))
+    if len(args) > 1:
+        return await _approve_many(request, member, [int(arg) for arg in args])
     entry_id = _entry_id(args[0], "leads.approve_usage")
     rejected = await request.repo.rejected_entry(entry_id, scope_of(member))
     if rejected is not None:
@@ -122,30 +123,19 @@ def _entry_id(token: str, usage: str) -> int:
     return int(token)
 
 
-async def _pending(request: Request, member: Member) -> Reply:
+async def _approve_many(request: Request, member: Member, ids: list[int]) -> Reply:
+    """Several entries at once: asked first, then each confirmed (or said why not)."""
     t = request.t
-    pending = await request.repo.pending_entries(scope_of(member), PENDING_SHOWN)
-    if not pending:
-        return Reply(t("leads.pending_none"))
-    lines = [t("leads.pending_title", n=len(pending))]
-    buttons: list[list[Button]] = []
-    for item in pending:
-        entry = item.entry
-        lines.append(
-            t(
-                "leads.pending_line",
-                id=str(entry.id),
-                name=item.member_name,
-                code=entry.program,
-                n=entry.count,
-                day=entry.day,
-                channel=entry.channel.value,
-            )
-        )
-        buttons.append(
-            [
-                Button(t("leads.button_confirm", id=str(entry.id)), f"/duyet {entry.id}"),
-                Button(t("leads.button_reject", id=str(entry.id)), f"/tuchoi {entry.id}"),
-            ]
-        )
-    return Reply("\n".join(lines), buttons=buttons)
+    ids = list(dict.fromkeys(ids))
+    if not request.confirmed:
+        question = t("review.confirm_all", n=len(ids), ids=", ".join(f"#{i}" for i in ids))
+        return await ask_to_confirm(request, "/duyet " + " ".join(map(str, ids)), question)
+    lines = []
+    for entry_id in ids:
+        try:
+            review = await _review(request, member, entry_id, EntryState.CONFIRMED, None)
+        except UserError as error:
+            lines.append(t(error.key, **error.params))
+            continue
+        lines.append(t("leads.confirmed", **_described(review.before, review.member_name)))
+    return Reply("\n".join(lines))

@@ -25,6 +25,8 @@ class AuditRecord:
     subject: str
     before: str | None
     after: str | None
+    unit_path: str = ""
+    """The unit the change concerns, by name."""
 
 
 @dataclass(frozen=True)
@@ -73,10 +75,18 @@ class LeadRepository(Protocol):
         actor_id: int,
         now: datetime,
     ) -> dict[str, int | None]:
-        """Set (or, for None, remove) quotas by period key; returns the values before."""
+        """Set (or, for None, remove) quotas by period key; returns the values before.
+        Each change is audited, and the first key always (the period the lead named)."""
         ...
 
     async def pending_entries(self, scope: int | None, limit: int) -> list[PendingEntry]: ...
+    async def pending_page(
+        self, scope: int | None, member_id: int | None, offset: int, limit: int
+    ) -> tuple[int, list[PendingEntry]]:
+        """How many reported entries wait in `scope` (of one member, if given), and one
+        page of them, newest first."""
+        ...
+
     async def review_entry(
         self,
         entry_id: int,

@@ -55,6 +55,9 @@ class LeadStore(SQLiteBase):
     ) -> dict[str, int | None]:
         before: dict[str, int | None] = {}
         key = (target.kind.value, target.id, program)
+        # The command's own period comes first and is always in the audit log: a split
+        # of a year whose total stays the same is still a change someone made.
+        main_key = next(iter(values), None)
         async with self._transaction() as db:
             for period_key, value in values.items():
                 rows = await db.execute_fetchall(
@@ -65,7 +68,7 @@ class LeadStore(SQLiteBase):
                 found = next(iter(rows), None)
                 old = None if found is None else int(found[0])
                 before[period_key] = old
-                if old == value:
+                if old == value and period_key != main_key:
                     continue
                 if value is None:
                     await db.execute(
@@ -96,6 +99,22 @@ class LeadStore(SQLiteBase):
             (scope, limit),
         )
         return [PendingEntry(entry_from(row), row[-1]) for row in rows]
+
+    async def pending_page(
+        self, scope: int | None, member_id: int | None, offset: int, limit: int
+    ) -> tuple[int, list[PendingEntry]]:
+        columns = ", ".join(f"e.{c}" for c in ENTRY_COLUMNS.split(", "))
+        where = f"WHERE e.state = 'reported' AND {_IN_SCOPE} AND (? IS NULL OR e.member_id = ?)"
+        params = (scope, member_id, member_id)
+        total = await self._one(
+            f"SELECT count(*) FROM entries e JOIN units u ON u.id = e.unit_id {where}", params
+        )
+        rows = await self._all(
+            f"SELECT {columns}, m.name FROM entries e JOIN units u ON u.id = e.unit_id"
+            f" JOIN members m ON m.id = e.member_id {where} ORDER BY e.id DESC LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+        return int(total[0]), [PendingEntry(entry_from(row), row[-1]) for row in rows]
 
     async def review_entry(
         self,
@@ -182,13 +201,16 @@ class LeadStore(SQLiteBase):
 
     async def audit_log(self, scope: int | None, limit: int) -> list[AuditRecord]:
         rows = await self._all(
-            "SELECT a.id, a.at, m.name, a.unit_id, a.action, a.subject, a.before, a.after"
+            "SELECT a.id, a.at, m.name, a.unit_id, a.action, a.subject, a.before, a.after,"
+            " u.path"
             " FROM audit_log a JOIN units u ON u.id = a.unit_id"
             f" JOIN members m ON m.id = a.actor_id WHERE {_IN_SCOPE}"
             " ORDER BY a.id DESC LIMIT ?",
             (scope, limit),
         )
         return [
-            AuditRecord(r[0], datetime.fromisoformat(r[1]), r[2], r[3], r[4], r[5], r[6], r[7])
+            AuditRecord(
+                r[0], datetime.fromisoformat(r[1]), r[2], r[3], r[4], r[5], r[6], r[7], r[8]
+            )
             for r in rows
         ]
