@@ -3,6 +3,10 @@ language, files asked by SMS, /hoso outside the lead's scope."""
 
 from __future__ import annotations
 
+import io
+
+from openpyxl import load_workbook
+
 from commands.context import Reply, Services
 from commands.registry import run_text
 from storage.repository import StaffRow
@@ -65,3 +69,35 @@ async def test_a_dossier_outside_the_scope_says_it_is_outside(services: Services
     reply = await say(services, LEAD, "/hoso 0914000002")
     assert reply.text == "Đỗ Thị Mai (0914000002) nằm ngoài phạm vi đơn vị bạn quản lý."
     assert reply.attachments == []
+
+
+def sheets_of(content: bytes) -> dict[str, list[tuple[object, ...]]]:
+    workbook = load_workbook(io.BytesIO(content))
+    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in workbook}
+
+
+async def test_an_english_lead_gets_english_exports_and_dossiers(services: Services) -> None:
+    await say(services, LAN, "/ghi TN 2")
+    await say(services, LEAD, "/lang en")
+    export = await say(services, LEAD, "/export")
+    xlsx, csv_file = export.attachments
+    assert (xlsx.filename, csv_file.filename) == (
+        "progress-report-2026-11.xlsx",
+        "progress-report-2026-11.csv",
+    )
+    sheets = sheets_of(xlsx.content)
+    assert list(sheets) == ["Summary", "TN", "YT"]
+    header = ("Full name", "Phone", "Unit", "Achieved", "Target", "Completion (%)")
+    assert sheets["TN"][0] == header
+    assert csv_file.content.decode("utf-8-sig").splitlines()[0] == "Program," + ",".join(header)
+    dossier = await say(services, LEAD, "/dossier 0912000001")
+    [file] = dossier.attachments
+    assert file.filename == "emulation-dossier-2026-0912000001.xlsx"
+    [(title, rows)] = sheets_of(file.content).items()
+    assert title == "Emulation dossier"
+    labels = [row[0] for row in rows if row and row[0] is not None]
+    for label in ("Emulation dossier 2026", "Full name", "Results by quarter", "Badges",
+                  "Emulation", "Current level", "Projected year-end level"):  # fmt: skip
+        assert label in labels
+    levels = {row[0]: row[1] for row in rows if row and row[0] in ("Current level",)}
+    assert str(levels["Current level"]).isascii()
