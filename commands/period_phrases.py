@@ -13,10 +13,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from tracker.periods import InvalidPeriod, Period, PeriodKind, parse_period, period_containing
-
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-"""Years a period may name: outside them a number is not a year."""
+from tracker.periods import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    InvalidPeriod,
+    Period,
+    PeriodKind,
+    parse_period,
+    period_containing,
+)
 
 PERIOD_WORDS = {
     PeriodKind.WEEK: ("t", "tuan", "week", "w"),

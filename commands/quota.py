@@ -26,6 +26,7 @@ from tracker.models import Member, TargetKind
 from tracker.periods import InvalidPeriod, Period, PeriodKind, parse_period, sub_periods
 from tracker.quotas import split_by_profile, split_evenly
 from tracker.rules import Rules
+from tracker.text import shown
 
 _PERIOD_KEY = re.compile(r"^\d{4}(?:-(?:w\d{1,2}|q[1-4]|\d{1,2}))?$")
 SEASONAL_FILE = Path(__file__).resolve().parent.parent / "config" / "seasonal.toml"
@@ -275,7 +276,7 @@ def _quota_value(token: str, code: str, rules: Rules) -> int:
     """`120` or `1.000`, at most the program's upper bound (`config/rules.toml`)."""
     value = parse_number(token)
     if value is None:
-        raise UserError("leads.bad_quota", given=token, max=rules.max_quota(code))
+        raise UserError("leads.bad_quota", given=shown(token), max=rules.max_quota(code))
     if value > rules.max_quota(code):
         raise UserError("leads.quota_too_big", given=value, code=code, max=rules.max_quota(code))
     return value

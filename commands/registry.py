@@ -38,7 +38,7 @@ from commands.units import units
 from locales import Translator
 from tracker.errors import UserError
 from tracker.models import Channel, Member, Role
-from tracker.text import RedactingFilter, fold, redact
+from tracker.text import RedactingFilter, fold, redact, shown, valid_unicode
 
 logger = logging.getLogger(__name__)
 logger.addFilter(RedactingFilter())  # tracebacks too: no participant code in the logs
@@ -116,7 +116,7 @@ def parse(text: str, program_codes: tuple[str, ...]) -> tuple[Command | None, li
     """Split `/ghi@bot TN 2` or `tn2` into the command and its folded argument tokens."""
     text = text.strip()
     if text.startswith("/"):
-        head, *rest = text[1:].split(maxsplit=1)
+        head, *rest = text[1:].split(maxsplit=1) or [""]  # `/` alone names no command
         return find(head.split("@", 1)[0]), tokens(rest[0] if rest else "")
     words = tokens(text)
     if not words:
@@ -168,7 +168,7 @@ async def dispatch(request: Request, text: str) -> Reply:
         params = dict(error.params)
         given = params.get("given")
         if isinstance(given, str):  # quote it as typed: `T13`, not `t 13`
-            params["given"] = as_typed(request.raw_args or text, given)
+            params["given"] = shown(as_typed(request.raw_args or text, given))
         return Reply(request.t(error.key, **params))
 
 
@@ -197,6 +197,7 @@ async def run_text(
     an apology, so one bad message never stops a channel.
     """
     translator = Translator(member.language, plain=channel is Channel.SMS)
+    text = valid_unicode(text)
     request = Request(
         services, member, translator, services.clock(), channel, source_key, group_chat_id
     )

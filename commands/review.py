@@ -10,6 +10,7 @@ from __future__ import annotations
 from commands.audit import scope_of
 from commands.choice import ask_to_confirm
 from commands.context import DirectMessage, Reply, Request
+from commands.grammar import parse_id
 from commands.review_list import is_queue_request, read_view, show_queue
 from storage.leads_repository import RejectedEntry, Review
 from tracker.errors import UserError
@@ -32,8 +33,10 @@ async def approve(request: Request, args: list[str], member: Member) -> Reply:
     if is_queue_request(args):
         return await show_queue(request, member, await read_view(request, member, args))
     if len(args) > 1:
-        return await _approve_many(request, member, [int(arg) for arg in args])
-    entry_id = _entry_id(args[0], "leads.approve_usage")
+        return await _approve_many(
+            request, member, [parse_id(arg, "leads.approve_usage") for arg in args]
+        )
+    entry_id = parse_id(args[0], "leads.approve_usage")
     rejected = await request.repo.rejected_entry(entry_id, scope_of(member))
     if rejected is not None:
         return await _reopen(request, member, rejected)
@@ -72,11 +75,13 @@ async def _reopen(request: Request, member: Member, rejected: RejectedEntry) -> 
 
 async def reject(request: Request, args: list[str], member: Member) -> Reply:
     """Reject an entry (reported or confirmed) with an optional reason; its owner is told."""
-    if not args:
+    # The id is the first word as typed (`1_000`, `7*7` are not ids); the reason is the
+    # rest as the lead typed it: the owner reads it, accents and all.
+    typed = request.raw_args.split(maxsplit=1)
+    if not typed:
         raise UserError("leads.reject_usage")
-    entry_id = _entry_id(args[0], "leads.reject_usage")
-    # The reason as the lead typed it: the owner reads it, accents and all.
-    reason = request.raw_args.split(maxsplit=1)[1].strip() if len(args) > 1 else None
+    entry_id = parse_id(typed[0], "leads.reject_usage")
+    reason = typed[1].strip() if len(typed) > 1 else None
     review = await _review(request, member, entry_id, EntryState.REJECTED, reason)
     entry = review.before
     reply = Reply(request.t("leads.rejected", **_described(entry, review.member_name)))
@@ -115,12 +120,6 @@ async def _review(
         state = request.t(f"leads.state.{review.before.state.value}")
         raise UserError("leads.entry_not_pending", id=str(entry_id), state=state)
     return review
-
-
-def _entry_id(token: str, usage: str) -> int:
-    if not (token.isascii() and token.isdigit()):
-        raise UserError(usage)
-    return int(token)
 
 
 async def _approve_many(request: Request, member: Member, ids: list[int]) -> Reply:
