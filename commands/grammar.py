@@ -10,7 +10,7 @@ import re
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-from commands.period_phrases import BadPeriod, PeriodPhrase, read_period
+from commands.period_phrases import BadPeriod, PeriodPhrase, YearOutOfRange, read_period
 from tracker.errors import UserError
 from tracker.models import Program
 from tracker.periods import (
@@ -185,7 +185,7 @@ def period_at(words: Sequence[str], at: int, today: date) -> PeriodPhrase | None
         if phrase is not None:
             check_in_range(phrase.period)
         return phrase
-    except PeriodOutOfRange as error:
+    except (PeriodOutOfRange, YearOutOfRange) as error:
         raise UserError("error.period_range", given=shown(str(error)), **_YEARS) from None
     except BadPeriod as error:
         raise UserError("error.bad_period", given=shown(str(error))) from None

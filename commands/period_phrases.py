@@ -19,6 +19,7 @@ from tracker.periods import (
     InvalidPeriod,
     Period,
     PeriodKind,
+    PeriodOutOfRange,
     parse_period,
     period_containing,
 )
@@ -59,7 +60,11 @@ class PeriodPhrase:
 
 
 class BadPeriod(ValueError):
-    """The tokens look like a period but name none (`2026-13`, `13/2026`, `năm 1999`)."""
+    """The tokens look like a period but name none (`2026-13`, `13/2026`)."""
+
+
+class YearOutOfRange(BadPeriod):
+    """A period in a year nobody could mean (`9999`, `năm 1999`): FIRST_YEAR..LAST_YEAR."""
 
 
 def read_period(words: Sequence[str], at: int, today: date) -> PeriodPhrase | None:
@@ -71,8 +76,7 @@ def read_period(words: Sequence[str], at: int, today: date) -> PeriodPhrase | No
     if _KEY.match(word):
         return PeriodPhrase(_keyed(word), 1)
     if word.isdigit() and len(word) == 4:
-        year = int(word)
-        return PeriodPhrase(_year(year), 1) if FIRST_YEAR <= year <= LAST_YEAR else None
+        return PeriodPhrase(_year(int(word), word), 1)
     slashed = _NUMBER_SLASH_YEAR.match(word)
     if slashed:  # `11/2026`
         return PeriodPhrase(_numbered(PeriodKind.MONTH, *map(int, slashed.groups())), 1)
@@ -114,7 +118,7 @@ def _word_and_number(
     else:
         return None
     if kind is PeriodKind.YEAR:
-        return (_year(number), 1) if FIRST_YEAR <= number <= LAST_YEAR else None
+        return (_year(number, token), 1) if len(token) == 4 else None
     if not _fits(kind, number):
         return None
     # `tháng 10 năm 2026`
@@ -132,7 +136,7 @@ def _fits(kind: PeriodKind, number: int) -> bool:
 
 def _numbered(kind: PeriodKind, number: int, year: int) -> Period:
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise BadPeriod(str(year))
+        raise YearOutOfRange(str(year))
     if kind is PeriodKind.MONTH and not 1 <= number <= 12:
         raise BadPeriod(f"{number}/{year}")
     try:
@@ -144,20 +148,22 @@ def _numbered(kind: PeriodKind, number: int, year: int) -> Period:
         raise BadPeriod(f"{number}/{year}") from None
 
 
-def _year(year: int) -> Period:
+def _year(year: int, typed: str) -> Period:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise YearOutOfRange(typed)
     return period_containing(PeriodKind.YEAR, date(year, 1, 1))
 
 
 def _keyed(token: str) -> Period:
     """`2026-11`, `2026-1`, `2026-q4`, `2026-w48`: keys, a single-digit part padded."""
     year, part = token.split("-")
-    if not FIRST_YEAR <= int(year) <= LAST_YEAR:
-        raise BadPeriod(token)
     if part.isdigit() or part[0] == "w":
         prefix, digits = ("", part) if part.isdigit() else ("W", part[1:])
         part = f"{prefix}{int(digits):02d}"
     try:
         return parse_period(f"{year}-{part}")
+    except PeriodOutOfRange:
+        raise YearOutOfRange(token) from None
     except InvalidPeriod:
         raise BadPeriod(token) from None
 

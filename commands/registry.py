@@ -169,7 +169,7 @@ async def dispatch(request: Request, text: str) -> Reply:
         given = params.get("given")
         if isinstance(given, str):  # quote it as typed: `T13`, not `t 13`
             params["given"] = shown(as_typed(request.raw_args or text, given))
-        return Reply(request.t(error.key, **params))
+        return Reply(request.t(error.key, **params), refused=True)
 
 
 async def _note_channel(
@@ -202,8 +202,10 @@ async def run_text(
         services, member, translator, services.clock(), channel, source_key, group_chat_id
     )
     try:
-        await _note_channel(services, member, channel, request.now)
-        return await dispatch(request, text)
+        reply = await dispatch(request, text)
+        if not reply.refused:  # a refusal changes nothing, not even this
+            await _note_channel(services, member, channel, request.now)
+        return reply
     except Exception:
         logger.exception(
             "command failed: member=%s channel=%s text=%r", member.id, channel, redact(text)

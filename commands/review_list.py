@@ -15,6 +15,7 @@ from commands.context import Button, Reply, Request
 from commands.grammar import tokens
 from tracker.errors import UserError
 from tracker.models import Member
+from tracker.phones import InvalidPhone, normalise_phone
 
 PAGE_SIZE = 10
 _PAGE_WORDS = {"trang", "page", "p"}
@@ -55,6 +56,8 @@ async def read_view(request: Request, lead: Member, args: list[str]) -> QueueVie
         if word in _ALL_WORDS:
             all_shown = True
         elif word.isdigit() and len(word) >= PHONE_DIGITS:
+            if not _is_phone(word):  # a number too long for an entry and not a phone
+                raise UserError("leads.approve_usage")
             member = await managed_member(request, lead, word)
         else:
             words.append(word)
@@ -62,6 +65,14 @@ async def read_view(request: Request, lead: Member, args: list[str]) -> QueueVie
     if words:
         member = await _member_named(request, lead, " ".join(words))
     return QueueView(page, member, all_shown)
+
+
+def _is_phone(word: str) -> bool:
+    try:
+        normalise_phone(word)
+    except InvalidPhone:
+        return False
+    return True
 
 
 async def _member_named(request: Request, lead: Member, wanted: str) -> Member:
