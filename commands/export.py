@@ -1,8 +1,9 @@
 """`/xuat [kỳ]` (`/export`): the subtree's progress per member as an .xlsx and a .csv.
 
 The workbook has a summary sheet (all programs together) and a sheet per program;
-numbers are numbers, headers Vietnamese. Text that a spreadsheet would read as a
-formula (`=`, `+`, `-`, `@`, tab, CR first) is neutralised with a leading apostrophe.
+numbers are numbers, titles and headers in the reader's language. Text that a
+spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, CR first) is neutralised
+with a leading apostrophe.
 """
 
 from __future__ import annotations
@@ -24,14 +25,13 @@ from commands.grammar import parse_period_words
 from commands.render import period_label
 from commands.spreadsheet import neutralise
 from leaderboards.ranking import Standing
+from locales import Translator
 from tracker.models import Member, Unit
 from tracker.percent import format_percent
 from tracker.periods import Period
 
-HEADERS = ("Họ và tên", "Số điện thoại", "Đơn vị", "Đã đạt", "Chỉ tiêu", "Tỷ lệ hoàn thành (%)")
-CSV_HEADERS = ("Loại hình", *HEADERS)
-SUMMARY_SHEET = "Tổng hợp"
-ALL_PROGRAMS = "Tất cả"
+HEADER_KEYS = ("name", "phone", "unit", "achieved", "target", "percent")
+"""The columns, named in the reader's language by `sheet.header.<key>`."""
 
 
 @dataclass(frozen=True)
@@ -61,23 +61,29 @@ class ProgressRow:
         return (*self.cells()[:4], target, shown)
 
 
+def headers(t: Translator) -> tuple[str, ...]:
+    return tuple(t(f"sheet.header.{key}") for key in HEADER_KEYS)
+
+
 def build_xlsx(
     summary: list[ProgressRow],
     programs: list[tuple[str, list[ProgressRow]]],
+    t: Translator | None = None,
     finish: Callable[[Workbook], None] | None = None,
 ) -> bytes:
     """The summary sheet, a sheet per program; `finish` adds more (the units sheet)."""
+    t = t or Translator()
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = SUMMARY_SHEET
+    sheet.title = t("sheet.summary")
     sheets = [(sheet, summary)]
     sheets += [(workbook.create_sheet(code), rows) for code, rows in programs]
     for worksheet, rows in sheets:
-        worksheet.append(HEADERS)
+        worksheet.append(headers(t))
         for row in rows:
             worksheet.append(row.cells())
-            worksheet.cell(worksheet.max_row, len(HEADERS)).number_format = "0.00"
+            worksheet.cell(worksheet.max_row, len(HEADER_KEYS)).number_format = "0.00"
         worksheet.freeze_panes = "A2"
         for column, width in enumerate((28, 14, 40, 10, 10, 12), start=1):
             worksheet.column_dimensions[get_column_letter(column)].width = width
@@ -88,12 +94,17 @@ def build_xlsx(
     return buffer.getvalue()
 
 
-def build_csv(summary: list[ProgressRow], programs: list[tuple[str, list[ProgressRow]]]) -> bytes:
+def build_csv(
+    summary: list[ProgressRow],
+    programs: list[tuple[str, list[ProgressRow]]],
+    t: Translator | None = None,
+) -> bytes:
     """UTF-8 with a BOM, so Excel opens the Vietnamese names correctly."""
+    t = t or Translator()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_HEADERS)
-    for code, rows in [*programs, (ALL_PROGRAMS, summary)]:
+    writer.writerow((t("sheet.header.program"), *headers(t)))
+    for code, rows in [*programs, (t("sheet.all_programs"), summary)]:
         for row in rows:
             writer.writerow((code, *row.csv_cells()))
     return buffer.getvalue().encode("utf-8-sig")
@@ -111,8 +122,8 @@ async def export(request: Request, args: list[str], member: Member) -> Reply:
     programs = [(code, await _rows(request, roots, period, (code,), paths)) for code in codes]
     summary = await _rows(request, roots, period, codes, paths)
     units_sheet = await unit_rows(request.repo, roots, period, codes)
-    name = f"bao-cao-tien-do-{period.key}"
     t = request.t
+    name = t("sheet.export_file", period=period.key)
     text = t(
         "leads.export_done",
         period=period_label(t, period),
@@ -124,10 +135,10 @@ async def export(request: Request, args: list[str], member: Member) -> Reply:
         attachments=[
             Attachment(
                 f"{name}.xlsx",
-                build_xlsx(summary, programs, lambda book: add_unit_sheet(book, units_sheet)),
+                build_xlsx(summary, programs, t, lambda book: add_unit_sheet(book, units_sheet, t)),
                 is_image=False,
             ),
-            Attachment(f"{name}.csv", build_csv(summary, programs), is_image=False),
+            Attachment(f"{name}.csv", build_csv(summary, programs, t), is_image=False),
         ],
     )
 

@@ -15,23 +15,23 @@ from openpyxl.utils import get_column_letter
 
 from commands.spreadsheet import neutralise
 from leaderboards.units import subtree_totals
+from locales import Translator
 from storage.repository import Repository
 from tracker.models import Unit
 from tracker.percent import completion_hundredths
 from tracker.periods import Period
 from tracker.quotas import TargetSource
 
-UNIT_SHEET = "Đơn vị"
-UNIT_HEADERS = (
-    "Đơn vị",
-    "Loại hình",
-    "Đã đạt",
-    "Chỉ tiêu",
-    "Căn cứ chỉ tiêu",
-    "Tổng chỉ tiêu cá nhân",
-    "Tỷ lệ hoàn thành (%)",
+UNIT_HEADER_KEYS = (
+    "sheet.header.unit",
+    "sheet.header.program",
+    "sheet.header.achieved",
+    "sheet.header.target",
+    "plans.sheet_source",
+    "plans.sheet_members",
+    "sheet.header.percent",
 )
-SOURCE_NAMES = {TargetSource.PLAN: "kế hoạch giao", TargetSource.MEMBERS: "tổng chỉ tiêu cá nhân"}
+SOURCE_KEYS = {TargetSource.PLAN: "plans.source_plan", TargetSource.MEMBERS: "plans.source_members"}
 
 
 @dataclass(frozen=True)
@@ -45,13 +45,13 @@ class UnitRow:
     completion: int | None
     """Hundredths of a percent, floored."""
 
-    def cells(self) -> tuple[object, ...]:
+    def cells(self, t: Translator) -> tuple[object, ...]:
         return (
             neutralise(self.path),
             self.program,
             self.achieved,
             self.target,
-            SOURCE_NAMES[self.source] if self.target is not None else None,
+            t(SOURCE_KEYS[self.source]) if self.target is not None else None,
             self.members,
             None if self.completion is None else Decimal(self.completion).scaleb(-2),
         )
@@ -88,12 +88,13 @@ async def unit_rows(
     return rows
 
 
-def add_unit_sheet(workbook: Workbook, rows: list[UnitRow]) -> None:
-    sheet = workbook.create_sheet(UNIT_SHEET)
-    sheet.append(UNIT_HEADERS)
+def add_unit_sheet(workbook: Workbook, rows: list[UnitRow], t: Translator) -> None:
+    """The sheet, titled and headed in the reader's language."""
+    sheet = workbook.create_sheet(t("plans.sheet_units"))
+    sheet.append([t(key) for key in UNIT_HEADER_KEYS])
     for row in rows:
-        sheet.append(row.cells())
-        sheet.cell(sheet.max_row, len(UNIT_HEADERS)).number_format = "0.00"
+        sheet.append(row.cells(t))
+        sheet.cell(sheet.max_row, len(UNIT_HEADER_KEYS)).number_format = "0.00"
     sheet.freeze_panes = "A2"
     for column, width in enumerate((50, 10, 10, 10, 22, 14, 12), start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width

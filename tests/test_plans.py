@@ -11,9 +11,9 @@ from openpyxl import load_workbook
 
 from commands.context import Reply, Services
 from commands.registry import run_text
+from commands.summary_data import gather_summary
+from commands.summary_text import Total, compose_summary
 from locales import Translator
-from scheduling.gather import gather_summary
-from scheduling.summary import Total, compose_summary
 from storage.repository import QuotaRow, StaffRow
 from tests.conftest import COMMUNE, NOW, OFFICE, POST_OFFICE
 from tracker.models import Channel, Member, NewEntry, Role, TargetKind

@@ -21,10 +21,8 @@ ENGLISH_STATES = re.compile(
 COMMANDS = [
     "/tiendo", "/tiendo tuần", "/tiendo quý", "/tiendo năm", "/tiendo tháng trước",
     "/bxh", "/bxh năm", "/bxh tháng trước TN", "/donvi", "/donvi năm YT", "/thidua",
-    "/huyhieu", "/trogiup", "/duyet", "/xuat", "/xuat năm",
+    "/huyhieu", "/trogiup", "/duyet", "/nhatky", "/xuat", "/xuat năm",
 ]  # fmt: skip
-# /nhatky still writes entry states in English: issue 12 rewrites its lines (states and
-# actions in the reader's language); add it here when that lands.
 PEOPLE = ["0912000001", "0912000003", "0912000009", "0912000010", "0913000001", "0915000001"]
 
 

@@ -42,6 +42,8 @@ class Program:
     code: str
     name_vi: str
     name_en: str
+    max_quota: int = 1_000_000
+    """The largest quota a lead may set (`config/rules.toml`): a typo's extra zeros stop."""
     payment_terms: tuple[int, ...] = ANY_PAYMENT_TERM
     """Months that may be paid at once (phương thức đóng), shortest first
     (config/rules.toml)."""
