@@ -135,7 +135,7 @@ async def test_a_past_quota_is_confirmed_with_the_telegram_button(
 ) -> None:
     asked = await send(server, text_update(LEAD, "/chitieu 0912000002 TN tháng trước 30"))
     assert str(asked.params["text"]).endswith(
-        "⚠️ Tháng 10/2026 đã qua.\nBấm Đồng ý để lưu, hoặc Bỏ."
+        "⚠️ Kỳ tháng 10/2026 đã qua.\nBấm Đồng ý để lưu, hoặc Bỏ."
     )
     [[yes, no]] = asked.params["reply_markup"]["inline_keyboard"]
     assert (yes["callback_data"], no["callback_data"]) == ("/xacnhan", "/boqua")
