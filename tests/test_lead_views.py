@@ -86,8 +86,13 @@ async def test_an_english_lead_gets_english_exports_and_dossiers(services: Servi
         "progress-report-2026-11.csv",
     )
     sheets = sheets_of(xlsx.content)
-    assert list(sheets) == ["Summary", "TN", "YT"]
+    assert list(sheets) == ["Summary", "TN", "YT", "Units"]
     header = ("Full name", "Phone", "Unit", "Achieved", "Target", "Completion (%)")
+    assert sheets["Units"][0] == (
+        "Unit", "Program", "Achieved", "Target", "Target from", "Personal quotas added up",
+        "Completion (%)",
+    )  # fmt: skip
+    assert sheets["Units"][1][4] == "personal quotas added up"
     assert sheets["TN"][0] == header
     assert csv_file.content.decode("utf-8-sig").splitlines()[0] == "Program," + ",".join(header)
     dossier = await say(services, LEAD, "/dossier 0912000001")
@@ -106,6 +111,6 @@ async def test_an_english_lead_gets_english_exports_and_dossiers(services: Servi
 async def test_an_english_lead_reads_the_summary_in_english(services: Services) -> None:
     await say(services, LEAD, "/lang en")
     lines = (await say(services, LEAD, "/summary")).text.splitlines()
-    assert lines[0] == "📣 Summary of Month 11/2026 (to 23/11/2026) · BHXH cơ sở Hạc Thành"
+    assert lines[0] == "📣 Summary of month 11/2026 (to 23/11/2026) · BHXH cơ sở Hạc Thành"
     assert lines[1] == "Results against plan:"
     assert lines[-1].startswith("BHXH cơ sở Hạc Thành has no Telegram group yet")
