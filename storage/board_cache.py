@@ -16,9 +16,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 
-import aiosqlite
-
 from leaderboards.ranking import name_order
+from storage.store_base import Db
 from tracker.periods import Period, parse_period
 from tracker.quotas import target_for
 
@@ -53,7 +52,7 @@ NEEDS_CATCH_UP = (
 )
 
 
-async def catch_up(db: aiosqlite.Connection, period: Period, programs: tuple[str, ...]) -> None:
+async def catch_up(db: Db, period: Period, programs: tuple[str, ...]) -> None:
     """Bring names, targets and the (period, combo) board up to date. Inside a write
     transaction; idempotent, so two boards racing to catch up do no harm."""
     await _refresh_names(db)
@@ -63,7 +62,7 @@ async def catch_up(db: aiosqlite.Connection, period: Period, programs: tuple[str
     await _recount_stale_members(db)
 
 
-async def _recount_stale_members(db: aiosqlite.Connection) -> None:
+async def _recount_stale_members(db: Db) -> None:
     """Every marked member's board rows, from entry_totals, in all periods marked."""
     await db.execute(
         "UPDATE board_rows SET"
@@ -74,7 +73,7 @@ async def _recount_stale_members(db: aiosqlite.Connection) -> None:
     await db.execute("DELETE FROM stale_board_members")
 
 
-async def _refresh_names(db: aiosqlite.Connection) -> None:
+async def _refresh_names(db: Db) -> None:
     rows = await db.execute_fetchall(
         "SELECT s.member_id, m.name FROM stale_names s JOIN members m ON m.id = s.member_id"
     )
@@ -87,7 +86,7 @@ async def _refresh_names(db: aiosqlite.Connection) -> None:
 
 
 async def _books(
-    db: aiosqlite.Connection, where: str = "", params: tuple[object, ...] = ()
+    db: Db, where: str = "", params: tuple[object, ...] = ()
 ) -> dict[tuple[str, int, str], Book]:
     """(kind, target id, program) -> its quota book."""
     rows = await db.execute_fetchall(
@@ -100,7 +99,7 @@ async def _books(
     return {owner: tuple(sorted(book)) for owner, book in books.items()}
 
 
-async def _refresh_targets(db: aiosqlite.Connection) -> None:
+async def _refresh_targets(db: Db) -> None:
     """Derive again the targets of changed quota books, in every materialised period,
     and the board rows of the members concerned."""
     stale = list(
@@ -148,9 +147,7 @@ async def _refresh_targets(db: aiosqlite.Connection) -> None:
     await db.execute("DELETE FROM stale_quotas")
 
 
-async def _insert_targets(
-    db: aiosqlite.Connection, rows: Iterable[tuple[str, str, int, str, int | None]]
-) -> None:
+async def _insert_targets(db: Db, rows: Iterable[tuple[str, str, int, str, int | None]]) -> None:
     await db.executemany(
         "INSERT INTO period_targets (period_key, target_kind, target_id, program, target)"
         " VALUES (?, ?, ?, ?, ?)",
@@ -158,7 +155,7 @@ async def _insert_targets(
     )
 
 
-async def _materialise_period(db: aiosqlite.Connection, period: Period) -> None:
+async def _materialise_period(db: Db, period: Period) -> None:
     """Every target of the period, and its unit totals (which triggers keep from then)."""
     rows = await db.execute_fetchall(
         "INSERT INTO target_periods (period_key) VALUES (?) ON CONFLICT DO NOTHING"
@@ -183,9 +180,7 @@ async def _materialise_period(db: aiosqlite.Connection, period: Period) -> None:
     )
 
 
-async def _materialise_board(
-    db: aiosqlite.Connection, period_key: str, programs: tuple[str, ...]
-) -> None:
+async def _materialise_board(db: Db, period_key: str, programs: tuple[str, ...]) -> None:
     combo = combo_of(programs)
     rows = await db.execute_fetchall(
         "SELECT 1 FROM board_combos WHERE period_key = ? AND combo = ? LIMIT 1",

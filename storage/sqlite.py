@@ -12,6 +12,7 @@ from pathlib import Path
 import aiosqlite
 
 from storage.migrations import MIGRATIONS
+from storage.sqlite_base import SQLiteBase
 from storage.sqlite_board_view import BoardViewStore
 from storage.sqlite_boards import BoardStore
 from storage.sqlite_core import CoreStore
@@ -29,7 +30,14 @@ _PRAGMAS = (
 
 
 class SQLiteRepository(
-    CoreStore, BoardStore, BoardViewStore, SmsStore, LeadStore, ScheduleStore, ParticipantStore
+    CoreStore,
+    BoardStore,
+    BoardViewStore,
+    SmsStore,
+    LeadStore,
+    ScheduleStore,
+    ParticipantStore,
+    SQLiteBase,
 ):
     """Open with `await SQLiteRepository.open(path)`; migrates the schema itself."""
 

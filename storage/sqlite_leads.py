@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from storage.leads_repository import AuditRecord, PendingEntry, QuotaTarget, Review
-from storage.sqlite_base import (
+from storage.store_base import (
     ENTRY_COLUMNS,
     UNIT_COLUMNS,
-    SQLiteBase,
+    StoreBase,
     entry_from,
     unit_from,
     write_audit,
@@ -24,7 +24,7 @@ def _text(value: int | None) -> str | None:
     return None if value is None else str(value)
 
 
-class LeadStore(SQLiteBase):
+class LeadStore(StoreBase):
     async def units_in_scope(self, scope: int | None) -> list[Unit]:
         columns = ", ".join(f"u.{c}" for c in UNIT_COLUMNS.split(", "))
         rows = await self._all(

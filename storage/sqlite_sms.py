@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from storage.sqlite_base import SQLiteBase
+from storage.store_base import StoreBase
 
 
-class SmsStore(SQLiteBase):
+class SmsStore(StoreBase):
     async def claim_refusal(self, number_hash: str, day: date) -> bool:
         async with self._transaction() as db:
             # Only today's hashes are needed to rate-limit; older ones go.
@@ -33,12 +33,11 @@ class SmsStore(SQLiteBase):
         return bool(rows)
 
     async def release_outbound(self, phone: str, day: date) -> None:
-        async with self._write_lock:
-            await self._writer.execute(
-                "UPDATE sms_outbound_daily SET sent = sent - 1"
-                " WHERE phone = ? AND day = ? AND sent > 0",
-                (phone, day.isoformat()),
-            )
+        await self._write(
+            "UPDATE sms_outbound_daily SET sent = sent - 1"
+            " WHERE phone = ? AND day = ? AND sent > 0",
+            (phone, day.isoformat()),
+        )
 
     async def outbound_count(self, phone: str, day: date) -> int:
         row = await self._one(
