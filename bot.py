@@ -27,7 +27,7 @@ from commands.context import Services
 from leaderboards.emulation import EmulationConfigError, load_emulation_rules
 from locales import Translator
 from settings import MissingSetting, Settings
-from storage.sqlite import SQLiteRepository
+from storage.backends import UnknownDatabaseUrl, open_repository, shown
 from tracker.rules import DEFAULT_RULES_FILE, RulesError, load_rules
 
 logger = logging.getLogger("bot")
@@ -44,7 +44,7 @@ async def open_services(
     """Rules checked, database opened and migrated; closed again on the way out."""
     rules = load_rules(Path(settings.rules_file) if settings.rules_file else DEFAULT_RULES_FILE)
     emulation = load_emulation_rules(programs=rules.programs)
-    repo = await SQLiteRepository.open(settings.sqlite_path)
+    repo = await open_repository(settings.database_url)
     repo.use_participant_secret(settings.participant_hash_secret)
     try:
         yield Services(repo=repo, rules=rules, clock=clock, emulation=emulation)
@@ -86,7 +86,7 @@ async def run(settings: Settings) -> int:
 async def demo(settings: Settings, out_dir: Path) -> int:
     async with open_services(settings) as services:
         if await fill_demo(services.repo, services.clock()):
-            print(Translator()("demo.filled", path=str(settings.sqlite_path)))
+            print(Translator()("demo.filled", path=shown(settings.database_url)))
         return await open_console(services, DEMO_OFFICER_PHONE, out_dir)
 
 
@@ -174,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     try:
         return asyncio.run(jobs[command]())
-    except (MissingSetting, RulesError, EmulationConfigError) as error:
+    except (MissingSetting, UnknownDatabaseUrl, RulesError, EmulationConfigError) as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -60,10 +60,3 @@ class Settings:
         if not value:
             raise MissingSetting(f"{name.upper()} is not set")
         return str(value)
-
-    @property
-    def sqlite_path(self) -> Path:
-        prefix = "sqlite:///"
-        if not self.database_url.startswith(prefix):
-            raise MissingSetting(f"DATABASE_URL must start with {prefix} for SQLite")
-        return Path(self.database_url[len(prefix) :])

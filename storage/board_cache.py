@@ -167,7 +167,7 @@ async def _materialise_period(db: Db, period: Period) -> None:
     await db.execute(
         "INSERT INTO unit_period_totals (period_key, unit_id, program, achieved, last_at)"
         " SELECT period_key, unit_id, program, sum(achieved), max(last_at) FROM entry_totals"
-        " WHERE period_key = ? GROUP BY unit_id, program",
+        " WHERE period_key = ? GROUP BY period_key, unit_id, program",
         (period.key,),
     )
     books = await _books(db)

@@ -26,7 +26,8 @@ class SmsStore(StoreBase):
             await db.execute("DELETE FROM sms_outbound_daily WHERE day < ?", (day.isoformat(),))
             rows = await db.execute_fetchall(
                 "INSERT INTO sms_outbound_daily (phone, day, sent) VALUES (?, ?, 1)"
-                " ON CONFLICT (phone, day) DO UPDATE SET sent = sent + 1 WHERE sent < ?"
+                " ON CONFLICT (phone, day) DO UPDATE SET sent = sms_outbound_daily.sent + 1"
+                " WHERE sms_outbound_daily.sent < ?"
                 " RETURNING sent",
                 (phone, day.isoformat(), cap),
             )

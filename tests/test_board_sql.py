@@ -10,7 +10,6 @@ the SQL ranking and the upkeep of `board_rows` are checked.
 from __future__ import annotations
 
 import sqlite3
-import tempfile
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -31,9 +30,11 @@ from leaderboards.ranking import (
     window,
 )
 from storage import board_cache, sqlite_board_view
+from storage.backends import open_repository
 from storage.leads_repository import QuotaTarget
 from storage.repository import QuotaRow, StaffRow
 from storage.sqlite import SQLiteRepository
+from tests.conftest import Databases
 from tracker.models import Channel, NewEntry, Role, TargetKind, Unit
 from tracker.periods import Period, parse_period
 
@@ -216,6 +217,7 @@ async def assert_boards_agree(
     ),
 )
 async def test_sql_boards_equal_the_pure_ranking(
+    databases: Databases,
     monkeypatch: pytest.MonkeyPatch,
     share: float,
     reset_after: int,
@@ -231,40 +233,41 @@ async def test_sql_boards_equal_the_pure_ranking(
     monkeypatch.setattr(board_cache, "RESET_AFTER", reset_after)
     scope_index, period_key, programs, top, around = query
     period = parse_period(period_key)
-    with tempfile.TemporaryDirectory() as folder:
-        repo = await SQLiteRepository.open(Path(folder) / "quota.db")
-        try:
-            await repo.import_staff(
-                [StaffRow(i, UNITS[p.unit], p.name, phone(i), p.role) for i, p in enumerate(team)]
-            )
-            quota_rows = [
-                QuotaRow(0, TargetKind.MEMBER, phone(i), program, key, value)
-                for i, person in enumerate(team)
-                for program, book in person.quotas.items()
-                for key, value in book
-            ]
-            quota_rows += [
-                QuotaRow(0, TargetKind.UNIT, UNITS[unit], program, key, value)
-                for unit, program, book in units_quotas
-                if await repo.unit_by_path(UNITS[unit]) is not None  # someone works there
-                for key, value in book
-            ]
-            await repo.import_quotas(quota_rows, NOW)
-            await log(repo, team, before, "b")
-            # A unit exists once someone is in it or under it (the province always does).
-            found = [await repo.unit_by_path(path) for path in UNITS[scope_index::-1]]
-            scope = next(unit for unit in found if unit is not None)
-            await assert_boards_agree(repo, scope, period, programs, top, around)
+    url = databases.new()
+    repo = await open_repository(url)
+    try:
+        await repo.import_staff(
+            [StaffRow(i, UNITS[p.unit], p.name, phone(i), p.role) for i, p in enumerate(team)]
+        )
+        quota_rows = [
+            QuotaRow(0, TargetKind.MEMBER, phone(i), program, key, value)
+            for i, person in enumerate(team)
+            for program, book in person.quotas.items()
+            for key, value in book
+        ]
+        quota_rows += [
+            QuotaRow(0, TargetKind.UNIT, UNITS[unit], program, key, value)
+            for unit, program, book in units_quotas
+            if await repo.unit_by_path(UNITS[unit]) is not None  # someone works there
+            for key, value in book
+        ]
+        await repo.import_quotas(quota_rows, NOW)
+        await log(repo, team, before, "b")
+        # A unit exists once someone is in it or under it (the province always does).
+        found = [await repo.unit_by_path(path) for path in UNITS[scope_index::-1]]
+        scope = next(unit for unit in found if unit is not None)
+        await assert_boards_agree(repo, scope, period, programs, top, around)
 
-            await change(repo, team, edits, newcomer)
-            await log(repo, team, after, "a")
-            await assert_boards_agree(repo, scope, period, programs, top, around)
-            # Entries outside the scope were left marked by its board: the province's
-            # board recounts them.
-            province = await repo.unit(1)
-            await assert_boards_agree(repo, province, period, programs, top, around)
-        finally:
-            await repo.close()
+        await change(repo, team, edits, newcomer)
+        await log(repo, team, after, "a")
+        await assert_boards_agree(repo, scope, period, programs, top, around)
+        # Entries outside the scope were left marked by its board: the province's
+        # board recounts them.
+        province = await repo.unit(1)
+        await assert_boards_agree(repo, province, period, programs, top, around)
+    finally:
+        await repo.close()
+        databases.drop(url)
 
 
 async def log(repo: SQLiteRepository, team: list[Person], made: list[Entry], tag: str) -> None:

@@ -18,7 +18,7 @@ from channels.telegram import TelegramApp
 from commands.context import Services
 from commands.registry import run_text
 from storage.repository import StaffRow
-from storage.sqlite import SQLiteRepository
+from storage.store_base import StoreBase
 from tests.support.botapi import BotApiServer
 from tests.support.telegram import send
 from tests.support.updates import callback_update, contact_update, text_update, user
@@ -57,7 +57,7 @@ async def say(server: BotApiServer, who: dict[str, Any], text: str) -> str:
 async def snapshot(services: Services) -> tuple[list[Any], ...]:
     """Everything a lead command could change."""
     repo = services.repo
-    assert isinstance(repo, SQLiteRepository)
+    assert isinstance(repo, StoreBase)
     return (
         await repo._all("SELECT * FROM quotas ORDER BY 1, 2, 3, 4"),
         await repo._all("SELECT id, state, state_reason FROM entries ORDER BY id"),
