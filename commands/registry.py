@@ -15,6 +15,7 @@ from commands.badges import badges
 from commands.chart import chart
 from commands.context import Reply, Request, Services
 from commands.dossier import dossier
+from commands.due import due
 from commands.emulation import emulation
 from commands.export import export
 from commands.grammar import tokens
@@ -25,6 +26,7 @@ from commands.language import language
 from commands.log import log
 from commands.progress import progress
 from commands.quota import quota
+from commands.renew import renew
 from commands.review import approve, reject
 from commands.summary import post_summary
 from commands.term import term
@@ -34,7 +36,7 @@ from commands.units import units
 from locales import Translator
 from tracker.errors import UserError
 from tracker.models import Channel, Member, Role
-from tracker.text import RedactingFilter, fold, redact
+from tracker.text import RedactingFilter, fold, redact, valid_unicode
 
 logger = logging.getLogger(__name__)
 logger.addFilter(RedactingFilter())  # tracebacks too: no participant code in the logs
@@ -58,6 +60,8 @@ COMMANDS: list[Command] = [
     Command("ghi", "log", log, "help.log"),
     Command("huy", "undo", undo, "help.undo"),
     Command("kyhan", "term", term, "help.term", in_menu=False),
+    Command("giahan", "renew", renew, "help.renew"),
+    Command("denhan", "due", due, "help.due"),
     Command("tiendo", "progress", progress, "help.progress"),
     Command("bxh", "top", top, "help.top"),
     Command("donvi", "units", units, "help.units"),
@@ -79,7 +83,14 @@ COMMANDS: list[Command] = [
 ]
 
 # SMS shorthand words, usable everywhere; a program code alone means "log".
-SHORTHAND = {"td": "tiendo", "huy": "huy", "hd": "trogiup", "bxh": "bxh"}
+SHORTHAND = {
+    "td": "tiendo",
+    "huy": "huy",
+    "hd": "trogiup",
+    "bxh": "bxh",
+    "gh": "giahan",
+    "dh": "denhan",
+}
 
 
 def register(command: Command) -> None:
@@ -100,7 +111,7 @@ def parse(text: str, program_codes: tuple[str, ...]) -> tuple[Command | None, li
     """Split `/ghi@bot TN 2` or `tn2` into the command and its folded argument tokens."""
     text = text.strip()
     if text.startswith("/"):
-        head, *rest = text[1:].split(maxsplit=1)
+        head, *rest = text[1:].split(maxsplit=1) or [""]  # `/` alone names no command
         return find(head.split("@", 1)[0]), tokens(rest[0] if rest else "")
     words = tokens(text)
     if not words:
@@ -143,6 +154,7 @@ async def run_text(
     an apology, so one bad message never stops a channel.
     """
     translator = Translator(member.language, plain=channel is Channel.SMS)
+    text = valid_unicode(text)
     typed = text.strip().split(maxsplit=1)
     request = Request(
         services,

@@ -37,6 +37,7 @@ from storage.sqlite_boards import BoardStore
 from storage.sqlite_core import CoreStore
 from storage.sqlite_leads import LeadStore
 from storage.sqlite_participants import ParticipantStore
+from storage.sqlite_renewals import RenewalStore
 from storage.sqlite_schedule import ScheduleStore
 from storage.sqlite_sms import SmsStore
 from storage.store_base import Db, EntryWork, Params, Recorded, StoreBase
@@ -128,6 +129,7 @@ class PostgresRepository(
     LeadStore,
     ScheduleStore,
     ParticipantStore,
+    RenewalStore,
     PostgresBase,
 ):
     """Open with `await PostgresRepository.open(url)`; migrates the schema itself."""

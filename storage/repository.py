@@ -11,6 +11,7 @@ from leaderboards.badges import EntryFact
 from storage.board_view_repository import BoardViewRepository
 from storage.leads_repository import LeadRepository
 from storage.participants_repository import ParticipantRepository
+from storage.renewals_repository import RenewalRepository
 from storage.schedule_repository import ScheduleRepository
 from storage.sms_repository import SmsRepository
 from tracker.models import Entry, Member, NewEntry, Quota, Role, TargetKind, Unit
@@ -162,6 +163,7 @@ class Repository(
     LeadRepository,
     ScheduleRepository,
     ParticipantRepository,
+    RenewalRepository,
     Protocol,
 ):
     """Everything the commands may ask of storage."""
