@@ -61,7 +61,9 @@ BACKENDS = tuple(os.environ.get("BACKENDS", "sqlite,postgres").split(","))
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "backend" in metafunc.fixturenames:
+    """Both backends, unless the test names its own (`parametrize("backend", ...)`)."""
+    named = any("backend" in m.args[0] for m in metafunc.definition.iter_markers("parametrize"))
+    if "backend" in metafunc.fixturenames and not named:
         metafunc.parametrize("backend", BACKENDS, scope="session")
 
 

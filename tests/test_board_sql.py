@@ -191,17 +191,8 @@ async def assert_boards_agree(
     )
 
 
-@pytest.mark.parametrize(
-    ("share", "reset_after"),
-    [(0.0, board_cache.RESET_AFTER), (2.0, 0)],
-    ids=["rank-index-walk, targets-updated", "range-sort, reset-after-quota-change"],
-)
-@settings(
-    max_examples=100,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(
+# What the board property tests draw: a team, quotas, entries before and after edits.
+_BOARD_CASES = given(
     team=st.lists(people, min_size=1, max_size=12),
     units_quotas=unit_quotas,
     before=st.lists(entries, max_size=25),
@@ -216,7 +207,88 @@ async def assert_boards_agree(
         st.sampled_from([0, 1, 2]),
     ),
 )
+
+_SCOPE_CHOICES = pytest.mark.parametrize(
+    ("share", "reset_after"),
+    [(0.0, board_cache.RESET_AFTER), (2.0, 0)],
+    ids=["rank-index-walk, targets-updated", "range-sort, reset-after-quota-change"],
+)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+@_SCOPE_CHOICES
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@_BOARD_CASES
 async def test_sql_boards_equal_the_pure_ranking(
+    databases: Databases,
+    monkeypatch: pytest.MonkeyPatch,
+    share: float,
+    reset_after: int,
+    team: list[Person],
+    units_quotas: list[tuple[int, str, tuple[tuple[str, int], ...]]],
+    before: list[Entry],
+    after: list[Entry],
+    edits: list[Change],
+    newcomer: Person | None,
+    query: tuple[int, str, tuple[str, ...], int, int],
+) -> None:
+    await check_boards_equal_the_pure_ranking(
+        databases,
+        monkeypatch,
+        share,
+        reset_after,
+        team,
+        units_quotas,
+        before,
+        after,
+        edits,
+        newcomer,
+        query,
+    )
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+@_SCOPE_CHOICES
+@settings(
+    # The same property on PostgreSQL: fewer examples, each a new database on the server.
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@_BOARD_CASES
+async def test_postgres_boards_equal_the_pure_ranking(
+    databases: Databases,
+    monkeypatch: pytest.MonkeyPatch,
+    share: float,
+    reset_after: int,
+    team: list[Person],
+    units_quotas: list[tuple[int, str, tuple[tuple[str, int], ...]]],
+    before: list[Entry],
+    after: list[Entry],
+    edits: list[Change],
+    newcomer: Person | None,
+    query: tuple[int, str, tuple[str, ...], int, int],
+) -> None:
+    await check_boards_equal_the_pure_ranking(
+        databases,
+        monkeypatch,
+        share,
+        reset_after,
+        team,
+        units_quotas,
+        before,
+        after,
+        edits,
+        newcomer,
+        query,
+    )
+
+
+async def check_boards_equal_the_pure_ranking(
     databases: Databases,
     monkeypatch: pytest.MonkeyPatch,
     share: float,

@@ -12,6 +12,7 @@ from locales import Translator
 from storage.renewals_repository import RetentionFigures
 from storage.repository import StaffRow
 from storage.sqlite import SQLiteRepository
+from storage.store_base import StoreBase
 from tests.conftest import NOW, OFFICE
 from tracker.models import Channel, Member, NewEntry, Role
 from tracker.participants import HashedParticipant, participant_hash
@@ -43,7 +44,7 @@ async def log_earlier(repo: SQLiteRepository, member: Member, code: str, day: da
 
 async def setting(services: Services) -> dict[str, Member]:
     repo = services.repo
-    assert isinstance(repo, SQLiteRepository)
+    assert isinstance(repo, StoreBase)
     repo.use_participant_secret(SECRET)
     people = await staff(services)
     lan = people["0912000001"]
@@ -101,7 +102,7 @@ async def test_a_renewal_extends_the_date_and_never_counts_as_an_enrolment(
     services: Services,
 ) -> None:
     repo = services.repo
-    assert isinstance(repo, SQLiteRepository)
+    assert isinstance(repo, StoreBase)
     people = await setting(services)
     lan, hoa = people["0912000001"], people["0912000003"]
     before = await repo.period_achieved(lan.id, "2026-11")
@@ -167,7 +168,7 @@ async def test_collection_records_renew_and_a_typed_renewal_counts_once(
     services: Services, tmp_path: Path
 ) -> None:
     repo = services.repo
-    assert isinstance(repo, SQLiteRepository)
+    assert isinstance(repo, StoreBase)
     people = await setting(services)
     lan = people["0912000001"]
     typed = await run_text(services, lan, f"/giahan TN ma={GONE} ky=1", Channel.CONSOLE, "g1")

@@ -16,6 +16,7 @@ from storage.repository import QuotaRow
 from storage.sqlite import SQLiteRepository
 from tests.conftest import NOW
 from tests.support.cli import ROOT, bot, cli_env, rows
+from tests.support.db import rows as db_rows
 from tests.support.dump import dump
 from tracker.models import Channel, TargetKind
 
@@ -149,8 +150,7 @@ async def test_a_far_period_never_poisons_the_boards(services: Services, tmp_pat
     assert replies[LEAD, "/hoso 0912000001"].startswith(
         "📎 Hồ sơ thi đua năm 2026 của Nguyễn Thị Lan"
     )
-    with sqlite3.connect(tmp_path / "quota.db") as db:
-        keys = [key for (key,) in db.execute("SELECT period_key FROM target_periods")]
+    keys = [key for (key,) in db_rows(tmp_path, "SELECT period_key FROM target_periods")]
     assert keys and all(len(key) >= 4 and "2000" <= key[:4] <= "2100" for key in keys)
 
 
@@ -161,8 +161,7 @@ async def test_text_that_is_not_unicode_is_stored_with_replacement_characters(
     text = "/sangkien 0912000001 s\udcff\udcfeng ki\udce1n"
     reply = await say(services, LEAD, text)
     assert reply == "✅ Đã ghi sáng kiến năm 2026 cho Nguyễn Thị Lan."
-    with sqlite3.connect(tmp_path / "quota.db") as db:
-        notes = db.execute("SELECT note FROM initiatives").fetchall()
+    notes = db_rows(tmp_path, "SELECT note FROM initiatives")
     assert notes == [("s\ufffd\ufffdng ki\ufffdn",)]
 
 
