@@ -5,6 +5,7 @@ python bot.py demo                    fill a demo organisation, chat as a demo o
 python bot.py console --phone 09...   chat in the terminal as that member
 python bot.py import-staff FILE.csv   python bot.py import-quotas FILE.csv
 python bot.py backup FILE
+python bot.py copy-db --to postgresql://...   the SQLite database into an empty PostgreSQL one
 python bot.py import-collections FILE.csv [--by PHONE]   confirm entries paid for
 """
 
@@ -21,13 +22,15 @@ from pathlib import Path
 
 from admin.collections import import_collections_file
 from admin.config import CONFIG_ERRORS, Config, load_config
+from admin.copy_db import CopyRefused, copy_database
 from admin.demo import DEMO_OFFICER_PHONE, fill_demo
 from admin.imports import ImportFailed, import_quotas_file, import_staff_file
 from channels.console import open_console
 from commands.context import Services
 from locales import Translator
 from settings import BadSetting, SettingError, Settings
-from storage.backends import open_repository, shown
+from storage.backends import is_postgres, open_repository, shown, sqlite_file
+from storage.postgres import CollationRefused
 
 logger = logging.getLogger("bot")
 
@@ -112,6 +115,28 @@ async def import_collections(config: Config, path: Path, by_phone: str | None) -
     return 0
 
 
+async def copy_db(config: Config, target_url: str) -> int:
+    """The configured SQLite database into an empty PostgreSQL one, checked both sides."""
+    t = Translator()
+    if is_postgres(config.settings.database_url):
+        print(t("copy.source_not_sqlite"), file=sys.stderr)
+        return 2
+    if not is_postgres(target_url):
+        print(t("copy.target_not_postgres", url=shown(target_url)), file=sys.stderr)
+        return 2
+    try:
+        report = await copy_database(sqlite_file(config.settings.database_url), target_url)
+    except CopyRefused as refused:
+        print(t(refused.key, **refused.details), file=sys.stderr)
+        return 1
+    except CollationRefused as refused:
+        print(t("copy.collation", problem=str(refused)), file=sys.stderr)
+        return 1
+    rows = sum(report.rows.values())
+    print(t("copy.done", rows=rows, totals=report.unit_totals, url=shown(target_url)))
+    return 0
+
+
 async def backup(config: Config, target: Path) -> int:
     async with open_services(config) as services:
         await services.repo.backup(target)
@@ -130,6 +155,8 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     console_parser.add_argument("--out", type=Path, default=Path("out"))
     for name in ("import-staff", "import-quotas", "backup"):
         commands.add_parser(name).add_argument("file", type=Path)
+    copy = commands.add_parser("copy-db", help="copy the SQLite database into PostgreSQL")
+    copy.add_argument("--to", required=True, help="postgresql://user:password@host:5432/db")
     collections = commands.add_parser("import-collections", help="reconcile collection records")
     collections.add_argument("file", type=Path)
     collections.add_argument("--by", help="the lead or admin it is audited as (phone)")
@@ -156,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         "import-staff": lambda: import_file(config, "staff", arguments.file),
         "import-quotas": lambda: import_file(config, "quotas", arguments.file),
         "backup": lambda: backup(config, arguments.file),
+        "copy-db": lambda: copy_db(config, arguments.to),
         "import-collections": lambda: import_collections(config, arguments.file, arguments.by),
     }
     try:
