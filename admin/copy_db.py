@@ -39,6 +39,8 @@ COPIED: tuple[tuple[str, str], ...] = (
     ("participant_key", "id"),
     ("renewals", "id"),
     ("participant_counts", "unit_id, program, as_of"),
+    ("pending_choices", "member_id, channel"),
+    ("member_channels", "member_id"),
 )
 DERIVED = frozenset({"entry_totals", "participant_terms"})
 CACHE = frozenset(

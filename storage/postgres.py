@@ -34,8 +34,10 @@ from storage.repository import Repository
 from storage.sql import to_pyformat
 from storage.sqlite_board_view import BoardViewStore
 from storage.sqlite_boards import BoardStore
+from storage.sqlite_choices import ChoiceStore
 from storage.sqlite_core import CoreStore
 from storage.sqlite_leads import LeadStore
+from storage.sqlite_notices import NoticeStore
 from storage.sqlite_participants import ParticipantStore
 from storage.sqlite_renewals import RenewalStore
 from storage.sqlite_schedule import ScheduleStore
@@ -130,6 +132,8 @@ class PostgresRepository(
     ScheduleStore,
     ParticipantStore,
     RenewalStore,
+    ChoiceStore,
+    NoticeStore,
     PostgresBase,
 ):
     """Open with `await PostgresRepository.open(url)`; migrates the schema itself."""

@@ -109,6 +109,14 @@ def unit_from(row: Any) -> Unit:
     return Unit(row[0], row[1], row[2], row[3])
 
 
+def entry_subject(entry: Entry, member_name: str) -> str:
+    """How the audit log names an entry: `#12 Nguyễn Thị Lan · TN 2 (23/11/2026)`."""
+    return (
+        f"#{entry.id} {member_name} · {entry.program} {entry.count}"
+        f" ({entry.day.strftime('%d/%m/%Y')})"
+    )
+
+
 async def write_audit(
     db: Db,
     now: datetime,
