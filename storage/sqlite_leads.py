@@ -104,7 +104,11 @@ class LeadStore(StoreBase):
         self, scope: int | None, member_id: int | None, offset: int, limit: int
     ) -> tuple[int, list[PendingEntry]]:
         columns = ", ".join(f"e.{c}" for c in ENTRY_COLUMNS.split(", "))
-        where = f"WHERE e.state = 'reported' AND {_IN_SCOPE} AND (? IS NULL OR e.member_id = ?)"
+        # The cast types a NULL parameter for PostgreSQL (SQLite ignores it).
+        where = (
+            f"WHERE e.state = 'reported' AND {_IN_SCOPE}"
+            " AND (CAST(? AS BIGINT) IS NULL OR e.member_id = ?)"
+        )
         params = (scope, member_id, member_id)
         total = await self._one(
             f"SELECT count(*) FROM entries e JOIN units u ON u.id = e.unit_id {where}", params

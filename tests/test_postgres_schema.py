@@ -47,8 +47,10 @@ async def test_both_schemas_have_the_same_tables_and_columns(
         }
     with psycopg.connect(postgres_url) as db:
         rows = db.execute(
-            "SELECT table_name, column_name FROM information_schema.columns"
-            " WHERE table_schema = 'public' ORDER BY table_name, ordinal_position"
+            "SELECT c.table_name, c.column_name FROM information_schema.columns c"
+            " JOIN information_schema.tables t ON t.table_schema = c.table_schema"
+            " AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'"
+            " WHERE c.table_schema = 'public' ORDER BY c.table_name, c.ordinal_position"
         ).fetchall()
     postgres_columns: dict[str, list[str]] = {}
     for table, column in rows:
