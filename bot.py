@@ -47,7 +47,13 @@ async def open_services(
     repo = await SQLiteRepository.open(settings.sqlite_path)
     repo.use_participant_secret(settings.participant_hash_secret)
     try:
-        yield Services(repo=repo, rules=rules, clock=clock, emulation=emulation)
+        yield Services(
+            repo=repo,
+            rules=rules,
+            clock=clock,
+            emulation=emulation,
+            public_base_url=settings.screen_base_url,
+        )
     finally:
         await repo.close()
 

@@ -3,6 +3,7 @@
 GET|POST /sms/inbound   Kannel's get-url/post-url: one SMS in, the reply SMS as the body
 POST     /telegram      Telegram's webhook (webhook mode): the update joins PTB's queue
 GET      /healthz       database reachable and every registered check alive: 200 or 503
+GET      /tv/...        the office TV: a unit's live board (see `channels.tv.routes`)
 
 As in python-telegram-bot's `customwebhookbot/starlettebot.py`, the PTB application
 shares the event loop: the app's lifespan starts it (long polling, or the webhook when
@@ -21,6 +22,7 @@ import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from types import FrameType
 
 import uvicorn
 from starlette.applications import Starlette
@@ -32,6 +34,8 @@ from telegram import Update
 from channels.sms import GroupPoster, answer_sms, read_inbound
 from channels.sms_sender import SmsSender
 from channels.telegram import TelegramApp, start_telegram, stop_telegram
+from channels.tv.hub import ScreenHub
+from channels.tv.routes import render_event, screen_routes
 from commands.context import GroupPost, Services
 from settings import Settings
 
@@ -65,6 +69,7 @@ def build_http_app(
             Route("/sms/inbound", sms_inbound, methods=["GET", "POST"]),
             Route("/telegram", telegram_webhook, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
+            *screen_routes(),
         ],
         lifespan=_lifespan,
     )
@@ -74,6 +79,7 @@ def build_http_app(
     app.state.sms_sender = sms_sender
     """The outbound SmsSender (or None), for jobs that push SMS."""
     app.state.health_checks = [HealthCheck("database", _database_probe(services)), *health_checks]
+    app.state.screen_hub = ScreenHub(services, render_event)
     return app
 
 
@@ -88,12 +94,23 @@ async def serve_http(app: Starlette, settings: Settings) -> None:
         lifespan="on",
     )
     logger.info("HTTP on %s:%d", settings.http_host, settings.http_port)
-    await _Server(config).serve()
+    server = _Server(config)
+    # Open TV streams never end by themselves: end them when asked to stop, or uvicorn
+    # would wait for them forever before shutting down.
+    server.on_exit = app.state.screen_hub.close_all
+    await server.serve()
 
 
 class _Server(uvicorn.Server):
     """uvicorn whose SIGINT/SIGTERM end `serve()` and nothing more, so the caller's own
     cleanup (closing the database) runs; plain uvicorn re-raises the signal afterwards."""
+
+    on_exit: Callable[[], None] | None = None
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self.on_exit is not None:
+            self.on_exit()
+        super().handle_exit(sig, frame)
 
     @contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -116,6 +133,15 @@ async def _lifespan(app: Starlette) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     if settings.sms_inbound_secret is None:
         logger.warning("SMS_INBOUND_SECRET is not set: /sms/inbound refuses every call")
+    screens: ScreenHub = app.state.screen_hub
+    async with screens.running(), _telegram_running(telegram, settings):
+        yield
+
+
+@asynccontextmanager
+async def _telegram_running(
+    telegram: TelegramApp | None, settings: Settings
+) -> AsyncIterator[None]:
     if telegram is None:
         yield
         return

@@ -12,6 +12,7 @@ from storage.board_view_repository import BoardViewRepository
 from storage.leads_repository import LeadRepository
 from storage.participants_repository import ParticipantRepository
 from storage.schedule_repository import ScheduleRepository
+from storage.screen_repository import ScreenRepository
 from storage.sms_repository import SmsRepository
 from tracker.models import Entry, Member, NewEntry, Quota, Role, TargetKind, Unit
 from tracker.quotas import QuotaBook
@@ -162,6 +163,7 @@ class Repository(
     LeadRepository,
     ScheduleRepository,
     ParticipantRepository,
+    ScreenRepository,
     Protocol,
 ):
     """Everything the commands may ask of storage."""

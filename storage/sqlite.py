@@ -18,6 +18,7 @@ from storage.sqlite_core import CoreStore
 from storage.sqlite_leads import LeadStore
 from storage.sqlite_participants import ParticipantStore
 from storage.sqlite_schedule import ScheduleStore
+from storage.sqlite_screens import ScreenStore
 from storage.sqlite_sms import SmsStore
 
 _PRAGMAS = (
@@ -29,7 +30,14 @@ _PRAGMAS = (
 
 
 class SQLiteRepository(
-    CoreStore, BoardStore, BoardViewStore, SmsStore, LeadStore, ScheduleStore, ParticipantStore
+    CoreStore,
+    BoardStore,
+    BoardViewStore,
+    SmsStore,
+    LeadStore,
+    ScheduleStore,
+    ParticipantStore,
+    ScreenStore,
 ):
     """Open with `await SQLiteRepository.open(path)`; migrates the schema itself."""
 
