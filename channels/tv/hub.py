@@ -27,8 +27,8 @@ from tracker.periods import local_day
 
 logger = logging.getLogger(__name__)
 
-Render = Callable[[ScreenData, tuple[MemberBadges, ...], int], bytes]
-"""(board data, badges, change counter) -> one server-sent event, ready to write."""
+Render = Callable[[ScreenData, tuple[MemberBadges, ...]], bytes]
+"""(board data, badges) -> one server-sent event, ready to write."""
 
 REVOKED_EVENT = b"event: revoked\ndata: \n\n"
 
@@ -100,6 +100,8 @@ class ScreenHub:
         self._seq: int | None = None
         self._poked = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self.computations = 0
+        """Boards gathered so far: one per unit and change, however many pages watch."""
         services.repo.on_commit(self._poked.set)
 
     @property
@@ -171,13 +173,12 @@ class ScreenHub:
             due = {unit_id for unit_id in self._shown if unit_id in changes.units}
         now = self._services.clock()
         for unit_id, aging in self._shown.items():
-            at = aging.computed_at
-            if at is None or now - at >= self._refresh or local_day(at) != local_day(now):
+            at = aging.computed_at  # None: its first board is being made right now
+            if at is not None and (now - at >= self._refresh or local_day(at) != local_day(now)):
                 due.add(unit_id)
         for unit_id in sorted(due):
             watched = self._shown.get(unit_id)
-            if watched is not None and watched.viewers:
-                await self._compute(watched)
+            if watched is not None and watched.viewers and await self._compute(watched):
                 self._broadcast(watched)
 
     async def _close_revoked(self) -> None:
@@ -190,19 +191,25 @@ class ScreenHub:
                 if viewer.screen.id in revoked:
                     viewer.close(REVOKED_EVENT)
 
-    async def _compute(self, shown: _Shown, *, again: bool = True) -> None:
-        """Gather and render the unit's board; `again=False` keeps one already made."""
+    async def _compute(self, shown: _Shown, *, again: bool = True) -> bool:
+        """Gather and render the unit's board; `again=False` keeps one already made.
+        True when the board differs from the one pages have."""
         async with shown.lock:
             if not again and shown.event is not None:
-                return
+                return False
             services = self._services
             now = services.clock()
             data = await gather_screen(services.repo, services.rules, shown.unit, now)
             if shown.badges_at is None or now - shown.badges_at >= self._badges_every:
                 shown.badges = await screen_badges(services.repo, services.rules, shown.unit, now)
                 shown.badges_at = now
-            shown.event = self._render(data, shown.badges, self._seq or 0)
+            event = self._render(data, shown.badges)
+            self.computations += 1
             shown.computed_at = now
+            if event == shown.event:
+                return False  # nothing a page shows has changed: nothing to send
+            shown.event = event
+            return True
 
     @staticmethod
     def _broadcast(shown: _Shown) -> None:

@@ -23,7 +23,7 @@ from starlette.routing import BaseRoute, Route
 from channels.tv.hub import ScreenHub, Viewer
 from commands.render import period_label
 from commands.screen import screen_token_hash
-from commands.screen_board import BoardKind, ScreenData
+from commands.screen_board import ScreenData
 from locales import Translator
 from scheduling.summary import MemberBadges
 from storage.screen_repository import Screen
@@ -74,7 +74,6 @@ def render_live(data: ScreenData, badges: tuple[MemberBadges, ...]) -> str:
         t=_t,
         data=data,
         badges=badges,
-        BoardKind=BoardKind,
         period_label=_short_label,
         plan_label=_plan_label,
         percent=completion_percent,
@@ -82,10 +81,11 @@ def render_live(data: ScreenData, badges: tuple[MemberBadges, ...]) -> str:
     )
 
 
-def render_event(data: ScreenData, badges: tuple[MemberBadges, ...], seq: int) -> bytes:
-    """One server-sent event carrying the live part, as JSON on one `data:` line."""
+def render_event(data: ScreenData, badges: tuple[MemberBadges, ...]) -> bytes:
+    """One server-sent event carrying the live part, as JSON on one `data:` line. It has
+    no id: a page that reconnects gets the whole board anyway."""
     body = json.dumps({"html": render_live(data, badges)}, ensure_ascii=False)
-    return f"event: board\nid: {seq}\ndata: {body}\n\n".encode()
+    return f"event: board\ndata: {body}\n\n".encode()
 
 
 def _plan_label(period: Period) -> str:
