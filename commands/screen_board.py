@@ -26,8 +26,9 @@ from tracker.rules import Rules
 
 SCREEN_UNITS = 10
 """Unit rows that fit a 1080p screen at a size read from three metres."""
-SCREEN_CELEBRATIONS = 5
-SCREEN_BADGES = 5
+SCREEN_CELEBRATIONS = 3
+SCREEN_BADGES = 3
+"""Lines of news that fit under the plan, each on one line."""
 PERIOD_KINDS = (PeriodKind.WEEK, PeriodKind.MONTH)
 
 
