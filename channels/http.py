@@ -2,19 +2,17 @@
 
 GET|POST /sms/inbound   Kannel's get-url/post-url: one SMS in, the reply SMS as the body
 POST     /telegram      Telegram's webhook (webhook mode): the update joins PTB's queue
-GET      /healthz       database reachable and every registered check alive: 200 or 503
+GET      /healthz       each part of the process and its state; 503 when the database is gone
 GET      /tv/...        the office TV: a unit's live board (see `channels.tv.routes`)
 
 As in python-telegram-bot's `customwebhookbot/starlettebot.py`, the PTB application
 shares the event loop: the app's lifespan starts it (long polling, or the webhook when
-TELEGRAM_WEBHOOK_URL is set) and stops it again.
+TELEGRAM_WEBHOOK_URL is set) with the other parts (channels.parts) and stops it again.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hmac
-import inspect
 import json
 import logging
 import signal
@@ -31,37 +29,43 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from telegram import Update
 
+from channels.parts import Part, Parts, PartState, Probe, probe_only
 from channels.sms import GroupPoster, answer_sms, read_inbound
 from channels.sms_sender import SmsSender
 from channels.telegram import TelegramApp, start_telegram, stop_telegram
 from channels.tv.hub import ScreenHub
-from channels.tv.routes import render_event, screen_routes
+from channels.tv.part import screens_part
+from channels.tv.routes import screen_routes
 from commands.context import GroupPost, Services
 from settings import Settings
 
 logger = logging.getLogger(__name__)
 
-HEALTH_TIMEOUT = 3.0
-"""Seconds a health probe may take before it counts as failed."""
+TELEGRAM = "telegram"
 
 
 @dataclass(frozen=True)
 class HealthCheck:
-    """One line of /healthz: `probe` returns (or awaits to) True when all is well."""
+    """A part opened by the caller that /healthz should name: `probe` returns (or awaits
+    to) True when all is well."""
 
     name: str
-    probe: Callable[[], bool | Awaitable[bool]]
+    probe: Probe
 
 
 def build_http_app(
-    services: Services,
+    services: Services | None,
     settings: Settings,
     telegram_app: TelegramApp | None = None,
     *,
     health_checks: Iterable[HealthCheck] = (),
     sms_sender: SmsSender | None = None,
+    parts: Parts | None = None,
 ) -> Starlette:
-    """The Starlette app; `app.state.health_checks` takes more checks (e.g. the scheduler)."""
+    """The Starlette app. Its lifespan runs `app.state.parts`: with `services` given (opened
+    by the caller), the database is named there; with `telegram_app`, Telegram is a part
+    retried in the background until its server answers. `python bot.py` passes no
+    services and registers every part itself (channels.process)."""
     if telegram_app is not None and settings.telegram_webhook_url:
         settings.require("telegram_webhook_secret")  # now and loudly, not in the lifespan
     app = Starlette(
@@ -78,9 +82,39 @@ def build_http_app(
     app.state.telegram = telegram_app
     app.state.sms_sender = sms_sender
     """The outbound SmsSender (or None), for jobs that push SMS."""
-    app.state.health_checks = [HealthCheck("database", _database_probe(services)), *health_checks]
-    app.state.screen_hub = ScreenHub(services, render_event)
+    app.state.screen_hub = None
+    app.state.parts = parts or Parts()
+    if services is not None:
+        app.state.parts.add(probe_only("database", database_probe(services), required=True))
+        app.state.parts.add(screens_part(app.state))
+    for check in health_checks:
+        app.state.parts.add(probe_only(check.name, check.probe))
+    if telegram_app is not None:
+        app.state.parts.add(telegram_part(telegram_app, settings))
     return app
+
+
+def telegram_part(telegram: TelegramApp, settings: Settings) -> Part:
+    """Telegram as a part: started by long polling or webhook, retried while its server
+    cannot be reached (or refuses setMyCommands) and the rest of the bot works on."""
+
+    @asynccontextmanager
+    async def running() -> AsyncIterator[None]:
+        webhook_url = settings.telegram_webhook_url
+        try:
+            await start_telegram(telegram, polling=not webhook_url)
+            if webhook_url:
+                await telegram.bot.set_webhook(
+                    webhook_url,
+                    secret_token=settings.require("telegram_webhook_secret"),
+                    allowed_updates=Update.ALL_TYPES,
+                )
+            logger.info("Telegram running (%s)", "webhook" if webhook_url else "long polling")
+            yield
+        finally:
+            await stop_telegram(telegram)
+
+    return Part(TELEGRAM, running, retry=True)
 
 
 async def serve_http(app: Starlette, settings: Settings) -> None:
@@ -95,10 +129,16 @@ async def serve_http(app: Starlette, settings: Settings) -> None:
     )
     logger.info("HTTP on %s:%d", settings.http_host, settings.http_port)
     server = _Server(config)
-    # Open TV streams never end by themselves: end them when asked to stop, or uvicorn
-    # would wait for them forever before shutting down.
-    server.on_exit = app.state.screen_hub.close_all
+    server.on_exit = lambda: _end_streams(app)
     await server.serve()
+
+
+def _end_streams(app: Starlette) -> None:
+    """Open TV streams never end by themselves: end them when the server is asked to
+    stop, or uvicorn would wait for them forever before shutting down."""
+    hub: ScreenHub | None = app.state.screen_hub
+    if hub is not None:
+        hub.close_all()
 
 
 class _Server(uvicorn.Server):
@@ -128,36 +168,13 @@ class _Server(uvicorn.Server):
 
 @asynccontextmanager
 async def _lifespan(app: Starlette) -> AsyncIterator[None]:
-    """Start Telegram with the server (polling, or webhook mode) and stop it after."""
-    telegram: TelegramApp | None = app.state.telegram
+    """Open every part with the server and close them after (channels.parts)."""
     settings: Settings = app.state.settings
     if settings.sms_inbound_secret is None:
         logger.warning("SMS_INBOUND_SECRET is not set: /sms/inbound refuses every call")
-    screens: ScreenHub = app.state.screen_hub
-    async with screens.running(), _telegram_running(telegram, settings):
+    parts: Parts = app.state.parts
+    async with parts.running():
         yield
-
-
-@asynccontextmanager
-async def _telegram_running(
-    telegram: TelegramApp | None, settings: Settings
-) -> AsyncIterator[None]:
-    if telegram is None:
-        yield
-        return
-    webhook_url = settings.telegram_webhook_url
-    await start_telegram(telegram, polling=not webhook_url)
-    try:
-        if webhook_url:
-            await telegram.bot.set_webhook(
-                webhook_url,
-                secret_token=settings.require("telegram_webhook_secret"),
-                allowed_updates=Update.ALL_TYPES,
-            )
-        logger.info("Telegram running (%s)", "webhook" if webhook_url else "long polling")
-        yield
-    finally:
-        await stop_telegram(telegram)
 
 
 def _same(given: str | None, expected: str | None) -> bool:
@@ -193,6 +210,8 @@ async def telegram_webhook(request: Request) -> Response:
     given = request.headers.get("x-telegram-bot-api-secret-token")
     if telegram is None or not settings.telegram_webhook_url:
         return PlainTextResponse("webhook mode is off", status_code=404)
+    if request.app.state.parts.state(TELEGRAM) is not PartState.UP:
+        return PlainTextResponse("Telegram is starting", status_code=503)  # Telegram retries
     if not _same(given, settings.telegram_webhook_secret):
         return PlainTextResponse("forbidden", status_code=403)
     try:
@@ -207,30 +226,17 @@ async def telegram_webhook(request: Request) -> Response:
 
 
 async def healthz(request: Request) -> JSONResponse:
-    """Every health check, as JSON; 503 when any fails."""
-    checks: list[HealthCheck] = request.app.state.health_checks
-    results = await asyncio.gather(*(_run_probe(check) for check in checks))
-    body = {check.name: ok for check, ok in zip(checks, results, strict=True)}
-    healthy = all(results)
+    """Each part and its state; 503 only when a required part (the database) is not up."""
+    parts: Parts = request.app.state.parts
+    serving, states = await parts.report()
+    status = "ok" if all(state == PartState.UP for state in states.values()) else "degraded"
     return JSONResponse(
-        {"status": "ok" if healthy else "failing", "checks": body},
-        status_code=200 if healthy else 503,
+        {"status": status if serving else "failing", "parts": states},
+        status_code=200 if serving else 503,
     )
 
 
-async def _run_probe(check: HealthCheck) -> bool:
-    try:
-        async with asyncio.timeout(HEALTH_TIMEOUT):
-            result = check.probe()
-            if inspect.isawaitable(result):
-                result = await result
-            return bool(result)
-    except Exception:
-        logger.exception("health check %s failed", check.name)
-        return False
-
-
-def _database_probe(services: Services) -> Callable[[], Awaitable[bool]]:
+def database_probe(services: Services) -> Callable[[], Awaitable[bool]]:
     async def database() -> bool:
         await services.repo.count_members()  # a real query on the reader connection
         return True

@@ -32,8 +32,12 @@ class JobKind(StrEnum):
     MONTHLY = "monthly"
     QUARTERLY = "quarterly"
     REMINDER = "reminder"
+    DUE_REMINDER = "due_reminder"
+    """Each officer: how many of their participants fall due in the next 14 days."""
 
 
+PER_MEMBER = {JobKind.REMINDER, JobKind.DUE_REMINDER}
+"""Jobs that write to members one by one (named by their local day), not to groups."""
 SUMMARY_PERIODS = {
     JobKind.WEEKLY: PeriodKind.WEEK,
     JobKind.MONTHLY: PeriodKind.MONTH,
@@ -45,6 +49,7 @@ _DEFAULT_CRON: dict[JobKind, dict[str, Any]] = {
     JobKind.MONTHLY: {"day": 1, "hour": 8, "minute": 0},
     JobKind.QUARTERLY: {"month": "1,4,7,10", "day": 1, "hour": 8, "minute": 0},
     JobKind.REMINDER: {"day_of_week": "fri", "hour": 16, "minute": 0},
+    JobKind.DUE_REMINDER: {"day_of_week": "mon", "hour": 7, "minute": 30},
 }
 
 
@@ -73,10 +78,13 @@ def parse_schedule(data: dict[str, Any]) -> ScheduleConfig:
         table = data.get(kind.value, {})
         fields = {name: table[name] for name in _CRON_FIELDS if name in table}
         cron[kind] = fields or _DEFAULT_CRON[kind]
-        try:
-            CronTrigger(timezone=VIETNAM, **cron[kind])
-        except (ValueError, TypeError) as error:
-            raise ScheduleError(f"[{kind.value}]: {error}") from None
+        for name, value in [*cron[kind].items(), ("", None)]:
+            # One field at a time first, so the message names the one to fix.
+            try:
+                CronTrigger(timezone=VIETNAM, **({name: value} if name else cron[kind]))
+            except (ValueError, TypeError) as error:
+                where = f"[{kind.value}] {name} = {value!r}" if name else f"[{kind.value}]"
+                raise ScheduleError(f"{where}: {error}") from None
     grace_days = data.get("grace_days", 3)
     if not isinstance(grace_days, int | float) or grace_days < 0:
         raise ScheduleError("grace_days must be a number of days >= 0")
@@ -105,7 +113,9 @@ def load_schedule(path: Path = DEFAULT_SCHEDULE_FILE) -> ScheduleConfig:
     try:
         with path.open("rb") as file:
             return parse_schedule(tomllib.load(file))
-    except (tomllib.TOMLDecodeError, ScheduleError) as error:
+    except (OSError, tomllib.TOMLDecodeError, ScheduleError) as error:
+        raise ScheduleError(f"{path}: {error}") from error
+    except (TypeError, ValueError, AttributeError) as error:  # e.g. attempts = "four"
         raise ScheduleError(f"{path}: {error}") from error
 
 
@@ -134,13 +144,15 @@ def reported_period(kind: JobKind, fire_at: datetime, reminder_period: PeriodKin
     day = local_day(fire_at)
     if kind is JobKind.REMINDER:
         return period_containing(reminder_period, day)
+    if kind is JobKind.DUE_REMINDER:
+        return period_containing(PeriodKind.WEEK, day)
     return period_containing(SUMMARY_PERIODS[kind], day).previous()
 
 
 def occurrence_key(kind: JobKind, fire_at: datetime, reminder_period: PeriodKind) -> str:
     """The name the database keeps a firing under: the period key of a summary; a
     reminder's local day (there is one a week, and the period alone would repeat)."""
-    if kind is JobKind.REMINDER:
+    if kind in PER_MEMBER:
         return local_day(fire_at).isoformat()
     return reported_period(kind, fire_at, reminder_period).key
 

@@ -11,6 +11,7 @@ from leaderboards.badges import EntryFact
 from storage.board_view_repository import BoardViewRepository
 from storage.leads_repository import LeadRepository
 from storage.participants_repository import ParticipantRepository
+from storage.renewals_repository import RenewalRepository
 from storage.schedule_repository import ScheduleRepository
 from storage.screen_repository import ScreenRepository
 from storage.sms_repository import SmsRepository
@@ -164,6 +165,7 @@ class Repository(
     ScheduleRepository,
     ParticipantRepository,
     ScreenRepository,
+    RenewalRepository,
     Protocol,
 ):
     """Everything the commands may ask of storage."""

@@ -17,6 +17,7 @@ from storage.sqlite_boards import BoardStore
 from storage.sqlite_core import CoreStore
 from storage.sqlite_leads import LeadStore
 from storage.sqlite_participants import ParticipantStore
+from storage.sqlite_renewals import RenewalStore
 from storage.sqlite_schedule import ScheduleStore
 from storage.sqlite_screens import ScreenStore
 from storage.sqlite_sms import SmsStore
@@ -38,6 +39,7 @@ class SQLiteRepository(
     ScheduleStore,
     ParticipantStore,
     ScreenStore,
+    RenewalStore,
 ):
     """Open with `await SQLiteRepository.open(path)`; migrates the schema itself."""
 

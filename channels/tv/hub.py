@@ -105,6 +105,11 @@ class ScreenHub:
         services.repo.on_commit(self._poked.set)
 
     @property
+    def watching(self) -> bool:
+        """The loop that looks for changes is running."""
+        return self._task is not None and not self._task.done()
+
+    @property
     def viewer_count(self) -> int:
         return sum(len(shown.viewers) for shown in self._shown.values())
 

@@ -124,11 +124,18 @@ def _rotate_seconds(request: Request) -> int:
     return max(MIN_ROTATE, min(MAX_ROTATE, seconds))
 
 
+def _starting() -> Response:
+    # The browser's EventSource gives up on a 503: the page's script tries again.
+    return Response("starting", status_code=503, headers={"Retry-After": "2"})
+
+
 async def page(request: Request) -> Response:
+    hub: ScreenHub | None = request.app.state.screen_hub
+    if hub is None:
+        return _starting()
     screen = await _open_screen(request)
     if screen is None:
         return _not_found()
-    hub: ScreenHub = request.app.state.screen_hub
     unit = await request.app.state.services.repo.unit(screen.unit_id)
     event = await hub.current(unit)
     live = json.loads(event.split(b"data: ", 1)[1])["html"]
@@ -146,10 +153,12 @@ async def page(request: Request) -> Response:
 
 
 async def events(request: Request) -> Response:
+    hub: ScreenHub | None = request.app.state.screen_hub
+    if hub is None:
+        return _starting()
     screen = await _open_screen(request)
     if screen is None:
         return Response("not found", status_code=404, headers=PRIVATE_HEADERS)
-    hub: ScreenHub = request.app.state.screen_hub
     unit = await request.app.state.services.repo.unit(screen.unit_id)
     viewer = await hub.join(screen, unit)
     headers = {**PRIVATE_HEADERS, "X-Accel-Buffering": "no"}  # nginx: do not hold events
