@@ -185,6 +185,8 @@ def test_an_entry_shows_on_the_open_page_within_two_seconds(
         )
     )
     assert visible(browser, ".board.active")
+    lit = "return document.querySelector('.board[data-board=\"people-week\"] .row.changed')"
+    assert "Phạm Văn Nam" in browser.execute_script(lit + ".textContent")  # the row lights up
     no_phone_number(browser)
     assert re.search(
         r"cập nhật lúc \d\d:\d\d", browser.execute_script("return document.body.innerText")

@@ -26,6 +26,29 @@
     }
   }
 
+  function rowTexts() {
+    // What each row says now, by board and name, to light up the rows that change.
+    var texts = {};
+    var rows = live.querySelectorAll(".board .row");
+    for (var i = 0; i < rows.length; i++) {
+      var board = rows[i].closest(".board").dataset.board;
+      var name = rows[i].querySelector(".name").textContent;
+      texts[board + "|" + name] = rows[i].textContent;
+    }
+    return texts;
+  }
+
+  function lightChanged(before) {
+    var rows = live.querySelectorAll(".board .row");
+    for (var i = 0; i < rows.length; i++) {
+      var board = rows[i].closest(".board").dataset.board;
+      var name = rows[i].querySelector(".name").textContent;
+      if (before[board + "|" + name] !== rows[i].textContent) {
+        rows[i].classList.add("changed");
+      }
+    }
+  }
+
   function end() {
     // The link was revoked: stop listening, say so, leave the boards.
     ended = true;
@@ -50,8 +73,10 @@
     if (ended) { return; }
     source = new EventSource(root.dataset.events);
     source.addEventListener("board", function (e) {
+      var before = rowTexts();
       live.innerHTML = JSON.parse(e.data).html;
       offline.hidden = true;
+      lightChanged(before);
       show();
     });
     source.addEventListener("revoked", end);
