@@ -42,6 +42,7 @@ from settings import Settings
 logger = logging.getLogger(__name__)
 
 TELEGRAM = "telegram"
+GRACEFUL_SHUTDOWN = 5.0
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,9 @@ async def serve_http(app: Starlette, settings: Settings) -> None:
         log_config=None,
         access_log=False,  # get-url calls carry the inbound secret and people's numbers
         lifespan="on",
+        # After SIGTERM, a connection still open this many seconds later is cut: a
+        # client that never lets go must not keep the bot from stopping.
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
     )
     logger.info("HTTP on %s:%d", settings.http_host, settings.http_port)
     server = _Server(config)

@@ -240,7 +240,8 @@ def test_a_revoked_link_closes_the_open_page(
     listing = log(data_dir, LEAD, "/tv tat")
     number = re.findall(r"^#(\d+) ", listing, re.M)[-1]
     log(data_dir, LEAD, f"/tv tat {number}")
-    WebDriverWait(browser, WITHIN, poll_frequency=0.05).until(lambda d: visible(d, "#revoked"))
+    # No time is promised for a revocation; in practice it is as quick as an entry.
+    WebDriverWait(browser, 5, poll_frequency=0.05).until(lambda d: visible(d, "#revoked"))
     assert browser.find_element("id", "revoked").text == (
         "Màn hình này đã bị thu hồi. Lãnh đạo đơn vị có thể tạo liên kết mới bằng /tv."
     )

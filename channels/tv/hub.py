@@ -4,9 +4,10 @@ Hundreds of TVs and browsers may show one unit; none of them queries the databas
 The hub keeps, per unit with a page open, the last rendered board event, and every
 page's stream waits on its own slot for the next one. The hub recomputes a unit when
 an entry change reaches it: a commit in this process wakes it at once
-(`Repository.on_commit`), and every `recheck` seconds it reads the change counter of
-migration 0080 anyway, so entries logged by another process (the console, a second
-bot) show up too. Changes that arrive while it computes are taken together next round.
+(`Repository.on_commit`), and every `recheck` seconds (half a second) it reads the
+change counter of migration 0080 anyway, so entries logged by another process (the
+console, a second bot) show up too. Changes that arrive while it computes are taken
+together next round.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ class ScreenHub:
         services: Services,
         render: Render,
         *,
-        recheck: float = 1.0,
+        recheck: float = 0.5,
         refresh: timedelta = timedelta(minutes=5),
         badges_every: timedelta = timedelta(minutes=1),
     ) -> None:

@@ -16,7 +16,7 @@ CREATE INDEX screens_unit ON screens(unit_id, id);
 
 -- What changed since an open screen last looked, for every process that writes: one
 -- counter for the database, and per unit the counter's value at its last change. A
--- screen's server reads the counter (one row) every second and, when it moved, which
+-- screen's server reads the counter (one row) twice a second and, when it moved, which
 -- units changed; entries from the console or another bot process show up that way.
 CREATE TABLE change_counter (
     id INTEGER PRIMARY KEY CHECK (id = 1),
