@@ -42,7 +42,7 @@ from settings import Settings
 logger = logging.getLogger(__name__)
 
 TELEGRAM = "telegram"
-GRACEFUL_SHUTDOWN = 5.0
+GRACEFUL_SHUTDOWN = 5
 
 
 @dataclass(frozen=True)

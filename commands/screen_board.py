@@ -14,10 +14,10 @@ from datetime import datetime
 from enum import StrEnum
 
 from commands.boards import people_view, unit_board
+from commands.summary_data import new_badges, unit_targets, unit_totals
+from commands.summary_text import MemberBadges, Total
 from commands.top import GROUP_TOP, group_top
 from leaderboards.ranking import RankedRow
-from scheduling.gather import new_badges, unit_targets, unit_totals
-from scheduling.summary import MemberBadges, Total
 from storage.repository import Repository
 from storage.screen_repository import Celebration
 from tracker.models import TargetKind, Unit

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from commands.context import Services
 from commands.screen_board import ScreenData, gather_screen, screen_badges
-from scheduling.summary import MemberBadges
+from commands.summary_text import MemberBadges
 from storage.screen_repository import Screen
 from tracker.models import Unit
 from tracker.periods import local_day

@@ -24,8 +24,8 @@ from channels.tv.hub import ScreenHub, Viewer
 from commands.render import period_label
 from commands.screen import screen_token_hash
 from commands.screen_board import ScreenData
+from commands.summary_text import MemberBadges
 from locales import Translator
-from scheduling.summary import MemberBadges
 from storage.screen_repository import Screen
 from tracker.periods import VIETNAM, Period, PeriodKind
 from tracker.progress import completion_percent
