@@ -41,8 +41,10 @@ COPIED: tuple[tuple[str, str], ...] = (
     ("participant_counts", "unit_id, program, as_of"),
     ("pending_choices", "member_id, channel"),
     ("member_channels", "member_id"),
+    ("screens", "id"),
 )
-DERIVED = frozenset({"entry_totals", "participant_terms"})
+# Kept by triggers (the change counters of 0080 start afresh: screens reload anyway).
+DERIVED = frozenset({"entry_totals", "participant_terms", "change_counter", "unit_changes"})
 CACHE = frozenset(
     {
         "period_targets",
@@ -57,7 +59,7 @@ CACHE = frozenset(
     }
 )
 OWN = frozenset({"schema_migrations"})
-_IDENTITY_TABLES = ("units", "members", "entries", "audit_log", "renewals")
+_IDENTITY_TABLES = ("units", "members", "entries", "audit_log", "renewals", "screens")
 
 # Per unit, program and period: the running totals both sides must agree on.
 _UNIT_TOTALS = (

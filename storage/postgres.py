@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,7 @@ from storage.sqlite_notices import NoticeStore
 from storage.sqlite_participants import ParticipantStore
 from storage.sqlite_renewals import RenewalStore
 from storage.sqlite_schedule import ScheduleStore
+from storage.sqlite_screens import ScreenStore
 from storage.sqlite_sms import SmsStore
 from storage.store_base import Db, EntryWork, Params, Recorded, StoreBase
 
@@ -81,6 +82,15 @@ class PostgresBase(StoreBase):
     def __init__(self, pool: AsyncConnectionPool[AsyncConnection[Any]], url: str) -> None:
         self._pool = pool
         self._url = url
+        self._commit_listeners: list[Callable[[], None]] = []
+
+    def on_commit(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after every commit this process makes (not other processes')."""
+        self._commit_listeners.append(listener)
+
+    def _committed(self) -> None:
+        for listener in self._commit_listeners:
+            listener()
 
     @asynccontextmanager
     async def _pg_transaction(self, lock: int | None = None) -> AsyncIterator[Db]:
@@ -88,6 +98,7 @@ class PostgresBase(StoreBase):
             if lock is not None:
                 await connection.execute("SELECT pg_advisory_xact_lock(%s)", (lock,))
             yield PgDb(connection)
+        self._committed()
 
     def _transaction(self) -> AbstractAsyncContextManager[Db]:
         return self._pg_transaction()
@@ -104,7 +115,9 @@ class PostgresBase(StoreBase):
         return rows[0] if rows else None
 
     async def _write(self, sql: str, params: Params = ()) -> list[Any]:
-        return await self._all(sql, params)  # autocommit: one statement, one transaction
+        rows = await self._all(sql, params)  # autocommit: one statement, one transaction
+        self._committed()
+        return rows
 
     async def _store_entry(self, work: EntryWork) -> Recorded:
         values, period_key = work
@@ -134,6 +147,7 @@ class PostgresRepository(
     RenewalStore,
     ChoiceStore,
     NoticeStore,
+    ScreenStore,
     PostgresBase,
 ):
     """Open with `await PostgresRepository.open(url)`; migrates the schema itself."""

@@ -132,6 +132,17 @@ class SQLiteBase(StoreBase):
         # Entries waiting for the next group commit, each with its caller's future.
         self._entry_queue: list[QueuedEntry] = []
         self._entry_flusher: asyncio.Task[None] | None = None
+        # Told after each commit (the office TV's hub wakes up): see `on_commit`.
+        self._commit_listeners: list[Callable[[], None]] = []
+
+    def on_commit(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after every commit this process makes; it must be cheap and
+        must not raise (it runs on the writer's path), e.g. setting an asyncio.Event."""
+        self._commit_listeners.append(listener)
+
+    def _committed(self) -> None:
+        for listener in self._commit_listeners:
+            listener()
 
     @asynccontextmanager
     async def _sqlite_transaction(self) -> AsyncIterator[Db]:
@@ -143,6 +154,7 @@ class SQLiteBase(StoreBase):
                 await self._writer.execute("ROLLBACK")
                 raise
             await self._writer.execute("COMMIT")
+            self._committed()
 
     def _transaction(self) -> AbstractAsyncContextManager[Db]:
         return self._sqlite_transaction()
@@ -183,6 +195,7 @@ class SQLiteBase(StoreBase):
                 except Exception:
                     await self._record_one_by_one(batch)
                     continue
+            self._committed()
             for (_, future), result in zip(batch, results, strict=True):
                 if not future.done():  # its caller may have given up waiting
                     future.set_result(result)
@@ -196,5 +209,6 @@ class SQLiteBase(StoreBase):
                 if not future.done():
                     future.set_exception(error)
             else:
+                self._committed()
                 if not future.done():
                     future.set_result(result)
