@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from pathlib import Path
 
 from commands.context import Reply, Services
@@ -11,6 +10,7 @@ from commands.registry import run_text
 from commands.screen import screen_token_hash
 from storage.repository import StaffRow
 from tests.conftest import NOW
+from tests.support.db import dump, rows
 from tracker.models import Channel, Role
 
 LEAD, LAN = "0913000001", "0912000001"
@@ -35,10 +35,10 @@ def with_base(services: Services) -> Services:
 
 
 def audit_rows(tmp_path: Path) -> list[tuple[object, ...]]:
-    with sqlite3.connect(tmp_path / "quota.db") as db:
-        return db.execute(
-            "SELECT actor_id, unit_id, action, subject, before, after FROM audit_log ORDER BY id"
-        ).fetchall()
+    return rows(
+        tmp_path,
+        "SELECT actor_id, unit_id, action, subject, before, after FROM audit_log ORDER BY id",
+    )
 
 
 def token_of(reply: Reply) -> str:
@@ -57,11 +57,10 @@ async def test_a_lead_gets_a_link_whose_token_is_stored_only_as_a_hash(
     token = token_of(reply)
     assert lines[2].startswith("Mở liên kết trên TV của cơ quan (F11: toàn màn hình).")
     assert lines[3] == "Ai có liên kết cũng xem được, không cần đăng nhập: thu hồi bằng /tv tat."
-    with sqlite3.connect(tmp_path / "quota.db") as db:
-        stored = db.execute("SELECT id, token_hash, hint, revoked_at FROM screens").fetchall()
-        dump = "\n".join(db.iterdump())
+    stored = rows(tmp_path, "SELECT id, token_hash, hint, revoked_at FROM screens")
+    everything = dump(tmp_path)
     assert stored == [(1, screen_token_hash(token), token[:4], None)]
-    assert token not in dump  # a copy of the database opens no screen
+    assert token not in everything  # a copy of the database opens no screen
     lead = await services.repo.member_by_phone(LEAD)
     assert lead is not None
     assert audit_rows(tmp_path) == [
@@ -92,8 +91,7 @@ async def test_only_leads_may_make_links_and_never_in_a_group(
         "Liên kết màn hình là chìa khóa: hãy gõ /tv trong tin nhắn riêng với bot, không trong nhóm."
     )
     assert audit_rows(tmp_path) == []
-    with sqlite3.connect(tmp_path / "quota.db") as db:
-        assert db.execute("SELECT count(*) FROM screens").fetchone() == (0,)
+    assert rows(tmp_path, "SELECT count(*) FROM screens") == [(0,)]
 
 
 async def test_links_are_listed_and_revoked_one_by_one_and_audited(

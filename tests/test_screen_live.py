@@ -21,8 +21,9 @@ from channels.tv.hub import ScreenHub
 from commands.context import Reply, Services
 from commands.registry import run_text
 from settings import Settings
-from storage.sqlite import SQLiteRepository
+from storage.backends import open_repository
 from tests.conftest import STAFF
+from tests.support.db import database_url
 from tests.support.net import serve_asgi
 from tests.support.sse import Event, EventStream
 from tracker.models import Channel
@@ -193,7 +194,7 @@ async def test_entries_from_another_process_show_within_two_seconds(
 ) -> None:
     base, path, _ = site
     # Another process: its own connections to the same file, nobody to tell the hub.
-    other = await SQLiteRepository.open(tmp_path / "quota.db")
+    other = await open_repository(database_url(tmp_path))
     try:
         elsewhere = Services(repo=other, rules=services.rules, clock=services.clock)
         async with (
