@@ -118,6 +118,7 @@ async def quota(request: Request, args: list[str], member: Member) -> Reply:
     A change that touches a past period, multiplies a quota by more than 3 or splits a
     whole year is shown first and saved only once the lead confirms it.
     """
+    shown_before, args = _shown_before(args)
     at = _program_at(args, request.rules.program_codes, request.rules.aliases)
     if at is None or at == 0 or (len(args) < at + 3 and not _reads_two_ways(args, at, request)):
         raise UserError("leads.quota_usage")
@@ -140,8 +141,13 @@ async def quota(request: Request, args: list[str], member: Member) -> Reply:
     )
     t = request.t
     warnings = _why_confirm(t, period, existing.get(period.key), total, split, request)
-    if warnings and not request.confirmed:
-        line = " ".join([*args[:at], program.code, period.key, str(total), *rest[1:]])
+    # Confirmed, but the quota changed since the question: what was shown is not what
+    # would happen, so ask again with the new "before".
+    moved = shown_before is not None and shown_before != _before_word(existing.get(period.key))
+    if warnings and (not request.confirmed or moved):
+        before_word = _before_word(existing.get(period.key))
+        words = [*args[:at], program.code, period.key, str(total), *rest[1:]]
+        line = " ".join([*words, _BEFORE_WORD, before_word])
         preview = t(
             "leads.quota_preview",
             target=target.label,
@@ -167,6 +173,21 @@ async def quota(request: Request, args: list[str], member: Member) -> Reply:
         *_split_lines(t, plan, split, seasonal, before),
     ]
     return Reply("\n".join(lines))
+
+
+_BEFORE_WORD = "truocla"
+"""`… truocla 120` ends a question's stored command: the quota the lead was shown."""
+
+
+def _before_word(value: int | None) -> str:
+    return "rong" if value is None else str(value)
+
+
+def _shown_before(args: list[str]) -> tuple[str | None, list[str]]:
+    """The `truocla <n|rong>` a confirmation carries, and the other words."""
+    if len(args) >= 2 and args[-2] == _BEFORE_WORD:
+        return args[-1], args[:-2]
+    return None, args
 
 
 JUMP_FACTOR = 3

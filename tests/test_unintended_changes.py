@@ -221,3 +221,19 @@ def test_the_piped_console_asks_then_takes_y(tmp_path: Path) -> None:
     assert "Đã bỏ, không thay đổi gì." in session.stdout
     assert "(chưa lưu)" in session.stdout and "đã qua" in session.stdout
     assert rows(tmp_path, "SELECT value FROM quotas") == [(15,)]
+
+
+async def test_a_quota_changed_after_the_question_is_asked_again(services: Services) -> None:
+    await say(services, LEAD, "/chitieu 0912000001 TN 2026 1.000")
+    # Meanwhile it is set to 300 elsewhere: the "120 → 1.000" shown is no longer true.
+    await say(services, "0913000001", "/boqua")
+    asked = await say(services, LEAD, "/chitieu 0912000001 TN 2026 1.000", Channel.TELEGRAM)
+    await say(services, LEAD, "/chitieu 0912000001 TN 2026 300")
+    assert await book(services, LAN) == {"2026": 300}
+    again = await say(services, LEAD, "/xacnhan", Channel.TELEGRAM)
+    assert asked.text.startswith("Chỉ tiêu TN 2026 của Nguyễn Thị Lan (0912000001): 120 → 1.000")
+    assert again.text.startswith("Chỉ tiêu TN 2026 của Nguyễn Thị Lan (0912000001): 300 → 1.000")
+    assert await book(services, LAN) == {"2026": 300}
+    done = await say(services, LEAD, "/xacnhan", Channel.TELEGRAM)
+    assert done.text.endswith(": 300 → 1.000.")
+    assert await book(services, LAN) == {"2026": 1000}
