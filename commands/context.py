@@ -93,3 +93,5 @@ class Reply:
     attachments: list[Attachment] = field(default_factory=list)
     group_posts: list[GroupPost] = field(default_factory=list)
     direct_messages: list[DirectMessage] = field(default_factory=list)
+    refused: bool = False
+    """The command was refused (bad input, or not allowed): nothing was changed."""

@@ -137,7 +137,7 @@ async def dispatch(request: Request, text: str) -> Reply:
             raise UserError("error.not_allowed")
         return await command.handler(request, args, member)
     except UserError as error:
-        return Reply(request.t(error.key, **error.params))
+        return Reply(request.t(error.key, **error.params), refused=True)
 
 
 async def run_text(
