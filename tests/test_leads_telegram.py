@@ -82,8 +82,8 @@ async def test_quota_authorisation_matrix(
     no_unit = 'Không tìm thấy đơn vị "{}" trong phạm vi của bạn.'
     cases = [
         (LEAD, "/chitieu 0914000002 TN 2026 50", outside),
-        (LEAD, "/chitieu Sam Son TN 2026 50", no_unit.format("sam son")),
-        (LEAD, "/chitieu BHXH tinh Thanh Hoa TN 2026 900", no_unit.format("bhxh tinh thanh hoa")),
+        (LEAD, "/chitieu Sam Son TN 2026 50", no_unit.format("Sam Son")),
+        (LEAD, "/chitieu BHXH tinh Thanh Hoa TN 2026 900", no_unit.format("BHXH tinh Thanh Hoa")),
         (LAN, "/chitieu 0912000001 TN 2026 999", NOT_ALLOWED),
         (LAN, "/quota Phuong Hac Thanh TN 2026 999", NOT_ALLOWED),
         (HOA, "/chitieu 0912000003 TN 2026 999", NOT_ALLOWED),

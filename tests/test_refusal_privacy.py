@@ -23,8 +23,9 @@ EXTRA = [
     StaffRow(7, SAM_SON, "Lê Văn Sơn", "0914000001", Role.LEAD),
 ]
 LAN, LEAD, MAI, OTHER_LEAD = "0912000001", "0913000001", "0914000002", "0914000001"
-# What the askers must not learn: the other person's name, the other units' names.
-SECRETS = ("Mai", "Đỗ", "Sầm Sơn", "Sam Son", "Thanh Hóa", "Lê Văn Sơn", "Nguyễn Thị Lan")
+# What the askers must not learn: the other person's name, the other units' names (a
+# refusal may quote what was typed: `Sam Son`).
+SECRETS = ("Mai", "Đỗ", "Sầm Sơn", "Thanh Hóa", "Lê Văn Sơn", "Nguyễn Thị Lan")
 
 NOBODY = "Không có ai với số {} trong các đơn vị bạn quản lý."
 NO_UNIT = 'Không tìm thấy đơn vị "{}" trong phạm vi của bạn.'
@@ -52,13 +53,13 @@ async def org(services: Services) -> Services:
         (LEAD, "/hoso 0999999999", NOBODY.format("0999999999")),  # nobody at all: same answer
         (LEAD, "/hoso +84 914 000 002", NOBODY.format(MAI)),
         (LEAD, f"/chitieu {MAI} TN 2026 5", NOBODY.format(MAI)),
-        (LEAD, "/chitieu Sam Son TN 2026 5", NO_UNIT.format("sam son")),
-        (LEAD, "/chitieu Phuong Sam Son TN 2026 5", NO_UNIT.format("phuong sam son")),
-        (LEAD, "/chitieu Phuong Khong Co TN 2026 5", NO_UNIT.format("phuong khong co")),
-        (LEAD, "/chitieu BHXH tinh Thanh Hoa TN 2026 5", NO_UNIT.format("bhxh tinh thanh hoa")),
+        (LEAD, "/chitieu Sam Son TN 2026 5", NO_UNIT.format("Sam Son")),
+        (LEAD, "/chitieu Phuong Sam Son TN 2026 5", NO_UNIT.format("Phuong Sam Son")),
+        (LEAD, "/chitieu Phuong Khong Co TN 2026 5", NO_UNIT.format("Phuong Khong Co")),
+        (LEAD, "/chitieu BHXH tinh Thanh Hoa TN 2026 5", NO_UNIT.format("BHXH tinh Thanh Hoa")),
         (LEAD, f"/sangkien {MAI} sáng kiến hay", NOBODY.format(MAI)),
         (LEAD, f"/denhan {MAI}", NOBODY.format(MAI)),
-        (LEAD, "/donvi Sam Son", NO_UNIT.format("sam son")),
+        (LEAD, "/donvi Sam Son", NO_UNIT.format("Sam Son")),
         (LEAD, "/duyet 1", "Không tìm thấy bản ghi #1 trong đơn vị bạn quản lý."),
         (LEAD, "/tuchoi 1 trùng", "Không tìm thấy bản ghi #1 trong đơn vị bạn quản lý."),
         (OTHER_LEAD, f"/hoso {LAN}", NOBODY.format(LAN)),
@@ -78,7 +79,7 @@ async def test_a_refusal_outside_ones_scope_names_nothing(
 
 
 async def test_the_same_refusals_in_english_and_by_sms(org: Services) -> None:
-    assert await say(org, LEAD, f"/hoso {MAI}", Channel.SMS) == (
+    assert await say(org, LEAD, f"/denhan {MAI}", Channel.SMS) == (
         "Khong co ai voi so 0914000002 trong cac don vi ban quan ly."
     )
     await say(org, LEAD, "/ngonngu en")
@@ -86,7 +87,7 @@ async def test_the_same_refusals_in_english_and_by_sms(org: Services) -> None:
         "Nobody with number 0914000002 in the units you manage."
     )
     assert await say(org, LEAD, "/quota Sam Son TN 2026 5") == (
-        'No unit "sam son" within your scope.'
+        'No unit "Sam Son" within your scope.'
     )
 
 

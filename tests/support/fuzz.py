@@ -13,7 +13,7 @@ import os
 
 from hypothesis import strategies as st
 
-from commands.grammar import PERIOD_WORDS
+from commands.period_phrases import PERIOD_WORDS, ROMAN_QUARTERS, SHIFT_WORDS
 from commands.registry import COMMANDS, SHORTHAND
 
 NIGHTLY = os.environ.get("HYPOTHESIS_PROFILE") == "nightly"
@@ -35,7 +35,9 @@ _HEADS = sorted(
 _PROGRAMS = ("TN", "tn", "YT", "yt", "Tn", "XX", "BHXH")
 _WORDS = sorted(
     {word for words in PERIOD_WORDS.values() for word in words}
-    | {"truoc", "last", "prev", "previous"}
+    | set(SHIFT_WORDS)
+    | {quarter.upper() for quarter in ROMAN_QUARTERS}
+    | {"T10", "Q4", "11/2026", "13/2026", "10/9999", "tháng 10", "quý IV", "tuần trước"}
     | {"tháng", "Tuần", "quý", "năm", "trước", "chia", "thang", "quy", "mua", "deu"}
     | {"ma", "ma=", "ky", "ky=", "kyhan", "cccd", "moi", "tai", "tham gia lai"}
     | {"vi", "en", "Phường", "Hạc", "Thành", "Sam", "Son", "Bưu", "điện", "BHXH", "tỉnh"}
