@@ -14,6 +14,7 @@ from storage.repository import Repository
 from tracker.models import Channel, Member
 from tracker.periods import local_day
 from tracker.rules import Rules
+from tracker.text import redact
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,13 @@ class Request:
     @property
     def today(self) -> date:
         return local_day(self.now)
+
+    def free_text(self, skip: int) -> str:
+        """What was typed after the first `skip` words (a reason, an initiative), as it is
+        stored and shown: runs of 10+ digits masked like the logs, for a participant's
+        BHXH code or CCCD typed into it must not be kept in clear (Decree 13/2023)."""
+        parts = self.raw_args.split(maxsplit=skip)
+        return redact(parts[skip].strip()) if len(parts) > skip else ""
 
     @property
     def repo(self) -> Repository:

@@ -329,10 +329,8 @@ async def _target(request: Request, member: Member, words: list[str]) -> QuotaTa
     matches = exact or matches
     allowed = {u.id for u in await repo.units_in_scope(scope)} if scope is not None else None
     mine = [u for u in matches if allowed is None or u.id in allowed]
-    if not mine:
-        if matches:
-            raise UserError("leads.outside_scope", target=matches[0].path)
-        raise UserError("boards.unknown_unit", given=wanted)
+    if not mine:  # outside the caller's units or nowhere: one answer, naming nothing
+        raise UserError("boards.unknown_unit", given=shown(wanted))
     if len(mine) > 1:
         raise UserError("leads.ambiguous_unit", names="; ".join(u.path for u in mine[:5]))
     unit = mine[0]

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import settings
 
 from channels.telegram import TelegramApp, build_application, start_telegram, stop_telegram
 from commands.context import Services
@@ -28,6 +29,12 @@ from tests.support.db import forget, register
 from tests.support.postgres import TEMPLATE, PostgresServer
 from tracker.models import Role, TargetKind
 from tracker.rules import load_rules
+
+# `HYPOTHESIS_PROFILE=nightly`: the long run of the fuzz suites (their example counts are in
+# tests/support/fuzz.py); no deadline, as a loaded machine makes any example slow.
+settings.register_profile("nightly", deadline=None)
+if os.environ.get("HYPOTHESIS_PROFILE") == "nightly":
+    settings.load_profile("nightly")
 
 # python-telegram-bot 22 warns on RetryAfter unless it may use timedelta; warnings fail tests.
 os.environ.setdefault("PTB_TIMEDELTA", "true")

@@ -78,6 +78,14 @@ async def say(services: Services, phone: str, text: str, channel: Channel = Chan
             "/ghi TN 999999",
             'Số người "999999" không hợp lệ: hãy nhập từ 1 đến 50.',
         ),
+        # found by the fuzz suite in later features: a confirmation, a page, a month number
+        (LAN, f"XACNHAN {WALL}", UNKNOWN),
+        (
+            LAN,
+            f"/tiendo tháng {WALL}",
+            'Không hiểu kỳ "thang 9999999999999…": hãy gõ ví dụ tháng 10, tháng 10/2026, T10,'
+            " quý 4, tuần này, tháng trước, năm nay hoặc 2026-11.",
+        ),
         (LAN, "/bxh 9999-W52", out_of_range("9999-W52")),
         (LEAD, "/bxh 9999-W52", out_of_range("9999-W52")),
         (LAN, "/bxh 0001-W01", out_of_range("0001-W01")),
@@ -101,6 +109,12 @@ async def test_each_named_crash_input_is_answered_and_changes_nothing(
     before = dump(tmp_path / "quota.db")
     assert await say(services, phone, text) == expected
     assert dump(tmp_path / "quota.db") == before
+
+
+async def test_a_wall_of_digits_as_a_page_number_is_the_first_page(services: Services) -> None:
+    assert await say(services, LEAD, f"/duyet trang {WALL}") == (
+        "Không có bản ghi nào đang chờ duyệt."
+    )
 
 
 async def test_out_of_range_reply_in_english_and_as_plain_sms(services: Services) -> None:

@@ -67,7 +67,8 @@ async def test_files_asked_by_sms_say_where_to_get_them(services: Services) -> N
 async def test_a_dossier_outside_the_scope_says_it_is_outside(services: Services) -> None:
     await services.repo.import_staff([OTHER])
     reply = await say(services, LEAD, "/hoso 0914000002")
-    assert reply.text == "Đỗ Thị Mai (0914000002) nằm ngoài phạm vi đơn vị bạn quản lý."
+    # It names nothing the lead did not type (issue 11): not whose number it is.
+    assert reply.text == "Không có ai với số 0914000002 trong các đơn vị bạn quản lý."
     assert reply.attachments == []
 
 

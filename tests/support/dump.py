@@ -59,3 +59,27 @@ def dump(path: Path) -> list[str]:
             lines += sorted(f"{table}: {row!r}" for row in rows)
     db.close()
     return lines
+
+
+class Watcher:
+    """The dump of a database file, taken again only after someone committed to it.
+
+    `PRAGMA data_version` on a connection of its own changes whenever another connection
+    commits: while it stays, the last dump still holds (a fuzz run makes thousands of
+    refused lines, and dumping twice for each was most of its time).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.connection = sqlite3.connect(path)
+        self.version: int | None = None
+        self.last: list[str] = []
+
+    def dump(self) -> list[str]:
+        (version,) = self.connection.execute("PRAGMA data_version").fetchone()
+        if version != self.version:
+            self.version, self.last = version, dump(self.path)
+        return self.last
+
+    def close(self) -> None:
+        self.connection.close()
