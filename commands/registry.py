@@ -34,6 +34,7 @@ from commands.top import top
 from commands.undo import undo
 from commands.units import units
 from locales import Translator
+from storage.errors import out_of_room
 from tracker.errors import UserError
 from tracker.models import Channel, Member, Role
 from tracker.text import RedactingFilter, fold, redact, valid_unicode
@@ -168,7 +169,10 @@ async def run_text(
     )
     try:
         return await dispatch(request, text)
-    except Exception:
+    except Exception as error:
+        if out_of_room(error):
+            logger.error("storage full: %s (member=%s channel=%s)", error, member.id, channel)
+            return Reply(translator("error.storage_full"))
         logger.exception(
             "command failed: member=%s channel=%s text=%r", member.id, channel, redact(text)
         )

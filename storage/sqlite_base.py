@@ -99,10 +99,11 @@ class SQLiteBase:
             await self._writer.execute("BEGIN IMMEDIATE")
             try:
                 yield self._writer
+                await self._writer.execute("COMMIT")
             except BaseException:
-                await self._writer.execute("ROLLBACK")
+                if self._writer.in_transaction:  # a COMMIT refused (disk full) leaves it open
+                    await self._writer.execute("ROLLBACK")
                 raise
-            await self._writer.execute("COMMIT")
 
     async def _one(self, sql: str, params: Iterable[Any] = ()) -> Any:
         rows = await self._reader.execute_fetchall(sql, tuple(params))

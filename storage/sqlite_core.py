@@ -70,10 +70,11 @@ def _record(db: sqlite3.Connection, work: list[EntryWork]) -> list[Recorded]:
     db.execute("BEGIN IMMEDIATE")
     try:
         results = [_record_one(db, values, period_key) for values, period_key in work]
+        db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        if db.in_transaction:  # a COMMIT refused (disk full) leaves it open
+            db.execute("ROLLBACK")
         raise
-    db.execute("COMMIT")
     return results
 
 
