@@ -4,7 +4,7 @@ python bot.py                         run everything configured
 python bot.py demo                    fill a demo organisation, chat as a demo officer
 python bot.py console --phone 09...   chat in the terminal as that member
 python bot.py import-staff FILE.csv   python bot.py import-quotas FILE.csv
-python bot.py backup FILE
+python bot.py backup FILE            python bot.py restore FILE [--force]
 python bot.py copy-db --to postgresql://...   the SQLite database into an empty PostgreSQL one
 python bot.py import-collections FILE.csv [--by PHONE]   confirm entries paid for
 """
@@ -31,6 +31,9 @@ from locales import Translator
 from settings import BadSetting, SettingError, Settings
 from storage.backends import is_postgres, open_repository, shown, sqlite_file
 from storage.postgres import CollationRefused
+from storage.sqlite import BackupBroken, DatabaseInUse, restore
+from tracker.imports import QUOTA_COLUMNS, STAFF_COLUMNS
+from tracker.reconcile import COLLECTION_COLUMNS
 
 logger = logging.getLogger("bot")
 
@@ -145,29 +148,74 @@ async def copy_db(config: Config, target_url: str) -> int:
 
 
 async def backup(config: Config, target: Path) -> int:
+    t = Translator()
     async with open_services(config) as services:
-        await services.repo.backup(target)
-    print(Translator()("backup.done", path=str(target)))
+        try:
+            await services.repo.backup(target)
+        except BackupBroken as broken:
+            print(t("operator.backup_broken", problem=str(broken)), file=sys.stderr)
+            return 1
+    print(t("backup.done", path=str(target)))
+    return 0
+
+
+def restore_backup(config: Config, source: Path, replace: bool) -> int:
+    """`restore FILE [--force]`: the backup FILE becomes the database, never under a
+    running bot, never over an existing database without --force."""
+    t = Translator()
+    target = config.settings.sqlite_path
+    try:
+        restore(source, target, replace=replace)
+    except DatabaseInUse:
+        print(t("operator.restore_running", path=str(target)), file=sys.stderr)
+        return 2
+    except FileExistsError:
+        print(t("operator.restore_exists", path=str(target)), file=sys.stderr)
+        return 2
+    except BackupBroken as broken:
+        print(t("operator.backup_broken", problem=str(broken)), file=sys.stderr)
+        return 2
+    print(t("operator.restored", source=str(source), path=str(target)))
     return 0
 
 
 def parse_arguments(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="bot.py", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command")
-    commands.add_parser("run", help="run everything configured (the default)")
-    demo_parser = commands.add_parser("demo", help="demo organisation and a console chat")
+    t = Translator()
+    parser = argparse.ArgumentParser(
+        prog="bot.py",
+        description=t("cli.description"),
+        epilog=t("cli.epilog"),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title=t("cli.commands"))
+    commands.add_parser("run", help=t("cli.run"))
+    demo_parser = commands.add_parser("demo", help=t("cli.demo"))
     demo_parser.add_argument("--out", type=Path, default=Path("out"))
-    console_parser = commands.add_parser("console", help="chat in the terminal as a member")
+    console_parser = commands.add_parser("console", help=t("cli.console"))
     console_parser.add_argument("--phone", required=True)
     console_parser.add_argument("--out", type=Path, default=Path("out"))
-    for name in ("import-staff", "import-quotas", "backup"):
-        commands.add_parser(name).add_argument("file", type=Path)
-    copy = commands.add_parser("copy-db", help="copy the SQLite database into PostgreSQL")
+    csv_help = {
+        "import-staff": t("cli.import_staff", columns=",".join(STAFF_COLUMNS)),
+        "import-quotas": t("cli.import_quotas", columns=",".join(QUOTA_COLUMNS)),
+    }
+    for name, text in csv_help.items():
+        commands.add_parser(name, help=text, description=text).add_argument("file", type=Path)
+    collections_help = t("cli.import_collections", columns=",".join(COLLECTION_COLUMNS))
+    collections = commands.add_parser(
+        "import-collections", help=collections_help, description=collections_help
+    )
+    copy = commands.add_parser("copy-db", help=t("cli.copy_db"))
     copy.add_argument("--to", required=True, help="postgresql://user:password@host:5432/db")
-    collections = commands.add_parser("import-collections", help="reconcile collection records")
     collections.add_argument("file", type=Path)
-    collections.add_argument("--by", help="the lead or admin it is audited as (phone)")
+    collections.add_argument("--by", help=t("cli.by"))
+    commands.add_parser("backup", help=t("cli.backup")).add_argument("file", type=Path)
+    restore_parser = commands.add_parser("restore", help=t("cli.restore"))
+    restore_parser.add_argument("file", type=Path)
+    restore_parser.add_argument("--force", action="store_true", help=t("cli.force"))
     return parser.parse_args(argv)
+
+
+READS_A_FILE = ("import-staff", "import-quotas", "import-collections", "restore")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -183,6 +231,14 @@ def main(argv: list[str] | None = None) -> int:
         print(config_problem(t, error), file=sys.stderr)
         return 2
     command = arguments.command or "run"
+    if command in READS_A_FILE and not arguments.file.is_file():
+        print(t("operator.no_file", path=str(arguments.file)), file=sys.stderr)
+        return 2
+    if command == "backup" and arguments.file.exists():
+        print(t("operator.backup_exists", path=str(arguments.file)), file=sys.stderr)
+        return 2
+    if command == "restore":
+        return restore_backup(config, arguments.file, arguments.force)
     jobs = {
         "run": lambda: run(config),
         "demo": lambda: demo(config, arguments.out),

@@ -37,6 +37,7 @@ from commands.top import top
 from commands.undo import undo
 from commands.units import units
 from locales import Translator
+from storage.errors import out_of_room
 from tracker.errors import UserError
 from tracker.models import Channel, Member, Role
 from tracker.text import RedactingFilter, fold, redact, shown, valid_unicode
@@ -181,7 +182,12 @@ async def _note_channel(
     noted = services.notifier.noted_channels  # what this process wrote: skip a repeat
     if channel is Channel.IMPORT or noted.get(member.id) is channel:
         return
-    await services.repo.note_channel(member.id, channel, now)
+    try:
+        await services.repo.note_channel(member.id, channel, now)
+    except Exception as error:
+        if not out_of_room(error):
+            raise
+        return  # the reply stands (what it says was stored); the channel is noted next time
     noted[member.id] = channel
 
 
@@ -208,7 +214,10 @@ async def run_text(
         if not reply.refused:  # a refusal changes nothing, not even this
             await _note_channel(services, member, channel, request.now)
         return reply
-    except Exception:
+    except Exception as error:
+        if out_of_room(error):
+            logger.error("storage full: %s (member=%s channel=%s)", error, member.id, channel)
+            return Reply(translator("error.storage_full"))
         logger.exception(
             "command failed: member=%s channel=%s text=%r", member.id, channel, redact(text)
         )

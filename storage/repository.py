@@ -17,28 +17,10 @@ from storage.renewals_repository import RenewalRepository
 from storage.schedule_repository import ScheduleRepository
 from storage.screen_repository import ScreenRepository
 from storage.sms_repository import SmsRepository
-from tracker.models import Entry, Member, NewEntry, Quota, Role, TargetKind, Unit
+from tracker.imports import QuotaRow as QuotaRow  # the rows a CSV import checked
+from tracker.imports import StaffRow as StaffRow
+from tracker.models import Entry, Member, NewEntry, Quota, TargetKind, Unit
 from tracker.quotas import QuotaBook
-
-
-@dataclass(frozen=True)
-class StaffRow:
-    line: int
-    unit_path: str
-    name: str
-    phone: str
-    role: Role
-
-
-@dataclass(frozen=True)
-class QuotaRow:
-    line: int
-    target_kind: TargetKind
-    target: str
-    """A normalised phone for a member, a unit path for a unit."""
-    program: str
-    period_key: str
-    value: int
 
 
 class MemberPeriod(NamedTuple):

@@ -100,10 +100,11 @@ def _record(db: sqlite3.Connection, work: list[EntryWork]) -> list[Recorded]:
     db.execute("BEGIN IMMEDIATE")
     try:
         results = [_record_one(db, values, period_key) for values, period_key in work]
+        db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        if db.in_transaction:  # a COMMIT refused (disk full) leaves it open
+            db.execute("ROLLBACK")
         raise
-    db.execute("COMMIT")
     return results
 
 
@@ -150,10 +151,11 @@ class SQLiteBase(StoreBase):
             await self._writer.execute("BEGIN IMMEDIATE")
             try:
                 yield SQLiteDb(self._writer)
+                await self._writer.execute("COMMIT")
             except BaseException:
-                await self._writer.execute("ROLLBACK")
+                if self._writer.in_transaction:  # a COMMIT refused (disk full) leaves it open
+                    await self._writer.execute("ROLLBACK")
                 raise
-            await self._writer.execute("COMMIT")
             self._committed()
 
     def _transaction(self) -> AbstractAsyncContextManager[Db]:
