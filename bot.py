@@ -163,7 +163,10 @@ def restore_backup(config: Config, source: Path, replace: bool) -> int:
     """`restore FILE [--force]`: the backup FILE becomes the database, never under a
     running bot, never over an existing database without --force."""
     t = Translator()
-    target = config.settings.sqlite_path
+    if is_postgres(config.settings.database_url):
+        print(t("operator.restore_postgres"), file=sys.stderr)
+        return 2
+    target = sqlite_file(config.settings.database_url)
     try:
         restore(source, target, replace=replace)
     except DatabaseInUse:
