@@ -6,6 +6,7 @@ python bot.py console --phone 09...   chat in the terminal as that member
 python bot.py import-staff FILE.csv   python bot.py import-quotas FILE.csv
 python bot.py backup FILE
 python bot.py import-collections FILE.csv [--by PHONE]   confirm entries paid for
+python bot.py import-participant-counts FILE.csv   units' counts (unit,program,as_of,count)
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from admin.collections import import_collections_file
 from admin.config import CONFIG_ERRORS, Config, load_config
 from admin.demo import DEMO_OFFICER_PHONE, fill_demo
 from admin.imports import ImportFailed, import_quotas_file, import_staff_file
+from admin.participant_counts import import_counts_file
 from channels.console import open_console
 from commands.context import Services
 from locales import Translator
@@ -81,6 +83,10 @@ async def import_file(config: Config, kind: str, path: Path) -> int:
         try:
             if kind == "staff":
                 print(await import_staff_file(services.repo, path, t))
+            elif kind == "counts":
+                codes, grace = services.rules.program_codes, services.rules.grace_days
+                now = services.clock()
+                print(await import_counts_file(services.repo, path, codes, now, grace, t))
             else:
                 codes = services.rules.program_codes
                 print(await import_quotas_file(services.repo, path, codes, services.clock(), t))
@@ -128,7 +134,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     console_parser = commands.add_parser("console", help="chat in the terminal as a member")
     console_parser.add_argument("--phone", required=True)
     console_parser.add_argument("--out", type=Path, default=Path("out"))
-    for name in ("import-staff", "import-quotas", "backup"):
+    for name in ("import-staff", "import-quotas", "import-participant-counts", "backup"):
         commands.add_parser(name).add_argument("file", type=Path)
     collections = commands.add_parser("import-collections", help="reconcile collection records")
     collections.add_argument("file", type=Path)
@@ -155,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         "console": lambda: console(config, arguments.phone, arguments.out),
         "import-staff": lambda: import_file(config, "staff", arguments.file),
         "import-quotas": lambda: import_file(config, "quotas", arguments.file),
+        "import-participant-counts": lambda: import_file(config, "counts", arguments.file),
         "backup": lambda: backup(config, arguments.file),
         "import-collections": lambda: import_collections(config, arguments.file, arguments.by),
     }

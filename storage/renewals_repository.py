@@ -12,6 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
+from tracker.participant_counts import CountEvent, CountFigure, CountRow
 from tracker.renewals import RenewalKind
 
 
@@ -73,37 +74,6 @@ class RenewalResult:
 
 
 @dataclass(frozen=True)
-class CountRow:
-    line: int
-    unit_path: str
-    program: str
-    as_of: date
-    count: int
-
-
-@dataclass(frozen=True)
-class CountFigure:
-    """A count the official system gave for a unit on a day."""
-
-    unit_id: int
-    program: str
-    as_of: date
-    count: int
-
-
-@dataclass(frozen=True)
-class CountEvent:
-    """What changed the count of one unit's own participants on one day."""
-
-    unit_id: int
-    program: str
-    day: date
-    new: int = 0
-    rejoined: int = 0
-    lapsed: int = 0
-
-
-@dataclass(frozen=True)
 class RetentionFigures:
     """A subtree's renewals and dues of a period, per program."""
 
@@ -154,6 +124,10 @@ class RenewalRepository(Protocol):
     ) -> list[CountEvent]:
         """Per unit of the subtree, program and day in (after, through]: new enrolments,
         rejoining, and lapses dated then whose grace ran out before `lapsed_before`."""
+        ...
+
+    async def unit_lineages(self, unit_id: int) -> dict[int, str]:
+        """Each unit of the subtree of `unit_id` and its lineage (`/1/4/9/`)."""
         ...
 
     async def retention(

@@ -14,9 +14,6 @@ from typing import Any
 import aiosqlite
 
 from storage.renewals_repository import (
-    CountEvent,
-    CountFigure,
-    CountRow,
     DueCount,
     DueParticipant,
     NewRenewal,
@@ -26,6 +23,8 @@ from storage.renewals_repository import (
 )
 from storage.repository import ImportRejected
 from storage.sqlite_base import COUNTING, SCOPE, SQLiteBase, under_scope
+from storage.sqlite_core import normalise_unit_path
+from tracker.participant_counts import CountEvent, CountFigure, CountRow
 from tracker.renewals import (
     RenewalKind,
     RenewalPlan,
@@ -148,7 +147,9 @@ class RenewalStore(SQLiteBase):
             problems: list[tuple[int, str, str]] = []
             resolved: list[tuple[int, CountRow]] = []
             for row in rows:
-                unit = await _fetch_one(db, "SELECT id FROM units WHERE path = ?", (row.unit_path,))
+                unit = await _fetch_one(
+                    db, "SELECT id FROM units WHERE path = ?", (normalise_unit_path(row.unit_path),)
+                )
                 if unit is None:
                     problems.append((row.line, "import.unknown_unit", row.unit_path))
                 else:
@@ -199,6 +200,12 @@ class RenewalStore(SQLiteBase):
             (unit_id, low, high, low, high, low, lapse_below, low, lapse_below),
         )
         return [CountEvent(r[0], r[1], date.fromisoformat(r[2]), r[3], r[4], r[5]) for r in rows]
+
+    async def unit_lineages(self, unit_id: int) -> dict[int, str]:
+        rows = await self._all(
+            f"{SCOPE}SELECT u.id, u.lineage FROM units u WHERE {under_scope('u')}", (unit_id,)
+        )
+        return {row[0]: row[1] for row in rows}
 
     async def retention(
         self, unit_id: int, first: date, last: date, today: date, grace_days: int
