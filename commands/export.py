@@ -1,6 +1,7 @@
 """`/xuat [kỳ]` (`/export`): the subtree's progress per member as an .xlsx and a .csv.
 
-The workbook has a summary sheet (all programs together) and a sheet per program;
+The workbook has a summary sheet (all programs together), a sheet per program and one
+of participants per unit (a second .csv carries those too);
 numbers are numbers, headers Vietnamese. Text that a spreadsheet would read as a
 formula (`=`, `+`, `-`, `@`, tab, CR first) is neutralised with a leading apostrophe.
 """
@@ -17,6 +18,13 @@ from openpyxl.utils import get_column_letter
 from commands.audit import scope_of
 from commands.boards import people_board
 from commands.context import Attachment, Reply, Request
+from commands.export_participants import (
+    PARTICIPANTS_SHEET,
+    ParticipantRow,
+    build_participants_csv,
+    fill_participant_sheet,
+    participant_rows,
+)
 from commands.grammar import parse_period_words
 from commands.render import period_label
 from leaderboards.ranking import Standing
@@ -55,7 +63,11 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def build_xlsx(summary: list[ProgressRow], programs: list[tuple[str, list[ProgressRow]]]) -> bytes:
+def build_xlsx(
+    summary: list[ProgressRow],
+    programs: list[tuple[str, list[ProgressRow]]],
+    participants: list[ParticipantRow] | None = None,
+) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
@@ -69,6 +81,8 @@ def build_xlsx(summary: list[ProgressRow], programs: list[tuple[str, list[Progre
         worksheet.freeze_panes = "A2"
         for column, width in enumerate((28, 14, 40, 10, 10, 12), start=1):
             worksheet.column_dimensions[get_column_letter(column)].width = width
+    if participants is not None:
+        fill_participant_sheet(workbook.create_sheet(PARTICIPANTS_SHEET), participants)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -96,6 +110,7 @@ async def export(request: Request, args: list[str], member: Member) -> Reply:
     codes = request.rules.program_codes
     programs = [(code, await _rows(request, roots, period, (code,), paths)) for code in codes]
     summary = await _rows(request, roots, period, codes, paths)
+    participants = await participant_rows(request, roots, units, period)
     name = f"bao-cao-tien-do-{period.key}"
     t = request.t
     text = t(
@@ -107,8 +122,13 @@ async def export(request: Request, args: list[str], member: Member) -> Reply:
     return Reply(
         text,
         attachments=[
-            Attachment(f"{name}.xlsx", build_xlsx(summary, programs), is_image=False),
+            Attachment(f"{name}.xlsx", build_xlsx(summary, programs, participants), is_image=False),
             Attachment(f"{name}.csv", build_csv(summary, programs), is_image=False),
+            Attachment(
+                f"nguoi-tham-gia-{period.key}.csv",
+                build_participants_csv(participants),
+                is_image=False,
+            ),
         ],
     )
 
