@@ -142,3 +142,41 @@ def report_lines(t: Translator, unit: Unit, lines: list[ProgramParticipants]) ->
             ),
         ]
     return shown
+
+
+def summary_line(t: Translator, lines: list[ProgramParticipants]) -> str | None:
+    """The one line of the weekly summary; None when nothing is known of participants."""
+    parts = []
+    for line in lines:
+        active = line.new or line.rejoined or line.renewed or line.lapsed or line.fallen_due
+        if line.count is None and not active:
+            continue
+        rate = line.retention
+        parts.append(
+            t(
+                "participants_report.summary_part",
+                code=line.program,
+                count=t("participants_report.no_count_short") if line.count is None else line.count,
+                growth=_short_growth(t, line),
+                new=line.new + line.rejoined,
+                renewed=line.renewed,
+                lapsed=line.lapsed,
+                rate=t("participants_report.no_rate") if rate is None else percent_text(t, rate),
+            )
+        )
+    return t("participants_report.summary", parts="; ".join(parts)) if parts else None
+
+
+def _short_growth(t: Translator, line: ProgramParticipants) -> str:
+    change = line.growth
+    if change is None:
+        return ""
+    sign = "+" if change.people >= 0 else "-"
+    if change.hundredths is None:
+        return t("participants_report.short_growth_people", sign=sign, n=abs(change.people))
+    return t(
+        "participants_report.short_growth",
+        sign=sign,
+        n=abs(change.people),
+        percent=percent_text(t, change.hundredths),
+    )

@@ -11,6 +11,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from commands.boards import PeopleBoard, combined_target, people_board, unit_board
+from commands.participant_report import participant_report, summary_line
 from commands.render import period_label
 from leaderboards.badges import Badge, earned_badges
 from leaderboards.charts import MAX_BARS, Bar, ProgressChart, TrendChart
@@ -173,7 +174,13 @@ async def build_summary(
     t = Translator()  # a group has no language of its own: Vietnamese, the default
     data = await gather_summary(repo, rules, unit, period, today, top_size)
     days = period.elapsed_days(today) if so_far else None
-    text = compose_summary(t, data, as_of=today if so_far else None, limit=CAPTION_LIMIT)
+    figures = await participant_report(
+        repo, unit.id, period, today, rules.grace_days, rules.program_codes
+    )
+    extra = summary_line(t, figures)
+    room = CAPTION_LIMIT - (0 if extra is None else len(extra) + 1)
+    text = compose_summary(t, data, as_of=today if so_far else None, limit=room)
+    text = text if extra is None else f"{text}\n{extra}"
     return text, trend_chart(t, data, days)
 
 

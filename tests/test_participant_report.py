@@ -7,8 +7,9 @@ from datetime import date
 from commands.context import Services
 from commands.participant_report import ProgramParticipants, participant_report
 from commands.registry import run_text
+from scheduling.gather import build_summary
 from storage.sqlite import SQLiteRepository
-from tests.conftest import COMMUNE, NOW, OFFICE
+from tests.conftest import COMMUNE, NOW, OFFICE, POST_OFFICE
 from tests.test_due_renew import SECRET, log_earlier
 from tracker.models import Channel
 from tracker.participant_counts import CountRow
@@ -95,3 +96,22 @@ async def test_progress_and_units_of_a_lead_show_the_participants(services: Serv
     assert lan is not None
     own = await run_text(services, lan, "/tiendo", Channel.CONSOLE, None)
     assert "Người tham gia" not in own.text
+
+
+async def test_the_weekly_summary_has_one_line_of_participants(services: Services) -> None:
+    repo = await organisation(services)
+    office = await repo.unit_by_path(OFFICE)
+    assert office is not None
+    text, _ = await build_summary(
+        repo, services.rules, office, parse_period("2026-W48"), NOW.date(), so_far=True
+    )
+    assert text.splitlines()[-1] == (
+        "👥 Người tham gia: TN 1.104 (+104 người, +10,40% so với cùng kỳ) · mới 5 · gia hạn 2"
+        " · dừng đóng 0 · duy trì —"
+    )
+    nothing_known = await repo.unit_by_path(POST_OFFICE)
+    assert nothing_known is not None
+    quiet, _ = await build_summary(
+        repo, services.rules, nothing_known, parse_period("2026-W48"), NOW.date(), so_far=True
+    )
+    assert "Người tham gia" not in quiet
