@@ -39,6 +39,15 @@ class DueCount:
 
 
 @dataclass(frozen=True)
+class UnitDueCount:
+    """Due dates of participants logged in one unit (not its subtree)."""
+
+    unit_id: int
+    upcoming: int
+    overdue: int
+
+
+@dataclass(frozen=True)
 class NewRenewal:
     participant_hash: str
     last3: str
@@ -103,6 +112,12 @@ class RenewalRepository(Protocol):
         """Per logger in the subtree of `unit_id`: how many fall due, how many are overdue."""
         ...
 
+    async def due_counts_by_unit(
+        self, unit_id: int, first: date, last: date, today: date
+    ) -> list[UnitDueCount]:
+        """Per unit of the subtree of `unit_id` with any: upcoming and overdue."""
+        ...
+
     async def due_counts_everywhere(self, first: date, last: date) -> dict[int, int]:
         """Per member of every unit: participants with a paid-until date in [first, last]."""
         ...
@@ -124,6 +139,13 @@ class RenewalRepository(Protocol):
     ) -> list[CountEvent]:
         """Per unit of the subtree, program and day in (after, through]: new enrolments,
         rejoining, and lapses dated then whose grace ran out before `lapsed_before`."""
+        ...
+
+    async def member_retention(
+        self, unit_id: int, first: date, last: date, today: date
+    ) -> dict[int, tuple[int, int]]:
+        """Per logger in the subtree: (renewed in time, fallen due) of the paid-until dates
+        in [first, min(last, today)] of the participants they logged."""
         ...
 
     async def unit_lineages(self, unit_id: int) -> dict[int, str]:

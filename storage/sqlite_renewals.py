@@ -20,6 +20,7 @@ from storage.renewals_repository import (
     RenewalOutcome,
     RenewalResult,
     RetentionFigures,
+    UnitDueCount,
 )
 from storage.repository import ImportRejected
 from storage.sqlite_base import COUNTING, SCOPE, SQLiteBase, under_scope
@@ -77,6 +78,18 @@ class RenewalStore(SQLiteBase):
             (unit_id, today.isoformat(), today.isoformat(), first.isoformat(), last.isoformat()),
         )
         return [DueCount(r[0], r[1], r[2], r[3]) for r in rows]
+
+    async def due_counts_by_unit(
+        self, unit_id: int, first: date, last: date, today: date
+    ) -> list[UnitDueCount]:
+        rows = await self._all(
+            f"{SCOPE}SELECT p.unit_id, sum(p.paid_until >= ?), sum(p.paid_until < ?)"
+            " FROM units u"
+            " JOIN participant_terms p ON p.unit_id = u.id AND p.paid_until BETWEEN ? AND ?"
+            f" WHERE {under_scope('u')} GROUP BY p.unit_id",
+            (unit_id, today.isoformat(), today.isoformat(), first.isoformat(), last.isoformat()),
+        )
+        return [UnitDueCount(r[0], r[1], r[2]) for r in rows]
 
     async def due_counts_everywhere(self, first: date, last: date) -> dict[int, int]:
         rows = await self._all(
@@ -200,6 +213,23 @@ class RenewalStore(SQLiteBase):
             (unit_id, low, high, low, high, low, lapse_below, low, lapse_below),
         )
         return [CountEvent(r[0], r[1], date.fromisoformat(r[2]), r[3], r[4], r[5]) for r in rows]
+
+    async def member_retention(
+        self, unit_id: int, first: date, last: date, today: date
+    ) -> dict[int, tuple[int, int]]:
+        low, high = first.isoformat(), min(last, today).isoformat()
+        rows = await self._all(
+            f"{SCOPE}SELECT member_id, sum(retained), count(*) FROM ("
+            " SELECT t.member_id, r.kind != 'rejoin' AS retained FROM units u"
+            " JOIN renewals r ON r.unit_id = u.id AND r.due_was BETWEEN ? AND ?"
+            " JOIN participant_terms t ON t.participant_hash = r.participant_hash"
+            f" AND t.program = r.program WHERE {under_scope('u')}"
+            " UNION ALL SELECT p.member_id, 0 FROM units u"
+            " JOIN participant_terms p ON p.unit_id = u.id AND p.paid_until BETWEEN ? AND ?"
+            f" WHERE {under_scope('u')}) GROUP BY member_id",
+            (unit_id, low, high, low, high),
+        )
+        return {row[0]: (row[1], row[2]) for row in rows}
 
     async def unit_lineages(self, unit_id: int) -> dict[int, str]:
         rows = await self._all(
