@@ -23,11 +23,12 @@ from starlette.applications import Starlette
 from admin.config import Config
 from channels.http import build_http_app, database_probe, telegram_part
 from channels.parts import Part, Parts, RetryPolicy
-from channels.sms_sender import open_sms_sender
-from channels.telegram import TelegramApp, build_application
+from channels.sms_sender import SmsNotices, open_sms_sender
+from channels.telegram import TelegramApp, TelegramNotices, build_application
 from commands.context import Services
 from scheduling.service import run_schedules
 from storage.sqlite import SQLiteRepository
+from tracker.models import Channel
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ def process_app(
             state.services = Services(repo, config.rules, clock, config.emulation)
             if telegram is not None:
                 telegram.bot_data["services"] = state.services
+                state.services.notifier.register(Channel.TELEGRAM, TelegramNotices(telegram.bot))
             yield
         finally:
             await repo.close()
@@ -69,9 +71,12 @@ def process_app(
         services: Services = state.services
         async with open_sms_sender(settings, services.repo, clock) as sender:
             state.sms_sender = sender
-            if telegram is not None:
-                telegram.bot_data["sms_sender"] = sender  # notices to members without Telegram
-            yield
+            if sender is not None:  # notices to members without Telegram, or who use SMS
+                services.notifier.register(Channel.SMS, SmsNotices(sender))
+            try:
+                yield
+            finally:
+                services.notifier.unregister(Channel.SMS)
 
     @asynccontextmanager
     async def scheduler() -> AsyncIterator[None]:

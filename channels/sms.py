@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 
 from commands.context import GroupPost, Services
+from commands.notices import deliver_notices
 from commands.registry import run_text
 from locales import Translator
 from tracker.models import Channel, Member
@@ -132,6 +133,7 @@ async def answer_sms(
         return await refuse_stranger(services, sms.sender, hash_key)
     key = source_key(member.phone, sms, hash_key)
     reply = await run_text(services, member, sms.text, Channel.SMS, key)
+    await deliver_notices(services, reply.direct_messages)
     if post_to_group is not None:
         for post in reply.group_posts:
             try:

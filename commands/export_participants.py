@@ -12,26 +12,31 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from commands.context import Request
 from commands.participant_report import ProgramParticipants, participant_report
+from locales import Translator
 from tracker.models import Unit
 from tracker.periods import Period
 
-PARTICIPANTS_SHEET = "Người tham gia"
-PARTICIPANT_HEADERS = (
-    "Đơn vị",
-    "Loại hình",
-    "Số người tham gia",
-    "Ngày",
-    "Cùng kỳ năm trước",
-    "Tăng/giảm (người)",
-    "Tăng/giảm (%)",
-    "Khai thác mới",
-    "Tham gia lại",
-    "Gia hạn",
-    "Dừng đóng",
-    "Đến hạn",
-    "Gia hạn đúng hạn",
-    "Tỷ lệ duy trì (%)",
+PARTICIPANT_HEADER_KEYS = (
+    "unit",
+    "program",
+    "count",
+    "day",
+    "last_year",
+    "growth_people",
+    "growth_percent",
+    "new",
+    "rejoined",
+    "renewed",
+    "lapsed",
+    "fallen_due",
+    "retained",
+    "retention",
 )
+"""The columns, named in the reader's language by `sheet.participant_header.<key>`."""
+
+
+def participant_headers(t: Translator) -> tuple[str, ...]:
+    return tuple(t(f"sheet.participant_header.{key}") for key in PARTICIPANT_HEADER_KEYS)
 
 
 @dataclass(frozen=True)
@@ -81,18 +86,18 @@ async def participant_rows(
     return rows
 
 
-def fill_participant_sheet(sheet: Worksheet, rows: list[ParticipantRow]) -> None:
-    sheet.append(PARTICIPANT_HEADERS)
+def fill_participant_sheet(sheet: Worksheet, rows: list[ParticipantRow], t: Translator) -> None:
+    sheet.append(participant_headers(t))
     for row in rows:
         sheet.append(row.cells())
     sheet.freeze_panes = "A2"
 
 
-def build_participants_csv(rows: list[ParticipantRow]) -> bytes:
+def build_participants_csv(rows: list[ParticipantRow], t: Translator) -> bytes:
     """UTF-8 with a BOM, as the progress CSV."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(PARTICIPANT_HEADERS)
+    writer.writerow(participant_headers(t))
     for row in rows:
         writer.writerow("" if cell is None else cell for cell in row.cells())
     return buffer.getvalue().encode("utf-8-sig")

@@ -9,8 +9,9 @@ from openpyxl import load_workbook
 
 from commands.context import Reply, Services
 from commands.export import ProgressRow, build_csv, build_xlsx, neutralise
-from commands.export_participants import PARTICIPANT_HEADERS
+from commands.export_participants import participant_headers
 from commands.registry import run_text
+from locales import Translator
 from storage.repository import StaffRow
 from tests.conftest import OFFICE
 from tracker.models import Channel, Role
@@ -92,7 +93,7 @@ async def test_export_of_the_leads_subtree(services: Services) -> None:
     assert list(sheets) == ["Tổng hợp", "TN", "YT", "Người tham gia"]
     # The office and the units right under it; no official count imported yet.
     assert sheets["Người tham gia"] == [
-        PARTICIPANT_HEADERS,
+        participant_headers(Translator()),
         (OFFICE, "TN", None, "2026-11-23", None, None, None, 6, 0, 0, 0, 0, 0, None),
         (OFFICE, "YT", None, "2026-11-23", None, None, None, 28, 0, 0, 0, 0, 0, None),
         (POST_OFFICE, "TN", None, "2026-11-23", None, None, None, 0, 0, 0, 0, 0, 0, None),
@@ -101,7 +102,7 @@ async def test_export_of_the_leads_subtree(services: Services) -> None:
         (COMMUNE, "YT", None, "2026-11-23", None, None, None, 3, 0, 0, 0, 0, 0, None),
     ]
     table = list(csv.reader(io.StringIO(participants.content.decode("utf-8-sig"))))
-    assert table[0] == list(PARTICIPANT_HEADERS)
+    assert table[0] == list(participant_headers(Translator()))
     assert table[1] == [
         OFFICE,
         "TN",
