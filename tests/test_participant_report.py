@@ -7,7 +7,7 @@ from datetime import date
 from commands.context import Services
 from commands.participant_report import ProgramParticipants, participant_report
 from commands.registry import run_text
-from scheduling.gather import build_summary
+from commands.summary_data import build_summary
 from storage.sqlite import SQLiteRepository
 from tests.conftest import COMMUNE, NOW, OFFICE, POST_OFFICE
 from tests.test_due_renew import SECRET, log_earlier
