@@ -64,6 +64,15 @@ class Settings:
     rules_file: str | None = None
     schedule_file: str | None = None
     """When summaries and reminders go out (default: config/schedule.toml)."""
+    public_base_url: str | None = None
+    """How the office network reaches the HTTP server, for `/tv` links (default: the
+    HTTP_HOST and HTTP_PORT it listens on)."""
+
+    @property
+    def screen_base_url(self) -> str:
+        """The start of every `/tv` link, without a trailing slash."""
+        base = self.public_base_url or f"http://{self.http_host}:{self.http_port}"
+        return base.rstrip("/")
 
     @classmethod
     def load(cls, environ: dict[str, str] | None = None, dotenv: Path = Path(".env")) -> Settings:
