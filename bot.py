@@ -7,6 +7,7 @@ python bot.py import-staff FILE.csv   python bot.py import-quotas FILE.csv
 python bot.py backup FILE            python bot.py restore FILE [--force]
 python bot.py copy-db --to postgresql://...   the SQLite database into an empty PostgreSQL one
 python bot.py import-collections FILE.csv [--by PHONE]   confirm entries paid for
+python bot.py import-participant-counts FILE.csv   units' counts (unit,program,as_of,count)
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from admin.config import CONFIG_ERRORS, Config, load_config
 from admin.copy_db import CopyRefused, copy_database
 from admin.demo import DEMO_OFFICER_PHONE, demo_leads_hint, fill_demo
 from admin.imports import ImportFailed, import_quotas_file, import_staff_file
+from admin.participant_counts import import_counts_file
 from channels.console import open_console
 from commands.context import Services
 from locales import Translator
@@ -32,6 +34,7 @@ from settings import BadSetting, SettingError, Settings
 from storage.backends import is_postgres, open_repository, shown, sqlite_file
 from storage.postgres import CollationRefused
 from storage.sqlite import BackupBroken, DatabaseInUse, restore
+from tracker.count_imports import COUNT_COLUMNS
 from tracker.imports import QUOTA_COLUMNS, STAFF_COLUMNS
 from tracker.reconcile import COLLECTION_COLUMNS
 
@@ -94,6 +97,10 @@ async def import_file(config: Config, kind: str, path: Path) -> int:
         try:
             if kind == "staff":
                 print(await import_staff_file(services.repo, path, t))
+            elif kind == "counts":
+                codes, grace = services.rules.program_codes, services.rules.grace_days
+                now = services.clock()
+                print(await import_counts_file(services.repo, path, codes, now, grace, t))
             else:
                 codes = services.rules.program_codes
                 print(await import_quotas_file(services.repo, path, codes, services.clock(), t))
@@ -200,6 +207,7 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     csv_help = {
         "import-staff": t("cli.import_staff", columns=",".join(STAFF_COLUMNS)),
         "import-quotas": t("cli.import_quotas", columns=",".join(QUOTA_COLUMNS)),
+        "import-participant-counts": t("cli.import_counts", columns=",".join(COUNT_COLUMNS)),
     }
     for name, text in csv_help.items():
         commands.add_parser(name, help=text, description=text).add_argument("file", type=Path)
@@ -218,7 +226,13 @@ def parse_arguments(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-READS_A_FILE = ("import-staff", "import-quotas", "import-collections", "restore")
+READS_A_FILE = (
+    "import-staff",
+    "import-quotas",
+    "import-participant-counts",
+    "import-collections",
+    "restore",
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -248,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
         "console": lambda: console(config, arguments.phone, arguments.out),
         "import-staff": lambda: import_file(config, "staff", arguments.file),
         "import-quotas": lambda: import_file(config, "quotas", arguments.file),
+        "import-participant-counts": lambda: import_file(config, "counts", arguments.file),
         "backup": lambda: backup(config, arguments.file),
         "copy-db": lambda: copy_db(config, arguments.to),
         "import-collections": lambda: import_collections(config, arguments.file, arguments.by),

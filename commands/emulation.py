@@ -41,9 +41,16 @@ async def emulation(request: Request, args: list[str], member: Member) -> Reply:
     books = await repo.subtree_quota_books(TargetKind.MEMBER, scope)
     codes = request.rules.program_codes
 
+    retention = (  # asked only when retention weighs in: by default nothing changes
+        await repo.member_retention(scope, year.first, year.last, request.today)
+        if rules.retention_weight
+        else {}
+    )
+
     def assess_member(member_id: int) -> Emulation:
         targets = {code: combined_target(year, books.get(member_id, {}), (code,)) for code in codes}
-        return assess(weighted[member_id], targets, year, request.today, rules)
+        kept = retention.get(member_id)
+        return assess(weighted[member_id], targets, year, request.today, rules, kept)
 
     own = assess_member(member.id)
     initiative = await repo.has_initiative(member.id, year.first.year)

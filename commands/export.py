@@ -1,7 +1,8 @@
 """`/xuat [kỳ]` (`/export`): the subtree's progress per member as an .xlsx and a .csv.
 
-The workbook has a summary sheet (all programs together) and a sheet per program;
-numbers are numbers, titles and headers in the reader's language. Text that a
+The workbook has a summary sheet (all programs together), a sheet per program and one
+of participants per unit (a second .csv carries those too); numbers are numbers,
+titles and headers in the reader's language. Text that a
 spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, CR first) is neutralised
 with a leading apostrophe.
 """
@@ -18,6 +19,12 @@ from openpyxl.utils import get_column_letter
 from commands.audit import scope_of
 from commands.boards import people_board
 from commands.context import Attachment, Reply, Request
+from commands.export_participants import (
+    ParticipantRow,
+    build_participants_csv,
+    fill_participant_sheet,
+    participant_rows,
+)
 from commands.grammar import parse_period_words
 from commands.render import period_label
 from leaderboards.ranking import Standing
@@ -63,6 +70,7 @@ def build_xlsx(
     summary: list[ProgressRow],
     programs: list[tuple[str, list[ProgressRow]]],
     t: Translator | None = None,
+    participants: list[ParticipantRow] | None = None,
 ) -> bytes:
     t = t or Translator()
     workbook = Workbook()
@@ -78,6 +86,8 @@ def build_xlsx(
         worksheet.freeze_panes = "A2"
         for column, width in enumerate((28, 14, 40, 10, 10, 12), start=1):
             worksheet.column_dimensions[get_column_letter(column)].width = width
+    if participants is not None:
+        fill_participant_sheet(workbook.create_sheet(t("sheet.participants")), participants, t)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -110,6 +120,7 @@ async def export(request: Request, args: list[str], member: Member) -> Reply:
     codes = request.rules.program_codes
     programs = [(code, await _rows(request, roots, period, (code,), paths)) for code in codes]
     summary = await _rows(request, roots, period, codes, paths)
+    participants = await participant_rows(request, roots, units, period)
     t = request.t
     name = t("sheet.export_file", period=period.key)
     text = t(
@@ -121,8 +132,15 @@ async def export(request: Request, args: list[str], member: Member) -> Reply:
     return Reply(
         text,
         attachments=[
-            Attachment(f"{name}.xlsx", build_xlsx(summary, programs, t), is_image=False),
+            Attachment(
+                f"{name}.xlsx", build_xlsx(summary, programs, t, participants), is_image=False
+            ),
             Attachment(f"{name}.csv", build_csv(summary, programs, t), is_image=False),
+            Attachment(
+                t("sheet.participants_file", period=period.key) + ".csv",
+                build_participants_csv(participants, t),
+                is_image=False,
+            ),
         ],
     )
 

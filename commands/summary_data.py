@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from commands.boards import PeopleBoard, combined_target, people_board, unit_board
+from commands.participant_report import participant_report, summary_line
 from commands.render import period_label
 from commands.summary_text import (
     BADGE_ORDER,
@@ -188,7 +189,13 @@ async def build_summary(
     t = t or Translator()
     data = await gather_summary(repo, rules, unit, period, today, top_size)
     days = period.elapsed_days(today) if so_far else None
-    text = compose_summary(t, data, as_of=today if so_far else None, limit=CAPTION_LIMIT)
+    figures = await participant_report(
+        repo, unit.id, period, today, rules.grace_days, rules.program_codes
+    )
+    extra = summary_line(t, figures)
+    room = CAPTION_LIMIT - (0 if extra is None else len(extra) + 1)
+    text = compose_summary(t, data, as_of=today if so_far else None, limit=room)
+    text = text if extra is None else f"{text}\n{extra}"
     return text, trend_chart(t, data, days)
 
 

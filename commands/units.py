@@ -9,6 +9,7 @@ from __future__ import annotations
 from commands.boards import unit_board
 from commands.context import Reply, Request
 from commands.grammar import parse_board_args
+from commands.participant_report import participant_report, report_lines
 from commands.render import board_line, period_label
 from tracker.errors import UserError
 from tracker.models import Member, Unit
@@ -34,6 +35,12 @@ async def units(request: Request, args: list[str], member: Member) -> Reply:
         for row in board.ranked
     ]
     lines += [t("boards.unit_no_quota", name=s.name, achieved=s.achieved) for s in board.unranked]
+    if member.is_lead:  # the scope's participants, as the lead reports them upwards
+        figures = await participant_report(
+            request.repo, scope.id, period, request.today, request.rules.grace_days,
+            request.rules.program_codes,
+        )  # fmt: skip
+        lines += report_lines(t, scope, figures)
     return Reply("\n".join(lines))
 
 

@@ -12,18 +12,18 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from storage.renewals_repository import (
-    CountEvent,
-    CountFigure,
-    CountRow,
     DueCount,
     DueParticipant,
     NewRenewal,
     RenewalOutcome,
     RenewalResult,
     RetentionFigures,
+    UnitDueCount,
 )
 from storage.repository import ImportRejected
+from storage.sqlite_core import normalise_unit_path
 from storage.store_base import COUNTING, SCOPE, Db, StoreBase, under_scope
+from tracker.participant_counts import CountEvent, CountFigure, CountRow
 from tracker.renewals import (
     RenewalKind,
     RenewalPlan,
@@ -78,6 +78,18 @@ class RenewalStore(StoreBase):
             (unit_id, today.isoformat(), today.isoformat(), first.isoformat(), last.isoformat()),
         )
         return [DueCount(r[0], r[1], r[2], r[3]) for r in rows]
+
+    async def due_counts_by_unit(
+        self, unit_id: int, first: date, last: date, today: date
+    ) -> list[UnitDueCount]:
+        rows = await self._all(
+            f"{SCOPE}SELECT p.unit_id, sum(p.paid_until >= ?), sum(p.paid_until < ?)"
+            " FROM units u"
+            " JOIN participant_terms p ON p.unit_id = u.id AND p.paid_until BETWEEN ? AND ?"
+            f" WHERE {under_scope('u')} GROUP BY p.unit_id",
+            (unit_id, today.isoformat(), today.isoformat(), first.isoformat(), last.isoformat()),
+        )
+        return [UnitDueCount(r[0], r[1], r[2]) for r in rows]
 
     async def due_counts_everywhere(self, first: date, last: date) -> dict[int, int]:
         rows = await self._all(
@@ -148,7 +160,9 @@ class RenewalStore(StoreBase):
             problems: list[tuple[int, str, str]] = []
             resolved: list[tuple[int, CountRow]] = []
             for row in rows:
-                unit = await _fetch_one(db, "SELECT id FROM units WHERE path = ?", (row.unit_path,))
+                unit = await _fetch_one(
+                    db, "SELECT id FROM units WHERE path = ?", (normalise_unit_path(row.unit_path),)
+                )
                 if unit is None:
                     problems.append((row.line, "import.unknown_unit", row.unit_path))
                 else:
@@ -199,6 +213,29 @@ class RenewalStore(StoreBase):
             (unit_id, low, high, low, high, low, lapse_below, low, lapse_below),
         )
         return [CountEvent(r[0], r[1], date.fromisoformat(r[2]), r[3], r[4], r[5]) for r in rows]
+
+    async def member_retention(
+        self, unit_id: int, first: date, last: date, today: date
+    ) -> dict[int, tuple[int, int]]:
+        low, high = first.isoformat(), min(last, today).isoformat()
+        rows = await self._all(
+            f"{SCOPE}SELECT member_id, sum(retained), count(*) FROM ("
+            " SELECT t.member_id, r.kind != 'rejoin' AS retained FROM units u"
+            " JOIN renewals r ON r.unit_id = u.id AND r.due_was BETWEEN ? AND ?"
+            " JOIN participant_terms t ON t.participant_hash = r.participant_hash"
+            f" AND t.program = r.program WHERE {under_scope('u')}"
+            " UNION ALL SELECT p.member_id, 0 FROM units u"
+            " JOIN participant_terms p ON p.unit_id = u.id AND p.paid_until BETWEEN ? AND ?"
+            f" WHERE {under_scope('u')}) GROUP BY member_id",
+            (unit_id, low, high, low, high),
+        )
+        return {row[0]: (row[1], row[2]) for row in rows}
+
+    async def unit_lineages(self, unit_id: int) -> dict[int, str]:
+        rows = await self._all(
+            f"{SCOPE}SELECT u.id, u.lineage FROM units u WHERE {under_scope('u')}", (unit_id,)
+        )
+        return {row[0]: row[1] for row in rows}
 
     async def retention(
         self, unit_id: int, first: date, last: date, today: date, grace_days: int

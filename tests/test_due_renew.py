@@ -85,10 +85,26 @@ async def test_a_lead_sees_counts_per_member_and_one_members_list(services: Serv
         [
             "BHXH cơ sở Hạc Thành: 1 người sắp đến hạn, 1 người quá hạn chưa đóng"
             " (hạn từ 25/08/2026 đến 23/12/2026)",
+            "  Phường Hạc Thành: 1 sắp đến hạn, 1 quá hạn",
+            "Xem một đơn vị: /denhan <tên đơn vị>; danh sách của một người:"
+            " /denhan <số điện thoại>.",
+        ]
+    )
+    commune = await run_text(services, duc, "/denhan phuong hac thanh", Channel.CONSOLE, None)
+    assert commune.text == "\n".join(
+        [
+            "Phường Hạc Thành: 1 người sắp đến hạn, 1 người quá hạn chưa đóng"
+            " (hạn từ 25/08/2026 đến 23/12/2026)",
             "  Nguyễn Thị Lan: 1 sắp đến hạn, 1 quá hạn",
             "Danh sách của một người: /denhan <số điện thoại>.",
         ]
     )
+    post = await run_text(services, duc, "/denhan Bưu điện", Channel.CONSOLE, None)
+    assert post.text == (
+        "Bưu điện Hạc Thành: không có người tham gia nào có hạn đóng từ 25/08/2026 đến 23/12/2026."
+    )
+    unknown = await run_text(services, duc, "/denhan Sầm Sơn", Channel.CONSOLE, None)
+    assert unknown.text == 'Không tìm thấy đơn vị "Sầm Sơn" trong phạm vi của bạn.'
     listed = await run_text(services, duc, "/denhan 0912000001", Channel.CONSOLE, None)
     assert listed.text.splitlines()[0] == (
         "Đến hạn đóng của Nguyễn Thị Lan: 2 người (hạn từ 25/08/2026 đến 23/12/2026)"

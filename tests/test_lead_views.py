@@ -81,13 +81,15 @@ async def test_an_english_lead_gets_english_exports_and_dossiers(services: Servi
     await say(services, LAN, "/ghi TN 2")
     await say(services, LEAD, "/lang en")
     export = await say(services, LEAD, "/export")
-    xlsx, csv_file = export.attachments
-    assert (xlsx.filename, csv_file.filename) == (
+    xlsx, csv_file, participants = export.attachments
+    assert (xlsx.filename, csv_file.filename, participants.filename) == (
         "progress-report-2026-11.xlsx",
         "progress-report-2026-11.csv",
+        "participants-2026-11.csv",
     )
     sheets = sheets_of(xlsx.content)
-    assert list(sheets) == ["Summary", "TN", "YT"]
+    assert list(sheets) == ["Summary", "TN", "YT", "Participants"]
+    assert sheets["Participants"][0][:4] == ("Unit", "Program", "Participants", "Date")
     header = ("Full name", "Phone", "Unit", "Achieved", "Target", "Completion (%)")
     assert sheets["TN"][0] == header
     assert csv_file.content.decode("utf-8-sig").splitlines()[0] == "Program," + ",".join(header)
