@@ -83,7 +83,9 @@ class RenewalStore(StoreBase):
         self, unit_id: int, first: date, last: date, today: date
     ) -> list[UnitDueCount]:
         rows = await self._all(
-            f"{SCOPE}SELECT p.unit_id, sum(p.paid_until >= ?), sum(p.paid_until < ?)"
+            f"{SCOPE}SELECT p.unit_id,"
+            " sum(CASE WHEN p.paid_until >= ? THEN 1 ELSE 0 END),"
+            " sum(CASE WHEN p.paid_until < ? THEN 1 ELSE 0 END)"
             " FROM units u"
             " JOIN participant_terms p ON p.unit_id = u.id AND p.paid_until BETWEEN ? AND ?"
             f" WHERE {under_scope('u')} GROUP BY p.unit_id",

@@ -8,7 +8,7 @@ from commands.context import Services
 from commands.participant_report import ProgramParticipants, participant_report
 from commands.registry import run_text
 from commands.summary_data import build_summary
-from storage.sqlite import SQLiteRepository
+from storage.store_base import StoreBase
 from tests.conftest import COMMUNE, NOW, OFFICE, POST_OFFICE
 from tests.test_due_renew import SECRET, log_earlier
 from tracker.models import Channel
@@ -19,9 +19,9 @@ from tracker.renewals import Growth
 X, Y, Z = "0123400001", "0123400002", "0123400003"
 
 
-async def organisation(services: Services) -> SQLiteRepository:
+async def organisation(services: Services) -> StoreBase:
     repo = services.repo
-    assert isinstance(repo, SQLiteRepository)
+    assert isinstance(repo, StoreBase)
     repo.use_participant_secret(SECRET)
     lan = await repo.member_by_phone("0912000001")
     assert lan is not None
