@@ -55,12 +55,14 @@ async def open_services(
 async def run(settings: Settings) -> int:
     """Serve every configured channel until interrupted (Ctrl+C or SIGTERM).
 
-    The HTTP front door always runs (SMS from Kannel, /healthz, the Telegram webhook);
-    its lifespan starts Telegram, by long polling or webhook, when a token is set.
+    The HTTP front door always runs (SMS from Kannel, /healthz, the Telegram and Zalo
+    webhooks, /media links); its lifespan starts Telegram and Zalo, each by long polling
+    or webhook, when their token is set.
     """
     from channels.http import HealthCheck, build_http_app, serve_http
     from channels.sms_sender import open_sms_sender
     from channels.telegram import build_application
+    from channels.zalo_wiring import open_zalo
     from scheduling.service import run_schedules
 
     async with (
@@ -71,13 +73,18 @@ async def run(settings: Settings) -> int:
         if telegram is None:
             logger.warning("TELEGRAM_BOT_TOKEN is not set: Telegram is off")
         bot = telegram.bot if telegram else None
-        async with run_schedules(services, settings, bot, sms_sender) as runner:
+        async with (
+            open_zalo(settings, services, telegram, sms_sender) as (zalo, media),
+            run_schedules(services, settings, bot, sms_sender) as runner,
+        ):
             app = build_http_app(
                 services,
                 settings,
                 telegram,
                 sms_sender=sms_sender,
                 health_checks=[HealthCheck("scheduler", runner.scheduled)],
+                zalo=zalo,
+                media=media,
             )
             await serve_http(app, settings)
     return 0

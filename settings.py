@@ -43,6 +43,16 @@ class Settings:
     rules_file: str | None = None
     schedule_file: str | None = None
     """When summaries and reminders go out (default: config/schedule.toml)."""
+    zalo_bot_token: str | None = None
+    zalo_api_base_url: str | None = None
+    """Another Zalo Bot API server (tests, a proxy); default https://bot-api.zaloplatforms.com."""
+    zalo_webhook_url: str | None = None
+    zalo_webhook_secret: str | None = None
+    """Sent back by Zalo in `X-Bot-Api-Secret-Token`; 8 to 256 characters."""
+    public_base_url: str | None = None
+    """How the outside world (Zalo's servers, a lead's phone) reaches HTTP_HOST:HTTP_PORT."""
+    media_secret: str | None = None
+    """Key that signs `/media/...` links; unset: a random key per start (links die with it)."""
 
     @classmethod
     def load(cls, environ: dict[str, str] | None = None, dotenv: Path = Path(".env")) -> Settings:

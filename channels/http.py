@@ -2,6 +2,8 @@
 
 GET|POST /sms/inbound   Kannel's get-url/post-url: one SMS in, the reply SMS as the body
 POST     /telegram      Telegram's webhook (webhook mode): the update joins PTB's queue
+POST     /zalo          Zalo's webhook (webhook mode): the update is handled before answering
+GET      /media/<token> a chart or export behind a signed, expiring link (channels/media.py)
 GET      /healthz       database reachable and every registered check alive: 200 or 503
 
 As in python-telegram-bot's `customwebhookbot/starlettebot.py`, the PTB application
@@ -12,6 +14,7 @@ TELEGRAM_WEBHOOK_URL is set) and stops it again.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import inspect
 import json
@@ -29,9 +32,12 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from telegram import Update
 
+from channels.media import MediaLinks
 from channels.sms import GroupPoster, answer_sms, read_inbound
 from channels.sms_sender import SmsSender
 from channels.telegram import TelegramApp, start_telegram, stop_telegram
+from channels.zalo import ZaloChannel
+from channels.zalo_api import parse_update
 from commands.context import GroupPost, Services
 from settings import Settings
 
@@ -56,23 +62,29 @@ def build_http_app(
     *,
     health_checks: Iterable[HealthCheck] = (),
     sms_sender: SmsSender | None = None,
+    zalo: ZaloChannel | None = None,
+    media: MediaLinks | None = None,
 ) -> Starlette:
     """The Starlette app; `app.state.health_checks` takes more checks (e.g. the scheduler)."""
     if telegram_app is not None and settings.telegram_webhook_url:
         settings.require("telegram_webhook_secret")  # now and loudly, not in the lifespan
-    app = Starlette(
-        routes=[
-            Route("/sms/inbound", sms_inbound, methods=["GET", "POST"]),
-            Route("/telegram", telegram_webhook, methods=["POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
-        ],
-        lifespan=_lifespan,
-    )
+    if zalo is not None and settings.zalo_webhook_url:
+        settings.require("zalo_webhook_secret")
+    routes = [
+        Route("/sms/inbound", sms_inbound, methods=["GET", "POST"]),
+        Route("/telegram", telegram_webhook, methods=["POST"]),
+        Route("/zalo", zalo_webhook, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+    ]
+    if media is not None:
+        routes.append(Route("/media/{token}", media.serve, methods=["GET"]))
+    app = Starlette(routes=routes, lifespan=_lifespan)
     app.state.services = services
     app.state.settings = settings
     app.state.telegram = telegram_app
     app.state.sms_sender = sms_sender
     """The outbound SmsSender (or None), for jobs that push SMS."""
+    app.state.zalo = zalo
     app.state.health_checks = [HealthCheck("database", _database_probe(services)), *health_checks]
     return app
 
@@ -111,11 +123,43 @@ class _Server(uvicorn.Server):
 
 @asynccontextmanager
 async def _lifespan(app: Starlette) -> AsyncIterator[None]:
-    """Start Telegram with the server (polling, or webhook mode) and stop it after."""
-    telegram: TelegramApp | None = app.state.telegram
+    """Start the chat channels with the server and stop them after."""
     settings: Settings = app.state.settings
     if settings.sms_inbound_secret is None:
         logger.warning("SMS_INBOUND_SECRET is not set: /sms/inbound refuses every call")
+    async with _zalo_running(app.state.zalo, settings), _telegram_running(app):
+        yield
+
+
+@asynccontextmanager
+async def _zalo_running(zalo: ZaloChannel | None, settings: Settings) -> AsyncIterator[None]:
+    """Zalo by long polling (a task of this loop), or its webhook registered."""
+    if zalo is None:
+        yield
+        return
+    if settings.zalo_webhook_url:
+        await zalo.client.set_webhook(
+            settings.zalo_webhook_url, settings.require("zalo_webhook_secret")
+        )
+        logger.info("Zalo running (webhook)")
+        yield
+        return
+    await zalo.client.delete_webhook()  # getUpdates is refused while a webhook is set
+    polling = asyncio.create_task(zalo.poll(), name="zalo-polling")
+    logger.info("Zalo running (long polling)")
+    try:
+        yield
+    finally:
+        polling.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await polling
+
+
+@asynccontextmanager
+async def _telegram_running(app: Starlette) -> AsyncIterator[None]:
+    """Telegram by long polling or in webhook mode, stopped again after."""
+    telegram: TelegramApp | None = app.state.telegram
+    settings: Settings = app.state.settings
     if telegram is None:
         yield
         return
@@ -177,6 +221,26 @@ async def telegram_webhook(request: Request) -> Response:
     if update is None:
         return PlainTextResponse("not an update", status_code=400)
     await telegram.update_queue.put(update)
+    return Response(status_code=200)
+
+
+async def zalo_webhook(request: Request) -> Response:
+    """An update from Zalo: checked against the webhook secret, handled, then 200."""
+    zalo: ZaloChannel | None = request.app.state.zalo
+    settings: Settings = request.app.state.settings
+    if zalo is None or not settings.zalo_webhook_url:
+        return PlainTextResponse("webhook mode is off", status_code=404)
+    given = request.headers.get("x-bot-api-secret-token")
+    if not _same(given, settings.zalo_webhook_secret):
+        return PlainTextResponse("forbidden", status_code=403)
+    try:
+        update = parse_update(json.loads(await request.body()))
+    except ValueError:
+        update = None
+    if update is None:
+        return PlainTextResponse("not an update", status_code=400)
+    if not await zalo.handle_safely(update):
+        return PlainTextResponse("failed", status_code=500)  # Zalo delivers it again
     return Response(status_code=200)
 
 

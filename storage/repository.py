@@ -13,6 +13,7 @@ from storage.leads_repository import LeadRepository
 from storage.participants_repository import ParticipantRepository
 from storage.schedule_repository import ScheduleRepository
 from storage.sms_repository import SmsRepository
+from storage.zalo_repository import ZaloRepository
 from tracker.models import Entry, Member, NewEntry, Quota, Role, TargetKind, Unit
 from tracker.quotas import QuotaBook
 
@@ -162,6 +163,7 @@ class Repository(
     LeadRepository,
     ScheduleRepository,
     ParticipantRepository,
+    ZaloRepository,
     Protocol,
 ):
     """Everything the commands may ask of storage."""

@@ -19,6 +19,7 @@ from storage.sqlite_leads import LeadStore
 from storage.sqlite_participants import ParticipantStore
 from storage.sqlite_schedule import ScheduleStore
 from storage.sqlite_sms import SmsStore
+from storage.sqlite_zalo import ZaloStore
 
 _PRAGMAS = (
     "PRAGMA journal_mode = WAL",
@@ -29,7 +30,14 @@ _PRAGMAS = (
 
 
 class SQLiteRepository(
-    CoreStore, BoardStore, BoardViewStore, SmsStore, LeadStore, ScheduleStore, ParticipantStore
+    CoreStore,
+    BoardStore,
+    BoardViewStore,
+    SmsStore,
+    LeadStore,
+    ScheduleStore,
+    ParticipantStore,
+    ZaloStore,
 ):
     """Open with `await SQLiteRepository.open(path)`; migrates the schema itself."""
 

@@ -1,0 +1,105 @@
+"""Builds the Zalo channel that `settings` describe, with its media links and notifier."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from channels.media import MediaLinks
+from channels.notify import Notifier
+from channels.sms_sender import SmsSender
+from channels.telegram import TelegramApp
+from channels.zalo import ZaloChannel
+from channels.zalo_api import ZaloBotClient
+from commands.context import GroupPost, Services
+from settings import Settings
+from tracker.models import Channel, Member
+from tracker.text import plain_ascii
+
+logger = logging.getLogger(__name__)
+
+
+def build_notifier(
+    services: Services,
+    telegram: TelegramApp | None,
+    zalo: ZaloBotClient | None,
+    sms_sender: SmsSender | None,
+) -> Notifier:
+    """Telegram, Zalo, SMS: whichever reaches the member, the one they used last first."""
+    notifier = Notifier(services.repo)
+    if telegram is not None:
+        bot = telegram.bot
+
+        async def by_telegram(member: Member, text: str) -> bool:
+            if member.telegram_user_id is None:
+                return False
+            await bot.send_message(member.telegram_user_id, text)
+            return True
+
+        notifier.register(Channel.TELEGRAM, by_telegram)
+    if zalo is not None:
+        client = zalo
+
+        async def by_zalo(member: Member, text: str) -> bool:
+            user = await services.repo.zalo_user_of(member.id)
+            if user is None:
+                return False
+            await client.send_message(user, text)
+            return True
+
+        notifier.register(Channel.ZALO, by_zalo)
+    if sms_sender is not None:
+        sender = sms_sender
+
+        async def by_sms(member: Member, text: str) -> bool:
+            return (await sender.send(member.phone, plain_ascii(text))).ok
+
+        notifier.register(Channel.SMS, by_sms)
+    return notifier
+
+
+@asynccontextmanager
+async def open_zalo(
+    settings: Settings,
+    services: Services,
+    telegram: TelegramApp | None,
+    sms_sender: SmsSender | None,
+) -> AsyncIterator[tuple[ZaloChannel | None, MediaLinks | None]]:
+    """The Zalo channel (None without ZALO_BOT_TOKEN) and the /media links (None without
+    PUBLIC_BASE_URL); the client is closed on the way out."""
+    media = None
+    if settings.public_base_url:
+        media = MediaLinks(
+            services.repo, settings.public_base_url, services.clock, settings.media_secret
+        )
+    if not settings.zalo_bot_token:
+        yield None, media
+        return
+    if media is None:
+        logger.warning("PUBLIC_BASE_URL is not set: Zalo cannot receive charts or exports")
+    client = ZaloBotClient(settings.zalo_bot_token, settings.zalo_api_base_url)
+    post_elsewhere = None
+    if telegram is not None:
+        bot = telegram.bot
+
+        async def post_to_telegram(post: GroupPost) -> None:
+            chat_id = await services.repo.nearest_group_chat(post.unit_id)
+            if chat_id is not None:
+                await bot.send_message(chat_id, post.text)
+
+        post_elsewhere = post_to_telegram
+    try:
+        yield (
+            ZaloChannel(
+                services,
+                client,
+                media=media,
+                sms_sender=sms_sender,
+                notifier=build_notifier(services, telegram, client, sms_sender),
+                post_elsewhere=post_elsewhere,
+            ),
+            media,
+        )
+    finally:
+        await client.aclose()
