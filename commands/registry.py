@@ -15,6 +15,7 @@ from commands.badges import badges
 from commands.chart import chart
 from commands.context import Reply, Request, Services
 from commands.dossier import dossier
+from commands.due import due
 from commands.emulation import emulation
 from commands.export import export
 from commands.grammar import tokens
@@ -25,6 +26,7 @@ from commands.language import language
 from commands.log import log
 from commands.progress import progress
 from commands.quota import quota
+from commands.renew import renew
 from commands.review import approve, reject
 from commands.summary import post_summary
 from commands.term import term
@@ -59,6 +61,8 @@ COMMANDS: list[Command] = [
     Command("ghi", "log", log, "help.log"),
     Command("huy", "undo", undo, "help.undo"),
     Command("kyhan", "term", term, "help.term", in_menu=False),
+    Command("giahan", "renew", renew, "help.renew"),
+    Command("denhan", "due", due, "help.due"),
     Command("tiendo", "progress", progress, "help.progress"),
     Command("bxh", "top", top, "help.top"),
     Command("donvi", "units", units, "help.units"),
@@ -81,7 +85,14 @@ COMMANDS: list[Command] = [
 ]
 
 # SMS shorthand words, usable everywhere; a program code alone means "log".
-SHORTHAND = {"td": "tiendo", "huy": "huy", "hd": "trogiup", "bxh": "bxh"}
+SHORTHAND = {
+    "td": "tiendo",
+    "huy": "huy",
+    "hd": "trogiup",
+    "bxh": "bxh",
+    "gh": "giahan",
+    "dh": "denhan",
+}
 
 
 def register(command: Command) -> None:

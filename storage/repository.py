@@ -11,6 +11,7 @@ from leaderboards.badges import EntryFact
 from storage.board_view_repository import BoardViewRepository
 from storage.leads_repository import LeadRepository
 from storage.participants_repository import ParticipantRepository
+from storage.renewals_repository import RenewalRepository
 from storage.schedule_repository import ScheduleRepository
 from storage.sms_repository import SmsRepository
 from storage.zalo_repository import ZaloRepository
@@ -163,6 +164,7 @@ class Repository(
     LeadRepository,
     ScheduleRepository,
     ParticipantRepository,
+    RenewalRepository,
     ZaloRepository,
     Protocol,
 ):

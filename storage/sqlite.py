@@ -17,6 +17,7 @@ from storage.sqlite_boards import BoardStore
 from storage.sqlite_core import CoreStore
 from storage.sqlite_leads import LeadStore
 from storage.sqlite_participants import ParticipantStore
+from storage.sqlite_renewals import RenewalStore
 from storage.sqlite_schedule import ScheduleStore
 from storage.sqlite_sms import SmsStore
 from storage.sqlite_zalo import ZaloStore
@@ -37,6 +38,7 @@ class SQLiteRepository(
     LeadStore,
     ScheduleStore,
     ParticipantStore,
+    RenewalStore,
     ZaloStore,
 ):
     """Open with `await SQLiteRepository.open(path)`; migrates the schema itself."""

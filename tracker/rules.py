@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.models import Program
+from tracker.renewals import GRACE_DAYS
 
 DEFAULT_RULES_FILE = Path(__file__).resolve().parent.parent / "config" / "rules.toml"
 
@@ -23,6 +24,8 @@ class Rules:
     max_entry_count: int = 50
     backdate_days: int = 7
     holidays: frozenset[date] = frozenset()
+    grace_days: int = GRACE_DAYS
+    """Days after a paid-until date before an unrenewed participant counts as lapsed."""
 
     def program(self, code: str) -> Program | None:
         code = code.upper()
@@ -59,7 +62,10 @@ def parse_rules(data: dict[str, Any]) -> Rules:
         )
     except (TypeError, ValueError) as error:
         raise RulesError(f"calendar.holidays: dates are written 2026-02-17 ({error})") from None
-    return Rules(tuple(programs), max_count, backdate, holidays)
+    grace = data.get("participants", {}).get("grace_days", GRACE_DAYS)
+    if not (isinstance(grace, int) and not isinstance(grace, bool) and grace >= 0):
+        raise RulesError("participants.grace_days must be a whole number of days >= 0")
+    return Rules(tuple(programs), max_count, backdate, holidays, grace)
 
 
 def load_rules(path: Path = DEFAULT_RULES_FILE) -> Rules:
