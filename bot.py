@@ -20,15 +20,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from admin.collections import import_collections_file
+from admin.config import CONFIG_ERRORS, Config, load_config
 from admin.demo import DEMO_OFFICER_PHONE, fill_demo
 from admin.imports import ImportFailed, import_quotas_file, import_staff_file
 from channels.console import open_console
 from commands.context import Services
-from leaderboards.emulation import EmulationConfigError, load_emulation_rules
 from locales import Translator
-from settings import MissingSetting, Settings
+from settings import BadSetting, SettingError, Settings
 from storage.sqlite import SQLiteRepository
-from tracker.rules import DEFAULT_RULES_FILE, RulesError, load_rules
 
 logger = logging.getLogger("bot")
 
@@ -39,72 +38,46 @@ def system_clock() -> datetime:
 
 @asynccontextmanager
 async def open_services(
-    settings: Settings, clock: Callable[[], datetime] = system_clock
+    config: Config, clock: Callable[[], datetime] = system_clock
 ) -> AsyncIterator[Services]:
-    """Rules checked, database opened and migrated; closed again on the way out."""
-    rules = load_rules(Path(settings.rules_file) if settings.rules_file else DEFAULT_RULES_FILE)
-    emulation = load_emulation_rules(programs=rules.programs)
-    repo = await SQLiteRepository.open(settings.sqlite_path)
-    repo.use_participant_secret(settings.participant_hash_secret)
+    """The database opened and migrated, with the checked config; closed on the way out."""
+    repo = await SQLiteRepository.open(config.settings.sqlite_path)
+    repo.use_participant_secret(config.settings.participant_hash_secret)
     try:
-        yield Services(repo=repo, rules=rules, clock=clock, emulation=emulation)
+        yield Services(repo=repo, rules=config.rules, clock=clock, emulation=config.emulation)
     finally:
         await repo.close()
 
 
-async def run(settings: Settings) -> int:
-    """Serve every configured channel until interrupted (Ctrl+C or SIGTERM).
+async def run(config: Config) -> int:
+    """Serve every configured part until interrupted (Ctrl+C or SIGTERM).
 
-    The HTTP front door always runs (SMS from Kannel, /healthz, the Telegram and Zalo
-    webhooks, /media links); its lifespan starts Telegram and Zalo, each by long polling
-    or webhook, when their token is set.
+    The HTTP front door always runs (SMS from Kannel, /healthz, the Telegram webhook);
+    its lifespan opens the database, the SMS sender, the scheduler and each chat channel
+    (channels.process), each failing alone.
     """
-    from channels.http import HealthCheck, build_http_app, serve_http
-    from channels.sms_sender import open_sms_sender
-    from channels.telegram import build_application
-    from channels.zalo_wiring import open_zalo
-    from scheduling.service import run_schedules
+    from channels.http import serve_http
+    from channels.process import process_app
 
-    async with (
-        open_services(settings) as services,
-        open_sms_sender(settings, services.repo, services.clock) as sms_sender,
-    ):
-        telegram = build_application(services, settings) if settings.telegram_bot_token else None
-        if telegram is None:
-            logger.warning("TELEGRAM_BOT_TOKEN is not set: Telegram is off")
-        bot = telegram.bot if telegram else None
-        async with (
-            open_zalo(settings, services, telegram, sms_sender) as (zalo, media),
-            run_schedules(services, settings, bot, sms_sender) as runner,
-        ):
-            app = build_http_app(
-                services,
-                settings,
-                telegram,
-                sms_sender=sms_sender,
-                health_checks=[HealthCheck("scheduler", runner.scheduled)],
-                zalo=zalo,
-                media=media,
-            )
-            await serve_http(app, settings)
+    await serve_http(process_app(config, system_clock), config.settings)
     return 0
 
 
-async def demo(settings: Settings, out_dir: Path) -> int:
-    async with open_services(settings) as services:
+async def demo(config: Config, out_dir: Path) -> int:
+    async with open_services(config) as services:
         if await fill_demo(services.repo, services.clock()):
-            print(Translator()("demo.filled", path=str(settings.sqlite_path)))
+            print(Translator()("demo.filled", path=str(config.settings.sqlite_path)))
         return await open_console(services, DEMO_OFFICER_PHONE, out_dir)
 
 
-async def console(settings: Settings, phone: str, out_dir: Path) -> int:
-    async with open_services(settings) as services:
+async def console(config: Config, phone: str, out_dir: Path) -> int:
+    async with open_services(config) as services:
         return await open_console(services, phone, out_dir)
 
 
-async def import_file(settings: Settings, kind: str, path: Path) -> int:
+async def import_file(config: Config, kind: str, path: Path) -> int:
     t = Translator()
-    async with open_services(settings) as services:
+    async with open_services(config) as services:
         try:
             if kind == "staff":
                 print(await import_staff_file(services.repo, path, t))
@@ -117,16 +90,16 @@ async def import_file(settings: Settings, kind: str, path: Path) -> int:
     return 0
 
 
-async def import_collections(settings: Settings, path: Path, by_phone: str | None) -> int:
+async def import_collections(config: Config, path: Path, by_phone: str | None) -> int:
     """Reconcile an official collection file: confirm matched entries, print the report."""
     t = Translator()
-    async with open_services(settings) as services:
+    async with open_services(config) as services:
         try:
             report = await import_collections_file(
                 services.repo,
                 path,
                 services.rules.program_codes,
-                settings.participant_hash_secret,
+                config.settings.participant_hash_secret,
                 services.clock(),
                 t,
                 by_phone,
@@ -138,8 +111,8 @@ async def import_collections(settings: Settings, path: Path, by_phone: str | Non
     return 0
 
 
-async def backup(settings: Settings, target: Path) -> int:
-    async with open_services(settings) as services:
+async def backup(config: Config, target: Path) -> int:
+    async with open_services(config) as services:
         await services.repo.backup(target)
     print(Translator()("backup.done", path=str(target)))
     return 0
@@ -168,24 +141,39 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    settings = Settings.load()
+    t = Translator()
+    try:
+        config = load_config(Settings.load())
+    except (SettingError, *CONFIG_ERRORS) as error:
+        print(config_problem(t, error), file=sys.stderr)
+        return 2
     command = arguments.command or "run"
     jobs = {
-        "run": lambda: run(settings),
-        "demo": lambda: demo(settings, arguments.out),
-        "console": lambda: console(settings, arguments.phone, arguments.out),
-        "import-staff": lambda: import_file(settings, "staff", arguments.file),
-        "import-quotas": lambda: import_file(settings, "quotas", arguments.file),
-        "backup": lambda: backup(settings, arguments.file),
-        "import-collections": lambda: import_collections(settings, arguments.file, arguments.by),
+        "run": lambda: run(config),
+        "demo": lambda: demo(config, arguments.out),
+        "console": lambda: console(config, arguments.phone, arguments.out),
+        "import-staff": lambda: import_file(config, "staff", arguments.file),
+        "import-quotas": lambda: import_file(config, "quotas", arguments.file),
+        "backup": lambda: backup(config, arguments.file),
+        "import-collections": lambda: import_collections(config, arguments.file, arguments.by),
     }
     try:
         return asyncio.run(jobs[command]())
-    except (MissingSetting, RulesError, EmulationConfigError) as error:
-        print(f"configuration error: {error}", file=sys.stderr)
+    except SettingError as error:
+        print(config_problem(t, error), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        return 0
+        return 130
+
+
+def config_problem(t: Translator, error: Exception) -> str:
+    """One line saying what to fix in the settings or a config file."""
+    if isinstance(error, BadSetting):
+        expected = t(f"config.expect.{error.expected}")
+        return t("config.bad_setting", name=error.name, value=error.value, expected=expected)
+    if isinstance(error, SettingError):
+        return t("config.missing_setting", problem=str(error))
+    return t("config.bad_file", problem=" ".join(str(error).split()))
 
 
 if __name__ == "__main__":

@@ -10,8 +10,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
-class MissingSetting(RuntimeError):
+class SettingError(RuntimeError):
+    """A setting is missing or unusable; the message names it."""
+
+
+class MissingSetting(SettingError):
     """A required setting was not given."""
+
+
+class BadSetting(SettingError):
+    """A setting was given in a form it cannot take (`HTTP_PORT=abc`)."""
+
+    def __init__(self, name: str, value: str, expected: str) -> None:
+        super().__init__(f"{name}={value}: expected {expected.replace('_', ' ')}")
+        self.name, self.value = name, value
+        self.expected = expected
+        """What it should be, as a key of the `config.expect` catalogue table."""
 
 
 def _dotenv(path: Path) -> dict[str, str]:
@@ -22,6 +36,13 @@ def _dotenv(path: Path) -> dict[str, str]:
             if sep and not name.startswith("#"):
                 values[name.strip()] = value.strip().strip("\"'")
     return values
+
+
+def _whole_number(name: str, raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise BadSetting(name, raw, "whole_number") from None
 
 
 @dataclass(frozen=True)
@@ -62,8 +83,12 @@ class Settings:
             raw = source.get(name.upper())
             if raw is None or raw == "":
                 continue
-            values[name] = int(raw) if field_info.type == "int" else raw
+            values[name] = _whole_number(name.upper(), raw) if field_info.type == "int" else raw
         return cls(**values)  # type: ignore[arg-type]
+
+    def __post_init__(self) -> None:
+        if not 0 < self.http_port < 65536:
+            raise BadSetting("HTTP_PORT", str(self.http_port), "port")
 
     def require(self, name: str) -> str:
         value = getattr(self, name)

@@ -4,19 +4,16 @@ GET|POST /sms/inbound   Kannel's get-url/post-url: one SMS in, the reply SMS as 
 POST     /telegram      Telegram's webhook (webhook mode): the update joins PTB's queue
 POST     /zalo          Zalo's webhook (webhook mode): the update is handled before answering
 GET      /media/<token> a chart or export behind a signed, expiring link (channels/media.py)
-GET      /healthz       database reachable and every registered check alive: 200 or 503
+GET      /healthz       each part of the process and its state; 503 when the database is gone
 
 As in python-telegram-bot's `customwebhookbot/starlettebot.py`, the PTB application
 shares the event loop: the app's lifespan starts it (long polling, or the webhook when
-TELEGRAM_WEBHOOK_URL is set) and stops it again.
+TELEGRAM_WEBHOOK_URL is set) with the other parts (channels.parts) and stops it again.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import hmac
-import inspect
 import json
 import logging
 import signal
@@ -33,60 +30,98 @@ from starlette.routing import Route
 from telegram import Update
 
 from channels.media import MediaLinks
+from channels.parts import Part, Parts, PartState, Probe, probe_only
 from channels.sms import GroupPoster, answer_sms, read_inbound
 from channels.sms_sender import SmsSender
 from channels.telegram import TelegramApp, start_telegram, stop_telegram
 from channels.zalo import ZaloChannel
 from channels.zalo_api import parse_update
+from channels.zalo_wiring import ZALO, zalo_part
 from commands.context import GroupPost, Services
 from settings import Settings
 
 logger = logging.getLogger(__name__)
 
-HEALTH_TIMEOUT = 3.0
-"""Seconds a health probe may take before it counts as failed."""
+TELEGRAM = "telegram"
 
 
 @dataclass(frozen=True)
 class HealthCheck:
-    """One line of /healthz: `probe` returns (or awaits to) True when all is well."""
+    """A part opened by the caller that /healthz should name: `probe` returns (or awaits
+    to) True when all is well."""
 
     name: str
-    probe: Callable[[], bool | Awaitable[bool]]
+    probe: Probe
 
 
 def build_http_app(
-    services: Services,
+    services: Services | None,
     settings: Settings,
     telegram_app: TelegramApp | None = None,
     *,
     health_checks: Iterable[HealthCheck] = (),
     sms_sender: SmsSender | None = None,
+    parts: Parts | None = None,
     zalo: ZaloChannel | None = None,
     media: MediaLinks | None = None,
 ) -> Starlette:
-    """The Starlette app; `app.state.health_checks` takes more checks (e.g. the scheduler)."""
+    """The Starlette app. Its lifespan runs `app.state.parts`: with `services` given (opened
+    by the caller), the database is named there; with `telegram_app`, Telegram is a part
+    retried in the background until its server answers. `python bot.py` passes no
+    services and registers every part itself (channels.process)."""
     if telegram_app is not None and settings.telegram_webhook_url:
         settings.require("telegram_webhook_secret")  # now and loudly, not in the lifespan
-    if zalo is not None and settings.zalo_webhook_url:
-        settings.require("zalo_webhook_secret")
-    routes = [
-        Route("/sms/inbound", sms_inbound, methods=["GET", "POST"]),
-        Route("/telegram", telegram_webhook, methods=["POST"]),
-        Route("/zalo", zalo_webhook, methods=["POST"]),
-        Route("/healthz", healthz, methods=["GET"]),
-    ]
-    if media is not None:
-        routes.append(Route("/media/{token}", media.serve, methods=["GET"]))
-    app = Starlette(routes=routes, lifespan=_lifespan)
+    app = Starlette(
+        routes=[
+            Route("/sms/inbound", sms_inbound, methods=["GET", "POST"]),
+            Route("/telegram", telegram_webhook, methods=["POST"]),
+            Route("/zalo", zalo_webhook, methods=["POST"]),
+            Route("/media/{token}", media_link, methods=["GET"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        lifespan=_lifespan,
+    )
     app.state.services = services
     app.state.settings = settings
     app.state.telegram = telegram_app
     app.state.sms_sender = sms_sender
     """The outbound SmsSender (or None), for jobs that push SMS."""
+    app.state.parts = parts or Parts()
+    if services is not None:
+        app.state.parts.add(probe_only("database", database_probe(services), required=True))
+    for check in health_checks:
+        app.state.parts.add(probe_only(check.name, check.probe))
+    if telegram_app is not None:
+        app.state.parts.add(telegram_part(telegram_app, settings))
     app.state.zalo = zalo
-    app.state.health_checks = [HealthCheck("database", _database_probe(services)), *health_checks]
+    """The Zalo channel while its part is up (channels.zalo_wiring), else None."""
+    app.state.media = media
+    if zalo is not None:
+        app.state.parts.add(zalo_part(zalo, settings))
     return app
+
+
+def telegram_part(telegram: TelegramApp, settings: Settings) -> Part:
+    """Telegram as a part: started by long polling or webhook, retried while its server
+    cannot be reached (or refuses setMyCommands) and the rest of the bot works on."""
+
+    @asynccontextmanager
+    async def running() -> AsyncIterator[None]:
+        webhook_url = settings.telegram_webhook_url
+        try:
+            await start_telegram(telegram, polling=not webhook_url)
+            if webhook_url:
+                await telegram.bot.set_webhook(
+                    webhook_url,
+                    secret_token=settings.require("telegram_webhook_secret"),
+                    allowed_updates=Update.ALL_TYPES,
+                )
+            logger.info("Telegram running (%s)", "webhook" if webhook_url else "long polling")
+            yield
+        finally:
+            await stop_telegram(telegram)
+
+    return Part(TELEGRAM, running, retry=True)
 
 
 async def serve_http(app: Starlette, settings: Settings) -> None:
@@ -123,59 +158,13 @@ class _Server(uvicorn.Server):
 
 @asynccontextmanager
 async def _lifespan(app: Starlette) -> AsyncIterator[None]:
-    """Start the chat channels with the server and stop them after."""
+    """Open every part with the server and close them after (channels.parts)."""
     settings: Settings = app.state.settings
     if settings.sms_inbound_secret is None:
         logger.warning("SMS_INBOUND_SECRET is not set: /sms/inbound refuses every call")
-    async with _zalo_running(app.state.zalo, settings), _telegram_running(app):
+    parts: Parts = app.state.parts
+    async with parts.running():
         yield
-
-
-@asynccontextmanager
-async def _zalo_running(zalo: ZaloChannel | None, settings: Settings) -> AsyncIterator[None]:
-    """Zalo by long polling (a task of this loop), or its webhook registered."""
-    if zalo is None:
-        yield
-        return
-    if settings.zalo_webhook_url:
-        await zalo.client.set_webhook(
-            settings.zalo_webhook_url, settings.require("zalo_webhook_secret")
-        )
-        logger.info("Zalo running (webhook)")
-        yield
-        return
-    await zalo.client.delete_webhook()  # getUpdates is refused while a webhook is set
-    polling = asyncio.create_task(zalo.poll(), name="zalo-polling")
-    logger.info("Zalo running (long polling)")
-    try:
-        yield
-    finally:
-        polling.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await polling
-
-
-@asynccontextmanager
-async def _telegram_running(app: Starlette) -> AsyncIterator[None]:
-    """Telegram by long polling or in webhook mode, stopped again after."""
-    telegram: TelegramApp | None = app.state.telegram
-    settings: Settings = app.state.settings
-    if telegram is None:
-        yield
-        return
-    webhook_url = settings.telegram_webhook_url
-    await start_telegram(telegram, polling=not webhook_url)
-    try:
-        if webhook_url:
-            await telegram.bot.set_webhook(
-                webhook_url,
-                secret_token=settings.require("telegram_webhook_secret"),
-                allowed_updates=Update.ALL_TYPES,
-            )
-        logger.info("Telegram running (%s)", "webhook" if webhook_url else "long polling")
-        yield
-    finally:
-        await stop_telegram(telegram)
 
 
 def _same(given: str | None, expected: str | None) -> bool:
@@ -211,6 +200,8 @@ async def telegram_webhook(request: Request) -> Response:
     given = request.headers.get("x-telegram-bot-api-secret-token")
     if telegram is None or not settings.telegram_webhook_url:
         return PlainTextResponse("webhook mode is off", status_code=404)
+    if request.app.state.parts.state(TELEGRAM) is not PartState.UP:
+        return PlainTextResponse("Telegram is starting", status_code=503)  # Telegram retries
     if not _same(given, settings.telegram_webhook_secret):
         return PlainTextResponse("forbidden", status_code=403)
     try:
@@ -228,8 +219,10 @@ async def zalo_webhook(request: Request) -> Response:
     """An update from Zalo: checked against the webhook secret, handled, then 200."""
     zalo: ZaloChannel | None = request.app.state.zalo
     settings: Settings = request.app.state.settings
-    if zalo is None or not settings.zalo_webhook_url:
+    if not settings.zalo_bot_token or not settings.zalo_webhook_url:
         return PlainTextResponse("webhook mode is off", status_code=404)
+    if zalo is None or request.app.state.parts.state(ZALO) is not PartState.UP:
+        return PlainTextResponse("Zalo is starting", status_code=503)  # Zalo delivers again
     given = request.headers.get("x-bot-api-secret-token")
     if not _same(given, settings.zalo_webhook_secret):
         return PlainTextResponse("forbidden", status_code=403)
@@ -244,31 +237,26 @@ async def zalo_webhook(request: Request) -> Response:
     return Response(status_code=200)
 
 
+async def media_link(request: Request) -> Response:
+    """A chart or export by its signed link (404 when no links are served)."""
+    media: MediaLinks | None = request.app.state.media
+    if media is None:
+        return PlainTextResponse("not found", status_code=404)
+    return await media.serve(request)
+
+
 async def healthz(request: Request) -> JSONResponse:
-    """Every health check, as JSON; 503 when any fails."""
-    checks: list[HealthCheck] = request.app.state.health_checks
-    results = await asyncio.gather(*(_run_probe(check) for check in checks))
-    body = {check.name: ok for check, ok in zip(checks, results, strict=True)}
-    healthy = all(results)
+    """Each part and its state; 503 only when a required part (the database) is not up."""
+    parts: Parts = request.app.state.parts
+    serving, states = await parts.report()
+    status = "ok" if all(state == PartState.UP for state in states.values()) else "degraded"
     return JSONResponse(
-        {"status": "ok" if healthy else "failing", "checks": body},
-        status_code=200 if healthy else 503,
+        {"status": status if serving else "failing", "parts": states},
+        status_code=200 if serving else 503,
     )
 
 
-async def _run_probe(check: HealthCheck) -> bool:
-    try:
-        async with asyncio.timeout(HEALTH_TIMEOUT):
-            result = check.probe()
-            if inspect.isawaitable(result):
-                result = await result
-            return bool(result)
-    except Exception:
-        logger.exception("health check %s failed", check.name)
-        return False
-
-
-def _database_probe(services: Services) -> Callable[[], Awaitable[bool]]:
+def database_probe(services: Services) -> Callable[[], Awaitable[bool]]:
     async def database() -> bool:
         await services.repo.count_members()  # a real query on the reader connection
         return True

@@ -49,8 +49,9 @@ def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return cast(Services, context.bot_data["services"])
 
 
-def build_application(services: Services, settings: Settings) -> TelegramApp:
-    """The PTB application for `settings`, with every handler wired; not yet started."""
+def build_application(services: Services | None, settings: Settings) -> TelegramApp:
+    """The PTB application for `settings`, with every handler wired; not yet started.
+    Without `services` (the database not open yet), they are put in `bot_data` later."""
     builder = Application.builder().token(settings.require("telegram_bot_token"))
     if settings.telegram_api_base_url:
         base = settings.telegram_api_base_url.rstrip("/")
@@ -60,7 +61,8 @@ def build_application(services: Services, settings: Settings) -> TelegramApp:
         .concurrent_updates(PerChatOrder())
         .build()
     )
-    application.bot_data["services"] = services
+    if services is not None:
+        application.bot_data["services"] = services
     add_handlers(application)
     return application
 

@@ -1,13 +1,19 @@
-"""Builds the Zalo channel that `settings` describe, with its media links and notifier."""
+"""Builds the Zalo channel that `settings` describe, with its media links and notifier, and
+runs it as a part of the process (channels.parts): long polling or the webhook, retried
+in the background while Zalo's server cannot be reached."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from channels.media import MediaLinks
 from channels.notify import Notifier
+from channels.parts import Part
 from channels.sms_sender import SmsSender
 from channels.telegram import TelegramApp
 from channels.zalo import ZaloChannel
@@ -18,6 +24,53 @@ from tracker.models import Channel, Member
 from tracker.text import plain_ascii
 
 logger = logging.getLogger(__name__)
+
+ZALO = "zalo"
+"""The part's name in /healthz."""
+
+
+def zalo_part(zalo: ZaloChannel, settings: Settings) -> Part:
+    """Zalo as a part: its webhook registered, or long polling as a task of this loop."""
+
+    @asynccontextmanager
+    async def running() -> AsyncIterator[None]:
+        if settings.zalo_webhook_url:
+            await zalo.client.set_webhook(
+                settings.zalo_webhook_url, settings.require("zalo_webhook_secret")
+            )
+            logger.info("Zalo running (webhook)")
+            yield
+            return
+        await zalo.client.delete_webhook()  # getUpdates is refused while a webhook is set
+        polling = asyncio.create_task(zalo.poll(), name="zalo-polling")
+        logger.info("Zalo running (long polling)")
+        try:
+            yield
+        finally:
+            polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await polling
+
+    return Part(ZALO, running, retry=True)
+
+
+def zalo_process_part(settings: Settings, state: Any, telegram: TelegramApp | None) -> Part:
+    """For `python bot.py`: the channel is built once the database and the SMS sender are
+    open (`state.services`, `state.sms_sender`), and shown to the routes while it runs."""
+
+    @asynccontextmanager
+    async def running() -> AsyncIterator[None]:
+        sms_sender = getattr(state, "sms_sender", None)
+        async with open_zalo(settings, state.services, telegram, sms_sender) as (zalo, media):
+            assert zalo is not None
+            async with zalo_part(zalo, settings).open():
+                state.zalo, state.media = zalo, media
+                try:
+                    yield
+                finally:
+                    state.zalo = state.media = None
+
+    return Part(ZALO, running, retry=True)
 
 
 def build_notifier(

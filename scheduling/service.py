@@ -25,7 +25,7 @@ from telegram import Bot
 from commands.context import Services
 from scheduling.outbox import SmsOut, TelegramOut
 from scheduling.runner import ScheduleRunner, activate, deactivate, render_in
-from scheduling.triggers import DEFAULT_SCHEDULE_FILE, JobKind, load_schedule
+from scheduling.triggers import DEFAULT_SCHEDULE_FILE, JobKind, ScheduleConfig, load_schedule
 from settings import Settings
 from tracker.periods import VIETNAM
 
@@ -67,12 +67,17 @@ async def scheduled(runner: ScheduleRunner) -> AsyncIterator[AsyncIOScheduler]:
 
 @asynccontextmanager
 async def run_schedules(
-    services: Services, settings: Settings, bot: Bot | None, sms: SmsOut | None
+    services: Services,
+    settings: Settings,
+    bot: Bot | None,
+    sms: SmsOut | None,
+    config: ScheduleConfig | None = None,
 ) -> AsyncIterator[ScheduleRunner]:
     """Summaries and reminders for as long as the block runs: Telegram through `bot`
-    (None: Telegram is off), SMS through `sms` (None: no gateway configured)."""
+    (None: Telegram is off), SMS through `sms` (None: no gateway configured); `config`
+    as checked at start (None: read from SCHEDULE_FILE now)."""
     path = Path(settings.schedule_file) if settings.schedule_file else DEFAULT_SCHEDULE_FILE
-    config = load_schedule(path)
+    config = config or load_schedule(path)
     # Charts are drawn in other processes (started on first use, by spawn: forking a
     # process that runs threads is unsafe), one core left to the bot itself.
     workers = max(1, (os.cpu_count() or 2) - 1)

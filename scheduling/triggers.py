@@ -73,10 +73,13 @@ def parse_schedule(data: dict[str, Any]) -> ScheduleConfig:
         table = data.get(kind.value, {})
         fields = {name: table[name] for name in _CRON_FIELDS if name in table}
         cron[kind] = fields or _DEFAULT_CRON[kind]
-        try:
-            CronTrigger(timezone=VIETNAM, **cron[kind])
-        except (ValueError, TypeError) as error:
-            raise ScheduleError(f"[{kind.value}]: {error}") from None
+        for name, value in [*cron[kind].items(), ("", None)]:
+            # One field at a time first, so the message names the one to fix.
+            try:
+                CronTrigger(timezone=VIETNAM, **({name: value} if name else cron[kind]))
+            except (ValueError, TypeError) as error:
+                where = f"[{kind.value}] {name} = {value!r}" if name else f"[{kind.value}]"
+                raise ScheduleError(f"{where}: {error}") from None
     grace_days = data.get("grace_days", 3)
     if not isinstance(grace_days, int | float) or grace_days < 0:
         raise ScheduleError("grace_days must be a number of days >= 0")
@@ -105,7 +108,9 @@ def load_schedule(path: Path = DEFAULT_SCHEDULE_FILE) -> ScheduleConfig:
     try:
         with path.open("rb") as file:
             return parse_schedule(tomllib.load(file))
-    except (tomllib.TOMLDecodeError, ScheduleError) as error:
+    except (OSError, tomllib.TOMLDecodeError, ScheduleError) as error:
+        raise ScheduleError(f"{path}: {error}") from error
+    except (TypeError, ValueError, AttributeError) as error:  # e.g. attempts = "four"
         raise ScheduleError(f"{path}: {error}") from error
 
 

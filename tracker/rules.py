@@ -72,7 +72,5 @@ def load_rules(path: Path = DEFAULT_RULES_FILE) -> Rules:
     try:
         with path.open("rb") as file:
             return parse_rules(tomllib.load(file))
-    except tomllib.TOMLDecodeError as error:
-        raise RulesError(f"{path}: {error}") from error
-    except RulesError as error:
+    except (OSError, tomllib.TOMLDecodeError, RulesError) as error:
         raise RulesError(f"{path}: {error}") from error

@@ -159,8 +159,11 @@ class _Uvicorn(uvicorn.Server):
 class BotApiServer:
     """In-process fake of api.telegram.org; use as ``async with BotApiServer() as server``."""
 
-    def __init__(self, *, token: str = DEFAULT_TOKEN, max_poll_timeout: float = 1.0) -> None:
-        self.token, self.max_poll_timeout = token, max_poll_timeout
+    def __init__(
+        self, *, token: str = DEFAULT_TOKEN, max_poll_timeout: float = 1.0, port: int = 0
+    ) -> None:
+        """`port` 0 picks a free one; a fixed port plays a server that comes up late."""
+        self.token, self.max_poll_timeout, self.port = token, max_poll_timeout, port
         self.base_url = self.base_file_url = ""  # set once the server listens
         self.bot_user: JSONDict = dict(BOT_USER)
         self.calls: list[ApiCall] = []
@@ -209,7 +212,7 @@ class BotApiServer:
             Route("/file/bot{token}/{path:path}", self._download, methods=["GET"]),
         ]
         config = uvicorn.Config(
-            Starlette(routes=routes), host="127.0.0.1", port=0, log_level="warning",
+            Starlette(routes=routes), host="127.0.0.1", port=self.port, log_level="warning",
             log_config=None, lifespan="off", ws="none", http="h11", timeout_graceful_shutdown=2,
         )  # fmt: skip
         self._server = _Uvicorn(config)

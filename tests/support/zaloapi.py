@@ -74,6 +74,8 @@ class ZaloApiServer:
 
     token: str = DEFAULT_TOKEN
     max_poll_timeout: float = 1.0
+    port: int = 0
+    """0: any free port (`base_url` tells which once it listens)."""
     base_url: str = ""
     calls: list[ZaloCall] = field(default_factory=list)
     deliveries: list[Delivery] = field(default_factory=list)
@@ -103,7 +105,7 @@ class ZaloApiServer:
     async def __aenter__(self) -> Self:
         routes = [Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])]
         config_kwargs: JSONDict = {
-            "host": "127.0.0.1", "port": 0, "log_level": "warning", "log_config": None,
+            "host": "127.0.0.1", "port": self.port, "log_level": "warning", "log_config": None,
             "lifespan": "off", "ws": "none", "http": "h11", "timeout_graceful_shutdown": 2,
         }  # fmt: skip
         import uvicorn
