@@ -103,6 +103,7 @@ async def import_collections(config: Config, path: Path, by_phone: str | None) -
                 services.clock(),
                 t,
                 by_phone,
+                services.rules.grace_days,
             )
         except ImportFailed as failure:
             print(failure, file=sys.stderr)

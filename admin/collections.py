@@ -8,22 +8,26 @@ one transaction, each audited as the operator (`--by`, default the first admin).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 from admin.imports import ImportFailed, _read, _report
 from locales import Translator
 from storage.participants_repository import Confirmation, ParticipantEntry
+from storage.renewals_repository import NewRenewal, RenewalOutcome, RenewalResult
 from storage.repository import Repository
 from tracker.models import EntryState, Role
 from tracker.phones import InvalidPhone, normalise_phone
 from tracker.reconcile import (
     WINDOW_DAYS,
+    CollectionRow,
     Reconciliation,
     parse_collections,
     reconcile,
     search_range,
 )
+from tracker.renewals import GRACE_DAYS
 
 
 async def import_collections_file(
@@ -34,6 +38,7 @@ async def import_collections_file(
     now: datetime,
     t: Translator,
     by_phone: str | None = None,
+    grace_days: int = GRACE_DAYS,
 ) -> str:
     """Reconcile `path`; the report to print. ImportFailed when nothing could be done."""
     if not secret:
@@ -52,7 +57,36 @@ async def import_collections_file(
         if entry.state is EntryState.REPORTED
     ]
     confirmed = await repo.confirm_collected(confirmations, operator, f"{path.name}", now)
-    return _render(t, path, len(rows), confirmed, result)
+    renewed, unclaimed = await _renewals(repo, path, result.unclaimed, grace_days, now)
+    result = replace(result, unclaimed=unclaimed)
+    return _render(t, path, len(rows), confirmed, result, renewed)
+
+
+async def _renewals(
+    repo: Repository, path: Path, rows: list[CollectionRow], grace_days: int, now: datetime
+) -> tuple[list[tuple[CollectionRow, RenewalResult]], list[CollectionRow]]:
+    """Rows no enrolment claims that pay for a known participant again: renewals, counted
+    as if typed (a typed one of the same payment is joined, not doubled)."""
+    renewed: list[tuple[CollectionRow, RenewalResult]] = []
+    unclaimed: list[CollectionRow] = []
+    for row in rows:
+        result = await repo.record_renewal(
+            NewRenewal(
+                participant_hash=row.participant_hash,
+                last3=row.last3,
+                program=row.program,
+                day=row.paid,
+                term_months=row.term_months,
+                created_at=now,
+                collected_from=f"{path.name}:{row.line}",
+            ),
+            grace_days,
+        )
+        if result.outcome is RenewalOutcome.UNKNOWN:
+            unclaimed.append(row)
+        else:
+            renewed.append((row, result))
+    return renewed, unclaimed
 
 
 async def _operator(repo: Repository, by_phone: str | None, t: Translator) -> int:
@@ -76,6 +110,7 @@ def _render(
     rows: int,
     confirmed: int,
     result: Reconciliation[ParticipantEntry],
+    renewed: list[tuple[CollectionRow, RenewalResult]],
 ) -> str:
     lines = [
         t(
@@ -86,7 +121,8 @@ def _render(
             confirmed=confirmed,
             unmatched=len(result.unmatched),
             unclaimed=len(result.unclaimed),
-        )
+        ),
+        t("collections.renewed", n=len(renewed)),
     ]
     if rows:
         lines.append(
@@ -121,6 +157,20 @@ def _render(
                     day=entry.day,
                 )
                 for entry in result.unmatched
+            ],
+        ),
+        (
+            "collections.renewed_title",
+            [
+                t(
+                    f"collections.renewed_{outcome.outcome.value}",
+                    line=str(row.line),
+                    last3=row.last3,
+                    code=row.program,
+                    paid=row.paid,
+                    until=outcome.paid_until,
+                )
+                for row, outcome in renewed
             ],
         ),
         (

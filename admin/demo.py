@@ -9,11 +9,17 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from storage.repository import QuotaRow, Repository, StaffRow
-from tracker.models import Channel, NewEntry, Role, TargetKind
+from tracker.models import Channel, Member, NewEntry, Role, TargetKind
+from tracker.participants import ParticipantDetails, hashed
 from tracker.periods import VIETNAM
+from tracker.renewals import add_months
 
 PROVINCE = "BHXH tỉnh Thanh Hóa"
 DEMO_OFFICER_PHONE = "0912000001"
+DEMO_SECRET = "demo-only-participant-key"
+"""Hashes the demo's made-up participant codes when no PARTICIPANT_HASH_SECRET is set."""
+PARTICIPANTS_EACH = 6
+"""Participants with a payment term per field member, due around the demo's first day."""
 
 # (unit path below the province, [(name, role)])
 _ORGANISATION: list[tuple[str, list[tuple[str, Role]]]] = [
@@ -116,4 +122,21 @@ async def fill_demo(repo: Repository, now: datetime) -> bool:
                         )
                     )
             day += timedelta(days=1)
+        await _participants(repo, member, today, rng)
     return True
+
+
+async def _participants(repo: Repository, member: Member, today: date, rng: random.Random) -> None:
+    """Made-up participants whose paid terms end from two months ago to a month ahead, so
+    that /denhan has something to show on the first day."""
+    if repo.participant_secret is None:
+        repo.use_participant_secret(DEMO_SECRET)
+    for number in range(PARTICIPANTS_EACH):
+        term = rng.choice((1, 3, 6, 12))
+        due = today + timedelta(days=rng.randrange(-60, 29))
+        day = add_months(due, -term)
+        code = f"38{member.id:03d}{number:02d}{rng.randrange(1000):03d}"
+        instant = datetime.combine(day, time(9), VIETNAM)
+        entry = NewEntry(member.id, member.unit_id, "TN", day, 1, Channel.IMPORT, instant)
+        details = ParticipantDetails(code, term, rejoin=False)
+        await repo.add_detailed_entry(entry, hashed(details, repo.participant_secret))

@@ -31,6 +31,7 @@ from datetime import datetime, timedelta
 
 from commands.context import Services
 from leaderboards.charts import TrendChart, render_trend
+from scheduling.due_reminders import due_reminder_text, members_with_dues
 from scheduling.gather import build_summary
 from scheduling.outbox import Outcome, Result, SmsOut, TelegramOut, send_sms
 from scheduling.reminders import members_behind, reminder_text
@@ -152,6 +153,12 @@ class ScheduleRunner:
                 for member in behind
                 if self.sms is not None or (member.telegram_user_id and self.telegram)
             ]
+        elif kind is JobKind.DUE_REMINDER:
+            targets = []
+            for member_id in await members_with_dues(self.repo, local_day(fire_at)):
+                member = await self.repo.member(member_id)
+                if self.sms is not None or (member.telegram_user_id and self.telegram):
+                    targets.append(Target(TargetKind.MEMBER, member.id))
         else:
             targets = [Target(TargetKind.UNIT, unit.id) for unit in await self.repo.bound_units()]
         occurrence = Occurrence(kind.value, key, fire_at)
@@ -211,6 +218,8 @@ class ScheduleRunner:
         )  # fmt: skip
 
     async def _send(self, occurrence: Occurrence, delivery: Delivery) -> Result:
+        if delivery.target.kind is TargetKind.MEMBER and occurrence.kind == JobKind.DUE_REMINDER:
+            return await self._remind_due(occurrence, delivery.target.id)
         if delivery.target.kind is TargetKind.MEMBER:
             return await self._remind(occurrence, delivery.target.id)
         unit = await self.repo.unit(delivery.target.id)
@@ -254,6 +263,21 @@ class ScheduleRunner:
             text = await reminder_text(self.repo, rules, member, period, today, sms=True)
             if text is None:
                 return Result(Outcome.SKIPPED, detail="caught up")
+            return await send_sms(self.sms, member.phone, text)
+        return Result(Outcome.SKIPPED, detail="no Telegram link and no SMS gateway")
+
+    async def _remind_due(self, occurrence: Occurrence, member_id: int) -> Result:
+        member = await self.repo.member(member_id)
+        today = local_day(occurrence.fire_at)  # the week it fired for, even if sent late
+        if member.telegram_user_id is not None and self.telegram is not None:
+            text = await due_reminder_text(self.repo, member, today, sms=False)
+            if text is None:
+                return Result(Outcome.SKIPPED, detail="renewed meanwhile")
+            return await self.telegram.text(member.telegram_user_id, text)
+        if self.sms is not None:
+            text = await due_reminder_text(self.repo, member, today, sms=True)
+            if text is None:
+                return Result(Outcome.SKIPPED, detail="renewed meanwhile")
             return await send_sms(self.sms, member.phone, text)
         return Result(Outcome.SKIPPED, detail="no Telegram link and no SMS gateway")
 

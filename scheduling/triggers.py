@@ -32,8 +32,12 @@ class JobKind(StrEnum):
     MONTHLY = "monthly"
     QUARTERLY = "quarterly"
     REMINDER = "reminder"
+    DUE_REMINDER = "due_reminder"
+    """Each officer: how many of their participants fall due in the next 14 days."""
 
 
+PER_MEMBER = {JobKind.REMINDER, JobKind.DUE_REMINDER}
+"""Jobs that write to members one by one (named by their local day), not to groups."""
 SUMMARY_PERIODS = {
     JobKind.WEEKLY: PeriodKind.WEEK,
     JobKind.MONTHLY: PeriodKind.MONTH,
@@ -45,6 +49,7 @@ _DEFAULT_CRON: dict[JobKind, dict[str, Any]] = {
     JobKind.MONTHLY: {"day": 1, "hour": 8, "minute": 0},
     JobKind.QUARTERLY: {"month": "1,4,7,10", "day": 1, "hour": 8, "minute": 0},
     JobKind.REMINDER: {"day_of_week": "fri", "hour": 16, "minute": 0},
+    JobKind.DUE_REMINDER: {"day_of_week": "mon", "hour": 7, "minute": 30},
 }
 
 
@@ -139,13 +144,15 @@ def reported_period(kind: JobKind, fire_at: datetime, reminder_period: PeriodKin
     day = local_day(fire_at)
     if kind is JobKind.REMINDER:
         return period_containing(reminder_period, day)
+    if kind is JobKind.DUE_REMINDER:
+        return period_containing(PeriodKind.WEEK, day)
     return period_containing(SUMMARY_PERIODS[kind], day).previous()
 
 
 def occurrence_key(kind: JobKind, fire_at: datetime, reminder_period: PeriodKind) -> str:
     """The name the database keeps a firing under: the period key of a summary; a
     reminder's local day (there is one a week, and the period alone would repeat)."""
-    if kind is JobKind.REMINDER:
+    if kind in PER_MEMBER:
         return local_day(fire_at).isoformat()
     return reported_period(kind, fire_at, reminder_period).key
 

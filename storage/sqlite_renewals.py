@@ -262,11 +262,15 @@ async def _standing(
             return None
     row = await _fetch_one(
         db,
-        "SELECT unit_id, paid_until FROM participant_terms"
-        " WHERE participant_hash = ? AND program = ?",
+        "SELECT p.unit_id, p.paid_until, e.day FROM participant_terms p"
+        " JOIN entries e ON e.id = p.entry_id WHERE p.participant_hash = ? AND p.program = ?",
         key,
     )
-    return None if row is None else (row[0], _day(row[1]))
+    if row is None:
+        return None
+    if renewal.collected_from is not None and renewal.day.isoformat() <= row[2]:
+        return None  # a payment before the enrolment logged is not a renewal of it
+    return row[0], _day(row[1])
 
 
 async def _pair(db: aiosqlite.Connection, renewal: NewRenewal) -> RenewalResult | None:

@@ -26,3 +26,22 @@ async def test_a_demo_on_the_second_of_january_still_shows_last_months_work(
     reply = await run_text(services, officer, "/tiendo tháng trước", Channel.CONSOLE, None)
     assert "Tiến độ Tháng 12/2026" in reply.text
     assert "chưa có chỉ tiêu" not in reply.text  # last year's quotas came with it
+
+
+async def test_the_demo_officer_has_participants_falling_due_on_the_first_day(
+    repo: SQLiteRepository,
+) -> None:
+    now = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
+    assert await fill_demo(repo, now)
+    officer = await repo.member_by_phone(DEMO_OFFICER_PHONE)
+    assert officer is not None
+    services = Services(repo, load_rules(), lambda: now)
+    reply = await run_text(services, officer, "/denhan", Channel.CONSOLE, None)
+    lines = reply.text.splitlines()
+    assert lines[0].startswith("Đến hạn đóng của Nguyễn Thị Lan: ")
+    assert len(lines) >= 3 and all(" · TN · đóng đến " in line for line in lines[1:-1])
+    lead = await repo.member_by_phone("0913000002")
+    assert lead is not None
+    counts = await run_text(services, lead, "/denhan", Channel.CONSOLE, None)
+    assert counts.text.startswith("BHXH cơ sở Hạc Thành: ")
+    assert "  Nguyễn Thị Lan: " in counts.text

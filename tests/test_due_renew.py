@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
+from admin.collections import import_collections_file
 from commands.context import Services
 from commands.registry import run_text
+from locales import Translator
+from storage.renewals_repository import RetentionFigures
+from storage.repository import StaffRow
 from storage.sqlite import SQLiteRepository
-from tests.conftest import NOW
-from tracker.models import Channel, Member, NewEntry
+from tests.conftest import NOW, OFFICE
+from tracker.models import Channel, Member, NewEntry, Role
 from tracker.participants import HashedParticipant, participant_hash
 
 SECRET = "test-secret-gia-han"
@@ -156,3 +161,75 @@ async def test_bad_renewals_get_a_clear_reply(services: Services) -> None:
     sms = await run_text(services, lan, "GH TN 6", Channel.SMS, None)
     assert sms.text == "Cu phap: GH TN <ma BHXH/CCCD> <so thang>, vd GH TN 0123456789 6"
     assert NOW.date() == date(2026, 11, 23)
+
+
+async def test_collection_records_renew_and_a_typed_renewal_counts_once(
+    services: Services, tmp_path: Path
+) -> None:
+    repo = services.repo
+    assert isinstance(repo, SQLiteRepository)
+    people = await setting(services)
+    lan = people["0912000001"]
+    typed = await run_text(services, lan, f"/giahan TN ma={GONE} ky=1", Channel.CONSOLE, "g1")
+    assert "tham gia lại" in typed.text
+    stranger = "0999999999"
+    path = tmp_path / "thu-11.csv"
+    path.write_text(
+        "participant_code,program,date_paid,term\n"
+        f"{OLD},TN,2026-11-20,3\n"  # 50 days after its enrolment: a renewal, not the enrolment
+        f"{GONE},TN,22/11/2026,1\n"  # the renewal Lan typed: the same payment
+        f"{stranger},TN,2026-11-20,6\n",
+        encoding="utf-8",
+    )
+
+    async def run_import() -> list[str]:
+        report = await import_collections_file(
+            repo, path, ("TN", "YT"), SECRET, NOW, Translator(), None, 90
+        )
+        return report.splitlines()
+
+    await repo.import_staff([StaffRow(9, OFFICE, "Quản trị", "0915000001", Role.ADMIN)])
+    report = await run_import()
+    assert report[1] == (
+        "Gia hạn tìm thấy trong dữ liệu thu: 2 (tính là duy trì, không tính là khai thác mới)."
+    )
+    assert report[-5:] == [
+        "Đóng tiếp (gia hạn):",
+        "  dòng 2 · …111 · TN nộp 20/11/2026 → đóng đến 01/02/2027",
+        "  dòng 3 · …222 · TN nộp 22/11/2026 → đã ghi tay /giahan, tính một lần,"
+        " đóng đến 23/12/2026",
+        "Dòng thu không có bản ghi nào:",
+        "  dòng 4 · …999 · TN nộp 20/11/2026",
+    ]
+    # Typed after the file brought it: the same payment, counted once.
+    late = await run_text(services, lan, f"/giahan TN ma={OLD} ky=3", Channel.CONSOLE, "g2")
+    assert late.text == (
+        "Lần đóng này của TN mã …111 đã có trong dữ liệu thu: chỉ tính một lần."
+        " Đóng đến 01/02/2027."
+    )
+    renewals = (
+        "SELECT last3, member_id, day, kind, due_was, paid_until, collected_day, collected_from"
+        " FROM renewals ORDER BY id"
+    )
+    expected = [
+        ("222", lan.id, "2026-11-23", "rejoin", "2026-08-01", "2026-12-23", "2026-11-22",
+         "thu-11.csv:3"),
+        ("111", lan.id, "2026-11-20", "late", "2026-11-01", "2027-02-01", "2026-11-20",
+         "thu-11.csv:2"),
+    ]  # fmt: skip
+    assert await repo._all(renewals) == expected
+    # The same file again: nothing new.
+    again = await run_import()
+    assert again[again.index("Đóng tiếp (gia hạn):") + 1 :][:2] == [
+        "  dòng 2 · …111 · TN nộp 20/11/2026 → đã có từ lần nhập trước",
+        "  dòng 3 · …222 · TN nộp 22/11/2026 → đã có từ lần nhập trước",
+    ]
+    assert await repo._all(renewals) == expected
+    # November: OLD fell due (01/11) and was renewed in time; two payments came in.
+    november = await repo.retention(
+        lan.unit_id, date(2026, 11, 1), date(2026, 11, 30), NOW.date(), 90
+    )
+    assert november == [RetentionFigures("TN", renewed=2, fallen_due=1, retained=1, lapsed=0)]
+    # August: GONE fell due (01/08) and lapsed before rejoining in November.
+    august = await repo.retention(lan.unit_id, date(2026, 8, 1), date(2026, 8, 31), NOW.date(), 90)
+    assert august == [RetentionFigures("TN", renewed=0, fallen_due=1, retained=0, lapsed=1)]

@@ -135,6 +135,7 @@ def test_import_collections_confirms_matches_and_reports_the_rest(tmp_path: Path
     assert result.stdout.splitlines() == [
         "Đối soát thu.csv: 4 dòng thu, 2 khớp (2 vừa xác nhận), 1 bản ghi chưa có dòng thu,"
         " 2 dòng thu không có bản ghi.",
+        "Gia hạn tìm thấy trong dữ liệu thu: 0 (tính là duy trì, không tính là khai thác mới).",
         f"Kỳ của tệp: từ {shown(paid_day)} đến {shown(today)}"
         " (khớp khi ngày ghi cách ngày nộp không quá 45 ngày).",
         "Khớp (đã xác nhận):",
@@ -142,6 +143,8 @@ def test_import_collections_confirms_matches_and_reports_the_rest(tmp_path: Path
         f"  dòng 3 · …033 · YT nộp {shown(today)} → #3 Phạm Văn Nam ghi {shown(today)}",
         "Bản ghi chưa có dòng thu:",
         f"  #2 Nguyễn Thị Lan · TN …222 · ghi {shown(today)}",
+        "Đóng tiếp (gia hạn):",
+        "  (không có)",
         "Dòng thu không có bản ghi nào:",
         f"  dòng 4 · …444 · TN nộp {shown(paid_day)}",
         f"  dòng 5 · …011 · YT nộp {shown(today)}",

@@ -25,7 +25,7 @@ async def test_jobs_fire_on_the_contract_triggers_and_catch_up_at_start(
         assert active_runner() is runner
         assert runner.scheduled()  # what /healthz reports as "scheduler"
         jobs = {job.id: job for job in scheduler.get_jobs()}
-        assert set(jobs) == {"weekly", "monthly", "quarterly", "reminder", "sweep"}
+        assert set(jobs) == {"weekly", "monthly", "quarterly", "reminder", "due_reminder", "sweep"}
         # The scheduler runs on the real clock: its next runs are the triggers' next fires.
         real_now = datetime.now(VIETNAM)
         for kind in JobKind:

@@ -79,13 +79,14 @@ def test_due_lists_the_latest_firing_of_each_job_within_the_grace() -> None:
         (JobKind.MONTHLY, vn(2027, 1, 1, 8, 0)),
         (JobKind.QUARTERLY, vn(2027, 1, 1, 8, 0)),
         (JobKind.REMINDER, vn(2027, 1, 1, 16, 0)),
+        (JobKind.DUE_REMINDER, vn(2027, 1, 4, 7, 30)),
         (JobKind.WEEKLY, vn(2027, 1, 4, 8, 0)),
     ]
     # A minute before Monday 08:00, the weekly run is last Monday's: past the grace.
     assert JobKind.WEEKLY not in dict(due(CONFIG, vn(2027, 1, 4, 7, 59)))
     # A minute later New Year's summaries are past the grace; the reminder is not yet.
     later = dict(due(CONFIG, vn(2027, 1, 4, 8, 1)))
-    assert set(later) == {JobKind.WEEKLY, JobKind.REMINDER}
+    assert set(later) == {JobKind.WEEKLY, JobKind.REMINDER, JobKind.DUE_REMINDER}
     assert latest_fire(CONFIG, JobKind.MONTHLY, vn(2027, 1, 4, 8, 1)) is None
 
 
