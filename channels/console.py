@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TextIO
 
 from commands.context import Reply, Services
+from commands.grammar import natural
 from commands.registry import run_text
 from locales import Translator
 from tracker.models import Channel, Member
@@ -50,8 +51,9 @@ async def chat(
         text = line.strip()
         if not text:
             continue
-        if text.isdigit() and 1 <= int(text) <= len(choices):
-            text = choices[int(text) - 1]  # a numbered button, as if pressed
+        chosen = natural(text, len(choices))
+        if chosen:
+            text = choices[chosen - 1]  # a numbered button, as if pressed
         number += 1
         member = await services.repo.member(member.id)  # language or role may have changed
         reply = await run_text(

@@ -178,11 +178,14 @@ async def sms_inbound(request: Request) -> Response:
     """One SMS from Kannel: 403 without the secret; the body is the reply ('' for none)."""
     settings: Settings = request.app.state.settings
     given = request.query_params.get("secret") or request.headers.get("x-sms-secret")
-    if not _same(given, settings.sms_inbound_secret):
+    twice = len(request.query_params.getlist("secret")) > 1  # which one was meant?
+    if twice or not _same(given, settings.sms_inbound_secret):
         return PlainTextResponse("forbidden", status_code=403)
     sms = await read_inbound(request)
     if sms is None:
-        return PlainTextResponse("not an SMS: no sender, or too long", status_code=400)
+        return PlainTextResponse(
+            "not an SMS: no sender, a parameter twice, or too long", status_code=400
+        )
     assert settings.sms_inbound_secret is not None  # checked by _same
     reply = await answer_sms(
         request.app.state.services,

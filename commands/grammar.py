@@ -11,9 +11,20 @@ from datetime import date, timedelta
 
 from tracker.errors import UserError
 from tracker.models import Program
-from tracker.periods import InvalidPeriod, Period, PeriodKind, parse_period, period_containing
+from tracker.periods import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    InvalidPeriod,
+    Period,
+    PeriodKind,
+    PeriodOutOfRange,
+    check_in_range,
+    parse_period,
+    period_containing,
+    year_in_range,
+)
 from tracker.rules import Rules
-from tracker.text import fold
+from tracker.text import fold, shown
 
 # ASCII only: folded text has no accents left, and a stray `²` must not pass as a digit.
 _TOKEN = re.compile(
@@ -49,10 +60,33 @@ def _codes(rules: Rules) -> str:
     return ", ".join(rules.program_codes)
 
 
+# Ids are SQLite integers (64-bit): a longer run of digits names no row, and `int()` of
+# thousands of digits is refused by Python itself (sys.int_info.str_digits_check_threshold).
+MAX_ID = 2**63 - 1
+_YEARS = {"first": str(FIRST_YEAR), "last": str(LAST_YEAR)}  # years are not amounts: no `2.000`
+
+
+def natural(token: str, maximum: int) -> int | None:
+    """`token` as a whole number 0..maximum (ASCII digits only), else None; never raises."""
+    if not (token.isascii() and token.isdigit()) or len(token) > len(str(maximum)):
+        return None
+    value = int(token)
+    return value if value <= maximum else None
+
+
+def parse_id(token: str, usage: str) -> int:
+    """A row id (`/duyet 12`): UserError(usage) for anything but 1..MAX_ID."""
+    value = natural(token, MAX_ID)
+    if not value:
+        raise UserError(usage)
+    return value
+
+
 def parse_count(token: str, maximum: int) -> int:
-    if not (token.isascii() and token.isdigit()) or not 1 <= int(token) <= maximum:
-        raise UserError("error.bad_count", given=token, max=maximum)
-    return int(token)
+    value = natural(token, maximum)
+    if not value:
+        raise UserError("error.bad_count", given=shown(token), max=maximum)
+    return value
 
 
 def parse_day(token: str, today: date, backdate_days: int) -> date:
@@ -63,7 +97,9 @@ def parse_day(token: str, today: date, backdate_days: int) -> date:
         year = year + 2000 if year < 100 else year
         day = date(year, int(parts[1]), int(parts[0]))
     except (ValueError, IndexError):
-        raise UserError("error.bad_date", given=token) from None
+        raise UserError("error.bad_date", given=shown(token)) from None
+    if not year_in_range(day.year):
+        raise UserError("error.year_range", given=shown(token), **_YEARS)
     if len(parts) == 2 and (day - today).days > 180:
         day = day.replace(year=today.year - 1)  # `28/12` typed on 2 January
     if day > today:
@@ -74,13 +110,21 @@ def parse_day(token: str, today: date, backdate_days: int) -> date:
 
 
 def parse_period_words(words: list[str], today: date) -> Period:
-    """The period named by `words` (default: this month); UserError if they name none."""
+    """The period named by `words` (default: this month); UserError if they name none or
+    one outside FIRST_YEAR..LAST_YEAR. Every way of naming a period ends here."""
+    try:
+        return check_in_range(_named_period(words, today))
+    except PeriodOutOfRange as error:  # its key, as written in reports: `9999-W52`
+        raise UserError("error.period_range", given=shown(str(error)), **_YEARS) from None
+
+
+def _named_period(words: list[str], today: date) -> Period:
     if not words:
         return period_containing(PeriodKind.MONTH, today)
     previous = any(word in _PREVIOUS_WORDS for word in words)
     named = [word for word in words if word not in _PREVIOUS_WORDS]
     if len(named) != 1:
-        raise UserError("error.bad_period", given=" ".join(words))
+        raise UserError("error.bad_period", given=shown(" ".join(words)))
     word = named[0]
     kind = _WORD_TO_KIND.get(word)
     if kind is not None:
@@ -88,8 +132,10 @@ def parse_period_words(words: list[str], today: date) -> Period:
         return period.previous() if previous else period
     try:
         return parse_period(word)
+    except PeriodOutOfRange:
+        raise
     except InvalidPeriod:
-        raise UserError("error.bad_period", given=word) from None
+        raise UserError("error.bad_period", given=shown(word)) from None
 
 
 def parse_board_args(

@@ -16,13 +16,14 @@ from pathlib import Path
 
 from commands.audit import managed_member, scope_of
 from commands.context import Reply, Request
-from commands.grammar import parse_period_words, parse_program, tokens
+from commands.grammar import natural, parse_period_words, parse_program, tokens
 from locales import Translator
 from storage.leads_repository import QuotaTarget
 from tracker.errors import UserError
 from tracker.models import Member, TargetKind
 from tracker.periods import InvalidPeriod, Period, PeriodKind, parse_period, sub_periods
 from tracker.quotas import split_by_profile, split_evenly
+from tracker.text import shown
 
 _PERIOD_KEY = re.compile(r"^\d{4}(?:-(?:w\d{1,2}|q[1-4]|\d{1,2}))?$")
 SEASONAL_FILE = Path(__file__).resolve().parent.parent / "config" / "seasonal.toml"
@@ -177,9 +178,10 @@ def _program_at(args: list[str], program_codes: Iterable[str]) -> int | None:
 
 
 def _quota_value(token: str) -> int:
-    if not (token.isascii() and token.isdigit()) or int(token) > MAX_QUOTA:
-        raise UserError("leads.bad_quota", given=token, max=MAX_QUOTA)
-    return int(token)
+    value = natural(token, MAX_QUOTA)
+    if value is None:
+        raise UserError("leads.bad_quota", given=shown(token), max=MAX_QUOTA)
+    return value
 
 
 def _split(words: list[str]) -> tuple[PeriodKind | None, bool]:

@@ -37,7 +37,7 @@ from commands.zalo_link import link_code
 from locales import Translator
 from tracker.errors import UserError
 from tracker.models import Channel, Member, Role
-from tracker.text import RedactingFilter, fold, redact
+from tracker.text import RedactingFilter, fold, redact, valid_unicode
 
 logger = logging.getLogger(__name__)
 logger.addFilter(RedactingFilter())  # tracebacks too: no participant code in the logs
@@ -113,7 +113,7 @@ def parse(text: str, program_codes: tuple[str, ...]) -> tuple[Command | None, li
     """Split `/ghi@bot TN 2` or `tn2` into the command and its folded argument tokens."""
     text = text.strip()
     if text.startswith("/"):
-        head, *rest = text[1:].split(maxsplit=1)
+        head, *rest = text[1:].split(maxsplit=1) or [""]  # `/` alone names no command
         return find(head.split("@", 1)[0]), tokens(rest[0] if rest else "")
     words = tokens(text)
     if not words:
@@ -156,6 +156,7 @@ async def run_text(
     an apology, so one bad message never stops a channel.
     """
     translator = Translator(member.language, plain=channel is Channel.SMS)
+    text = valid_unicode(text)
     typed = text.strip().split(maxsplit=1)
     request = Request(
         services,

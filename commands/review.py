@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from commands.audit import scope_of
 from commands.context import Button, DirectMessage, Reply, Request
+from commands.grammar import parse_id
 from locales import Translator
 from storage.leads_repository import Review
 from tracker.errors import UserError
@@ -32,18 +33,20 @@ async def approve(request: Request, args: list[str], member: Member) -> Reply:
     """List entries waiting for review, or confirm the one whose id is given."""
     if not args:
         return await _pending(request, member)
-    entry_id = _entry_id(args[0], "leads.approve_usage")
+    entry_id = parse_id(args[0], "leads.approve_usage")
     review = await _review(request, member, entry_id, EntryState.CONFIRMED, None)
     return Reply(request.t("leads.confirmed", **_described(review.before, review.member_name)))
 
 
 async def reject(request: Request, args: list[str], member: Member) -> Reply:
     """Reject an entry (reported or confirmed) with an optional reason; its owner is told."""
-    if not args:
+    # The id is the first word as typed (`1_000`, `7*7` are not ids); the reason is the
+    # rest as the lead typed it: the owner reads it, accents and all.
+    typed = request.raw_args.split(maxsplit=1)
+    if not typed:
         raise UserError("leads.reject_usage")
-    entry_id = _entry_id(args[0], "leads.reject_usage")
-    # The reason as the lead typed it: the owner reads it, accents and all.
-    reason = request.raw_args.split(maxsplit=1)[1].strip() if len(args) > 1 else None
+    entry_id = parse_id(typed[0], "leads.reject_usage")
+    reason = typed[1].strip() if len(typed) > 1 else None
     review = await _review(request, member, entry_id, EntryState.REJECTED, reason)
     entry = review.before
     owner = await request.repo.member(entry.member_id)
@@ -80,12 +83,6 @@ async def _review(
         state = request.t(f"leads.state.{review.before.state.value}")
         raise UserError("leads.entry_not_pending", id=str(entry_id), state=state)
     return review
-
-
-def _entry_id(token: str, usage: str) -> int:
-    if not (token.isascii() and token.isdigit()):
-        raise UserError(usage)
-    return int(token)
 
 
 async def _pending(request: Request, member: Member) -> Reply:

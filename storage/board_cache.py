@@ -19,7 +19,7 @@ from functools import lru_cache
 import aiosqlite
 
 from leaderboards.ranking import name_order
-from tracker.periods import Period, parse_period
+from tracker.periods import InvalidPeriod, Period, parse_period
 from tracker.quotas import target_for
 
 # Past this many (stale book x materialised period) targets to derive again, dropping
@@ -56,6 +56,10 @@ NEEDS_CATCH_UP = (
 async def catch_up(db: aiosqlite.Connection, period: Period, programs: tuple[str, ...]) -> None:
     """Bring names, targets and the (period, combo) board up to date. Inside a write
     transaction; idempotent, so two boards racing to catch up do no harm."""
+    # Nothing is materialised under a key that does not parse back to the same period:
+    # `_refresh_targets` re-reads every key, and one bad key broke every board (issue 11).
+    if parse_period(period.key) != period:
+        raise InvalidPeriod(period.key)
     await _refresh_names(db)
     await _refresh_targets(db)
     await _materialise_period(db, period)

@@ -111,7 +111,8 @@ def parse_quotas(text: str, program_codes: tuple[str, ...]) -> tuple[list[QuotaR
         except InvalidPeriod:
             problems.append(Problem(line, "import.bad_period", {"given": period}))
             continue
-        if not (raw_quota.isascii() and raw_quota.isdigit()):
+        # At most nine digits: a quota is a count of people, and SQLite holds 64 bits.
+        if not (raw_quota.isascii() and raw_quota.isdigit() and len(raw_quota) <= 9):
             problems.append(Problem(line, "import.bad_quota", {"given": raw_quota}))
             continue
         quotas.append(

@@ -18,6 +18,7 @@ import hmac
 from dataclasses import dataclass
 
 from tracker.errors import UserError
+from tracker.text import shown
 
 CODE_LENGTHS = (10, 12)
 """A legacy BHXH code, a CCCD."""
@@ -122,8 +123,9 @@ def check_code(digits: str) -> str:
 
 
 def check_term(token: str) -> int:
-    if not (token.isascii() and token.isdigit()) or int(token) not in TERMS:
-        raise UserError("participants.bad_term", given=token or "?", terms=TERMS_TEXT)
+    # Short before int(): Python refuses int() of thousands of digits.
+    if not (token.isascii() and token.isdigit()) or len(token) > 4 or int(token) not in TERMS:
+        raise UserError("participants.bad_term", given=shown(token) or "?", terms=TERMS_TEXT)
     return int(token)
 
 

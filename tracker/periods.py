@@ -35,8 +35,34 @@ _KEY_PATTERNS = {
 }
 
 
+# The years a person could mean: a plan, an entry or a board outside them is a typo (`/bxh
+# 0001-W01`, `/tiendo 9999`), and a key of year 1 (`1-W01`) would not even parse back.
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
+
+
 class InvalidPeriod(ValueError):
     """A period key that names no real period (e.g. `2026-13`, `2026-W54`)."""
+
+
+class PeriodOutOfRange(InvalidPeriod):
+    """A real period, but in a year nobody could mean (before FIRST_YEAR, after LAST_YEAR)."""
+
+
+def year_in_range(year: int) -> bool:
+    return FIRST_YEAR <= year <= LAST_YEAR
+
+
+def check_in_range(period: Period) -> Period:
+    """`period` itself when it has a day in FIRST_YEAR..LAST_YEAR (1999-W52 holds 1 January
+    2000); PeriodOutOfRange otherwise.
+
+    Every period a person names passes here (keys in `parse_period`, words in
+    `commands.grammar.parse_period_words`), so storage only ever sees keys that parse back.
+    """
+    if period.last.year < FIRST_YEAR or period.first.year > LAST_YEAR:
+        raise PeriodOutOfRange(period.key)
+    return period
 
 
 @dataclass(frozen=True, order=True)
@@ -113,13 +139,22 @@ def _month(year: int, month: int) -> Period:
 
 
 def parse_period(key: str) -> Period:
-    """`2026`, `2026-Q4`, `2026-11` or `2026-W48` to a Period; InvalidPeriod otherwise."""
+    """`2026`, `2026-Q4`, `2026-11` or `2026-W48` to a Period; InvalidPeriod otherwise
+    (PeriodOutOfRange for a real period outside FIRST_YEAR..LAST_YEAR)."""
+    return check_in_range(_period_of_key(key))
+
+
+def _period_of_key(key: str) -> Period:
     key = key.strip().upper()
     for kind, pattern in _KEY_PATTERNS.items():
         match = pattern.match(key)
         if not match:
             continue
         year, number = int(match.group(1)), int(match.group(2)) if match.lastindex == 2 else 1
+        # Before any date arithmetic (9999-W52 ends in year 10000); a week key's ISO year
+        # may lie one off the calendar years it touches.
+        if not FIRST_YEAR - 1 <= year <= LAST_YEAR + 1:
+            raise PeriodOutOfRange(key)
         try:
             if kind is PeriodKind.WEEK:
                 return period_containing(kind, date.fromisocalendar(year, number, 1))

@@ -135,7 +135,7 @@ def parse_collections(
         except ValueError:
             problems.append(Problem(line, "collections.bad_date", {"given": paid}))
             continue
-        if not (term.isascii() and term.isdigit() and int(term) in TERMS):
+        if not (term.isascii() and term.isdigit() and len(term) <= 4 and int(term) in TERMS):
             terms = ", ".join(str(t) for t in TERMS)
             problems.append(Problem(line, "collections.bad_term", {"given": term, "terms": terms}))
             continue

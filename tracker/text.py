@@ -30,6 +30,25 @@ def _without_d_bar(text: str) -> str:
     return text.replace("đ", "d").replace("Đ", "D")
 
 
+# Lone surrogates: what Python makes of bytes that are not UTF-8 (a console under
+# LC_ALL=C reads them with `surrogateescape`); no database or wire can encode them.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_unicode(text: str) -> str:
+    """`text` with every lone surrogate replaced by U+FFFD, as a UTF-8 decoder would."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+SHOWN = 20
+"""How much of a bad token a refusal quotes: enough to recognise it, never a wall of digits."""
+
+
+def shown(token: str) -> str:
+    """`token` as a refusal may quote it: at most SHOWN characters."""
+    return token if len(token) <= SHOWN else token[: SHOWN - 1] + "…"
+
+
 def fold(text: str) -> str:
     """A comparison key: no accents, lower case, single spaces."""
     return " ".join(strip_accents(text).lower().split())

@@ -15,8 +15,7 @@ def bot(
     tmp_path: Path, *args: str, stdin: str = "", **settings: str
 ) -> subprocess.CompletedProcess[str]:
     """`python bot.py ARGS` on `tmp_path/quota.db`, Telegram off, extra `settings` as env."""
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'quota.db'}", **settings}
-    env.pop("TELEGRAM_BOT_TOKEN", None)
+    env = cli_env(tmp_path, **settings)
     return subprocess.run(
         [sys.executable, str(ROOT / "bot.py"), *args],
         input=stdin,
@@ -27,6 +26,13 @@ def bot(
         timeout=60,
         check=False,
     )
+
+
+def cli_env(tmp_path: Path, **settings: str) -> dict[str, str]:
+    """The environment of `bot`: the database in `tmp_path`, Telegram off."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'quota.db'}", **settings}
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    return env
 
 
 def rows(tmp_path: Path, sql: str) -> list[tuple[object, ...]]:
