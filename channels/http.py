@@ -96,6 +96,8 @@ def build_http_app(
     app.state.zalo = zalo
     """The Zalo channel while its part is up (channels.zalo_wiring), else None."""
     app.state.media = media
+    app.state.notifier = zalo.notifier if zalo is not None else None
+    """Where notices for members go (the channel they used last), when Zalo runs."""
     if zalo is not None:
         app.state.parts.add(zalo_part(zalo, settings))
     return app
@@ -191,7 +193,10 @@ async def sms_inbound(request: Request) -> Response:
         request.app.state.services,
         sms,
         hash_key=settings.sms_inbound_secret,
-        post_to_group=_group_poster(request.app.state.telegram, request.app.state.services),
+        post_to_group=_group_poster(
+            request.app.state.telegram, request.app.state.services, request.app.state.zalo
+        ),
+        notify=notifier.deliver if (notifier := request.app.state.notifier) else None,
     )
     return PlainTextResponse(reply)
 
@@ -267,14 +272,22 @@ def database_probe(services: Services) -> Callable[[], Awaitable[bool]]:
     return database
 
 
-def _group_poster(telegram: TelegramApp | None, services: Services) -> GroupPoster | None:
-    """Posts an SMS command's group messages (a celebration) to the unit's Telegram group."""
-    if telegram is None:
+def _group_poster(
+    telegram: TelegramApp | None, services: Services, zalo: ZaloChannel | None = None
+) -> GroupPoster | None:
+    """Posts an SMS command's group messages (a celebration) to the unit's Zalo group, or
+    else its Telegram group."""
+    if telegram is None and zalo is None:
         return None
 
     async def post(group_post: GroupPost) -> None:
+        if zalo is not None:
+            zalo_chat = await services.repo.nearest_zalo_group(group_post.unit_id)
+            if zalo_chat is not None:
+                await zalo.client.send_message(zalo_chat, group_post.text)
+                return
         chat_id = await services.repo.nearest_group_chat(group_post.unit_id)
-        if chat_id is not None:
+        if chat_id is not None and telegram is not None:
             await telegram.bot.send_message(chat_id, group_post.text)
 
     return post

@@ -46,6 +46,8 @@ _ONCE = frozenset({"from", "to", "text", "id", "ts"})
 """The parameters of the get-url template (`%p %P %a %I %t`), each sent once by Kannel."""
 
 GroupPoster = Callable[[GroupPost], Awaitable[None]]
+Notify = Callable[[int, str], Awaitable[object]]
+"""Delivers a notice to a member (channels.notify.Notifier.deliver)."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ async def answer_sms(
     sms: InboundSms,
     hash_key: str,
     post_to_group: GroupPoster | None = None,
+    notify: Notify | None = None,
 ) -> str:
     """The reply to one inbound SMS: a command's answer, a refusal, or '' for no reply."""
     member = await member_for(services, sms.sender)
@@ -138,6 +141,12 @@ async def answer_sms(
                 await post_to_group(post)
             except Exception:
                 logger.exception("group post for an SMS failed: unit=%s", post.unit_id)
+    if notify is not None:
+        for direct in reply.direct_messages:
+            try:
+                await notify(direct.member_id, direct.text)
+            except Exception:
+                logger.exception("notice for an SMS failed: member=%s", direct.member_id)
     return fit_sms(reply.text)
 
 

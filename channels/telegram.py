@@ -215,7 +215,12 @@ async def send_reply(
 
 
 async def deliver_direct(context: ContextTypes.DEFAULT_TYPE, direct: DirectMessage) -> None:
-    """A message for another member: by Telegram when they linked it, else by SMS."""
+    """A message for another member: through the notifier (the channel they used last)
+    when Zalo runs beside Telegram; else by Telegram when they linked it, else by SMS."""
+    notifier = context.bot_data.get("notifier")
+    if notifier is not None:
+        await notifier.deliver(direct.member_id, direct.text)
+        return
     member = await services_of(context).repo.member(direct.member_id)
     if member.telegram_user_id is not None:
         await context.bot.send_message(member.telegram_user_id, direct.text)

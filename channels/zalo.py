@@ -81,7 +81,6 @@ class ZaloChannel:
                 Channel.ZALO, member.id, int(text.strip()), source_key, now - CHOICE_TTL
             )
             text = chosen or text
-        await repo.note_channel(member.id, Channel.ZALO, now)
         reply = await run_text(
             self.services,
             member,

@@ -19,6 +19,7 @@ from channels.telegram import TelegramApp
 from channels.zalo import ZaloChannel
 from channels.zalo_api import ZaloBotClient
 from commands.context import GroupPost, Services
+from scheduling.zalo_out import ZaloOut
 from settings import Settings
 from tracker.models import Channel, Member
 from tracker.text import plain_ascii
@@ -65,10 +66,20 @@ def zalo_process_part(settings: Settings, state: Any, telegram: TelegramApp | No
             assert zalo is not None
             async with zalo_part(zalo, settings).open():
                 state.zalo, state.media = zalo, media
+                runner = getattr(state, "runner", None)
+                if runner is not None:  # summaries to Zalo groups while Zalo is up
+                    runner.zalo = ZaloOut(zalo.client, media)
+                if telegram is not None and zalo.notifier is not None:
+                    telegram.bot_data["notifier"] = zalo.notifier  # one notifier for both
+                state.notifier = zalo.notifier
                 try:
                     yield
                 finally:
-                    state.zalo = state.media = None
+                    state.zalo = state.media = state.notifier = None
+                    if runner is not None:
+                        runner.zalo = None
+                    if telegram is not None:
+                        telegram.bot_data.pop("notifier", None)
 
     return Part(ZALO, running, retry=True)
 

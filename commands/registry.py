@@ -44,6 +44,8 @@ logger.addFilter(RedactingFilter())  # tracebacks too: no participant code in th
 
 Handler = Callable[[Request, list[str], Member], Awaitable[Reply]]
 EVERYONE = frozenset(Role)
+CHAT_CHANNELS = frozenset({Channel.TELEGRAM, Channel.ZALO, Channel.SMS})
+"""Channels a notice can come back through (the console and imports cannot)."""
 LEADS = frozenset({Role.LEAD, Role.ADMIN})
 
 
@@ -169,6 +171,8 @@ async def run_text(
         raw_args=typed[1] if len(typed) > 1 else "",
     )
     try:
+        if channel in CHAT_CHANNELS:  # notices follow the member to the channel used last
+            await services.repo.note_channel(member.id, channel, request.now)
         return await dispatch(request, text)
     except Exception:
         logger.exception(

@@ -16,7 +16,7 @@ async def post_summary(request: Request, args: list[str], member: Member) -> Rep
     """The period so far (default: this month), with its chart, in the unit's group."""
     period = parse_period_words(args, request.today)
     t, unit = request.t, await request.repo.unit(member.unit_id)
-    if unit.group_chat_id is None:
+    if unit.group_chat_id is None and await request.repo.zalo_group(unit.id) is None:
         raise UserError("summary.no_group", unit=unit.name)
     so_far = request.today <= period.last
     runner = active_runner()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from typing import Any
 
 from storage.sqlite_base import MEMBER_COLUMNS, SQLiteBase, member_from, write_audit
 from storage.zalo_repository import LinkCode, MediaFile
@@ -27,6 +28,11 @@ def _code_from(row: tuple[object, ...] | None) -> LinkCode | None:
 
 
 class ZaloStore(SQLiteBase):
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._last_channels: dict[int, str] = {}
+        """What `member_last_channel` holds, as far as this process wrote or read it."""
+
     async def member_by_zalo(self, zalo_user_id: str) -> Member | None:
         row = await self._one(
             f"SELECT {', '.join('m.' + c for c in MEMBER_COLUMNS.split(', '))}"
@@ -227,6 +233,10 @@ class ZaloStore(SQLiteBase):
                 (unit_id, chat_id),
             )
 
+    async def zalo_group(self, unit_id: int) -> str | None:
+        row = await self._one("SELECT chat_id FROM zalo_groups WHERE unit_id = ?", (unit_id,))
+        return None if row is None else str(row[0])
+
     async def nearest_zalo_group(self, unit_id: int) -> str | None:
         row = await self._one(
             "SELECT g.chat_id FROM zalo_groups g JOIN units u ON u.id = g.unit_id"
@@ -237,11 +247,14 @@ class ZaloStore(SQLiteBase):
         return None if row is None else str(row[0])
 
     async def note_channel(self, member_id: int, channel: str, now: datetime) -> None:
+        if self._last_channels.get(member_id) == channel:
+            return  # unchanged: no database at all on every message
         row = await self._one(
             "SELECT channel FROM member_last_channel WHERE member_id = ?", (member_id,)
         )
+        self._last_channels[member_id] = channel
         if row is not None and row[0] == channel:
-            return  # unchanged: no write on every message
+            return
         async with self._write_lock:
             await self._writer.execute(
                 "INSERT OR REPLACE INTO member_last_channel (member_id, channel, used_at)"
