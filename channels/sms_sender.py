@@ -2,7 +2,9 @@
 
 Shaped like httpx's transports: one tiny interface, `SmsSender.send(to, text)`, and
 small implementations that stack. `KannelSender` talks to Kannel's sendsms HTTP
-interface (retrying connection failures and 5xx with backoff, never 4xx);
+interface (retrying connection failures and 5xx with backoff, never 4xx; a message
+still not handed over is FAILED, which the scheduler tries again later, while one whose
+fate is unknown is UNKNOWN and never sent again);
 `DailyCapSender` wraps any sender so nobody gets more than a few pushed SMS a day;
 `FunctionSender` hands each SMS to a plain function, for tests and dry runs.
 Every sender sends `fit_sms(text)`: ASCII, at most 160 characters.
@@ -40,7 +42,10 @@ class SendStatus(StrEnum):
     REJECTED = "rejected"
     """The gateway refused it (4xx, e.g. a wrong password) or the number is invalid."""
     FAILED = "failed"
-    """No answer or 5xx, every attempt."""
+    """Not handed over: no connection or 5xx, every attempt. Safe to try again later."""
+    UNKNOWN = "unknown"
+    """The request left but no answer came (a read timeout): Kannel may have taken it,
+    and sending again could deliver it twice."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,9 @@ class SmsSender(Protocol):
     async def send(self, to: str, text: str) -> SendResult: ...
 
 
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+"""Transport errors raised before the request left: Kannel cannot have seen it."""
+
 _NATIONAL = re.compile(r"^0\d{9}$")
 
 
@@ -69,9 +77,11 @@ def international(phone: str) -> str:
 class KannelSender:
     """Kannel's `/cgi-bin/sendsms`: GET with username, password, to, text, charset.
 
-    Connection failures and 5xx are retried `attempts` times in all, `backoff` seconds
-    doubling between tries; a 4xx is final. A read timeout is not retried: Kannel may
-    have taken the SMS, and a duplicate is worse than a late report.
+    A request that never reached Kannel (no connection) and a 5xx are retried
+    `attempts` times in all, `backoff` seconds doubling between tries, then reported
+    FAILED: not handed over, safe to try later. A 4xx is final. A request that left but
+    got no answer (a read timeout, the connection dropped mid-answer) is UNKNOWN and not
+    retried: Kannel may have taken the SMS, and a duplicate is worse than a late report.
     """
 
     def __init__(
@@ -102,10 +112,10 @@ class KannelSender:
         for attempt in range(1, self.attempts + 1):
             try:
                 response = await self._client.get(self.url, params=params)
-            except httpx.ReadTimeout as error:
-                return SendResult(SendStatus.FAILED, repr(error), attempt)
-            except httpx.TransportError as error:
+            except NOT_SENT as error:
                 detail = repr(error)
+            except httpx.TransportError as error:
+                return SendResult(SendStatus.UNKNOWN, repr(error), attempt)
             else:
                 detail = f"{response.status_code} {response.text.strip()}"
                 if response.is_success:
@@ -149,7 +159,7 @@ class DailyCapSender:
         if not await self.store.claim_outbound(phone, day, self.cap):
             return SendResult(SendStatus.CAPPED, f"{self.cap} SMS already sent today")
         result = await self.inner.send(phone, text)
-        if not result.ok:
+        if result.status in (SendStatus.FAILED, SendStatus.REJECTED):  # surely not sent
             await self.store.release_outbound(phone, day)
         return result
 

@@ -98,9 +98,17 @@ class TelegramOut:
         return Result(Outcome.SENT, "telegram")
 
 
+_SMS_OUTCOMES = {
+    "accepted": Outcome.SENT,
+    "failed": Outcome.RETRY,  # not handed over (Kannel down, 5xx): try again later
+    "unknown": Outcome.UNKNOWN,  # the gateway may have taken it: never twice
+}
+
+
 async def send_sms(sms: SmsOut, phone: str, text: str) -> Result:
-    """One SMS; the sender retries its own gateway errors, so a failure here is final."""
+    """One SMS. The sender has already retried its gateway a few times at once; one not
+    handed over is tried again later by the runner, a refused or capped one is final."""
     result = await sms.send(phone, text)
-    if getattr(result, "ok", True):
-        return Result(Outcome.SENT, "sms")
-    return Result(Outcome.FAILED, "sms", str(getattr(result, "detail", result)))
+    status = str(getattr(result, "status", "accepted"))
+    detail = str(getattr(result, "detail", ""))
+    return Result(_SMS_OUTCOMES.get(status, Outcome.FAILED), "sms", detail)

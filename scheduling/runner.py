@@ -7,14 +7,21 @@ Order of events for one firing (a *occurrence*: the weekly summary of 2026-W47):
    firing already recorded is never planned again: restarts and the three jobs that
    share 1 January 08:00 cannot make a second copy.
 2. Each delivery is claimed (`sending`, attempt counted, committed), sent, and marked
-   `sent`. A flood-wait or network error puts it back to `planned` and it is tried
-   again after a doubling backoff, up to the policy's attempts; a refusal (blocked,
-   kicked, chat not found) marks it `failed`. One group's failure never holds up the
-   others: deliveries run side by side, the rate limiter pacing them.
+   `sent`. A flood-wait, a network error or a gateway that is down (the message was
+   not handed over) puts it back to `planned` and it is tried again after a doubling
+   backoff: a few times at once, then in the background, until the policy's deadline
+   (default: the end of the local day it was planned), when it is marked `failed` and
+   counted. A refusal (blocked, kicked, chat not found, a 4xx from Kannel) marks it
+   `failed` at once. So the start order of the bot and Kannel does not matter. One
+   group's failure never holds up the others: deliveries run side by side, the rate
+   limiter pacing them.
 3. The crash window: if the process dies between the claim and the `sent` mark, the
    message may or may not have reached Telegram. On the next start such deliveries
-   become `unknown` and are not sent again: the product promises "never twice", and a
-   lost weekly summary costs less than a duplicated one in forty groups. The same goes
+   become `unknown` and are not sent again, but only when the process that claimed
+   them (named by host, pid and start time: scheduling.owner) is gone, so a second
+   process started beside a live one leaves its sends alone. The product promises
+   "never twice", and a lost weekly summary costs less than a duplicated one in forty
+   groups. The same goes
    for a timeout after the request left. Both are logged for the operator.
 
 A firing missed while the bot was down is planned at start if it is still within the
@@ -24,6 +31,7 @@ grace (default 3 days); older ones are let go (logged).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
@@ -34,6 +42,7 @@ from leaderboards.charts import TrendChart, render_trend
 from scheduling.due_reminders import due_reminder_text, members_with_dues
 from scheduling.gather import build_summary
 from scheduling.outbox import Outcome, Result, SmsOut, TelegramOut, send_sms
+from scheduling.owner import process_alive, this_process
 from scheduling.reminders import members_behind, reminder_text
 from scheduling.triggers import (
     SUMMARY_PERIODS,
@@ -98,6 +107,10 @@ class ScheduleRunner:
         self.render, self.sleep = render, sleep
         self._lock = asyncio.Lock()
         self._limit = asyncio.Semaphore(config.delivery.concurrency)
+        self._waiting: set[tuple[str, str, Target]] = set()
+        self._background: set[asyncio.Task[None]] = set()
+        self.given_up = 0
+        """Messages marked failed because they could not be handed over by the deadline."""
         self.scheduled: Callable[[], bool] = lambda: False
         """True while a scheduler fires this runner (what /healthz reports)."""
 
@@ -106,8 +119,9 @@ class ScheduleRunner:
         return self.services.repo
 
     async def recover(self) -> int:
-        """At start: deliveries cut off mid-send become `unknown` (see the module doc)."""
-        count: int = await self.repo.abandon_interrupted(self.services.clock())
+        """At start: deliveries cut off mid-send by a process that is gone become
+        `unknown` (see the module doc); a live process's sends are left alone."""
+        count: int = await self.repo.abandon_interrupted(self.services.clock(), process_alive)
         if count:
             logger.warning("%d scheduled message(s) were cut off mid-send: not resent", count)
         return count
@@ -173,10 +187,17 @@ class ScheduleRunner:
         and the rate limiter pace them), then each occurrence closed."""
         occurrences = await self.repo.open_occurrences()
         sends = []
+        now = self.services.clock()
         for occurrence in occurrences:
             for delivery in await self.repo.deliveries(occurrence.kind, occurrence.period_key):
-                if delivery.state is DeliveryState.PLANNED:
-                    sends.append(self._deliver(occurrence, delivery))
+                if delivery.state is not DeliveryState.PLANNED:
+                    continue
+                if delivery.retry_at is not None and delivery.retry_at > now:
+                    # Waiting for its next try (after a restart: nobody waits for it yet).
+                    wait = (delivery.retry_at - now).total_seconds()
+                    self._retry_later(occurrence, delivery, wait)
+                    continue
+                sends.append(self._deliver(occurrence, delivery))
         await asyncio.gather(*sends)
         for occurrence in occurrences:
             await self.repo.close_occurrence(
@@ -184,10 +205,15 @@ class ScheduleRunner:
             )
 
     async def _deliver(self, occurrence: Occurrence, delivery: Delivery) -> None:
+        """Claim, send, record. A message not handed over (RETRY) is tried again after a
+        doubling wait: `attempts` times in a row here, then from a background task, until
+        the policy's deadline; then it is marked failed and counted in `given_up`."""
         policy = self.config.delivery
+        deadline = policy.deadline(occurrence.planned_at or occurrence.fire_at)
         while True:
             async with self._limit:  # held for one attempt, not through the backoff
-                attempt = await self.repo.claim_delivery(delivery, self.services.clock())
+                now = self.services.clock()
+                attempt = await self.repo.claim_delivery(delivery, now, this_process())
                 if attempt is None:
                     return
                 try:
@@ -196,16 +222,57 @@ class ScheduleRunner:
                     logger.exception("scheduled %s %s failed", occurrence.kind, delivery.target)
                     result = Result(Outcome.FAILED, detail=repr(error))
                 now = self.services.clock()
-                if result.outcome is Outcome.RETRY and attempt < policy.attempts:
-                    wait = max(result.wait, policy.backoff_seconds * 2 ** (attempt - 1))
-                    await self.repo.finish_delivery(
-                        delivery, DeliveryState.PLANNED, now, channel=result.channel,
-                        error=result.detail, retry_at=now + timedelta(seconds=wait),
-                    )  # fmt: skip
-                else:
+                if result.outcome is not Outcome.RETRY:
                     await self._finish(occurrence, delivery, result, attempt)
                     return
+                doubled = policy.backoff_seconds * 2 ** min(attempt - 1, 30)
+                wait = max(result.wait, min(doubled, policy.max_backoff_seconds))
+                retry_at = now + timedelta(seconds=wait)
+                if retry_at > deadline:
+                    self.given_up += 1
+                    detail = f"not handed over by {deadline.isoformat()}: {result.detail}"
+                    gave_up = Result(Outcome.FAILED, result.channel, detail)
+                    await self._finish(occurrence, delivery, gave_up, attempt)
+                    return
+                await self.repo.finish_delivery(
+                    delivery, DeliveryState.PLANNED, now, channel=result.channel,
+                    error=result.detail, retry_at=retry_at,
+                )  # fmt: skip
+            if attempt >= policy.attempts:
+                self._retry_later(occurrence, delivery, wait)
+                return
             await self.sleep(wait)
+
+    def _retry_later(self, occurrence: Occurrence, delivery: Delivery, wait: float) -> None:
+        """Try `delivery` again in `wait` seconds, without holding up the other firings
+        (the run's lock is not held while it waits)."""
+        key = (delivery.kind, delivery.period_key, delivery.target)
+        if key in self._waiting:
+            return
+        self._waiting.add(key)
+
+        async def later() -> None:
+            try:
+                await self.sleep(wait)
+            finally:
+                self._waiting.discard(key)
+            await self._deliver(occurrence, delivery)
+            await self.repo.close_occurrence(
+                occurrence.kind, occurrence.period_key, self.services.clock()
+            )
+
+        task = asyncio.create_task(later(), name=f"retry {key}")
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def close(self) -> None:
+        """Stop waiting retries (at shutdown): their messages stay planned, with the time
+        of their next try, for the next start."""
+        for task in list(self._background):
+            task.cancel()
+        for task in list(self._background):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     async def _finish(
         self, occurrence: Occurrence, delivery: Delivery, result: Result, attempt: int

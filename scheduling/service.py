@@ -63,6 +63,7 @@ async def scheduled(runner: ScheduleRunner) -> AsyncIterator[AsyncIOScheduler]:
         catch_up.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await catch_up
+        await runner.close()
 
 
 @asynccontextmanager

@@ -56,8 +56,22 @@ _DEFAULT_CRON: dict[JobKind, dict[str, Any]] = {
 @dataclass(frozen=True)
 class DeliveryPolicy:
     attempts: int = 4
+    """Tries in a row (waiting `backoff_seconds`, doubling) before a message that could
+    not be handed over waits in the background instead, until `retry_hours` run out."""
     backoff_seconds: float = 5.0
     concurrency: int = 16
+    max_backoff_seconds: float = 300.0
+    """The longest wait between two tries of one message."""
+    retry_hours: float | None = None
+    """How long after a firing is planned its messages are still tried; None: until the
+    end of that local day. Then a message still not handed over is marked failed."""
+
+    def deadline(self, planned_at: datetime) -> datetime:
+        """The last moment a message planned at `planned_at` may still be tried."""
+        if self.retry_hours is not None:
+            return planned_at + timedelta(hours=self.retry_hours)
+        day = local_day(planned_at) + timedelta(days=1)
+        return datetime(day.year, day.month, day.day, tzinfo=VIETNAM)
 
 
 @dataclass(frozen=True)
@@ -99,13 +113,20 @@ def parse_schedule(data: dict[str, Any]) -> ScheduleConfig:
     if reminder_period is PeriodKind.YEAR:
         raise ScheduleError("reminder.period must be week, month or quarter")
     raw = data.get("delivery", {})
+    retry_hours = raw.get("retry_hours")
     delivery = DeliveryPolicy(
         int(raw.get("attempts", 4)),
         float(raw.get("backoff_seconds", 5.0)),
         int(raw.get("concurrency", 16)),
+        float(raw.get("max_backoff_seconds", 300.0)),
+        None if retry_hours is None else float(retry_hours),
     )
     if delivery.attempts < 1 or delivery.backoff_seconds < 0 or delivery.concurrency < 1:
         raise ScheduleError("delivery: attempts and concurrency >= 1, backoff_seconds >= 0")
+    if delivery.max_backoff_seconds < delivery.backoff_seconds:
+        raise ScheduleError("delivery: max_backoff_seconds must be >= backoff_seconds")
+    if delivery.retry_hours is not None and delivery.retry_hours < 0:
+        raise ScheduleError("delivery: retry_hours must be >= 0 (or left out: end of day)")
     return ScheduleConfig(cron, timedelta(days=grace_days), top, reminder_period, delivery)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -41,6 +41,9 @@ class Occurrence:
     kind: str
     period_key: str
     fire_at: datetime
+    planned_at: datetime | None = None
+    """When it was recorded (None before): its messages are tried until a deadline
+    counted from here."""
 
 
 class ScheduleRepository(Protocol):
@@ -59,9 +62,12 @@ class ScheduleRepository(Protocol):
 
     async def deliveries(self, kind: str, period_key: str) -> list[Delivery]: ...
 
-    async def claim_delivery(self, delivery: Delivery, now: datetime) -> int | None:
-        """Move a planned delivery to `sending` and count the attempt (committed before
-        the send); its attempt number, or None when someone else has it."""
+    async def claim_delivery(
+        self, delivery: Delivery, now: datetime, owner: str | None = None
+    ) -> int | None:
+        """Move a planned delivery to `sending` by `owner` (the claiming process) and
+        count the attempt (committed before the send); its attempt number, or None when
+        someone else has it."""
         ...
 
     async def finish_delivery(
@@ -79,8 +85,11 @@ class ScheduleRepository(Protocol):
         """Mark it done when no delivery is left planned or sending; whether it is done."""
         ...
 
-    async def abandon_interrupted(self, now: datetime) -> int:
-        """Deliveries left `sending` by a crash become `unknown`; how many."""
+    async def abandon_interrupted(
+        self, now: datetime, owner_alive: Callable[[str], bool] | None = None
+    ) -> int:
+        """Deliveries left `sending` by a process that is gone become `unknown`; how many.
+        `owner_alive(owner)` tells a live sender's (left alone); None: every owner is gone."""
         ...
 
     async def bound_units(self) -> list[Unit]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -62,10 +62,13 @@ class ScheduleStore(SQLiteBase):
 
     async def open_occurrences(self) -> list[Occurrence]:
         rows = await self._all(
-            "SELECT kind, period_key, fire_at FROM schedule_occurrences"
+            "SELECT kind, period_key, fire_at, planned_at FROM schedule_occurrences"
             " WHERE state = 'planned' ORDER BY fire_at, kind"
         )
-        return [Occurrence(kind, key, datetime.fromisoformat(at)) for kind, key, at in rows]
+        return [
+            Occurrence(kind, key, datetime.fromisoformat(at), datetime.fromisoformat(planned))
+            for kind, key, at, planned in rows
+        ]
 
     async def deliveries(self, kind: str, period_key: str) -> list[Delivery]:
         rows = await self._all(
@@ -75,15 +78,19 @@ class ScheduleStore(SQLiteBase):
         )
         return [_delivery(row) for row in rows]
 
-    async def claim_delivery(self, delivery: Delivery, now: datetime) -> int | None:
+    async def claim_delivery(
+        self, delivery: Delivery, now: datetime, owner: str | None = None
+    ) -> int | None:
         # One statement, one commit: the attempt is on disk before the message leaves.
         async with self._write_lock:
             rows = await self._writer.execute_fetchall(
                 "UPDATE schedule_deliveries SET state = 'sending', attempts = attempts + 1,"
-                " updated_at = ? WHERE kind = ? AND period_key = ? AND target_kind = ?"
-                " AND target_id = ? AND state = 'planned' RETURNING attempts",
+                " updated_at = ?, owner = ? WHERE kind = ? AND period_key = ?"
+                " AND target_kind = ? AND target_id = ? AND state = 'planned'"
+                " RETURNING attempts",
                 (
                     now.isoformat(),
+                    owner,
                     delivery.kind,
                     delivery.period_key,
                     delivery.target.kind.value,
@@ -136,14 +143,28 @@ class ScheduleStore(SQLiteBase):
         )
         return row is not None and row[0] == "done"
 
-    async def abandon_interrupted(self, now: datetime) -> int:
+    async def abandon_interrupted(
+        self, now: datetime, owner_alive: Callable[[str], bool] | None = None
+    ) -> int:
+        rows = await self._all(
+            "SELECT DISTINCT owner FROM schedule_deliveries WHERE state = 'sending'"
+        )
+        gone = [
+            owner
+            for (owner,) in rows
+            if owner is None or owner_alive is None or not owner_alive(owner)
+        ]
+        count = 0
         async with self._write_lock:
-            cursor = await self._writer.execute(
-                "UPDATE schedule_deliveries SET state = 'unknown', updated_at = ?,"
-                " last_error = 'interrupted while sending' WHERE state = 'sending'",
-                (now.isoformat(),),
-            )
-        return cursor.rowcount
+            for owner in gone:
+                cursor = await self._writer.execute(
+                    "UPDATE schedule_deliveries SET state = 'unknown', updated_at = ?,"
+                    " last_error = 'interrupted while sending'"
+                    " WHERE state = 'sending' AND owner IS ?",
+                    (now.isoformat(), owner),
+                )
+                count += cursor.rowcount
+        return count
 
     async def bound_units(self) -> list[Unit]:
         rows = await self._all(

@@ -285,6 +285,23 @@ class KannelGateway:
             handle.close()
         self._stderr_files.clear()
 
+    async def pause(self) -> None:
+        """Stop smsbox, then bearerbox, as an operator would; the sink and the ports stay,
+        so `resume()` brings the same gateway back (connections are refused meanwhile)."""
+        await self._stop_boxes()
+
+    async def resume(self) -> None:
+        """Start bearerbox, then smsbox again on the ports they had before `pause()`."""
+        bearerbox, smsbox = _find_binary("bearerbox"), _find_binary("smsbox")
+        assert bearerbox is not None and smsbox is not None
+        deadline = time.monotonic() + self.startup_timeout
+        self._bearerbox = await self._spawn(bearerbox, "bearerbox")
+        await self._wait_until(
+            deadline, "bearerbox admin up and HTTP SMSC online", self._bearerbox_ready
+        )
+        self._smsbox = await self._spawn(smsbox, "smsbox")
+        await self._wait_until(deadline, "smsbox connected, sendsms up", self._smsbox_ready)
+
     async def stop(self) -> None:
         """Stop smsbox, then bearerbox, then the sink; safe to call twice."""
         await self._stop_boxes()
