@@ -139,9 +139,12 @@ async def dispatch(request: Request, text: str) -> Reply:
             raise UserError("error.unknown_command")
         if member.role not in command.roles:
             raise UserError("error.not_allowed")
-        return await command.handler(request, args, member)
+        reply = await command.handler(request, args, member)
     except UserError as error:
         return Reply(request.t(error.key, **error.params))
+    if request.channel in CHAT_CHANNELS:  # notices follow the member to the channel used last
+        await request.repo.note_channel(member.id, request.channel, request.now)
+    return reply
 
 
 async def run_text(
@@ -171,8 +174,6 @@ async def run_text(
         raw_args=typed[1] if len(typed) > 1 else "",
     )
     try:
-        if channel in CHAT_CHANNELS:  # notices follow the member to the channel used last
-            await services.repo.note_channel(member.id, channel, request.now)
         return await dispatch(request, text)
     except Exception:
         logger.exception(
