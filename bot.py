@@ -21,7 +21,7 @@ from pathlib import Path
 
 from admin.collections import import_collections_file
 from admin.config import CONFIG_ERRORS, Config, load_config
-from admin.demo import DEMO_OFFICER_PHONE, fill_demo
+from admin.demo import DEMO_OFFICER_PHONE, demo_leads_hint, fill_demo
 from admin.imports import ImportFailed, import_quotas_file, import_staff_file
 from channels.console import open_console
 from commands.context import Services
@@ -67,6 +67,7 @@ async def demo(config: Config, out_dir: Path) -> int:
     async with open_services(config) as services:
         if await fill_demo(services.repo, services.clock()):
             print(Translator()("demo.filled", path=str(config.settings.sqlite_path)))
+        print(demo_leads_hint(Translator()))
         return await open_console(services, DEMO_OFFICER_PHONE, out_dir)
 
 

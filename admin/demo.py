@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 
+from locales import Translator
 from storage.repository import QuotaRow, Repository, StaffRow
 from tracker.models import Channel, Member, NewEntry, Role, TargetKind
 from tracker.participants import ParticipantDetails, hashed
@@ -69,6 +70,19 @@ def demo_staff() -> list[StaffRow]:
             prefix = "0912" if series == "field" else "0913"
             rows.append(StaffRow(len(rows) + 2, path, name, f"{prefix}{numbers[series]:06d}", role))
     return rows
+
+
+def demo_leads() -> list[StaffRow]:
+    """The demo's leads, each with their own unit (the admin sees everything)."""
+    return [row for row in demo_staff() if row.role is Role.LEAD]
+
+
+def demo_leads_hint(t: Translator) -> str:
+    """How to try the demo as a lead: their phones as the demo really gives them."""
+    leads = ", ".join(
+        f"{row.phone} ({row.name}, {row.unit_path.rsplit(' / ', 1)[-1]})" for row in demo_leads()
+    )
+    return t("demo.leads", leads=leads, phone=demo_leads()[0].phone)
 
 
 async def fill_demo(repo: Repository, now: datetime) -> bool:

@@ -10,13 +10,20 @@ from typing import TextIO
 
 from commands.context import Reply, Services
 from commands.grammar import natural
+from commands.notices import deliver_notices, worded
 from commands.registry import run_text
 from locales import Translator
 from tracker.models import Channel, Member
 
 
-def render(reply: Reply, out_dir: Path, group_names: dict[int, str]) -> str:
-    """The reply as terminal text: buttons numbered, files saved and their paths shown."""
+def render(
+    reply: Reply,
+    out_dir: Path,
+    group_names: dict[int, str],
+    notices: list[tuple[str, str]] = [],  # noqa: B006 - read only
+) -> str:
+    """The reply as terminal text: buttons numbered, files saved and their paths shown,
+    then what goes to a group and the notices for others (`(name, text)`)."""
     lines = [reply.text]
     choices = [button for row in reply.buttons for button in row]
     lines += [f"  [{number}] {button.label}" for number, button in enumerate(choices, 1)]
@@ -27,8 +34,8 @@ def render(reply: Reply, out_dir: Path, group_names: dict[int, str]) -> str:
         lines.append(f"  📎 {path}")
     for post in reply.group_posts:
         lines.append(f"  [→ {group_names.get(post.unit_id, post.unit_id)}] {post.text}")
-    for direct in reply.direct_messages:
-        lines.append(f"  [→ #{direct.member_id}] {direct.text}")
+    for name, text in notices:
+        lines.append(f"  [→ {name}] {text}")
     return "\n".join(lines)
 
 
@@ -61,9 +68,20 @@ async def chat(
         )
         choices = [button.command for row in reply.buttons for button in row]
         unit = await services.repo.unit(member.unit_id)
-        print(render(reply, out_dir, {unit.id: unit.name}), file=stdout, flush=True)
+        notices = await _worded_notices(services, reply)
+        print(render(reply, out_dir, {unit.id: unit.name}, notices), file=stdout, flush=True)
+        await deliver_notices(services, reply.direct_messages)
         if not interactive:
             print(file=stdout)
+
+
+async def _worded_notices(services: Services, reply: Reply) -> list[tuple[str, str]]:
+    """Each notice as its reader will read it: shown here, sent by the channels they use."""
+    shown = []
+    for notice in reply.direct_messages:
+        reader = await services.repo.member(notice.member_id)
+        shown.append((reader.name, worded(notice, reader.language)))
+    return shown
 
 
 async def open_console(services: Services, phone: str, out_dir: Path) -> int:

@@ -96,8 +96,6 @@ def build_http_app(
     app.state.zalo = zalo
     """The Zalo channel while its part is up (channels.zalo_wiring), else None."""
     app.state.media = media
-    app.state.notifier = zalo.notifier if zalo is not None else None
-    """Where notices for members go (the channel they used last), when Zalo runs."""
     if zalo is not None:
         app.state.parts.add(zalo_part(zalo, settings))
     return app
@@ -196,7 +194,6 @@ async def sms_inbound(request: Request) -> Response:
         post_to_group=_group_poster(
             request.app.state.telegram, request.app.state.services, request.app.state.zalo
         ),
-        notify=notifier.deliver if (notifier := request.app.state.notifier) else None,
     )
     return PlainTextResponse(reply)
 

@@ -7,7 +7,7 @@ The wiring, in the order the parts open (and the reverse of how they close):
     scheduler  summaries and reminders (APScheduler)
     telegram   when TELEGRAM_BOT_TOKEN is set; retried in the background while its
                server cannot be reached, SMS and the scheduler working meanwhile
-    zalo       when ZALO_BOT_TOKEN is set; the same, and /media links with it
+    zalo       when ZALO_BOT_TOKEN is set; the same, with the /media links
 
 A new chat channel is one more `Part(name, open, probe, retry=True)` in `chat_channels`.
 """
@@ -24,12 +24,13 @@ from starlette.applications import Starlette
 from admin.config import Config
 from channels.http import build_http_app, database_probe, telegram_part
 from channels.parts import Part, Parts, RetryPolicy
-from channels.sms_sender import open_sms_sender
-from channels.telegram import TelegramApp, build_application
+from channels.sms_sender import SmsNotices, open_sms_sender
+from channels.telegram import TelegramApp, TelegramNotices, build_application
 from channels.zalo_wiring import zalo_process_part
 from commands.context import Services
 from scheduling.service import run_schedules
 from storage.sqlite import SQLiteRepository
+from tracker.models import Channel
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ def process_app(
             state.services = Services(repo, config.rules, clock, config.emulation)
             if telegram is not None:
                 telegram.bot_data["services"] = state.services
+                state.services.notifier.register(Channel.TELEGRAM, TelegramNotices(telegram.bot))
             yield
         finally:
             await repo.close()
@@ -71,9 +73,12 @@ def process_app(
         services: Services = state.services
         async with open_sms_sender(settings, services.repo, clock) as sender:
             state.sms_sender = sender
-            if telegram is not None:
-                telegram.bot_data["sms_sender"] = sender  # notices to members without Telegram
-            yield
+            if sender is not None:  # notices to members without Telegram, or who use SMS
+                services.notifier.register(Channel.SMS, SmsNotices(sender))
+            try:
+                yield
+            finally:
+                services.notifier.unregister(Channel.SMS)
 
     @asynccontextmanager
     async def scheduler() -> AsyncIterator[None]:

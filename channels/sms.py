@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import Request
 
 from commands.context import GroupPost, Services
+from commands.notices import deliver_notices
 from commands.registry import run_text
 from locales import Translator
 from tracker.models import Channel, Member
@@ -46,8 +47,6 @@ _ONCE = frozenset({"from", "to", "text", "id", "ts"})
 """The parameters of the get-url template (`%p %P %a %I %t`), each sent once by Kannel."""
 
 GroupPoster = Callable[[GroupPost], Awaitable[None]]
-Notify = Callable[[int, str], Awaitable[object]]
-"""Delivers a notice to a member (channels.notify.Notifier.deliver)."""
 
 
 @dataclass(frozen=True)
@@ -127,7 +126,6 @@ async def answer_sms(
     sms: InboundSms,
     hash_key: str,
     post_to_group: GroupPoster | None = None,
-    notify: Notify | None = None,
 ) -> str:
     """The reply to one inbound SMS: a command's answer, a refusal, or '' for no reply."""
     member = await member_for(services, sms.sender)
@@ -135,18 +133,13 @@ async def answer_sms(
         return await refuse_stranger(services, sms.sender, hash_key)
     key = source_key(member.phone, sms, hash_key)
     reply = await run_text(services, member, sms.text, Channel.SMS, key)
+    await deliver_notices(services, reply.direct_messages)
     if post_to_group is not None:
         for post in reply.group_posts:
             try:
                 await post_to_group(post)
             except Exception:
                 logger.exception("group post for an SMS failed: unit=%s", post.unit_id)
-    if notify is not None:
-        for direct in reply.direct_messages:
-            try:
-                await notify(direct.member_id, direct.text)
-            except Exception:
-                logger.exception("notice for an SMS failed: member=%s", direct.member_id)
     return fit_sms(reply.text)
 
 

@@ -28,6 +28,7 @@ import httpx
 from channels.sms import fit_sms
 from settings import Settings
 from storage.sms_repository import SmsRepository
+from tracker.models import Member
 from tracker.periods import local_day
 from tracker.phones import InvalidPhone, normalise_phone
 
@@ -196,3 +197,21 @@ async def open_sms_sender(
         yield DailyCapSender(kannel, store, clock, settings.sms_daily_cap)
     finally:
         await kannel.aclose()
+
+
+class SmsNotices:
+    """Notices by SMS: every member has a phone, so this channel is the last resort."""
+
+    plain = True
+
+    def __init__(self, sender: SmsSender) -> None:
+        self.sender = sender
+
+    def reaches(self, member: Member) -> bool:
+        return bool(member.phone)
+
+    async def send(self, member: Member, text: str) -> bool:
+        result = await self.sender.send(member.phone, text)
+        if not result.ok:
+            logger.warning("notice SMS not sent: member=%s %s", member.id, result.status)
+        return result.ok

@@ -30,13 +30,14 @@ from telegram.ext import (
 )
 
 from channels.ordering import PerChatOrder
-from commands.context import DirectMessage, Reply, Services
+from commands.context import Reply, Services
 from commands.link import ask_to_link, link_by_contact
+from commands.notices import deliver_notices
 from commands.registry import commands_for, run_text
 from locales import LANGUAGES, Translator
 from settings import Settings
 from tracker.models import Channel, Member, Role
-from tracker.text import RedactingFilter, plain_ascii, redact, redact_loggers
+from tracker.text import RedactingFilter, redact, redact_loggers
 
 logger = logging.getLogger(__name__)
 logger.addFilter(RedactingFilter())
@@ -63,6 +64,7 @@ def build_application(services: Services | None, settings: Settings) -> Telegram
     )
     if services is not None:
         application.bot_data["services"] = services
+        services.notifier.register(Channel.TELEGRAM, TelegramNotices(application.bot))
     add_handlers(application)
     return application
 
@@ -206,28 +208,28 @@ async def send_reply(
                 chat_id, attachment.content, filename=attachment.filename
             )
     repo = services_of(context).repo
-    for direct in reply.direct_messages:
-        await deliver_direct(context, direct)
+    await deliver_notices(services_of(context), reply.direct_messages)
     for post in reply.group_posts:
         group_chat_id = await repo.nearest_group_chat(post.unit_id)
         if group_chat_id is not None:
             await context.bot.send_message(group_chat_id, post.text)
 
 
-async def deliver_direct(context: ContextTypes.DEFAULT_TYPE, direct: DirectMessage) -> None:
-    """A message for another member: through the notifier (the channel they used last)
-    when Zalo runs beside Telegram; else by Telegram when they linked it, else by SMS."""
-    notifier = context.bot_data.get("notifier")
-    if notifier is not None:
-        await notifier.deliver(direct.member_id, direct.text)
-        return
-    member = await services_of(context).repo.member(direct.member_id)
-    if member.telegram_user_id is not None:
-        await context.bot.send_message(member.telegram_user_id, direct.text)
-        return
-    sms_sender = context.bot_data.get("sms_sender")
-    if sms_sender is not None:
-        await sms_sender.send(member.phone, plain_ascii(direct.text))
+class TelegramNotices:
+    """Notices by Telegram, to members who linked their account."""
+
+    plain = False
+
+    def __init__(self, bot: Any) -> None:
+        self.bot = bot
+
+    def reaches(self, member: Member) -> bool:
+        return member.telegram_user_id is not None
+
+    async def send(self, member: Member, text: str) -> bool:
+        assert member.telegram_user_id is not None
+        await self.bot.send_message(member.telegram_user_id, text)
+        return True
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -19,11 +19,11 @@ from datetime import timedelta
 import httpx
 
 from channels.media import CHART_TTL, EXPORT_TTL, MediaLinks
-from channels.notify import Notifier
 from channels.sms import GroupPoster
 from channels.sms_sender import SmsSender
 from channels.zalo_api import ZaloApiError, ZaloBotClient, ZaloUpdate
 from commands.context import Reply, Services
+from commands.notices import deliver_notices
 from commands.registry import run_text
 from commands.zalo_link import link_stranger
 from locales import Translator
@@ -51,12 +51,10 @@ class ZaloChannel:
         *,
         media: MediaLinks | None = None,
         sms_sender: SmsSender | None = None,
-        notifier: Notifier | None = None,
         post_elsewhere: GroupPoster | None = None,
     ) -> None:
         self.services, self.client, self.media = services, client, media
         self.sms_sender = sms_sender
-        self.notifier = notifier
         self.post_elsewhere = post_elsewhere
         """Group posts for units without a Zalo group (their Telegram group)."""
 
@@ -77,8 +75,8 @@ class ZaloChannel:
         source_key = f"zalo:{message.message_id}"
         now = self.services.clock()
         if text.strip().isdigit():
-            chosen = await repo.take_choice(
-                Channel.ZALO, member.id, int(text.strip()), source_key, now - CHOICE_TTL
+            chosen = await repo.take_numbered(
+                member.id, int(text.strip()), source_key, now - CHOICE_TTL
             )
             text = chosen or text
         reply = await run_text(
@@ -101,8 +99,8 @@ class ZaloChannel:
         if choices:
             lines = [t("zalo.choice_line", n=n, label=b.label) for n, b in enumerate(choices, 1)]
             text = "\n".join([text, *lines, t("zalo.choose_number")])
-            await self.services.repo.offer_choices(
-                Channel.ZALO, member.id, [b.command for b in choices], self.services.clock()
+            await self.services.repo.offer_numbered(
+                member.id, [b.command for b in choices], self.services.clock()
             )
         await self.client.send_message(chat_id, text)
         for attachment in reply.attachments:
@@ -124,9 +122,7 @@ class ZaloChannel:
                 await self.client.send_message(group, post.text)
             elif self.post_elsewhere is not None:
                 await self.post_elsewhere(post)
-        for direct in reply.direct_messages:
-            if self.notifier is not None:
-                await self.notifier.deliver(direct.member_id, direct.text)
+        await deliver_notices(self.services, reply.direct_messages)
 
     async def _sms(self, phone: str, text: str) -> bool:
         assert self.sms_sender is not None

@@ -12,7 +12,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from channels.media import MediaLinks
-from channels.notify import Notifier
 from channels.parts import Part
 from channels.sms_sender import SmsSender
 from channels.telegram import TelegramApp
@@ -22,7 +21,6 @@ from commands.context import GroupPost, Services
 from scheduling.zalo_out import ZaloOut
 from settings import Settings
 from tracker.models import Channel, Member
-from tracker.text import plain_ascii
 
 logger = logging.getLogger(__name__)
 
@@ -69,58 +67,37 @@ def zalo_process_part(settings: Settings, state: Any, telegram: TelegramApp | No
                 runner = getattr(state, "runner", None)
                 if runner is not None:  # summaries to Zalo groups while Zalo is up
                     runner.zalo = ZaloOut(zalo.client, media)
-                if telegram is not None and zalo.notifier is not None:
-                    telegram.bot_data["notifier"] = zalo.notifier  # one notifier for both
-                state.notifier = zalo.notifier
+                state.services.notifier.register(
+                    Channel.ZALO, ZaloNotices(state.services, zalo.client)
+                )
                 try:
                     yield
                 finally:
-                    state.zalo = state.media = state.notifier = None
+                    state.services.notifier.unregister(Channel.ZALO)
+                    state.zalo = state.media = None
                     if runner is not None:
                         runner.zalo = None
-                    if telegram is not None:
-                        telegram.bot_data.pop("notifier", None)
 
     return Part(ZALO, running, retry=True)
 
 
-def build_notifier(
-    services: Services,
-    telegram: TelegramApp | None,
-    zalo: ZaloBotClient | None,
-    sms_sender: SmsSender | None,
-) -> Notifier:
-    """Telegram, Zalo, SMS: whichever reaches the member, the one they used last first."""
-    notifier = Notifier(services.repo)
-    if telegram is not None:
-        bot = telegram.bot
+class ZaloNotices:
+    """Notices by Zalo, to members who linked an account (looked up when sending)."""
 
-        async def by_telegram(member: Member, text: str) -> bool:
-            if member.telegram_user_id is None:
-                return False
-            await bot.send_message(member.telegram_user_id, text)
-            return True
+    plain = False
 
-        notifier.register(Channel.TELEGRAM, by_telegram)
-    if zalo is not None:
-        client = zalo
+    def __init__(self, services: Services, client: ZaloBotClient) -> None:
+        self.services, self.client = services, client
 
-        async def by_zalo(member: Member, text: str) -> bool:
-            user = await services.repo.zalo_user_of(member.id)
-            if user is None:
-                return False
-            await client.send_message(user, text)
-            return True
+    def reaches(self, member: Member) -> bool:
+        return True  # whether they linked Zalo is known only to the database: see send
 
-        notifier.register(Channel.ZALO, by_zalo)
-    if sms_sender is not None:
-        sender = sms_sender
-
-        async def by_sms(member: Member, text: str) -> bool:
-            return (await sender.send(member.phone, plain_ascii(text))).ok
-
-        notifier.register(Channel.SMS, by_sms)
-    return notifier
+    async def send(self, member: Member, text: str) -> bool:
+        user = await self.services.repo.zalo_user_of(member.id)
+        if user is None:
+            return False
+        await self.client.send_message(user, text)
+        return True
 
 
 @asynccontextmanager
@@ -160,7 +137,6 @@ async def open_zalo(
                 client,
                 media=media,
                 sms_sender=sms_sender,
-                notifier=build_notifier(services, telegram, client, sms_sender),
                 post_elsewhere=post_elsewhere,
             ),
             media,

@@ -6,13 +6,15 @@ unit's subtree, an admin everything.
 
 from __future__ import annotations
 
+from commands.audit_lines import audit_line, group_changes
 from commands.context import Reply, Request
 from tracker.errors import UserError
 from tracker.models import Member, Role
-from tracker.periods import VIETNAM
 from tracker.phones import InvalidPhone, normalise_phone
 
 AUDIT_LINES = 20
+AUDIT_RECORDS = 400
+"""Records read for those lines: a split year alone writes about twenty."""
 
 
 def scope_of(member: Member) -> int | None:
@@ -37,20 +39,14 @@ async def managed_member(request: Request, lead: Member, raw_phone: str) -> Memb
 async def audit(request: Request, args: list[str], member: Member) -> Reply:
     """List the last changes made within the caller's subtree, newest first."""
     t = request.t
-    records = await request.repo.audit_log(scope_of(member), AUDIT_LINES)
+    records = await request.repo.audit_log(scope_of(member), AUDIT_RECORDS)
     if not records:
         return Reply(t("leads.audit_empty"))
-    lines = [t("leads.audit_title", n=len(records))]
-    for record in records:
-        lines.append(
-            t(
-                "leads.audit_line",
-                at=record.at.astimezone(VIETNAM).strftime("%d/%m %H:%M"),
-                actor=record.actor_name,
-                action=t(f"leads.action.{record.action}"),
-                subject=record.subject,
-                before=record.before if record.before is not None else "—",
-                after=record.after if record.after is not None else "—",
-            )
-        )
+    groups = group_changes(records)[:AUDIT_LINES]
+
+    async def member_name(member_id: int) -> str:
+        return (await request.repo.member(member_id)).name
+
+    lines = [t("leads.audit_title", n=len(groups))]
+    lines += [await audit_line(t, group, member_name) for group in groups]
     return Reply("\n".join(lines))

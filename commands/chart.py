@@ -7,8 +7,8 @@ import asyncio
 from commands.context import Attachment, Reply, Request
 from commands.grammar import parse_period_words
 from commands.render import period_label
+from commands.summary_data import progress_chart, unit_trend
 from leaderboards.charts import render_progress, render_trend
-from scheduling.gather import progress_chart, unit_trend
 from tracker.models import Member
 
 

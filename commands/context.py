@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
+from commands.notices import Notifier
 from leaderboards.emulation import EmulationRules, load_emulation_rules
 from locales import Translator
 from storage.repository import Repository
@@ -23,6 +25,8 @@ class Services:
     clock: Callable[[], datetime]
     """Returns an aware instant; tests pass a fixed one."""
     emulation: EmulationRules = field(default_factory=load_emulation_rules)
+    notifier: Notifier = field(default_factory=Notifier)
+    """The channels notices go out on; each channel registers itself when it starts."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,8 @@ class Request:
     Telegram's chat ids are integers, Zalo's are text."""
     raw_args: str = ""
     """The arguments as typed (accents, case, punctuation kept): for free text, a reason."""
+    confirmed: bool = False
+    """The member already confirmed this very command (answered "CO" to its question)."""
 
     @property
     def today(self) -> date:
@@ -78,11 +84,15 @@ class GroupPost:
 
 @dataclass(frozen=True)
 class DirectMessage:
-    """A message for another member (e.g. the owner of a rejected entry), sent beside the
-    reply through whichever channel reaches them."""
+    """A notice for another member (the owner of a rejected entry, the leads told of a
+    duplicate): who, a message key and its values. It is worded for its reader and sent
+    on the channel they use (`commands.notices`), whichever channel caused it."""
 
     member_id: int
-    text: str
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    tell_if_undelivered: int | None = None
+    """Who is told when no channel reaches the member (the lead who caused the notice)."""
 
 
 @dataclass
@@ -94,3 +104,5 @@ class Reply:
     attachments: list[Attachment] = field(default_factory=list)
     group_posts: list[GroupPost] = field(default_factory=list)
     direct_messages: list[DirectMessage] = field(default_factory=list)
+    refused: bool = False
+    """The command was refused (bad input, not allowed): nothing changed."""

@@ -23,26 +23,19 @@ from openpyxl.worksheet.worksheet import Worksheet
 from commands.audit import managed_member
 from commands.boards import combined_target, people_board
 from commands.context import Attachment, Reply, Request
-from commands.export import ALL_PROGRAMS, neutralise
+from commands.export import neutralise
 from leaderboards.badges import earned_badges
 from leaderboards.emulation import Tier, assess
 from leaderboards.ranking import RankedRow
+from locales import Translator
 from tracker.errors import UserError
 from tracker.models import Member, TargetKind
 from tracker.periods import PeriodKind, period_containing, sub_periods
 from tracker.quotas import QuotaBook
 
-SHEET = "Hồ sơ thi đua"
-QUARTER_HEADERS = (
-    "Quý",
-    "Loại hình",
-    "Đã đạt",
-    "Chỉ tiêu",
-    "Tỷ lệ hoàn thành (%)",
-    "Hạng trong đơn vị",
-    "Số người xếp hạng",
-)
-BADGE_HEADERS = ("Huy hiệu", "Số lần", "Lần gần nhất", "Chi tiết")
+QUARTER_HEADERS = ("quarter", "program", "achieved", "target", "percent", "rank", "ranked")
+BADGE_HEADERS = ("badge", "times", "latest", "detail")
+"""Columns, named in the reader's language by `sheet.header.<key>`."""
 WIDTHS = (26, 14, 12, 12, 20, 18, 18)
 
 
@@ -82,9 +75,11 @@ async def dossier(request: Request, args: list[str], member: Member) -> Reply:
         raise UserError("dossier.usage")
     person = await managed_member(request, member, "".join(args))
     report = await gather_dossier(request, person)
-    name = f"ho-so-thi-dua-{report.year}-{person.phone}.xlsx"
-    text = request.t("dossier.done", year=str(report.year), name=person.name, phone=person.phone)
-    return Reply(text, attachments=[Attachment(name, build_dossier_xlsx(report), is_image=False)])
+    t = request.t
+    name = t("sheet.dossier_file", year=str(report.year), phone=person.phone) + ".xlsx"
+    text = t("dossier.done", year=str(report.year), name=person.name, phone=person.phone)
+    content = build_dossier_xlsx(report, t)
+    return Reply(text, attachments=[Attachment(name, content, is_image=False)])
 
 
 async def gather_dossier(request: Request, person: Member) -> Dossier:
@@ -94,7 +89,8 @@ async def gather_dossier(request: Request, person: Member) -> Dossier:
     unit = await repo.unit(person.unit_id)
     report = Dossier(year.first.year, person.name, person.phone, unit.path)
     for quarter in sub_periods(year, PeriodKind.QUARTER):
-        for label, programs in [*((code, (code,)) for code in codes), (ALL_PROGRAMS, codes)]:
+        everything = t("sheet.all_programs")
+        for label, programs in [*((code, (code,)) for code in codes), (everything, codes)]:
             board = (await people_board(repo, unit, quarter, programs)).board
             line = board.line_of(person.id)
             standing = line.standing if isinstance(line, RankedRow) else line
@@ -147,34 +143,36 @@ async def _emulation(
     targets = {code: combined_target(year, books, (code,)) for code in request.rules.program_codes}
     result = assess(weighted, targets, year, today, rules)
 
+    t = request.t
+
     def tier(value: Tier | None) -> str:
-        return "—" if value is None else rules.tier_names[value].vi
+        if value is None:
+            return "—"
+        names = rules.tier_names[value]
+        return names.vi if t.language == "vi" else names.en
 
     return [
-        ("Điểm thi đua (%)", int(result.score) if result.score is not None else "—"),
-        ("Mức hiện tại", tier(result.tier)),
-        ("Điểm dự kiến cuối năm (%)", int(result.projected_score or 0)),
-        ("Mức dự kiến cuối năm", tier(result.projected_tier)),
+        (t("sheet.score"), int(result.score) if result.score is not None else "—"),
+        (t("sheet.tier"), tier(result.tier)),
+        (t("sheet.projected_score"), int(result.projected_score or 0)),
+        (t("sheet.projected_tier"), tier(result.projected_tier)),
     ]
 
 
-def build_dossier_xlsx(report: Dossier) -> bytes:
+def build_dossier_xlsx(report: Dossier, t: Translator | None = None) -> bytes:
     """One sheet: who, the quarters, the badges, the emulation level."""
+    t = t or Translator()
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = SHEET
+    sheet.title = t("sheet.dossier")
     bold = Font(bold=True)
-    sheet.append((f"Hồ sơ thi đua năm {report.year}",))
+    sheet.append((t("sheet.dossier_title", year=str(report.year)),))
     sheet["A1"].font = Font(bold=True, size=14)
-    for label, value in (
-        ("Họ và tên", report.name),
-        ("Số điện thoại", report.phone),
-        ("Đơn vị", report.unit),
-    ):
-        sheet.append((label, neutralise(value)))
+    for key, value in (("name", report.name), ("phone", report.phone), ("unit", report.unit)):
+        sheet.append((t(f"sheet.header.{key}"), neutralise(value)))
     sheet.append(())
-    _section(sheet, "Kết quả theo quý", QUARTER_HEADERS, bold)
+    _section(sheet, t("sheet.quarters"), [t(f"sheet.header.{k}") for k in QUARTER_HEADERS], bold)
     for line in report.quarters:
         sheet.append(
             (
@@ -188,13 +186,13 @@ def build_dossier_xlsx(report: Dossier) -> bytes:
             )
         )
     sheet.append(())
-    _section(sheet, "Huy hiệu", BADGE_HEADERS, bold)
+    _section(sheet, t("sheet.badges"), [t(f"sheet.header.{k}") for k in BADGE_HEADERS], bold)
     for badge in report.badges:
         sheet.append((badge.name, badge.times, badge.latest, badge.detail))
     if not report.badges:
-        sheet.append(("(chưa có)",))
+        sheet.append((t("sheet.no_badges"),))
     sheet.append(())
-    sheet.append(("Thi đua",))
+    sheet.append((t("sheet.emulation"),))
     sheet.cell(sheet.max_row, 1).font = bold
     for item, result in report.emulation:
         sheet.append((item, result))
@@ -207,7 +205,7 @@ def build_dossier_xlsx(report: Dossier) -> bytes:
     return buffer.getvalue()
 
 
-def _section(sheet: Worksheet, title: str, headers: tuple[str, ...], bold: Font) -> None:
+def _section(sheet: Worksheet, title: str, headers: list[str], bold: Font) -> None:
     sheet.append((title,))
     sheet.cell(sheet.max_row, 1).font = bold
     sheet.append(headers)

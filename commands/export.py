@@ -1,8 +1,9 @@
 """`/xuat [kỳ]` (`/export`): the subtree's progress per member as an .xlsx and a .csv.
 
 The workbook has a summary sheet (all programs together) and a sheet per program;
-numbers are numbers, headers Vietnamese. Text that a spreadsheet would read as a
-formula (`=`, `+`, `-`, `@`, tab, CR first) is neutralised with a leading apostrophe.
+numbers are numbers, titles and headers in the reader's language. Text that a
+spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, CR first) is neutralised
+with a leading apostrophe.
 """
 
 from __future__ import annotations
@@ -20,13 +21,12 @@ from commands.context import Attachment, Reply, Request
 from commands.grammar import parse_period_words
 from commands.render import period_label
 from leaderboards.ranking import Standing
+from locales import Translator
 from tracker.models import Member, Unit
 from tracker.periods import Period
 
-HEADERS = ("Họ và tên", "Số điện thoại", "Đơn vị", "Đã đạt", "Chỉ tiêu", "Tỷ lệ hoàn thành (%)")
-CSV_HEADERS = ("Loại hình", *HEADERS)
-SUMMARY_SHEET = "Tổng hợp"
-ALL_PROGRAMS = "Tất cả"
+HEADER_KEYS = ("name", "phone", "unit", "achieved", "target", "percent")
+"""The columns, named in the reader's language by `sheet.header.<key>`."""
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -55,15 +55,24 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def build_xlsx(summary: list[ProgressRow], programs: list[tuple[str, list[ProgressRow]]]) -> bytes:
+def headers(t: Translator) -> tuple[str, ...]:
+    return tuple(t(f"sheet.header.{key}") for key in HEADER_KEYS)
+
+
+def build_xlsx(
+    summary: list[ProgressRow],
+    programs: list[tuple[str, list[ProgressRow]]],
+    t: Translator | None = None,
+) -> bytes:
+    t = t or Translator()
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
-    sheet.title = SUMMARY_SHEET
+    sheet.title = t("sheet.summary")
     sheets = [(sheet, summary)]
     sheets += [(workbook.create_sheet(code), rows) for code, rows in programs]
     for worksheet, rows in sheets:
-        worksheet.append(HEADERS)
+        worksheet.append(headers(t))
         for row in rows:
             worksheet.append(row.cells())
         worksheet.freeze_panes = "A2"
@@ -74,12 +83,17 @@ def build_xlsx(summary: list[ProgressRow], programs: list[tuple[str, list[Progre
     return buffer.getvalue()
 
 
-def build_csv(summary: list[ProgressRow], programs: list[tuple[str, list[ProgressRow]]]) -> bytes:
+def build_csv(
+    summary: list[ProgressRow],
+    programs: list[tuple[str, list[ProgressRow]]],
+    t: Translator | None = None,
+) -> bytes:
     """UTF-8 with a BOM, so Excel opens the Vietnamese names correctly."""
+    t = t or Translator()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_HEADERS)
-    for code, rows in [*programs, (ALL_PROGRAMS, summary)]:
+    writer.writerow((t("sheet.header.program"), *headers(t)))
+    for code, rows in [*programs, (t("sheet.all_programs"), summary)]:
         for row in rows:
             writer.writerow("" if cell is None else cell for cell in (code, *row.cells()))
     return buffer.getvalue().encode("utf-8-sig")
@@ -96,8 +110,8 @@ async def export(request: Request, args: list[str], member: Member) -> Reply:
     codes = request.rules.program_codes
     programs = [(code, await _rows(request, roots, period, (code,), paths)) for code in codes]
     summary = await _rows(request, roots, period, codes, paths)
-    name = f"bao-cao-tien-do-{period.key}"
     t = request.t
+    name = t("sheet.export_file", period=period.key)
     text = t(
         "leads.export_done",
         period=period_label(t, period),
@@ -107,8 +121,8 @@ async def export(request: Request, args: list[str], member: Member) -> Reply:
     return Reply(
         text,
         attachments=[
-            Attachment(f"{name}.xlsx", build_xlsx(summary, programs), is_image=False),
-            Attachment(f"{name}.csv", build_csv(summary, programs), is_image=False),
+            Attachment(f"{name}.xlsx", build_xlsx(summary, programs, t), is_image=False),
+            Attachment(f"{name}.csv", build_csv(summary, programs, t), is_image=False),
         ],
     )
 

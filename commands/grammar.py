@@ -7,46 +7,54 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, timedelta
 
+from commands.period_phrases import BadPeriod, PeriodPhrase, YearOutOfRange, read_period
 from tracker.errors import UserError
 from tracker.models import Program
 from tracker.periods import (
     FIRST_YEAR,
     LAST_YEAR,
-    InvalidPeriod,
     Period,
     PeriodKind,
     PeriodOutOfRange,
     check_in_range,
-    parse_period,
     period_containing,
     year_in_range,
 )
 from tracker.rules import Rules
-from tracker.text import fold, shown
+from tracker.text import fold, shown, strip_accents
 
 # ASCII only: folded text has no accents left, and a stray `²` must not pass as a digit.
 _TOKEN = re.compile(
-    r"\d{4}-(?:w\d{1,2}|q[1-4]|\d{1,2})|\d{1,2}/\d{1,2}(?:/\d{2,4})?"
+    r"\d{4}-(?:w\d{1,2}|q[1-4]|\d{1,2})"
+    r"|\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}/\d{4}(?!\d)|\d{1,2}/\d{1,2}"  # a day; a month `11/2026`
+    # thousands written the Vietnamese way (`1.000`), not part of a dotted phone number
+    r"|(?<![\d.])\d{1,3}(?:\.\d{3})+(?![\d.])"
     # a sign only where a word starts (`-5`), so `tn-2` still reads as TN 2
     r"|(?<!\S)-\d+|\d+|[^\W\d_]+",
     re.ASCII,
 )
 
-PERIOD_WORDS = {
-    PeriodKind.WEEK: ("t", "tuan", "week", "w"),
-    PeriodKind.MONTH: ("th", "thang", "month", "m"),
-    PeriodKind.QUARTER: ("q", "quy", "quarter"),
-    PeriodKind.YEAR: ("n", "nam", "year", "y"),
-}
-_WORD_TO_KIND = {word: kind for kind, words in PERIOD_WORDS.items() for word in words}
-_PREVIOUS_WORDS = {"truoc", "last", "prev", "previous"}
-
 
 def tokens(text: str) -> list[str]:
     """Folded tokens: `TN2  20/11` -> ['tn', '2', '20/11']."""
     return _TOKEN.findall(fold(text))
+
+
+def as_typed(raw: str, folded: str) -> str:
+    """The part of `raw` that folds to the tokens of `folded`, as the person typed it
+    (`"T13"`, not `"t 13"`); `folded` itself when it cannot be found."""
+    chars = [strip_accents(char).lower() for char in raw]
+    if any(len(char) != 1 for char in chars):
+        return folded
+    words = folded.split()
+    if not words:
+        return folded
+    pattern = r"[\s,;]*".join(re.escape(word) for word in words)
+    found = re.search(rf"(?<![^\W_]){pattern}(?![^\W_])", "".join(chars))
+    return raw[found.start() : found.end()] if found else folded
 
 
 def parse_program(token: str, rules: Rules) -> Program:
@@ -102,11 +110,53 @@ def parse_day(token: str, today: date, backdate_days: int) -> date:
         raise UserError("error.year_range", given=shown(token), **_YEARS)
     if len(parts) == 2 and (day - today).days > 180:
         day = day.replace(year=today.year - 1)  # `28/12` typed on 2 January
+    return check_day(day, today, backdate_days)
+
+
+def check_day(day: date, today: date, backdate_days: int) -> date:
+    """`day` when an entry may be dated then: not in the future, not too long ago."""
     if day > today:
         raise UserError("error.future_date", given=day)
     if day < today - timedelta(days=backdate_days):
         raise UserError("error.too_old", given=day, days=backdate_days)
     return day
+
+
+# `hôm qua` is 1 day back; weekdays by Vietnamese number (`thứ 2` Monday .. `thứ 7`).
+_DAYS_BACK = {("hom", "nay"): 0, ("hom", "qua"): 1, ("hom", "kia"): 2}
+_DAYS_BACK_WORDS = {"today": 0, "yesterday": 1}
+_WEEKDAY_WORDS: dict[tuple[str, ...], int] = {
+    ("chu", "nhat"): 6,
+    ("cn",): 6,
+    **{("thu", str(number)): number - 2 for number in range(2, 8)},
+    **{("t", str(number)): number - 2 for number in range(2, 8)},
+    **{
+        (name,): index
+        for index, name in enumerate(
+            ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+        )
+    },
+}
+
+
+def take_day_words(args: list[str], today: date) -> tuple[date | None, list[str]]:
+    """`hôm qua`, `hôm kia`, `thứ 2`, `chủ nhật`, `yesterday` anywhere in `args`: the day
+    they name (the latest such day, today included) and the other tokens."""
+    for at in range(len(args)):
+        for length in (2, 1):
+            phrase = tuple(args[at : at + length])
+            if len(phrase) != length:
+                continue
+            if phrase in _DAYS_BACK:
+                back = _DAYS_BACK[phrase]
+            elif length == 1 and phrase[0] in _DAYS_BACK_WORDS:
+                back = _DAYS_BACK_WORDS[phrase[0]]
+            elif phrase in _WEEKDAY_WORDS:
+                back = (today.weekday() - _WEEKDAY_WORDS[phrase]) % 7
+            else:
+                continue
+            return today - timedelta(days=back), args[:at] + args[at + length :]
+    return None, args
 
 
 def parse_period_words(words: list[str], today: date) -> Period:
@@ -121,21 +171,30 @@ def parse_period_words(words: list[str], today: date) -> Period:
 def _named_period(words: list[str], today: date) -> Period:
     if not words:
         return period_containing(PeriodKind.MONTH, today)
-    previous = any(word in _PREVIOUS_WORDS for word in words)
-    named = [word for word in words if word not in _PREVIOUS_WORDS]
-    if len(named) != 1:
+    phrase = period_at(words, 0, today)
+    if phrase is None or phrase.length != len(words):
         raise UserError("error.bad_period", given=shown(" ".join(words)))
-    word = named[0]
-    kind = _WORD_TO_KIND.get(word)
-    if kind is not None:
-        period = period_containing(kind, today)
-        return period.previous() if previous else period
+    return phrase.period
+
+
+def period_at(words: Sequence[str], at: int, today: date) -> PeriodPhrase | None:
+    """The period phrase starting at `words[at]`; UserError for one that names no period
+    or one outside FIRST_YEAR..LAST_YEAR."""
     try:
-        return parse_period(word)
-    except PeriodOutOfRange:
-        raise
-    except InvalidPeriod:
-        raise UserError("error.bad_period", given=shown(word)) from None
+        phrase = read_period(words, at, today)
+        if phrase is not None:
+            check_in_range(phrase.period)
+        return phrase
+    except (PeriodOutOfRange, YearOutOfRange) as error:
+        raise UserError("error.period_range", given=shown(str(error)), **_YEARS) from None
+    except BadPeriod as error:
+        raise UserError("error.bad_period", given=shown(str(error))) from None
+
+
+def parse_number(token: str) -> int | None:
+    """`1000` or `1.000` (a thousand, as Vietnamese writes it); None if not a number."""
+    digits = token.replace(".", "")
+    return int(digits) if digits.isascii() and digits.isdigit() and len(digits) < 19 else None
 
 
 def parse_board_args(
@@ -143,9 +202,26 @@ def parse_board_args(
 ) -> tuple[Period, tuple[str, ...], list[str]]:
     """`[period] [program] [unit name words]` in any order: the period (default this
     month), the programs (default all), and what is left (a unit's name, for leads)."""
-    codes = tuple(rules.program_codes)
+    codes = (*rules.program_codes, *rules.aliases)
     # Each program once: `/bxh TN TN` must not add the TN target up twice.
-    programs = tuple(dict.fromkeys(word.upper() for word in args if word.upper() in codes))
-    period_words = [w for w in args if w in _WORD_TO_KIND or w in _PREVIOUS_WORDS or "-" in w]
-    rest = [w for w in args if w.upper() not in codes and w not in period_words]
-    return parse_period_words(period_words, today), programs or codes, rest
+    programs = tuple(
+        dict.fromkeys(parse_program(word, rules).code for word in args if word.upper() in codes)
+    )
+    period: Period | None = None
+    rest: list[str] = []
+    at = 0
+    while at < len(args):
+        phrase = period_at(args, at, today) if args[at].upper() not in codes else None
+        if phrase is None:
+            if args[at].upper() not in codes:
+                rest.append(args[at])
+            at += 1
+            continue
+        if period is not None:  # two periods: which one?
+            raise UserError("error.bad_period", given=" ".join(args))
+        period, at = phrase.period, at + phrase.length
+    return (
+        period or period_containing(PeriodKind.MONTH, today),
+        programs or rules.program_codes,
+        rest,
+    )

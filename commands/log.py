@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from commands.context import Button, DirectMessage, GroupPost, Reply, Request
-from commands.grammar import parse_count, parse_day, parse_program
+from commands.grammar import check_day, parse_count, parse_day, parse_program, take_day_words
 from commands.measure import progress_of
 from commands.render import period_label, progress_line
 from commands.term import TERM_BUTTONS
@@ -17,15 +17,19 @@ from tracker.participants import ParticipantDetails, hashed, last3, split_detail
 from tracker.periods import Period, PeriodKind, period_containing
 
 QUICK_COUNTS = (1, 2, 3, 5, 10)
+FILLER_WORDS = frozenset({"nguoi", "ng", "people", "person", "persons", "participants"})
+"""Words people add after the count (`/ghi TN 2 người`) that change nothing."""
 
 
 async def log(request: Request, args: list[str], member: Member) -> Reply:
     """Record `count` participants of `program` on today or a recent day."""
     details, args = split_details(args)  # `ma=… ky=12 moi`, anywhere after the command
+    named_day, args = take_day_words(args, request.today)  # `hôm qua`, `thứ 2`
+    args = [token for token in args if token not in FILLER_WORDS]  # `TN 2 người`
     words = [token for token in args if token.isalpha()]
     numbers = [token for token in args if token.isdigit()]
     days = [token for token in args if "/" in token]
-    if len(words) > 1 or len(numbers) > 1 or len(days) > 1:
+    if len(words) > 1 or len(numbers) > 1 or len(days) + (named_day is not None) > 1:
         raise UserError("error.log_usage")
     if not words:
         return _ask_program(request)
@@ -37,6 +41,8 @@ async def log(request: Request, args: list[str], member: Member) -> Reply:
         raise UserError("participants.code_needs_one")
     today = request.today
     day = parse_day(days[0], today, request.rules.backdate_days) if days else today
+    if named_day is not None:
+        day = check_day(named_day, today, request.rules.backdate_days)
 
     # The month is known before the write, so the write reads its totals back too.
     month = period_containing(PeriodKind.MONTH, day)
@@ -145,22 +151,20 @@ async def _duplicate_notices(
         for lead in await request.repo.leads_over(unit_id)
         if lead.id != member.id
     }
-    notices = []
-    for lead in leads.values():
-        told = Translator(lead.language)
-        text = told(
-            "participants.duplicate_notice",
-            code=entry.program,
-            last3=code_last3,
-            year=str(entry.day.year),
-            name=member.name,
-            id=str(entry.id),
-            day=entry.day,
-            first_name=earlier.member_name,
-            first_id=str(earlier.id),
-            first_day=earlier.day,
-        )
-        notices.append(DirectMessage(lead.id, text))
+    params = {
+        "code": entry.program,
+        "last3": code_last3,
+        "year": str(entry.day.year),
+        "name": member.name,
+        "id": str(entry.id),
+        "day": entry.day,
+        "first_name": earlier.member_name,
+        "first_id": str(earlier.id),
+        "first_day": earlier.day,
+    }
+    notices = [
+        DirectMessage(lead.id, "participants.duplicate_notice", params) for lead in leads.values()
+    ]
     return notices
 
 

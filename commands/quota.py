@@ -10,24 +10,26 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 
 from commands.audit import managed_member, scope_of
+from commands.choice import ask_to_confirm, offer
 from commands.context import Reply, Request
-from commands.grammar import natural, parse_period_words, parse_program, tokens
+from commands.grammar import as_typed, parse_number, parse_program, period_at, tokens
+from commands.render import period_label
 from locales import Translator
 from storage.leads_repository import QuotaTarget
 from tracker.errors import UserError
 from tracker.models import Member, TargetKind
 from tracker.periods import InvalidPeriod, Period, PeriodKind, parse_period, sub_periods
 from tracker.quotas import split_by_profile, split_evenly
+from tracker.rules import Rules
 from tracker.text import shown
 
 _PERIOD_KEY = re.compile(r"^\d{4}(?:-(?:w\d{1,2}|q[1-4]|\d{1,2}))?$")
 SEASONAL_FILE = Path(__file__).resolve().parent.parent / "config" / "seasonal.toml"
-MAX_QUOTA = 1_000_000
 
 _SPLIT_WORDS = {"chia", "split"}
 _SPLIT_KINDS = {
@@ -111,25 +113,48 @@ def plan_quotas(
 
 
 async def quota(request: Request, args: list[str], member: Member) -> Reply:
-    """Set a quota of a member (by phone) or unit (by name) in the caller's scope."""
-    at = _program_at(args, request.rules.program_codes)
-    if at is None or at == 0 or len(args) < at + 3:
+    """Set a quota of a member (by phone) or unit (by name) in the caller's scope.
+
+    A change that touches a past period, multiplies a quota by more than 3 or splits a
+    whole year is shown first and saved only once the lead confirms it.
+    """
+    at = _program_at(args, request.rules.program_codes, request.rules.aliases)
+    if at is None or at == 0 or (len(args) < at + 3 and not _reads_two_ways(args, at, request)):
         raise UserError("leads.quota_usage")
     program = parse_program(args[at], request.rules)
-    period = parse_period_words([args[at + 1]], request.today)
-    total = _quota_value(args[at + 2])
-    split, seasonal = _split(args[at + 3 :])
+    phrase = period_at(args, at + 1, request.today)
+    if phrase is None:
+        raise UserError("error.bad_period", given=args[at + 1])
+    period, rest = phrase.period, args[at + 1 + phrase.length :]
+    if not rest:
+        if phrase.word_alone is None:
+            raise UserError("leads.quota_usage")
+        return await _ask_which_period(request, args, at, program.code, phrase.word_alone, period)
+    total = _quota_value(rest[0], program.code, request.rules)
+    split, seasonal = _split(rest[1:])
     target = await _target(request, member, args[:at])
     books = await request.repo.quota_books(target.kind, target.id)
+    existing = books.get(program.code, {})
     plan = plan_quotas(
-        period,
-        total,
-        split,
-        seasonal_weights() if seasonal else None,
-        books.get(program.code, {}).keys(),
+        period, total, split, seasonal_weights() if seasonal else None, existing.keys()
     )
-    before = await request.repo.change_quotas(target, program.code, plan, member.id, request.now)
     t = request.t
+    warnings = _why_confirm(t, period, existing.get(period.key), total, split, request)
+    if warnings and not request.confirmed:
+        line = " ".join([*args[:at], program.code, period.key, str(total), *rest[1:]])
+        preview = t(
+            "leads.quota_preview",
+            target=target.label,
+            code=program.code,
+            period=period.key,
+            before=_shown(t, existing.get(period.key)),
+            after=t.number(total),
+        )
+        details = _split_lines(t, plan, split, seasonal, existing)
+        return await ask_to_confirm(
+            request, f"/chitieu {line}", "\n".join([preview, *details, *warnings])
+        )
+    before = await request.repo.change_quotas(target, program.code, plan, member.id, request.now)
     lines = [
         t(
             "leads.quota_set",
@@ -138,35 +163,105 @@ async def quota(request: Request, args: list[str], member: Member) -> Reply:
             period=period.key,
             before=_shown(t, before.get(period.key)),
             after=t.number(total),
-        )
+        ),
+        *_split_lines(t, plan, split, seasonal, before),
     ]
-    if split is not None:
-        parts = sorted(
-            (parse_period(k), v)
-            for k, v in plan.items()
-            if v is not None and parse_period(k).kind is split
-        )
-        how = t("leads.split_seasonal" if seasonal else "leads.split_even")
-        kind = t(f"leads.split_{split.value}")
-        listing = ", ".join(f"{part.key}: {t.number(v)}" for part, v in parts)
-        lines.append(t("leads.quota_split", kind=kind, how=how, parts=listing))
-        removed = sorted(k for k, v in plan.items() if v is None and before.get(k) is not None)
-        if removed:
-            lines.append(t("leads.quota_removed", keys=", ".join(removed)))
     return Reply("\n".join(lines))
+
+
+JUMP_FACTOR = 3
+"""A new quota more than this many times the old one is asked about first."""
+
+
+def _why_confirm(
+    t: Translator,
+    period: Period,
+    before: int | None,
+    total: int,
+    split: PeriodKind | None,
+    request: Request,
+) -> list[str]:
+    """The reasons to ask before saving; none for an everyday change."""
+    warnings = []
+    if period.last < request.today:
+        warnings.append(t("leads.confirm_past", period=period_label(t, period)))
+    if before is not None and before > 0 and total > JUMP_FACTOR * before:
+        warnings.append(t("leads.confirm_jump"))
+    if split is not None and period.kind is PeriodKind.YEAR:
+        warnings.append(t("leads.confirm_split"))
+    return warnings
+
+
+def _reads_two_ways(args: list[str], at: int | None, request: Request) -> bool:
+    """`… TN tháng 12`: a period word and a number, nothing after (asked, not refused)."""
+    if at is None or len(args) != at + 3:
+        return False
+    phrase = period_at(args, at + 1, request.today)
+    return phrase is not None and phrase.word_alone is not None
+
+
+async def _ask_which_period(
+    request: Request, args: list[str], at: int, code: str, alone: Period, numbered: Period
+) -> Reply:
+    """`tháng 12` alone: December (then the quota is missing), or this month's quota 12?"""
+    t = request.t
+    target = " ".join(args[:at])
+    number = args[at + 2]
+    question = t(
+        "leads.period_two_ways",
+        given=as_typed(request.raw_args, " ".join(args[at + 1 : at + 3])),
+        period=period_label(t, numbered),
+        target=target,
+        code=code,
+        period_key=numbered.key,
+        alone=period_label(t, alone),
+        n=number,
+    )
+    return await offer(
+        request, [f"/chitieu {target} {code} {alone.key} {number}"], question, confirms=False
+    )
+
+
+def _split_lines(
+    t: Translator,
+    plan: dict[str, int | None],
+    split: PeriodKind | None,
+    seasonal: bool,
+    before: Mapping[str, int | None],
+) -> list[str]:
+    """What a split sets, and the older finer quotas it removes."""
+    if split is None:
+        return []
+    parts = sorted(
+        (parse_period(k), v)
+        for k, v in plan.items()
+        if v is not None and parse_period(k).kind is split
+    )
+    how = t("leads.split_seasonal" if seasonal else "leads.split_even")
+    kind = t(f"leads.split_{split.value}")
+    listing = ", ".join(f"{part.key}: {t.number(v)}" for part, v in parts)
+    lines = [t("leads.quota_split", kind=kind, how=how, parts=listing)]
+    removed = sorted(k for k, v in plan.items() if v is None and before.get(k) is not None)
+    if removed:
+        lines.append(t("leads.quota_removed", keys=", ".join(removed)))
+    return lines
 
 
 def _shown(t: Translator, value: int | None) -> str:
     return "—" if value is None else t.number(value)
 
 
-def _program_at(args: list[str], program_codes: Iterable[str]) -> int | None:
-    """Where the program code is: a known code, else the word before a period key
-    (so `/chitieu 0912000001 XX 2026 10` is told XX is unknown, not shown the usage)."""
-    codes = {code.lower() for code in program_codes}
-    known = next((i for i, word in enumerate(args) if word in codes), None)
-    if known is not None:
-        return known
+def _program_at(
+    args: list[str], program_codes: Iterable[str], aliases: Iterable[str] = ()
+) -> int | None:
+    """Where the program is: a known code (`TN`), else an alias (`BHXH`, which also starts
+    unit names), else the word before a period key (so `/chitieu 0912000001 XX 2026 10`
+    is told XX is unknown, not shown the usage)."""
+    for words in (program_codes, aliases):
+        known = {word.lower() for word in words}
+        found = next((i for i, word in enumerate(args) if word in known and i > 0), None)
+        if found is not None:
+            return found
     return next(
         (
             i - 1
@@ -177,10 +272,13 @@ def _program_at(args: list[str], program_codes: Iterable[str]) -> int | None:
     )
 
 
-def _quota_value(token: str) -> int:
-    value = natural(token, MAX_QUOTA)
+def _quota_value(token: str, code: str, rules: Rules) -> int:
+    """`120` or `1.000`, at most the program's upper bound (`config/rules.toml`)."""
+    value = parse_number(token)
     if value is None:
-        raise UserError("leads.bad_quota", given=shown(token), max=MAX_QUOTA)
+        raise UserError("leads.bad_quota", given=shown(token), max=rules.max_quota(code))
+    if value > rules.max_quota(code):
+        raise UserError("leads.quota_too_big", given=value, code=code, max=rules.max_quota(code))
     return value
 
 

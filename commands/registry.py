@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from commands.audit import audit
 from commands.badges import badges
 from commands.chart import chart
+from commands.choice import NO_WORDS, YES_WORDS, cancel, picked
 from commands.context import Reply, Request, Services
 from commands.dossier import dossier
 from commands.due import due
 from commands.emulation import emulation
 from commands.export import export
-from commands.grammar import tokens
+from commands.grammar import as_typed, tokens
 from commands.group import set_group
 from commands.help import help_, start
 from commands.initiative import initiative
@@ -37,15 +39,13 @@ from commands.zalo_link import link_code
 from locales import Translator
 from tracker.errors import UserError
 from tracker.models import Channel, Member, Role
-from tracker.text import RedactingFilter, fold, redact, valid_unicode
+from tracker.text import RedactingFilter, fold, redact, shown, valid_unicode
 
 logger = logging.getLogger(__name__)
 logger.addFilter(RedactingFilter())  # tracebacks too: no participant code in the logs
 
 Handler = Callable[[Request, list[str], Member], Awaitable[Reply]]
 EVERYONE = frozenset(Role)
-CHAT_CHANNELS = frozenset({Channel.TELEGRAM, Channel.ZALO, Channel.SMS})
-"""Channels a notice can come back through (the console and imports cannot)."""
 LEADS = frozenset({Role.LEAD, Role.ADMIN})
 
 
@@ -57,6 +57,8 @@ class Command:
     help_key: str
     roles: frozenset[Role] = EVERYONE
     in_menu: bool = True
+    sends_files: bool = False
+    """Its answer is a file or picture: by SMS, a short text says where to get it."""
 
 
 COMMANDS: list[Command] = [
@@ -70,15 +72,15 @@ COMMANDS: list[Command] = [
     Command("donvi", "units", units, "help.units"),
     Command("thidua", "emulation", emulation, "help.emulation"),
     Command("huyhieu", "badges", badges, "help.badges"),
-    Command("bieudo", "chart", chart, "help.chart"),
+    Command("bieudo", "chart", chart, "help.chart", sends_files=True),
     Command("nhom", "setgroup", set_group, "help.setgroup", roles=LEADS),
     Command("sangkien", "initiative", initiative, "help.initiative", roles=LEADS),
     Command("chitieu", "quota", quota, "leads.help_quota", roles=LEADS),
     Command("duyet", "approve", approve, "leads.help_approve", roles=LEADS),
     Command("tuchoi", "reject", reject, "leads.help_reject", roles=LEADS),
-    Command("xuat", "export", export, "leads.help_export", roles=LEADS),
+    Command("xuat", "export", export, "leads.help_export", roles=LEADS, sends_files=True),
     Command("nhatky", "audit", audit, "leads.help_audit", roles=LEADS),
-    Command("hoso", "dossier", dossier, "dossier.help", roles=LEADS),
+    Command("hoso", "dossier", dossier, "dossier.help", roles=LEADS, sends_files=True),
     Command("tonghop", "summary", post_summary, "help.summary", roles=LEADS),
     Command("malienket", "linkcode", link_code, "zalo.help_linkcode", roles=LEADS),
     Command("ngonngu", "lang", language, "help.lang"),
@@ -95,6 +97,7 @@ SHORTHAND = {
     "gh": "giahan",
     "dh": "denhan",
 }
+SHORTHAND |= dict.fromkeys(YES_WORDS, "xacnhan") | dict.fromkeys(NO_WORDS, "boqua")
 
 
 def register(command: Command) -> None:
@@ -120,31 +123,66 @@ def parse(text: str, program_codes: tuple[str, ...]) -> tuple[Command | None, li
     words = tokens(text)
     if not words:
         return None, []
+    if len(words) == 1 and words[0].isdigit():  # the number of an option offered
+        return find("xacnhan"), words
+    if len(words) == 2 and fold(text).replace(" ", "") in SHORTHAND:  # `dong y`, `xac nhan`
+        return find(SHORTHAND[fold(text).replace(" ", "")]), []
     codes = {code.lower() for code in program_codes}
     # `TN 2`, or count first (`2 TN`): either way it is a log.
     if words[0] in codes or (words[0].isdigit() and len(words) > 1 and words[1] in codes):
         return find("ghi"), words
+    named = find(words[0])  # a command without its slash: `ghi 2 tn`, `Ghi TN 1`
+    if named is not None and words[0] not in SHORTHAND:
+        return named, words[1:]
     shorthand = SHORTHAND.get(words[0])
     return (find(shorthand), words[1:]) if shorthand else (None, words)
 
 
+async def answer(request: Request, args: list[str], member: Member) -> Reply:
+    """`CO`, `y`, `/xacnhan`, or an option's number: run what the open question offered."""
+    command_line, confirms = await picked(request, args, member)
+    return await dispatch(replace(request, confirmed=confirms), command_line)
+
+
+COMMANDS += [
+    Command("xacnhan", "confirm", answer, "choice.help_confirm", in_menu=False),
+    Command("boqua", "cancel", cancel, "choice.help_cancel", in_menu=False),
+]
+
+
 async def dispatch(request: Request, text: str) -> Reply:
     """Run the command in `text` for the linked member; user errors become polite replies."""
+    typed = text.strip().split(maxsplit=1)
+    request = replace(request, raw_args=typed[1] if len(typed) > 1 else "")
     member = request.member
     if member is None:
         raise ValueError("dispatch needs a linked member; channels handle strangers")
-    command, args = parse(text, request.rules.program_codes)
+    command, args = parse(text, (*request.rules.program_codes, *request.rules.aliases))
     try:
         if command is None:
             raise UserError("error.unknown_command")
         if member.role not in command.roles:
             raise UserError("error.not_allowed")
-        reply = await command.handler(request, args, member)
+        if command.sends_files and request.channel is Channel.SMS:
+            return Reply(request.t("sms.files_elsewhere", command=command.name))
+        return await command.handler(request, args, member)
     except UserError as error:
-        return Reply(request.t(error.key, **error.params))
-    if request.channel in CHAT_CHANNELS:  # notices follow the member to the channel used last
-        await request.repo.note_channel(member.id, request.channel, request.now)
-    return reply
+        params = dict(error.params)
+        given = params.get("given")
+        if isinstance(given, str):  # quote it as typed: `T13`, not `t 13`
+            params["given"] = shown(as_typed(request.raw_args or text, given))
+        return Reply(request.t(error.key, **params), refused=True)
+
+
+async def _note_channel(
+    services: Services, member: Member, channel: Channel, now: datetime
+) -> None:
+    """Remember the channel the member wrote from, so notices go there first."""
+    noted = services.notifier.noted_channels  # what this process wrote: skip a repeat
+    if channel is Channel.IMPORT or noted.get(member.id) is channel:
+        return
+    await services.repo.note_channel(member.id, channel, now)
+    noted[member.id] = channel
 
 
 async def run_text(
@@ -162,19 +200,14 @@ async def run_text(
     """
     translator = Translator(member.language, plain=channel is Channel.SMS)
     text = valid_unicode(text)
-    typed = text.strip().split(maxsplit=1)
     request = Request(
-        services,
-        member,
-        translator,
-        services.clock(),
-        channel,
-        source_key,
-        group_chat_id,
-        raw_args=typed[1] if len(typed) > 1 else "",
+        services, member, translator, services.clock(), channel, source_key, group_chat_id
     )
     try:
-        return await dispatch(request, text)
+        reply = await dispatch(request, text)
+        if not reply.refused:  # a refusal changes nothing, not even this
+            await _note_channel(services, member, channel, request.now)
+        return reply
     except Exception:
         logger.exception(
             "command failed: member=%s channel=%s text=%r", member.id, channel, redact(text)

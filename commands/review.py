@@ -8,14 +8,13 @@ entry_totals triggers follow the state) and its owner is told why.
 from __future__ import annotations
 
 from commands.audit import scope_of
-from commands.context import Button, DirectMessage, Reply, Request
+from commands.choice import ask_to_confirm
+from commands.context import DirectMessage, Reply, Request
 from commands.grammar import parse_id
-from locales import Translator
-from storage.leads_repository import Review
+from commands.review_list import is_queue_request, read_view, show_queue
+from storage.leads_repository import RejectedEntry, Review
 from tracker.errors import UserError
 from tracker.models import Entry, EntryState, Member
-
-PENDING_SHOWN = 10
 
 
 def _described(entry: Entry, owner_name: str) -> dict[str, object]:
@@ -31,11 +30,47 @@ def _described(entry: Entry, owner_name: str) -> dict[str, object]:
 
 async def approve(request: Request, args: list[str], member: Member) -> Reply:
     """List entries waiting for review, or confirm the one whose id is given."""
-    if not args:
-        return await _pending(request, member)
+    if is_queue_request(args):
+        return await show_queue(request, member, await read_view(request, member, args))
+    if len(args) > 1:
+        return await _approve_many(
+            request, member, [parse_id(arg, "leads.approve_usage") for arg in args]
+        )
     entry_id = parse_id(args[0], "leads.approve_usage")
+    rejected = await request.repo.rejected_entry(entry_id, scope_of(member))
+    if rejected is not None:
+        return await _reopen(request, member, rejected)
     review = await _review(request, member, entry_id, EntryState.CONFIRMED, None)
     return Reply(request.t("leads.confirmed", **_described(review.before, review.member_name)))
+
+
+async def _reopen(request: Request, member: Member, rejected: RejectedEntry) -> Reply:
+    """A rejected entry counts again once the lead confirms it; the reason stays."""
+    entry, t = rejected.entry, request.t
+    described = _described(entry, rejected.member_name)
+    if rejected.duplicate:
+        raise UserError("leads.reopen_duplicate", id=str(entry.id))
+    if not request.confirmed:
+        reason = rejected.reason or t("leads.no_reason_given")
+        question = t("leads.reopen_ask", reason=reason, **described)
+        return await ask_to_confirm(request, f"/duyet {entry.id}", question)
+    review = await request.repo.reopen_entry(entry.id, scope_of(member), member.id, request.now)
+    if review is None or not review.changed:
+        state = t(f"leads.state.{(review.before if review else entry).state.value}")
+        raise UserError("leads.entry_not_pending", id=str(entry.id), state=state)
+    reply = Reply(t("leads.reopened", **described))
+    if entry.member_id != member.id:
+        params = {
+            "id": str(entry.id),
+            "code": entry.program,
+            "n": entry.count,
+            "day": entry.day,
+            "lead": member.name,
+        }
+        reply.direct_messages.append(
+            DirectMessage(entry.member_id, "leads.reopened_notice", params, member.id)
+        )
+    return reply
 
 
 async def reject(request: Request, args: list[str], member: Member) -> Reply:
@@ -49,20 +84,22 @@ async def reject(request: Request, args: list[str], member: Member) -> Reply:
     reason = typed[1].strip() if len(typed) > 1 else None
     review = await _review(request, member, entry_id, EntryState.REJECTED, reason)
     entry = review.before
-    owner = await request.repo.member(entry.member_id)
-    told = Translator(owner.language)
-    notice = told(
-        "leads.rejected_notice",
-        id=str(entry.id),
-        code=entry.program,
-        n=entry.count,
-        day=entry.day,
-        lead=member.name,
-        reason=reason or told("leads.no_reason"),
-    )
     reply = Reply(request.t("leads.rejected", **_described(entry, review.member_name)))
-    if owner.id != member.id:
-        reply.direct_messages.append(DirectMessage(owner.id, notice))
+    if entry.member_id != member.id:
+        notice = DirectMessage(
+            entry.member_id,
+            "leads.rejected_notice" if reason else "leads.rejected_notice_unexplained",
+            {
+                "id": str(entry.id),
+                "code": entry.program,
+                "n": entry.count,
+                "day": entry.day,
+                "lead": member.name,
+                "reason": reason or "",
+            },
+            tell_if_undelivered=member.id,
+        )
+        reply.direct_messages.append(notice)
     return reply
 
 
@@ -85,30 +122,19 @@ async def _review(
     return review
 
 
-async def _pending(request: Request, member: Member) -> Reply:
+async def _approve_many(request: Request, member: Member, ids: list[int]) -> Reply:
+    """Several entries at once: asked first, then each confirmed (or said why not)."""
     t = request.t
-    pending = await request.repo.pending_entries(scope_of(member), PENDING_SHOWN)
-    if not pending:
-        return Reply(t("leads.pending_none"))
-    lines = [t("leads.pending_title", n=len(pending))]
-    buttons: list[list[Button]] = []
-    for item in pending:
-        entry = item.entry
-        lines.append(
-            t(
-                "leads.pending_line",
-                id=str(entry.id),
-                name=item.member_name,
-                code=entry.program,
-                n=entry.count,
-                day=entry.day,
-                channel=entry.channel.value,
-            )
-        )
-        buttons.append(
-            [
-                Button(t("leads.button_confirm", id=str(entry.id)), f"/duyet {entry.id}"),
-                Button(t("leads.button_reject", id=str(entry.id)), f"/tuchoi {entry.id}"),
-            ]
-        )
-    return Reply("\n".join(lines), buttons=buttons)
+    ids = list(dict.fromkeys(ids))
+    if not request.confirmed:
+        question = t("review.confirm_all", n=len(ids), ids=", ".join(f"#{i}" for i in ids))
+        return await ask_to_confirm(request, "/duyet " + " ".join(map(str, ids)), question)
+    lines = []
+    for entry_id in ids:
+        try:
+            review = await _review(request, member, entry_id, EntryState.CONFIRMED, None)
+        except UserError as error:
+            lines.append(t(error.key, **error.params))
+            continue
+        lines.append(t("leads.confirmed", **_described(review.before, review.member_name)))
+    return Reply("\n".join(lines))

@@ -1,10 +1,11 @@
-"""`/huy` (`/undo`): take back your own last entry, if you logged it today."""
+"""`/huy` (`/undo`): take back your own last entry, if you logged it today and no lead
+has confirmed it yet. The undo is in the audit log."""
 
 from __future__ import annotations
 
 from commands.context import Reply, Request
 from tracker.errors import UserError
-from tracker.models import Member
+from tracker.models import EntryState, Member
 
 
 async def undo(request: Request, args: list[str], member: Member) -> Reply:
@@ -14,4 +15,8 @@ async def undo(request: Request, args: list[str], member: Member) -> Reply:
     )
     if entry is None:
         raise UserError("undo.nothing")
+    if entry.state is EntryState.CONFIRMED:  # the lead's decision; only a lead changes it
+        raise UserError(
+            "undo.confirmed", id=str(entry.id), code=entry.program, n=entry.count, day=entry.day
+        )
     return Reply(request.t("undo.done", n=entry.count, code=entry.program, day=entry.day))

@@ -15,7 +15,6 @@ from typing import Any, Protocol
 
 import httpx
 from telegram import Bot
-from telegram.constants import MessageLimit
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -26,7 +25,7 @@ from telegram.error import (
     TimedOut,
 )
 
-CAPTION_LIMIT = int(MessageLimit.CAPTION_LENGTH)
+from commands.summary_data import CAPTION_LIMIT
 
 
 class Outcome(StrEnum):

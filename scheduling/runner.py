@@ -38,9 +38,10 @@ from concurrent.futures import Executor
 from datetime import datetime, timedelta
 
 from commands.context import Services
+from commands.summary import current_poster, register_poster, unregister_poster
+from commands.summary_data import build_summary
 from leaderboards.charts import TrendChart, render_trend
 from scheduling.due_reminders import due_reminder_text, members_with_dues
-from scheduling.gather import build_summary
 from scheduling.outbox import Outcome, Result, SmsOut, TelegramOut, send_sms
 from scheduling.owner import process_alive, this_process
 from scheduling.reminders import members_behind, reminder_text
@@ -358,20 +359,15 @@ class ScheduleRunner:
         return Result(Outcome.SKIPPED, detail="no Telegram link and no SMS gateway")
 
 
-# The runner of this process, if the scheduler runs here (`python bot.py`): /tonghop
-# hands it the lead's summary so it goes out with its chart, retries and bookkeeping.
-# Commands cannot hold it themselves (they are channel-agnostic and built per message).
-_active: list[ScheduleRunner] = []
-
-
 def activate(runner: ScheduleRunner) -> None:
-    _active.append(runner)
+    """This process's runner posts the summaries leads ask for (/tonghop)."""
+    register_poster(runner)
 
 
 def deactivate(runner: ScheduleRunner) -> None:
-    if runner in _active:
-        _active.remove(runner)
+    unregister_poster(runner)
 
 
 def active_runner() -> ScheduleRunner | None:
-    return _active[-1] if _active else None
+    poster = current_poster()
+    return poster if isinstance(poster, ScheduleRunner) else None

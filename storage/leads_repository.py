@@ -25,6 +25,8 @@ class AuditRecord:
     subject: str
     before: str | None
     after: str | None
+    unit_path: str = ""
+    """The unit the change concerns, by name."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,15 @@ class Review:
     changed: bool
 
 
+@dataclass(frozen=True)
+class RejectedEntry:
+    entry: Entry
+    member_name: str
+    reason: str | None
+    duplicate: bool
+    """Stored rejected because it repeats a participant counted elsewhere."""
+
+
 class LeadRepository(Protocol):
     async def units_in_scope(self, scope: int | None) -> list[Unit]: ...
     async def unit_in_scope(self, unit_id: int, scope: int | None) -> bool: ...
@@ -64,10 +75,18 @@ class LeadRepository(Protocol):
         actor_id: int,
         now: datetime,
     ) -> dict[str, int | None]:
-        """Set (or, for None, remove) quotas by period key; returns the values before."""
+        """Set (or, for None, remove) quotas by period key; returns the values before.
+        Each change is audited, and the first key always (the period the lead named)."""
         ...
 
     async def pending_entries(self, scope: int | None, limit: int) -> list[PendingEntry]: ...
+    async def pending_page(
+        self, scope: int | None, member_id: int | None, offset: int, limit: int
+    ) -> tuple[int, list[PendingEntry]]:
+        """How many reported entries wait in `scope` (of one member, if given), and one
+        page of them, newest first."""
+        ...
+
     async def review_entry(
         self,
         entry_id: int,
@@ -80,6 +99,17 @@ class LeadRepository(Protocol):
     ) -> Review | None:
         """None when the entry does not exist within `scope`; changes it only from
         a state in `allowed_from`."""
+        ...
+
+    async def rejected_entry(self, entry_id: int, scope: int | None) -> RejectedEntry | None:
+        """The entry when it exists within `scope` and is rejected; None otherwise."""
+        ...
+
+    async def reopen_entry(
+        self, entry_id: int, scope: int | None, actor_id: int, now: datetime
+    ) -> Review | None:
+        """Confirm a rejected entry (not a duplicate), keeping its rejection reason; the
+        audit log records it. None when there is no such entry within `scope`."""
         ...
 
     async def audit_log(self, scope: int | None, limit: int) -> list[AuditRecord]: ...

@@ -9,7 +9,9 @@ from typing import NamedTuple, Protocol
 
 from leaderboards.badges import EntryFact
 from storage.board_view_repository import BoardViewRepository
+from storage.choices_repository import ChoiceRepository
 from storage.leads_repository import LeadRepository
+from storage.notices_repository import NoticeRepository
 from storage.participants_repository import ParticipantRepository
 from storage.renewals_repository import RenewalRepository
 from storage.schedule_repository import ScheduleRepository
@@ -90,7 +92,11 @@ class CoreRepository(Protocol):
     async def record_entry(self, entry: NewEntry, period_key: str) -> RecordedEntry: ...
     async def undo_last_entry(
         self, member_id: int, day: date, now: datetime, source_key: str | None
-    ) -> tuple[Entry | None, bool]: ...
+    ) -> tuple[Entry | None, bool]:
+        """Void (and audit) the member's last counting entry of local `day` while it is
+        only reported; a confirmed one comes back unchanged, in its confirmed state."""
+        ...
+
     async def achieved(self, member_id: int, first: date, last: date) -> dict[str, int]: ...
     async def period_achieved(self, member_id: int, period_key: str) -> dict[str, int]: ...
     async def member_period(self, member_id: int, period_key: str) -> MemberPeriod: ...
@@ -164,6 +170,8 @@ class Repository(
     LeadRepository,
     ScheduleRepository,
     ParticipantRepository,
+    ChoiceRepository,
+    NoticeRepository,
     RenewalRepository,
     ZaloRepository,
     Protocol,

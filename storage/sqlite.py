@@ -14,8 +14,10 @@ import aiosqlite
 from storage.migrations import MIGRATIONS
 from storage.sqlite_board_view import BoardViewStore
 from storage.sqlite_boards import BoardStore
+from storage.sqlite_choices import ChoiceStore
 from storage.sqlite_core import CoreStore
 from storage.sqlite_leads import LeadStore
+from storage.sqlite_notices import NoticeStore
 from storage.sqlite_participants import ParticipantStore
 from storage.sqlite_renewals import RenewalStore
 from storage.sqlite_schedule import ScheduleStore
@@ -38,6 +40,8 @@ class SQLiteRepository(
     LeadStore,
     ScheduleStore,
     ParticipantStore,
+    ChoiceStore,
+    NoticeStore,
     RenewalStore,
     ZaloStore,
 ):

@@ -112,6 +112,14 @@ class SQLiteBase:
         return list(await self._reader.execute_fetchall(sql, tuple(params)))
 
 
+def entry_subject(entry: Entry, member_name: str) -> str:
+    """How the audit log names an entry: `#12 Nguyễn Thị Lan · TN 2 (23/11/2026)`."""
+    return (
+        f"#{entry.id} {member_name} · {entry.program} {entry.count}"
+        f" ({entry.day.strftime('%d/%m/%Y')})"
+    )
+
+
 async def write_audit(
     db: aiosqlite.Connection,
     now: datetime,

@@ -23,11 +23,22 @@ from storage.sqlite_base import (
     Recorded,
     SQLiteBase,
     entry_from,
+    entry_subject,
     in_connection_thread,
     member_from,
     unit_from,
+    write_audit,
 )
-from tracker.models import UNIT_PATH_SEPARATOR, Entry, Member, NewEntry, Quota, TargetKind, Unit
+from tracker.models import (
+    UNIT_PATH_SEPARATOR,
+    Entry,
+    EntryState,
+    Member,
+    NewEntry,
+    Quota,
+    TargetKind,
+    Unit,
+)
 from tracker.periods import local_day
 from tracker.quotas import QuotaBook
 
@@ -293,11 +304,26 @@ class CoreStore(SQLiteBase):
             undone = None if last is None else entry_from(last)
             if undone is not None and local_day(undone.created_at) != day:
                 undone = None
-            if undone is not None:
+            # A confirmed entry is the lead's to change: it comes back untouched.
+            if undone is not None and undone.state is EntryState.REPORTED:
                 await db.execute(
                     "UPDATE entries SET state = 'voided', state_changed_at = ?,"
                     " state_reason = 'undo' WHERE id = ?",
                     (now.isoformat(), undone.id),
+                )
+                names = await db.execute_fetchall(
+                    "SELECT name FROM members WHERE id = ?", (member_id,)
+                )
+                name = next(iter(names))[0]
+                await write_audit(
+                    db,
+                    now,
+                    member_id,
+                    undone.unit_id,
+                    "entry.undo",
+                    entry_subject(undone, name),
+                    undone.state.value,
+                    EntryState.VOIDED.value,
                 )
             if source_key is not None:
                 await db.execute(

@@ -5,12 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from storage.leads_repository import AuditRecord, PendingEntry, QuotaTarget, Review
+from storage.leads_repository import (
+    AuditRecord,
+    PendingEntry,
+    QuotaTarget,
+    RejectedEntry,
+    Review,
+)
 from storage.sqlite_base import (
     ENTRY_COLUMNS,
     UNIT_COLUMNS,
     SQLiteBase,
     entry_from,
+    entry_subject,
     unit_from,
     write_audit,
 )
@@ -48,6 +55,9 @@ class LeadStore(SQLiteBase):
     ) -> dict[str, int | None]:
         before: dict[str, int | None] = {}
         key = (target.kind.value, target.id, program)
+        # The command's own period comes first and is always in the audit log: a split
+        # of a year whose total stays the same is still a change someone made.
+        main_key = next(iter(values), None)
         async with self._transaction() as db:
             for period_key, value in values.items():
                 rows = await db.execute_fetchall(
@@ -58,7 +68,7 @@ class LeadStore(SQLiteBase):
                 found = next(iter(rows), None)
                 old = None if found is None else int(found[0])
                 before[period_key] = old
-                if old == value:
+                if old == value and period_key != main_key:
                     continue
                 if value is None:
                     await db.execute(
@@ -90,6 +100,22 @@ class LeadStore(SQLiteBase):
         )
         return [PendingEntry(entry_from(row), row[-1]) for row in rows]
 
+    async def pending_page(
+        self, scope: int | None, member_id: int | None, offset: int, limit: int
+    ) -> tuple[int, list[PendingEntry]]:
+        columns = ", ".join(f"e.{c}" for c in ENTRY_COLUMNS.split(", "))
+        where = f"WHERE e.state = 'reported' AND {_IN_SCOPE} AND (? IS NULL OR e.member_id = ?)"
+        params = (scope, member_id, member_id)
+        total = await self._one(
+            f"SELECT count(*) FROM entries e JOIN units u ON u.id = e.unit_id {where}", params
+        )
+        rows = await self._all(
+            f"SELECT {columns}, m.name FROM entries e JOIN units u ON u.id = e.unit_id"
+            f" JOIN members m ON m.id = e.member_id {where} ORDER BY e.id DESC LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+        return int(total[0]), [PendingEntry(entry_from(row), row[-1]) for row in rows]
+
     async def review_entry(
         self,
         entry_id: int,
@@ -118,10 +144,7 @@ class LeadStore(SQLiteBase):
                 "UPDATE entries SET state = ?, state_changed_at = ?, state_reason = ? WHERE id = ?",
                 (to.value, now.isoformat(), reason, entry_id),
             )
-            subject = (
-                f"#{before.id} {name} · {before.program} {before.count}"
-                f" ({before.day.strftime('%d/%m/%Y')})"
-            )
+            subject = entry_subject(before, name)
             after = to.value if not reason else f"{to.value}: {reason}"
             action = "entry.confirm" if to is EntryState.CONFIRMED else "entry.reject"
             await write_audit(
@@ -129,15 +152,65 @@ class LeadStore(SQLiteBase):
             )
         return Review(before, name, changed=True)
 
+    async def rejected_entry(self, entry_id: int, scope: int | None) -> RejectedEntry | None:
+        columns = ", ".join(f"e.{c}" for c in ENTRY_COLUMNS.split(", "))
+        row = await self._one(
+            f"SELECT {columns}, m.name, e.state_reason, e.duplicate_of FROM entries e"
+            " JOIN units u ON u.id = e.unit_id JOIN members m ON m.id = e.member_id"
+            f" WHERE e.id = ? AND e.state = 'rejected' AND {_IN_SCOPE}",
+            (entry_id, scope),
+        )
+        if row is None:
+            return None
+        return RejectedEntry(entry_from(row), str(row[-3]), row[-2], row[-1] is not None)
+
+    async def reopen_entry(
+        self, entry_id: int, scope: int | None, actor_id: int, now: datetime
+    ) -> Review | None:
+        columns = ", ".join(f"e.{c}" for c in ENTRY_COLUMNS.split(", "))
+        async with self._transaction() as db:
+            rows = await db.execute_fetchall(
+                f"SELECT {columns}, m.name, e.state_reason FROM entries e"
+                " JOIN units u ON u.id = e.unit_id JOIN members m ON m.id = e.member_id"
+                f" WHERE e.id = ? AND e.duplicate_of IS NULL AND {_IN_SCOPE}",
+                (entry_id, scope),
+            )
+            row = next(iter(rows), None)
+            if row is None:
+                return None
+            before, name, reason = entry_from(row), str(row[-2]), row[-1]
+            if before.state is not EntryState.REJECTED:
+                return Review(before, name, changed=False)
+            # The state_reason stays: why it was once rejected is still worth knowing.
+            await db.execute(
+                "UPDATE entries SET state = 'confirmed', state_changed_at = ? WHERE id = ?",
+                (now.isoformat(), entry_id),
+            )
+            was = before.state.value if not reason else f"{before.state.value}: {reason}"
+            await write_audit(
+                db,
+                now,
+                actor_id,
+                before.unit_id,
+                "entry.reopen",
+                entry_subject(before, name),
+                was,
+                EntryState.CONFIRMED.value,
+            )
+        return Review(before, name, changed=True)
+
     async def audit_log(self, scope: int | None, limit: int) -> list[AuditRecord]:
         rows = await self._all(
-            "SELECT a.id, a.at, m.name, a.unit_id, a.action, a.subject, a.before, a.after"
+            "SELECT a.id, a.at, m.name, a.unit_id, a.action, a.subject, a.before, a.after,"
+            " u.path"
             " FROM audit_log a JOIN units u ON u.id = a.unit_id"
             f" JOIN members m ON m.id = a.actor_id WHERE {_IN_SCOPE}"
             " ORDER BY a.id DESC LIMIT ?",
             (scope, limit),
         )
         return [
-            AuditRecord(r[0], datetime.fromisoformat(r[1]), r[2], r[3], r[4], r[5], r[6], r[7])
+            AuditRecord(
+                r[0], datetime.fromisoformat(r[1]), r[2], r[3], r[4], r[5], r[6], r[7], r[8]
+            )
             for r in rows
         ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
-from typing import Any
 
 from storage.sqlite_base import MEMBER_COLUMNS, SQLiteBase, member_from, write_audit
 from storage.zalo_repository import LinkCode, MediaFile
@@ -28,11 +27,6 @@ def _code_from(row: tuple[object, ...] | None) -> LinkCode | None:
 
 
 class ZaloStore(SQLiteBase):
-    def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
-        self._last_channels: dict[int, str] = {}
-        """What `member_last_channel` holds, as far as this process wrote or read it."""
-
     async def member_by_zalo(self, zalo_user_id: str) -> Member | None:
         row = await self._one(
             f"SELECT {', '.join('m.' + c for c in MEMBER_COLUMNS.split(', '))}"
@@ -147,32 +141,22 @@ class ZaloStore(SQLiteBase):
             await db.execute("DELETE FROM link_codes WHERE phone = ?", (phone,))
         return until
 
-    async def offer_choices(
-        self, channel: str, member_id: int, commands: list[str], now: datetime
-    ) -> None:
+    async def offer_numbered(self, member_id: int, commands: list[str], now: datetime) -> None:
         async with self._write_lock:
             await self._writer.execute(
-                "INSERT OR REPLACE INTO pending_choices"
-                " (channel, member_id, commands, offered_at, answered_key)"
-                " VALUES (?, ?, ?, ?, NULL)",
-                (channel, member_id, json.dumps(commands), now.isoformat()),
+                "INSERT OR REPLACE INTO zalo_choices"
+                " (member_id, commands, offered_at, answered_key) VALUES (?, ?, ?, NULL)",
+                (member_id, json.dumps(commands), now.isoformat()),
             )
 
-    async def clear_choices(self, channel: str, member_id: int) -> None:
-        async with self._write_lock:
-            await self._writer.execute(
-                "DELETE FROM pending_choices WHERE channel = ? AND member_id = ?",
-                (channel, member_id),
-            )
-
-    async def take_choice(
-        self, channel: str, member_id: int, number: int, source_key: str, since: datetime
+    async def take_numbered(
+        self, member_id: int, number: int, source_key: str, since: datetime
     ) -> str | None:
         async with self._transaction() as db:
             rows = await db.execute_fetchall(
-                "SELECT commands, answered_key FROM pending_choices"
-                " WHERE channel = ? AND member_id = ? AND offered_at > ?",
-                (channel, member_id, since.isoformat()),
+                "SELECT commands, answered_key FROM zalo_choices"
+                " WHERE member_id = ? AND offered_at > ?",
+                (member_id, since.isoformat()),
             )
             row = next(iter(rows), None)
             if row is None or row[1] not in (None, source_key):
@@ -181,8 +165,8 @@ class ZaloStore(SQLiteBase):
             if not 1 <= number <= len(commands):
                 return None
             await db.execute(
-                "UPDATE pending_choices SET answered_key = ? WHERE channel = ? AND member_id = ?",
-                (source_key, channel, member_id),
+                "UPDATE zalo_choices SET answered_key = ? WHERE member_id = ?",
+                (source_key, member_id),
             )
         return commands[number - 1]
 
@@ -243,27 +227,5 @@ class ZaloStore(SQLiteBase):
             " WHERE (SELECT lineage FROM units WHERE id = ?) LIKE u.lineage || '%'"
             " ORDER BY length(u.lineage) DESC LIMIT 1",
             (unit_id,),
-        )
-        return None if row is None else str(row[0])
-
-    async def note_channel(self, member_id: int, channel: str, now: datetime) -> None:
-        if self._last_channels.get(member_id) == channel:
-            return  # unchanged: no database at all on every message
-        row = await self._one(
-            "SELECT channel FROM member_last_channel WHERE member_id = ?", (member_id,)
-        )
-        self._last_channels[member_id] = channel
-        if row is not None and row[0] == channel:
-            return
-        async with self._write_lock:
-            await self._writer.execute(
-                "INSERT OR REPLACE INTO member_last_channel (member_id, channel, used_at)"
-                " VALUES (?, ?, ?)",
-                (member_id, channel, now.isoformat()),
-            )
-
-    async def last_channel(self, member_id: int) -> str | None:
-        row = await self._one(
-            "SELECT channel FROM member_last_channel WHERE member_id = ?", (member_id,)
         )
         return None if row is None else str(row[0])

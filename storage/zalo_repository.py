@@ -51,15 +51,15 @@ class ZaloRepository(Protocol):
         returned instant."""
         ...
 
-    async def offer_choices(
-        self, channel: str, member_id: int, commands: list[str], now: datetime
-    ) -> None: ...
-    async def clear_choices(self, channel: str, member_id: int) -> None: ...
-    async def take_choice(
-        self, channel: str, member_id: int, number: int, source_key: str, since: datetime
+    async def offer_numbered(self, member_id: int, commands: list[str], now: datetime) -> None:
+        """Buttons listed by number on Zalo (a new list replaces the old)."""
+        ...
+
+    async def take_numbered(
+        self, member_id: int, number: int, source_key: str, since: datetime
     ) -> str | None:
-        """The command behind `number` of choices offered after `since`, spent by `source_key`
-        (a repeat of that same message gets the same command)."""
+        """The command behind `number` of the list offered after `since`, spent by
+        `source_key` (a repeat of that same message gets the same command)."""
         ...
 
     async def put_media(
@@ -74,5 +74,3 @@ class ZaloRepository(Protocol):
         ...
 
     async def nearest_zalo_group(self, unit_id: int) -> str | None: ...
-    async def note_channel(self, member_id: int, channel: str, now: datetime) -> None: ...
-    async def last_channel(self, member_id: int) -> str | None: ...

@@ -99,7 +99,10 @@ async def test_lead_sets_a_member_quota_by_any_phone_form(services: Services) ->
 
 
 async def test_split_into_months_then_weeks_derive_from_the_months(services: Services) -> None:
-    reply = await say(services, "0913000001", "/chitieu 0912000001 tn 2026 120 chia thang mua")
+    asked = await say(services, "0913000001", "/chitieu 0912000001 tn 2026 120 chia thang mua")
+    assert "(chưa lưu)" in asked.text and "Chia lại cả năm" in asked.text
+    assert await book(services, "0912000001") == {"2026": 120}  # nothing before the answer
+    reply = await say(services, "0913000001", "y")
     assert "Chia theo tháng (theo mùa vụ): 2026-01: 7, 2026-02: 6" in reply.text
     quotas = await book(services, "0912000001")
     assert sum(quotas[f"2026-{m:02d}"] for m in range(1, 13)) == 120
@@ -111,7 +114,8 @@ async def test_split_into_months_then_weeks_derive_from_the_months(services: Ser
     progress = await say(services, "0912000001", "/tiendo")
     assert "TN: 0/13 (0%)" in progress.text
     # Re-splitting into quarters removes the months that would now contradict it.
-    again = await say(services, "0913000001", "/quota 0912000001 TN 2026 100 split quarter")
+    await say(services, "0913000001", "/quota 0912000001 TN 2026 100 split quarter")
+    again = await say(services, "0913000001", "yes")
     assert "Split" not in again.text and "Chia theo quý (đều): 2026-Q1: 25" in again.text
     assert "Đã bỏ các chỉ tiêu cũ mâu thuẫn: 2026-01" in again.text
     assert await book(services, "0912000001") == {
@@ -143,7 +147,10 @@ async def test_unit_quota_by_name_fragment(services: Services) -> None:
         ("/chitieu 0912000001 XX 2026 10", "Không có loại hình"),
         ("/chitieu 0912000001 TN 2026-13 10", "Không hiểu kỳ"),
         ("/chitieu 0912000001 TN 2026 12.5", "Không hiểu cách chia"),
-        ("/chitieu 0912000001 TN 2026 2000000", 'Chỉ tiêu "2000000" không hợp lệ'),
+        (
+            "/chitieu 0912000001 TN 2026 2000000",
+            "quá lớn cho TN: tối đa 500.000",
+        ),
         ("/chitieu 0912000001 TN 2026 abc", 'Chỉ tiêu "abc" không hợp lệ'),
         ("/chitieu 0912000001 TN 2026", "Cách đặt chỉ tiêu"),
         ("/chitieu TN 2026 10", "Cách đặt chỉ tiêu"),
@@ -170,7 +177,8 @@ async def test_refusals_say_why_and_change_nothing(
 
 async def test_admin_sets_quotas_anywhere(services: Services) -> None:
     await services.repo.import_staff(EXTRA)
-    reply = await say(services, "0915000001", "/quota 0914000002 TN 2026 60 split quarter")
+    await say(services, "0915000001", "/quota 0914000002 TN 2026 60 split quarter")
+    reply = await say(services, "0915000001", "co")
     assert "2026-Q4: 15" in reply.text
     assert (await book(services, "0914000002"))["2026"] == 60
     top = await say(services, "0915000001", "/chitieu tinh Thanh Hoa TN 2026 1000")

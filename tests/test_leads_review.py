@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from commands.context import DirectMessage, Reply, Services
+from commands.context import Reply, Services
+from commands.notices import worded
 from commands.registry import run_text
 from storage.repository import StaffRow
 from tests.conftest import Clock
@@ -46,21 +47,60 @@ async def test_pending_list_offers_buttons_newest_first(services: Services, cloc
     await say(services, "0912000003", "YT 3")
     reply = await say(services, LEAD, "/duyet")
     lines = reply.text.splitlines()
-    assert lines[0] == "📝 2 bản ghi chờ duyệt gần nhất:"
-    assert lines[1] == "#2 Vũ Thị Hoa · YT 3 người · 23/11/2026 (console)"
-    assert lines[2] == "#1 Nguyễn Thị Lan · TN 2 người · 23/11/2026 (console)"
+    assert lines == [
+        "📝 2 bản ghi đang chờ duyệt.",
+        "Trang 1/1, 2 bản ghi mới nhất:",
+        "#2 Vũ Thị Hoa · YT 3 người · 23/11/2026 (máy tính)",
+        "#1 Nguyễn Thị Lan · TN 2 người · 23/11/2026 (máy tính)",
+        "Lọc theo người: /duyet <SĐT>. Duyệt cả trang: /duyet tatca.",
+    ]
     assert [[b.command for b in row] for row in reply.buttons] == [
         ["/duyet 2", "/tuchoi 2"],
         ["/duyet 1", "/tuchoi 1"],
+        ["/duyet tatca trang 1"],
     ]
     assert reply.buttons[0][0].label == "✅ Duyệt #2"
 
 
-async def test_pending_list_is_at_most_ten(services: Services) -> None:
+async def test_the_queue_counts_pages_filters_and_approves_a_page_at_once(
+    services: Services,
+) -> None:
     for n in range(12):
         await say(services, LAN, f"/ghi TN {n + 1}")
+    await say(services, "0912000003", "YT 3")
     reply = await say(services, LEAD, "/approve")
-    assert len(reply.buttons) == 10 and reply.buttons[0][0].command == "/duyet 12"
+    assert reply.text.splitlines()[:2] == [
+        "📝 13 bản ghi đang chờ duyệt.",
+        "Trang 1/2, 10 bản ghi mới nhất:",
+    ]
+    assert reply.buttons[0][0].command == "/duyet 13"
+    assert [b.command for b in reply.buttons[-1]] == ["/duyet tatca trang 1", "/duyet trang 2"]
+    second = await say(services, LEAD, "/duyet trang 2")
+    assert second.text.splitlines()[1] == "Trang 2/2, 3 bản ghi mới nhất:"
+    assert [b.command for b in second.buttons[-1]] == [
+        "/duyet tatca trang 2",
+        "/duyet trang 1",
+    ]
+    hoa = await say(services, LEAD, "/duyet 0912000003")
+    assert hoa.text.splitlines()[0] == "📝 1 bản ghi đang chờ duyệt của Vũ Thị Hoa."
+    by_name = await say(services, LEAD, "/duyet lan")
+    assert by_name.text.splitlines()[0] == "📝 12 bản ghi đang chờ duyệt của Nguyễn Thị Lan."
+    # All shown on page 2, after one confirmation; nothing changes before it.
+    asked = await say(services, LEAD, "/duyet tatca trang 2")
+    assert asked.text.startswith("Duyệt cùng lúc 3 bản ghi: #3, #2, #1?")
+    assert await states(services) == ["reported"] * 13
+    done = await say(services, LEAD, "y")
+    assert done.text.splitlines() == [
+        "✅ Đã xác nhận bản ghi #3: Nguyễn Thị Lan · TN 3 người · 23/11/2026.",
+        "✅ Đã xác nhận bản ghi #2: Nguyễn Thị Lan · TN 2 người · 23/11/2026.",
+        "✅ Đã xác nhận bản ghi #1: Nguyễn Thị Lan · TN 1 người · 23/11/2026.",
+    ]
+    assert await states(services) == ["reported"] * 10
+    left = await say(services, LEAD, "/duyet")
+    assert left.text.splitlines()[:2] == [
+        "📝 10 bản ghi đang chờ duyệt.",
+        "Trang 1/1, 10 bản ghi mới nhất:",
+    ]
 
 
 async def test_confirm_keeps_counting_and_is_audited(services: Services) -> None:
@@ -84,13 +124,15 @@ async def test_reject_stops_counting_and_tells_the_owner(services: Services) -> 
     assert reply.text.startswith("❌ Đã từ chối bản ghi #1: Nguyễn Thị Lan · TN 2 người")
     assert await month_total(services, LAN) == 3
     lan = await member(services, LAN)
-    assert reply.direct_messages == [
-        DirectMessage(
-            lan.id,
-            "❌ Bản ghi #1 (TN 2 người, ngày 23/11/2026) của bạn đã bị Trần Minh Đức từ chối"
-            " và không được tính. Lý do: trung ho so",
-        )
-    ]
+    [notice] = reply.direct_messages
+    assert (notice.member_id, notice.tell_if_undelivered) == (
+        lan.id,
+        (await member(services, LEAD)).id,
+    )
+    assert worded(notice, "vi") == (
+        "❌ Bản ghi #1 (TN 2 người, ngày 23/11/2026) của bạn đã bị Trần Minh Đức từ chối"
+        " và không được tính. Lý do: trung ho so"
+    )
     progress = await say(services, LAN, "/tiendo")
     assert "TN: 3/10" in progress.text
     [record] = await services.repo.audit_log(None, 20)
@@ -109,7 +151,7 @@ async def test_a_confirmed_entry_can_still_be_rejected_in_the_owners_language(
     reply = await say(services, LEAD, "/reject 1")
     assert await month_total(services, LAN) == 0
     [notice] = reply.direct_messages
-    assert notice.text.endswith("Reason: none given, please ask your team lead.")
+    assert worded(notice, "en").endswith("Reason: none given, please ask your team lead.")
 
 
 async def test_review_outside_the_subtree_finds_nothing(services: Services) -> None:
@@ -128,7 +170,7 @@ async def test_review_outside_the_subtree_finds_nothing(services: Services) -> N
 
 
 async def test_usage_errors(services: Services) -> None:
-    assert (await say(services, LEAD, "/duyet abc")).text.startswith("Cách duyệt")
+    assert (await say(services, LEAD, "/duyet abc")).text.startswith('Không tìm thấy ai tên "abc"')
     assert (await say(services, LEAD, "/tuchoi")).text.startswith("Cách từ chối")
     assert (await say(services, LEAD, "/tuchoi 99")).text.startswith("Không tìm thấy bản ghi #99")
 

@@ -78,7 +78,7 @@ async def refused(
 async def test_quota_authorisation_matrix(
     server: BotApiServer, bot: TelegramApp, services: Services
 ) -> None:
-    outside = "Không thể thay đổi: {} nằm ngoài phạm vi đơn vị bạn quản lý."
+    outside = "{} nằm ngoài phạm vi đơn vị bạn quản lý."
     cases = [
         (LEAD, "/chitieu 0914000002 TN 2026 50", outside.format("Đỗ Thị Mai (0914000002)")),
         (LEAD, "/chitieu Sam Son TN 2026 50", outside.format(SAM_SON)),
@@ -138,11 +138,13 @@ async def test_review_authorisation_matrix(
         await refused(server, services, who, text, expected)
 
     listing = await send(server, text_update(LEAD, "/duyet"))
-    assert listing.params["text"].splitlines() == [
-        "📝 1 bản ghi chờ duyệt gần nhất:",
-        "#1 Nguyễn Thị Lan · TN 2 người · 23/11/2026 (telegram)",
+    assert listing.params["text"].splitlines()[:3] == [
+        "📝 1 bản ghi đang chờ duyệt.",
+        "Trang 1/1, 1 bản ghi mới nhất:",
+        "#1 Nguyễn Thị Lan · TN 2 người · 23/11/2026 (Telegram)",
     ]
-    [[confirm, reject]] = listing.params["reply_markup"]["inline_keyboard"]
+    [[confirm, reject], [everything]] = listing.params["reply_markup"]["inline_keyboard"]
+    assert everything["callback_data"] == "/duyet tatca trang 1"
     assert (confirm["callback_data"], reject["callback_data"]) == ("/duyet 1", "/tuchoi 1")
 
     since = server.mark()
@@ -155,9 +157,9 @@ async def test_review_authorisation_matrix(
     progress = await say(server, LAN, "/tiendo")
     assert "TN: 0/10" in progress
     everywhere = await say(server, ADMIN, "/duyet")
-    assert everywhere.splitlines()[1:] == [
-        "#3 Hoàng Quốc Việt · TN 1 người · 23/11/2026 (telegram)",
-        "#2 Đỗ Thị Mai · TN 3 người · 23/11/2026 (console)",
+    assert everywhere.splitlines()[2:4] == [
+        "#3 Hoàng Quốc Việt · TN 1 người · 23/11/2026 (Telegram)",
+        "#2 Đỗ Thị Mai · TN 3 người · 23/11/2026 (máy tính)",
     ]
     assert (await say(server, ADMIN, "/duyet 2")).startswith("✅ Đã xác nhận bản ghi #2")
 

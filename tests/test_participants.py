@@ -13,6 +13,7 @@ import pytest
 
 from commands.context import Services
 from commands.grammar import tokens
+from commands.notices import worded
 from commands.registry import run_text
 from storage.repository import StaffRow
 from storage.sqlite import SQLiteRepository
@@ -153,7 +154,7 @@ async def test_same_participant_by_two_officers_counts_once_and_both_leads_hear(
     assert "TN: 0/10" in second.text  # Hoa's month: nothing counted
     # Lan's lead (the office) and Hoa's (the post office): each once
     assert sorted(d.member_id for d in second.direct_messages) == [duc.id, thu.id]
-    notice = second.direct_messages[0].text
+    notice = worded(second.direct_messages[0], "vi")
     assert notice == (
         "⚠️ Trùng người tham gia TN mã …789 năm 2026: Vũ Thị Hoa ghi ngày 23/11/2026"
         " (bản ghi #2), nhưng Nguyễn Thị Lan đã ghi ngày 23/11/2026 (bản ghi #1)."

@@ -6,11 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from commands.context import Services
-from leaderboards.badges import BadgeCode
-from leaderboards.ranking import RankedRow, Standing
-from locales import Translator
-from scheduling.gather import gather_summary
-from scheduling.summary import (
+from commands.summary_data import gather_summary
+from commands.summary_text import (
     Improvement,
     MemberBadges,
     SummaryData,
@@ -20,6 +17,9 @@ from scheduling.summary import (
     shareable_top,
     trend_chart,
 )
+from leaderboards.badges import BadgeCode
+from leaderboards.ranking import RankedRow, Standing
+from locales import Translator
 from tests.conftest import COMMUNE
 from tracker.models import Channel, NewEntry
 from tracker.periods import parse_period

@@ -73,10 +73,22 @@ async def test_only_leads_post_summaries(services: Services) -> None:
     assert reply.text == "Xin lỗi, vai trò của bạn không được dùng lệnh này."
 
 
-async def test_a_lead_is_told_when_no_group_is_bound(services: Services) -> None:
+async def test_without_a_group_the_lead_reads_the_summary_and_is_told(
+    services: Services,
+) -> None:
     await bind(services, COMMUNE, -1001)  # a group below is not the lead's unit's group
+    await some_entries(services)
     reply = await say(services, LEAD, "/summary")
-    assert reply.text.startswith("Đơn vị BHXH cơ sở Hạc Thành chưa gắn nhóm Telegram.")
+    lines = reply.text.splitlines()
+    assert lines[:3] == [
+        "📣 Tổng hợp Tháng 11/2026 (đến ngày 23/11/2026) · BHXH cơ sở Hạc Thành",
+        "Kết quả so với kế hoạch:",
+        "· TN: 7/30 (23%)",
+    ]
+    assert lines[-1] == (
+        "Đơn vị BHXH cơ sở Hạc Thành chưa gắn nhóm Telegram nên bản tổng hợp chưa gửi cho ai."
+        " Vào nhóm của đơn vị và gõ /nhom để gắn."
+    )
     assert reply.group_posts == []
 
 
@@ -94,7 +106,10 @@ async def test_without_a_scheduler_the_console_shows_the_group_post(services: Se
         "· TN: 7/30 (23%)",
         "· YT: 0/60 (0%)",
     ]
-    assert reply.text == "✅ Đã đăng tổng hợp Tháng 11/2026 vào nhóm của BHXH cơ sở Hạc Thành."
+    # The lead reads in the private chat (or the console) what the group gets.
+    assert reply.text == (
+        post.text + "\n\n✅ Đã đăng tổng hợp Tháng 11/2026 vào nhóm của BHXH cơ sở Hạc Thành."
+    )
 
 
 async def test_a_lead_posts_the_summary_with_its_chart_once_per_command(
@@ -106,10 +121,18 @@ async def test_a_lead_posts_the_summary_with_its_chart_once_per_command(
         first = await say(services, LEAD, "/tonghop tháng trước", key="tg:1:77")
         again = await say(services, LEAD, "/tonghop tháng trước", key="tg:1:77")  # redelivered
         assert first.text == again.text
-        assert first.text == "✅ Đã đăng tổng hợp Tháng 10/2026 vào nhóm của BHXH cơ sở Hạc Thành."
+        assert first.text.endswith(
+            "\n\n✅ Đã đăng tổng hợp Tháng 10/2026 vào nhóm của BHXH cơ sở Hạc Thành."
+        )
         [photo] = server.calls_of("sendPhoto")
+        # Typed in the group itself, only the post appears: no second copy of it.
+        in_group = await say(services, LEAD, "/tonghop tháng trước", key="tg:1:79", group=-1003)
+        assert in_group.text == (
+            "✅ Đã đăng tổng hợp Tháng 10/2026 vào nhóm của BHXH cơ sở Hạc Thành."
+        )
     assert photo.params["chat_id"] == -1003
     assert photo.params["caption"].startswith("📣 Tổng hợp Tháng 10/2026 · BHXH cơ sở Hạc Thành")
+    assert first.text.startswith(photo.params["caption"])
     assert png_size(photo.files["photo"][1]) == (1080, 900)
     assert first.group_posts == []  # the scheduler posted it: nothing left for the channel
 
@@ -119,7 +142,9 @@ async def test_a_refused_post_is_reported_to_the_lead(services: Services) -> Non
     async with BotApiServer() as server, running_scheduler(services, server):
         server.fail_next("sendPhoto", 403, description="Forbidden: bot was kicked")
         reply = await say(services, LEAD, "/tonghop", key="tg:1:78")
-    assert reply.text.startswith("Chưa đăng được tổng hợp vào nhóm của BHXH cơ sở Hạc Thành")
+    assert reply.text.splitlines()[-1].startswith(
+        "Chưa đăng được tổng hợp vào nhóm của BHXH cơ sở Hạc Thành"
+    )
 
 
 async def test_chart_sends_progress_and_trend_images(services: Services) -> None:

@@ -96,7 +96,7 @@ async def test_the_numbered_ghi_flow_takes_numbers_and_a_repeat_counts_once(
     assert rows(tmp_path, "SELECT program, count, channel, state FROM entries") == [
         ("YT", 5, "zalo", "reported")
     ]
-    [(commands,)] = rows(tmp_path, "SELECT commands FROM pending_choices")
+    [(commands,)] = rows(tmp_path, "SELECT commands FROM zalo_choices")
     assert commands == '["/ghi YT 1", "/ghi YT 2", "/ghi YT 3", "/ghi YT 5", "/ghi YT 10"]'
 
 

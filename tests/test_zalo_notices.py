@@ -67,7 +67,9 @@ async def test_approving_on_zalo_is_a_numbered_list(services: Services) -> None:
     async with running_zalo(services) as zalo:
         await zalo.say(LAN, "TN 2")
         listing = await zalo.say(LEAD, "/duyet")
-        assert listing.endswith("1. ✅ Duyệt #1\n2. ❌ Từ chối #1\nGõ số thứ tự để chọn.")
+        assert listing.endswith(
+            "1. ✅ Duyệt #1\n2. ❌ Từ chối #1\n3. ✅ Duyệt cả 1 bản ghi trên\nGõ số thứ tự để chọn."
+        )
         assert await zalo.say(LEAD, "1") == (
             "✅ Đã xác nhận bản ghi #1: Nguyễn Thị Lan · TN 2 người · 23/11/2026."
         )

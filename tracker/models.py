@@ -39,6 +39,8 @@ class Program:
     code: str
     name_vi: str
     name_en: str
+    max_quota: int = 1_000_000
+    """The largest quota a lead may set (`config/rules.toml`): a typo's extra zeros stop."""
 
     def name(self, language: str) -> str:
         return self.name_vi if language == "vi" else self.name_en

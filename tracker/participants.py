@@ -28,6 +28,8 @@ TERMS = (1, 3, 6, *range(12, MAX_TERM_MONTHS + 1, 12))
 
 _CODE_WORDS = {"ma", "cccd", "code", "bhxh", "mabhxh", "so"}
 _TERM_WORDS = {"ky", "kyhan", "term"}
+_PROGRAM_WORDS = {"bhxh"}
+"""Code words that also name a program: a code only when a long number follows."""
 _MONTH_WORDS = {"t", "th", "thang", "m", "month", "months"}
 # Longest first: `tham gia lai` must not stop at a shorter phrase.
 _PHRASES: tuple[tuple[tuple[str, ...], bool], ...] = (
@@ -81,7 +83,11 @@ def split_details(args: list[str]) -> tuple[ParticipantDetails | None, list[str]
     while index < len(args):
         token = args[index]
         phrase = _phrase_at(args, index)
-        if token in _CODE_WORDS:
+        following = args[index + 1] if index + 1 < len(args) else ""
+        if token in _PROGRAM_WORDS and not (following.isdigit() and len(following) >= LONG_NUMBER):
+            rest.append(token)  # `BHXH 1`: the program (BHXH tự nguyện), not a code
+            index += 1
+        elif token in _CODE_WORDS:
             index += 1
             while index < len(args) and args[index] in _CODE_WORDS:
                 index += 1  # `ma bhxh 0123456789`

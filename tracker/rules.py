@@ -5,11 +5,13 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from tracker.models import Program
 from tracker.renewals import GRACE_DAYS
+from tracker.text import fold
 
 DEFAULT_RULES_FILE = Path(__file__).resolve().parent.parent / "config" / "rules.toml"
 
@@ -28,8 +30,29 @@ class Rules:
     """Days after a paid-until date before an unrenewed participant counts as lapsed."""
 
     def program(self, code: str) -> Program | None:
+        """The program by its code (`TN`), or by the first word of its Vietnamese name when
+        no other program's name starts with it (`BHXH` for TN, `BHYT` for YT)."""
         code = code.upper()
-        return next((program for program in self.programs if program.code == code), None)
+        found = next((program for program in self.programs if program.code == code), None)
+        return found or self.aliases.get(code)
+
+    @cached_property
+    def aliases(self) -> dict[str, Program]:
+        """`BHXH` -> TN, `BHYT` -> YT: a name's first word, where only one name has it."""
+        by_word: dict[str, list[Program]] = {}
+        for program in self.programs:
+            word = fold(program.name_vi).split()[0].upper() if program.name_vi.strip() else ""
+            by_word.setdefault(word, []).append(program)
+        codes = set(self.program_codes)
+        return {
+            word: programs[0]
+            for word, programs in by_word.items()
+            if word and len(programs) == 1 and word not in codes
+        }
+
+    def max_quota(self, code: str) -> int:
+        program = self.program(code)
+        return program.max_quota if program is not None else 0
 
     @property
     def program_codes(self) -> tuple[str, ...]:
@@ -45,7 +68,11 @@ def parse_rules(data: dict[str, Any]) -> Rules:
             raise RulesError(f"programs #{index}: missing {', '.join(sorted(missing))}")
         if not str(raw["code"]).isalnum():
             raise RulesError(f"programs #{index}: code must be letters or digits")
-        programs.append(Program(str(raw["code"]).upper(), raw["name_vi"], raw["name_en"]))
+        max_quota = raw.get("max_quota", 1_000_000)
+        if not (isinstance(max_quota, int) and max_quota >= 1):
+            raise RulesError(f"programs #{index}: max_quota must be a whole number >= 1")
+        code = str(raw["code"]).upper()
+        programs.append(Program(code, raw["name_vi"], raw["name_en"], max_quota))
     if not programs:
         raise RulesError("programs: at least one program is needed")
     if len({program.code for program in programs}) != len(programs):

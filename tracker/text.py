@@ -54,7 +54,7 @@ def fold(text: str) -> str:
     return " ".join(strip_accents(text).lower().split())
 
 
-# En and em dash, middle dot, ellipsis, curly quotes: their nearest GSM-7 forms.
+# En and em dash, middle dot, ellipsis, curly quotes, arrow: their nearest GSM-7 forms.
 _ASCII_LOOKALIKES = (
     ("\u2013", "-"),
     ("\u2014", "-"),
@@ -62,6 +62,7 @@ _ASCII_LOOKALIKES = (
     ("\u2026", "..."),
     ("\u201c", '"'),
     ("\u201d", '"'),
+    ("\u2192", "->"),
 )
 
 

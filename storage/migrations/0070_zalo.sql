@@ -26,16 +26,15 @@ CREATE TABLE link_failures (
     blocked_until TEXT
 ) WITHOUT ROWID;
 
--- Choices offered as a numbered list in a channel without buttons; the number typed
--- back runs the command. `answered_key` is the message that answered it: a repeat of
--- that message runs the same command again (and its own dedupe makes that harmless).
-CREATE TABLE pending_choices (
-    channel TEXT NOT NULL,
-    member_id INTEGER NOT NULL REFERENCES members(id),
+-- Buttons shown on Zalo as a numbered list; the number typed back runs the button's
+-- command. `answered_key` is the message that answered it: a repeat of that message
+-- runs the same command again (and its own dedupe makes that harmless). Questions the
+-- commands ask (yes/no) stay in `pending_choices`; their buttons are listed here.
+CREATE TABLE zalo_choices (
+    member_id INTEGER PRIMARY KEY REFERENCES members(id),
     commands TEXT NOT NULL,
     offered_at TEXT NOT NULL,
-    answered_key TEXT,
-    PRIMARY KEY (channel, member_id)
+    answered_key TEXT
 ) WITHOUT ROWID;
 
 -- Pictures and files behind expiring links (`/media/<token>`); the token is signed,
@@ -54,10 +53,3 @@ CREATE TABLE zalo_groups (
     unit_id INTEGER PRIMARY KEY REFERENCES units(id),
     chat_id TEXT NOT NULL
 );
-
--- The chat channel each member used last: notices follow them there.
-CREATE TABLE member_last_channel (
-    member_id INTEGER PRIMARY KEY REFERENCES members(id),
-    channel TEXT NOT NULL,
-    used_at TEXT NOT NULL
-) WITHOUT ROWID;

@@ -15,15 +15,15 @@ from dataclasses import dataclass
 
 from channels.http import build_http_app
 from channels.media import MediaLinks
-from channels.notify import Notifier
-from channels.sms_sender import SmsSender
+from channels.sms_sender import SmsNotices, SmsSender
 from channels.zalo import ZaloChannel
 from channels.zalo_api import ZaloBotClient
-from channels.zalo_wiring import build_notifier
+from channels.zalo_wiring import ZaloNotices
 from commands.context import Services
 from settings import Settings
 from tests.support.net import free_port, serve_asgi
 from tests.support.zaloapi import ZaloApiServer, ZaloCall
+from tracker.models import Channel
 
 WEBHOOK_SECRET = "zalo-hook_S3cret"
 MEDIA_SECRET = "media-test-key"
@@ -35,7 +35,6 @@ class ZaloBot:
     channel: ZaloChannel
     url: str
     """The bot's HTTP front door."""
-    notifier: Notifier
 
     async def say(self, sender: str, text: str, *, chat: str | None = None) -> str:
         """Send `text` as `sender`; the bot's first message back to that chat."""
@@ -81,10 +80,10 @@ async def running_zalo(
         )
         async with ZaloBotClient(server.token, server.base_url, backoff=0.01) as client:
             media = MediaLinks(services.repo, base, services.clock, MEDIA_SECRET)
-            notifier = build_notifier(services, None, client, sms_sender)
-            channel = ZaloChannel(
-                services, client, media=media, sms_sender=sms_sender, notifier=notifier
-            )
+            services.notifier.register(Channel.ZALO, ZaloNotices(services, client))
+            if sms_sender is not None:
+                services.notifier.register(Channel.SMS, SmsNotices(sms_sender))
+            channel = ZaloChannel(services, client, media=media, sms_sender=sms_sender)
             app = build_http_app(services, settings, zalo=channel, media=media)
             async with serve_asgi(app, port=port) as url:
-                yield ZaloBot(server, channel, url, notifier)
+                yield ZaloBot(server, channel, url)

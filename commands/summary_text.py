@@ -64,7 +64,7 @@ class MemberBadges:
 
 @dataclass(frozen=True)
 class SummaryData:
-    """Everything a summary shows, gathered from storage (see `scheduling.gather`)."""
+    """Everything a summary shows, gathered from storage (see `commands.summary_data`)."""
 
     unit_name: str
     period: Period

@@ -12,12 +12,7 @@ from datetime import date, timedelta
 
 from commands.boards import PeopleBoard, combined_target, people_board, unit_board
 from commands.render import period_label
-from leaderboards.badges import Badge, earned_badges
-from leaderboards.charts import MAX_BARS, Bar, ProgressChart, TrendChart
-from leaderboards.ranking import RankedRow
-from locales import Translator
-from scheduling.outbox import CAPTION_LIMIT
-from scheduling.summary import (
+from commands.summary_text import (
     BADGE_ORDER,
     SUMMARY_TOP,
     MemberBadges,
@@ -28,6 +23,10 @@ from scheduling.summary import (
     shareable_top,
     trend_chart,
 )
+from leaderboards.badges import Badge, earned_badges
+from leaderboards.charts import MAX_BARS, Bar, ProgressChart, TrendChart
+from leaderboards.ranking import RankedRow
+from locales import Translator
 from storage.repository import Repository
 from tracker.models import TargetKind, Unit
 from tracker.periods import Period, PeriodKind, period_containing
@@ -35,6 +34,10 @@ from tracker.quotas import QuotaBook
 from tracker.rules import Rules
 
 MemberBooks = dict[int, dict[str, QuotaBook]]
+
+CAPTION_LIMIT = 1024
+"""Telegram's longest photo caption (`telegram.constants.MessageLimit.CAPTION_LENGTH`,
+checked against it in tests): the summary is its chart's caption."""
 
 
 async def unit_targets(
