@@ -31,7 +31,7 @@ async def chart(request: Request, args: list[str], member: Member) -> Reply:
     return Reply(
         t("chart.sent", period=period_label(t, period), unit=unit.name),
         attachments=[
-            Attachment(f"tien-do-{period.key}.png", progress_png, is_image=True),
-            Attachment(f"luy-ke-{period.key}.png", trend_png, is_image=True),
+            Attachment(t("sheet.progress_file", period=period.key), progress_png, is_image=True),
+            Attachment(t("sheet.trend_file", period=period.key), trend_png, is_image=True),
         ],
     )

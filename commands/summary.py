@@ -14,6 +14,7 @@ from commands.context import GroupPost, Reply, Request
 from commands.grammar import parse_period_words
 from commands.render import period_label
 from commands.summary_data import build_summary
+from locales import Translator
 from tracker.models import Member, Unit
 from tracker.periods import Period
 
@@ -54,11 +55,17 @@ async def post_summary(request: Request, args: list[str], member: Member) -> Rep
     text, _ = await build_summary(
         request.repo, request.rules, unit, period, request.today, so_far=so_far
     )
+    # The lead's own copy in the lead's language; the group's stays Vietnamese.
+    own = text
+    if t.language != Translator().language or t.plain:
+        own, _ = await build_summary(
+            request.repo, request.rules, unit, period, request.today, so_far=so_far, t=t
+        )
     label = period_label(t, period)
     if unit.group_chat_id is None and await request.repo.zalo_group(unit.id) is None:
-        return Reply(f"{text}\n\n{t('summary.no_group', unit=unit.name)}")
+        return Reply(f"{own}\n\n{t('summary.no_group', unit=unit.name)}")
     # Typed in the group itself, the post is what everyone sees: no second copy.
-    shown = "" if request.group_chat_id == unit.group_chat_id else text + "\n\n"
+    shown = "" if request.group_chat_id == unit.group_chat_id else own + "\n\n"
     if not _posters:  # no scheduler in this process (the console): the post goes beside
         posted = t("summary.posted", period=label, unit=unit.name)
         return Reply(shown + posted, group_posts=[GroupPost(unit.id, text)])

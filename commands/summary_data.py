@@ -170,10 +170,12 @@ async def build_summary(
     *,
     so_far: bool,
     top_size: int = SUMMARY_TOP,
+    t: Translator | None = None,
 ) -> tuple[str, TrendChart]:
-    """The Vietnamese caption and trend chart of `unit`'s summary; `so_far` for a period
-    still under way (the chart stops at today)."""
-    t = Translator()  # a group has no language of its own: Vietnamese, the default
+    """The caption and trend chart of `unit`'s summary; `so_far` for a period still under
+    way (the chart stops at today). Vietnamese unless `t` says otherwise (a lead's own
+    copy): a group has no language of its own."""
+    t = t or Translator()
     data = await gather_summary(repo, rules, unit, period, today, top_size)
     days = period.elapsed_days(today) if so_far else None
     text = compose_summary(t, data, as_of=today if so_far else None, limit=CAPTION_LIMIT)

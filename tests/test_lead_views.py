@@ -101,3 +101,11 @@ async def test_an_english_lead_gets_english_exports_and_dossiers(services: Servi
         assert label in labels
     levels = {row[0]: row[1] for row in rows if row and row[0] in ("Current level",)}
     assert str(levels["Current level"]).isascii()
+
+
+async def test_an_english_lead_reads_the_summary_in_english(services: Services) -> None:
+    await say(services, LEAD, "/lang en")
+    lines = (await say(services, LEAD, "/summary")).text.splitlines()
+    assert lines[0] == "📣 Summary of Month 11/2026 (to 23/11/2026) · BHXH cơ sở Hạc Thành"
+    assert lines[1] == "Results against plan:"
+    assert lines[-1].startswith("BHXH cơ sở Hạc Thành has no Telegram group yet")

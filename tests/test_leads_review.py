@@ -49,7 +49,7 @@ async def test_pending_list_offers_buttons_newest_first(services: Services, cloc
     lines = reply.text.splitlines()
     assert lines == [
         "📝 2 bản ghi đang chờ duyệt.",
-        "Trang 1/1, 2 bản ghi mới nhất:",
+        "Trang 1/1, 2 bản ghi (mới nhất trước):",
         "#2 Vũ Thị Hoa · YT 3 người · 23/11/2026 (máy tính)",
         "#1 Nguyễn Thị Lan · TN 2 người · 23/11/2026 (máy tính)",
         "Lọc theo người: /duyet <SĐT>. Duyệt cả trang: /duyet tatca.",
@@ -71,12 +71,12 @@ async def test_the_queue_counts_pages_filters_and_approves_a_page_at_once(
     reply = await say(services, LEAD, "/approve")
     assert reply.text.splitlines()[:2] == [
         "📝 13 bản ghi đang chờ duyệt.",
-        "Trang 1/2, 10 bản ghi mới nhất:",
+        "Trang 1/2, 10 bản ghi (mới nhất trước):",
     ]
     assert reply.buttons[0][0].command == "/duyet 13"
     assert [b.command for b in reply.buttons[-1]] == ["/duyet tatca trang 1", "/duyet trang 2"]
     second = await say(services, LEAD, "/duyet trang 2")
-    assert second.text.splitlines()[1] == "Trang 2/2, 3 bản ghi mới nhất:"
+    assert second.text.splitlines()[1] == "Trang 2/2, 3 bản ghi (mới nhất trước):"
     assert [b.command for b in second.buttons[-1]] == [
         "/duyet tatca trang 2",
         "/duyet trang 1",
@@ -99,7 +99,7 @@ async def test_the_queue_counts_pages_filters_and_approves_a_page_at_once(
     left = await say(services, LEAD, "/duyet")
     assert left.text.splitlines()[:2] == [
         "📝 10 bản ghi đang chờ duyệt.",
-        "Trang 1/1, 10 bản ghi mới nhất:",
+        "Trang 1/1, 10 bản ghi (mới nhất trước):",
     ]
 
 

@@ -140,7 +140,7 @@ async def test_review_authorisation_matrix(
     listing = await send(server, text_update(LEAD, "/duyet"))
     assert listing.params["text"].splitlines()[:3] == [
         "📝 1 bản ghi đang chờ duyệt.",
-        "Trang 1/1, 1 bản ghi mới nhất:",
+        "Trang 1/1, 1 bản ghi (mới nhất trước):",
         "#1 Nguyễn Thị Lan · TN 2 người · 23/11/2026 (Telegram)",
     ]
     [[confirm, reject], [everything]] = listing.params["reply_markup"]["inline_keyboard"]

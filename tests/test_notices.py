@@ -19,8 +19,8 @@ from storage.sqlite import SQLiteRepository
 from tests.support.botapi import BotApiServer
 from tests.support.kannel import KannelGateway, kannel_available, serve_asgi
 from tests.support.telegram import send
-from tests.support.updates import contact_update, text_update, user
-from tracker.models import Channel
+from tests.support.updates import callback_update, contact_update, text_update, user
+from tracker.models import Channel, TargetKind
 
 if not kannel_available():
     if os.environ.get("CI"):
@@ -128,3 +128,24 @@ async def test_the_lead_is_told_when_a_notice_cannot_be_delivered(
         "⚠️ Không gửi được thông báo cho Nguyễn Thị Lan (0912000001): người này chưa liên kết"
         " Telegram và chưa nhận được SMS. Hãy báo trực tiếp."
     )
+
+
+async def test_a_past_quota_is_confirmed_with_the_telegram_button(
+    services: Services, server: BotApiServer, lead_on_telegram: dict[str, object]
+) -> None:
+    asked = await send(server, text_update(LEAD, "/chitieu 0912000002 TN tháng trước 30"))
+    assert str(asked.params["text"]).endswith(
+        "⚠️ Tháng 10/2026 đã qua.\nBấm Đồng ý để lưu, hoặc Bỏ."
+    )
+    [[yes, no]] = asked.params["reply_markup"]["inline_keyboard"]
+    assert (yes["callback_data"], no["callback_data"]) == ("/xacnhan", "/boqua")
+    nam = await services.repo.member_by_phone("0912000002")
+    assert nam is not None
+    assert await services.repo.quota_books(TargetKind.MEMBER, nam.id) == {
+        "TN": {"2026": 120},
+        "YT": {"2026": 240},
+    }
+    done = await send(server, callback_update(LEAD, yes["callback_data"], LEAD["id"]))
+    assert done.params["text"] == "✅ Chỉ tiêu TN 2026-10 của Phạm Văn Nam (0912000002): — → 30."
+    books = await services.repo.quota_books(TargetKind.MEMBER, nam.id)
+    assert books["TN"]["2026-10"] == 30
