@@ -44,7 +44,13 @@ async def open_services(
     repo = await SQLiteRepository.open(config.settings.sqlite_path)
     repo.use_participant_secret(config.settings.participant_hash_secret)
     try:
-        yield Services(repo=repo, rules=config.rules, clock=clock, emulation=config.emulation)
+        yield Services(
+            repo=repo,
+            rules=config.rules,
+            clock=clock,
+            emulation=config.emulation,
+            public_base_url=config.settings.screen_base_url,
+        )
     finally:
         await repo.close()
 

@@ -70,10 +70,17 @@ class Settings:
     zalo_webhook_url: str | None = None
     zalo_webhook_secret: str | None = None
     """Sent back by Zalo in `X-Bot-Api-Secret-Token`; 8 to 256 characters."""
-    public_base_url: str | None = None
-    """How the outside world (Zalo's servers, a lead's phone) reaches HTTP_HOST:HTTP_PORT."""
     media_secret: str | None = None
     """Key that signs `/media/...` links; unset: a random key per start (links die with it)."""
+    public_base_url: str | None = None
+    """How the outside world reaches the HTTP server: `/tv` links (default: the HTTP_HOST
+    and HTTP_PORT it listens on) and Zalo's `/media` links (required for them)."""
+
+    @property
+    def screen_base_url(self) -> str:
+        """The start of every `/tv` link, without a trailing slash."""
+        base = self.public_base_url or f"http://{self.http_host}:{self.http_port}"
+        return base.rstrip("/")
 
     @classmethod
     def load(cls, environ: dict[str, str] | None = None, dotenv: Path = Path(".env")) -> Settings:

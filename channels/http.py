@@ -5,6 +5,7 @@ POST     /telegram      Telegram's webhook (webhook mode): the update joins PTB'
 POST     /zalo          Zalo's webhook (webhook mode): the update is handled before answering
 GET      /media/<token> a chart or export behind a signed, expiring link (channels/media.py)
 GET      /healthz       each part of the process and its state; 503 when the database is gone
+GET      /tv/...        the office TV: a unit's live board (see `channels.tv.routes`)
 
 As in python-telegram-bot's `customwebhookbot/starlettebot.py`, the PTB application
 shares the event loop: the app's lifespan starts it (long polling, or the webhook when
@@ -21,6 +22,7 @@ import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from types import FrameType
 
 import uvicorn
 from starlette.applications import Starlette
@@ -34,6 +36,9 @@ from channels.parts import Part, Parts, PartState, Probe, probe_only
 from channels.sms import GroupPoster, answer_sms, read_inbound
 from channels.sms_sender import SmsSender
 from channels.telegram import TelegramApp, start_telegram, stop_telegram
+from channels.tv.hub import ScreenHub
+from channels.tv.part import screens_part
+from channels.tv.routes import screen_routes
 from channels.zalo import ZaloChannel
 from channels.zalo_api import parse_update
 from channels.zalo_wiring import ZALO, zalo_part
@@ -43,6 +48,7 @@ from settings import Settings
 logger = logging.getLogger(__name__)
 
 TELEGRAM = "telegram"
+GRACEFUL_SHUTDOWN = 5
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,7 @@ def build_http_app(
             Route("/zalo", zalo_webhook, methods=["POST"]),
             Route("/media/{token}", media_link, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
+            *screen_routes(),
         ],
         lifespan=_lifespan,
     )
@@ -86,9 +93,11 @@ def build_http_app(
     app.state.telegram = telegram_app
     app.state.sms_sender = sms_sender
     """The outbound SmsSender (or None), for jobs that push SMS."""
+    app.state.screen_hub = None
     app.state.parts = parts or Parts()
     if services is not None:
         app.state.parts.add(probe_only("database", database_probe(services), required=True))
+        app.state.parts.add(screens_part(app.state))
     for check in health_checks:
         app.state.parts.add(probe_only(check.name, check.probe))
     if telegram_app is not None:
@@ -133,14 +142,34 @@ async def serve_http(app: Starlette, settings: Settings) -> None:
         log_config=None,
         access_log=False,  # get-url calls carry the inbound secret and people's numbers
         lifespan="on",
+        # After SIGTERM, a connection still open this many seconds later is cut: a
+        # client that never lets go must not keep the bot from stopping.
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
     )
     logger.info("HTTP on %s:%d", settings.http_host, settings.http_port)
-    await _Server(config).serve()
+    server = _Server(config)
+    server.on_exit = lambda: _end_streams(app)
+    await server.serve()
+
+
+def _end_streams(app: Starlette) -> None:
+    """Open TV streams never end by themselves: end them when the server is asked to
+    stop, or uvicorn would wait for them forever before shutting down."""
+    hub: ScreenHub | None = app.state.screen_hub
+    if hub is not None:
+        hub.close_all()
 
 
 class _Server(uvicorn.Server):
     """uvicorn whose SIGINT/SIGTERM end `serve()` and nothing more, so the caller's own
     cleanup (closing the database) runs; plain uvicorn re-raises the signal afterwards."""
+
+    on_exit: Callable[[], None] | None = None
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self.on_exit is not None:
+            self.on_exit()
+        super().handle_exit(sig, frame)
 
     @contextmanager
     def capture_signals(self) -> Iterator[None]:

@@ -25,6 +25,8 @@ class Services:
     clock: Callable[[], datetime]
     """Returns an aware instant; tests pass a fixed one."""
     emulation: EmulationRules = field(default_factory=load_emulation_rules)
+    public_base_url: str = "http://127.0.0.1:8080"
+    """Where the office TV page is reached (PUBLIC_BASE_URL): `/tv` links start with it."""
     notifier: Notifier = field(default_factory=Notifier)
     """The channels notices go out on; each channel registers itself when it starts."""
 

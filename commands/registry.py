@@ -30,6 +30,7 @@ from commands.progress import progress
 from commands.quota import quota
 from commands.renew import renew
 from commands.review import approve, reject
+from commands.screen import screen
 from commands.summary import post_summary
 from commands.term import term
 from commands.top import top
@@ -83,6 +84,7 @@ COMMANDS: list[Command] = [
     Command("hoso", "dossier", dossier, "dossier.help", roles=LEADS, sends_files=True),
     Command("tonghop", "summary", post_summary, "help.summary", roles=LEADS),
     Command("malienket", "linkcode", link_code, "zalo.help_linkcode", roles=LEADS),
+    Command("tv", "screen", screen, "screen.help", roles=LEADS),
     Command("ngonngu", "lang", language, "help.lang"),
     Command("trogiup", "help", help_, "help.help"),
     Command("start", "start", start, "help.start", in_menu=False),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
+from functools import lru_cache
 
 from commands.boards import PeopleBoard, combined_target, people_board, unit_board
 from commands.render import period_label
@@ -40,6 +41,13 @@ CAPTION_LIMIT = 1024
 checked against it in tests): the summary is its chart's caption."""
 
 
+@lru_cache(maxsize=65_536)
+def _target(period: Period, book: tuple[tuple[str, int], ...]) -> int | None:
+    # A district's hundreds of people share a handful of quota books, and the office TV
+    # asks for its plan on every change: derive each book's target once.
+    return combined_target(period, {"": dict(book)}, ("",))
+
+
 async def unit_targets(
     repo: Repository, unit: Unit, period: Period, codes: tuple[str, ...], members: MemberBooks
 ) -> dict[str, int | None]:
@@ -49,7 +57,9 @@ async def unit_targets(
     for code in codes:
         own = combined_target(period, own_books, (code,))
         if own is None:
-            parts = [combined_target(period, books, (code,)) for books in members.values()]
+            parts = [
+                _target(period, tuple(books.get(code, {}).items())) for books in members.values()
+            ]
             known = [part for part in parts if part is not None]
             own = sum(known) if known else None
         targets[code] = own

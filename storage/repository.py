@@ -15,6 +15,7 @@ from storage.notices_repository import NoticeRepository
 from storage.participants_repository import ParticipantRepository
 from storage.renewals_repository import RenewalRepository
 from storage.schedule_repository import ScheduleRepository
+from storage.screen_repository import ScreenRepository
 from storage.sms_repository import SmsRepository
 from storage.zalo_repository import ZaloRepository
 from tracker.models import Entry, Member, NewEntry, Quota, Role, TargetKind, Unit
@@ -170,6 +171,7 @@ class Repository(
     LeadRepository,
     ScheduleRepository,
     ParticipantRepository,
+    ScreenRepository,
     ChoiceRepository,
     NoticeRepository,
     RenewalRepository,

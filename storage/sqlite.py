@@ -21,6 +21,7 @@ from storage.sqlite_notices import NoticeStore
 from storage.sqlite_participants import ParticipantStore
 from storage.sqlite_renewals import RenewalStore
 from storage.sqlite_schedule import ScheduleStore
+from storage.sqlite_screens import ScreenStore
 from storage.sqlite_sms import SmsStore
 from storage.sqlite_zalo import ZaloStore
 
@@ -40,6 +41,7 @@ class SQLiteRepository(
     LeadStore,
     ScheduleStore,
     ParticipantStore,
+    ScreenStore,
     ChoiceStore,
     NoticeStore,
     RenewalStore,

@@ -92,6 +92,17 @@ class SQLiteBase:
         # Entries waiting for the next group commit, each with its caller's future.
         self._entry_queue: list[QueuedEntry] = []
         self._entry_flusher: asyncio.Task[None] | None = None
+        # Told after each commit (the office TV's hub wakes up): see `on_commit`.
+        self._commit_listeners: list[Callable[[], None]] = []
+
+    def on_commit(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after every commit this process makes; it must be cheap and
+        must not raise (it runs on the writer's path), e.g. setting an asyncio.Event."""
+        self._commit_listeners.append(listener)
+
+    def _committed(self) -> None:
+        for listener in self._commit_listeners:
+            listener()
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -103,6 +114,7 @@ class SQLiteBase:
                 await self._writer.execute("ROLLBACK")
                 raise
             await self._writer.execute("COMMIT")
+            self._committed()
 
     async def _one(self, sql: str, params: Iterable[Any] = ()) -> Any:
         rows = await self._reader.execute_fetchall(sql, tuple(params))

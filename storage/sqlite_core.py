@@ -264,6 +264,7 @@ class CoreStore(SQLiteBase):
                 except Exception:
                     await self._record_one_by_one(batch)
                     continue
+            self._committed()
             for (_, future), result in zip(batch, results, strict=True):
                 if not future.done():  # its caller may have given up waiting
                     future.set_result(result)
@@ -277,6 +278,7 @@ class CoreStore(SQLiteBase):
                 if not future.done():
                     future.set_exception(error)
             else:
+                self._committed()
                 if not future.done():
                     future.set_result(result)
 
