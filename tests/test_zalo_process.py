@@ -47,7 +47,12 @@ async def test_zalo_comes_up_late_and_then_serves_commands_and_charts(
         httpx.AsyncClient(base_url=base) as http,
     ):
         health = (await http.get("/healthz")).json()
-        assert health["parts"] == {"database": "up", "scheduler": "up", "zalo": "retrying"}
+        assert health["parts"] == {
+            "database": "up",
+            "scheduler": "up",
+            "screens": "up",
+            "zalo": "retrying",
+        }
         zalo = await late.enter_async_context(ZaloApiServer(port=zalo_port))
 
         async def zalo_up() -> bool:
