@@ -68,9 +68,17 @@ class Settings:
     rules_file: str | None = None
     schedule_file: str | None = None
     """When summaries and reminders go out (default: config/schedule.toml)."""
+    zalo_bot_token: str | None = None
+    zalo_api_base_url: str | None = None
+    """Another Zalo Bot API server (tests, a proxy); default https://bot-api.zaloplatforms.com."""
+    zalo_webhook_url: str | None = None
+    zalo_webhook_secret: str | None = None
+    """Sent back by Zalo in `X-Bot-Api-Secret-Token`; 8 to 256 characters."""
+    media_secret: str | None = None
+    """Key that signs `/media/...` links; unset: a random key per start (links die with it)."""
     public_base_url: str | None = None
-    """How the office network reaches the HTTP server, for `/tv` links (default: the
-    HTTP_HOST and HTTP_PORT it listens on)."""
+    """How the outside world reaches the HTTP server: `/tv` links (default: the HTTP_HOST
+    and HTTP_PORT it listens on) and Zalo's `/media` links (required for them)."""
 
     @property
     def screen_base_url(self) -> str:

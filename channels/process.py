@@ -8,6 +8,7 @@ The wiring, in the order the parts open (and the reverse of how they close):
     scheduler  summaries and reminders (APScheduler)
     telegram   when TELEGRAM_BOT_TOKEN is set; retried in the background while its
                server cannot be reached, SMS and the scheduler working meanwhile
+    zalo       when ZALO_BOT_TOKEN is set; the same, with the /media links
 
 A new chat channel is one more `Part(name, open, probe, retry=True)` in `chat_channels`.
 """
@@ -27,6 +28,7 @@ from channels.parts import Part, Parts, RetryPolicy
 from channels.sms_sender import SmsNotices, open_sms_sender
 from channels.telegram import TelegramApp, TelegramNotices, build_application
 from channels.tv.part import screens_part
+from channels.zalo_wiring import zalo_process_part
 from commands.context import Services
 from scheduling.service import run_schedules
 from storage.backends import open_repository
@@ -102,6 +104,8 @@ def process_app(
     parts.add(Part("scheduler", scheduler, lambda: state.runner.scheduled()))
     for channel in chat_channels(config, telegram):
         parts.add(channel)
+    if settings.zalo_bot_token:
+        parts.add(zalo_process_part(settings, state, telegram))
     return app
 
 

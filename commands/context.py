@@ -41,8 +41,9 @@ class Request:
     channel: Channel
     source_key: str | None = None
     """The channel's id for the inbound message: a repeat of it changes nothing."""
-    group_chat_id: int | None = None
-    """Set when the message came from a team group: replies there are seen by everyone."""
+    group_chat_id: int | str | None = None
+    """Set when the message came from a team group: replies there are seen by everyone.
+    Telegram's chat ids are integers, Zalo's are text."""
     raw_args: str = ""
     """The arguments as typed (accents, case, punctuation kept): for free text, a reason."""
     confirmed: bool = False

@@ -36,6 +36,7 @@ from commands.term import term
 from commands.top import top
 from commands.undo import undo
 from commands.units import units
+from commands.zalo_link import link_code
 from locales import Translator
 from storage.errors import out_of_room
 from tracker.errors import UserError
@@ -83,6 +84,7 @@ COMMANDS: list[Command] = [
     Command("nhatky", "audit", audit, "leads.help_audit", roles=LEADS),
     Command("hoso", "dossier", dossier, "dossier.help", roles=LEADS, sends_files=True),
     Command("tonghop", "summary", post_summary, "help.summary", roles=LEADS),
+    Command("malienket", "linkcode", link_code, "zalo.help_linkcode", roles=LEADS),
     Command("tv", "screen", screen, "screen.help", roles=LEADS),
     Command("ngonngu", "lang", language, "help.lang"),
     Command("trogiup", "help", help_, "help.help"),
@@ -197,7 +199,7 @@ async def run_text(
     text: str,
     channel: Channel,
     source_key: str | None,
-    group_chat_id: int | None = None,
+    group_chat_id: int | str | None = None,
 ) -> Reply:
     """One inbound text from a linked member, through any channel, to one reply.
 

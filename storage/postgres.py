@@ -43,6 +43,7 @@ from storage.sqlite_renewals import RenewalStore
 from storage.sqlite_schedule import ScheduleStore
 from storage.sqlite_screens import ScreenStore
 from storage.sqlite_sms import SmsStore
+from storage.sqlite_zalo import ZaloStore
 from storage.store_base import Db, EntryWork, Params, Recorded, StoreBase
 
 # Advisory lock keys (pg_advisory_xact_lock): one per kind of exclusive work.
@@ -148,6 +149,7 @@ class PostgresRepository(
     ChoiceStore,
     NoticeStore,
     ScreenStore,
+    ZaloStore,
     PostgresBase,
 ):
     """Open with `await PostgresRepository.open(url)`; migrates the schema itself."""

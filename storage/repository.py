@@ -17,6 +17,7 @@ from storage.renewals_repository import RenewalRepository
 from storage.schedule_repository import ScheduleRepository
 from storage.screen_repository import ScreenRepository
 from storage.sms_repository import SmsRepository
+from storage.zalo_repository import ZaloRepository
 from tracker.imports import QuotaRow as QuotaRow  # the rows a CSV import checked
 from tracker.imports import StaffRow as StaffRow
 from tracker.models import Entry, Member, NewEntry, Quota, TargetKind, Unit
@@ -156,6 +157,7 @@ class Repository(
     ChoiceRepository,
     NoticeRepository,
     RenewalRepository,
+    ZaloRepository,
     Protocol,
 ):
     """Everything the commands may ask of storage."""

@@ -29,6 +29,7 @@ from storage.sqlite_renewals import RenewalStore
 from storage.sqlite_schedule import ScheduleStore
 from storage.sqlite_screens import ScreenStore
 from storage.sqlite_sms import SmsStore
+from storage.sqlite_zalo import ZaloStore
 
 _PRAGMAS = (
     "PRAGMA journal_mode = WAL",
@@ -51,6 +52,7 @@ class SQLiteRepository(
     NoticeStore,
     RenewalStore,
     SQLiteBase,
+    ZaloStore,
 ):
     """Open with `await SQLiteRepository.open(path)`; migrates the schema itself."""
 

@@ -164,7 +164,8 @@ class ScheduleStore(StoreBase):
 
     async def bound_units(self) -> list[Unit]:
         rows = await self._all(
-            f"SELECT {UNIT_COLUMNS} FROM units WHERE group_chat_id IS NOT NULL ORDER BY path"
+            f"SELECT {UNIT_COLUMNS} FROM units WHERE group_chat_id IS NOT NULL"
+            " OR id IN (SELECT unit_id FROM zalo_groups) ORDER BY path"
         )
         return [unit_from(row) for row in rows]
 
