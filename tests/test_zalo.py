@@ -3,7 +3,6 @@ real HTTP front door (long polling, or the `/zalo` webhook), real SQLite."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,16 +10,12 @@ import httpx
 
 from commands.context import Services
 from tests.conftest import NOW, Clock
+from tests.support.db import rows
 from tests.support.zalo import WEBHOOK_SECRET, running_zalo
 from tests.support.zaloapi import ZaloApiServer, ZaloCall
 
 LAN, LEAD = "u-lan", "u-duc"
 GROUP = "g-hac-thanh"
-
-
-def rows(tmp_path: Path, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(tmp_path / "quota.db") as db:
-        return db.execute(sql).fetchall()
 
 
 async def link(services: Services, phone: str, zalo_user: str) -> None:

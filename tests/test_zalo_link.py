@@ -4,7 +4,6 @@ Kannel, or from the lead; wrong, expired and blocked codes; one account per numb
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -15,6 +14,7 @@ from channels.sms_sender import KannelSender
 from commands.context import Services
 from commands.registry import run_text
 from tests.conftest import NOW, Clock
+from tests.support.db import rows
 from tests.support.kannel import KannelGateway, kannel_available
 from tests.support.zalo import ZaloBot, code_in, running_zalo
 from tracker.models import Channel
@@ -29,11 +29,6 @@ ASK_PHONE = (
 )
 LINKED = "✅ Đã liên kết Zalo với Nguyễn Thị Lan (0912000001). Gõ /trogiup để xem các lệnh."
 WRONG = "Mã không đúng. Hãy kiểm tra lại tin nhắn SMS; sai 5 lần thì số này bị khóa 1 giờ."
-
-
-def rows(tmp_path: Path, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(tmp_path / "quota.db") as db:
-        return db.execute(sql).fetchall()
 
 
 def wrong_code(code: str) -> str:
