@@ -130,7 +130,8 @@ class ZaloStore(StoreBase):
             )
             rows = await db.execute_fetchall(
                 "INSERT INTO link_failures (phone, wrong) VALUES (?, 1)"
-                " ON CONFLICT (phone) DO UPDATE SET wrong = link_failures.wrong + 1 RETURNING wrong",
+                " ON CONFLICT (phone) DO UPDATE SET wrong = link_failures.wrong + 1"
+                " RETURNING wrong",
                 (phone,),
             )
             wrong = int(next(iter(rows))[0])
