@@ -241,6 +241,25 @@ def _split_lines(
     kind = t(f"leads.split_{split.value}")
     listing = ", ".join(f"{part.key}: {t.number(v)}" for part, v in parts)
     lines = [t("leads.quota_split", kind=kind, how=how, parts=listing)]
+    # A year split by months also sets its quarters (the sums of their months): the
+    # reply names every quota it writes.
+    sums = sorted(
+        (parse_period(k), v)
+        for k, v in plan.items()
+        if v is not None
+        and split is PeriodKind.MONTH
+        and parse_period(k).kind is PeriodKind.QUARTER
+    )
+    if sums:
+        quarters = ", ".join(f"{part.key}: {t.number(v)}" for part, v in sums)
+        lines.append(
+            t(
+                "leads.quota_split",
+                kind=t("leads.split_quarter"),
+                how=t("leads.split_sum"),
+                parts=quarters,
+            )
+        )
     removed = sorted(k for k, v in plan.items() if v is None and before.get(k) is not None)
     if removed:
         lines.append(t("leads.quota_removed", keys=", ".join(removed)))
