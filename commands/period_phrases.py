@@ -130,8 +130,9 @@ def _word_and_number(
 
 
 def _fits(kind: PeriodKind, number: int) -> bool:
-    top = {PeriodKind.WEEK: 53, PeriodKind.MONTH: 12, PeriodKind.QUARTER: 4}[kind]
-    return 1 <= number <= top
+    # A year is never numbered within anything: `năm 10/9999` is not a period.
+    top = {PeriodKind.WEEK: 53, PeriodKind.MONTH: 12, PeriodKind.QUARTER: 4}.get(kind)
+    return top is not None and 1 <= number <= top
 
 
 def _numbered(kind: PeriodKind, number: int, year: int) -> Period:
