@@ -31,6 +31,10 @@ WALL = "9" * 5000  # past Python's int() digit limit (4,300)
 
 UNKNOWN = "Xin lỗi, tôi chưa hiểu lệnh này. Gõ /trogiup để xem các lệnh."
 REJECT_USAGE = "Cách từ chối: /tuchoi <số bản ghi> [lý do]."
+NO_PERIOD = (
+    'Không hiểu kỳ "{}": hãy gõ ví dụ tháng 10, tháng 10/2026, T10, quý 4, tuần này,'
+    " tháng trước, năm nay hoặc 2026-11."
+)
 APPROVE_USAGE = "Cách duyệt: /duyet để xem danh sách, /duyet <số bản ghi> để xác nhận."
 TERM_USAGE = "Cách ghi kỳ hạn: /kyhan <số bản ghi> <số tháng>, ví dụ /kyhan 12 6"
 
@@ -85,6 +89,7 @@ async def say(services: Services, phone: str, text: str, channel: Channel = Chan
             'Không hiểu kỳ "thang 9999999999999…": hãy gõ ví dụ tháng 10, tháng 10/2026, T10,'
             " quý 4, tuần này, tháng trước, năm nay hoặc 2026-11.",
         ),
+        (LEAD, "/donvi n 10/9999", NO_PERIOD.format("10/9999")),  # nightly fuzz
         (LAN, "/bxh 9999-W52", out_of_range("9999-W52")),
         (LEAD, "/bxh 9999-W52", out_of_range("9999-W52")),
         (LAN, "/bxh 0001-W01", out_of_range("0001-W01")),
