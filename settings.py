@@ -28,6 +28,10 @@ class BadSetting(SettingError):
         """What it should be, as a key of the `config.expect` catalogue table."""
 
 
+# What storage.backends.open_repository opens: a SQLite file or a PostgreSQL server.
+DATABASE_URL_PREFIXES = ("sqlite:///", "postgresql://", "postgres://")
+
+
 def _dotenv(path: Path) -> dict[str, str]:
     values: dict[str, str] = {}
     if path.is_file():
@@ -64,6 +68,23 @@ class Settings:
     rules_file: str | None = None
     schedule_file: str | None = None
     """When summaries and reminders go out (default: config/schedule.toml)."""
+    zalo_bot_token: str | None = None
+    zalo_api_base_url: str | None = None
+    """Another Zalo Bot API server (tests, a proxy); default https://bot-api.zaloplatforms.com."""
+    zalo_webhook_url: str | None = None
+    zalo_webhook_secret: str | None = None
+    """Sent back by Zalo in `X-Bot-Api-Secret-Token`; 8 to 256 characters."""
+    media_secret: str | None = None
+    """Key that signs `/media/...` links; unset: a random key per start (links die with it)."""
+    public_base_url: str | None = None
+    """How the outside world reaches the HTTP server: `/tv` links (default: the HTTP_HOST
+    and HTTP_PORT it listens on) and Zalo's `/media` links (required for them)."""
+
+    @property
+    def screen_base_url(self) -> str:
+        """The start of every `/tv` link, without a trailing slash."""
+        base = self.public_base_url or f"http://{self.http_host}:{self.http_port}"
+        return base.rstrip("/")
 
     @classmethod
     def load(cls, environ: dict[str, str] | None = None, dotenv: Path = Path(".env")) -> Settings:
@@ -79,16 +100,11 @@ class Settings:
     def __post_init__(self) -> None:
         if not 0 < self.http_port < 65536:
             raise BadSetting("HTTP_PORT", str(self.http_port), "port")
+        if not self.database_url.startswith(DATABASE_URL_PREFIXES):
+            raise BadSetting("DATABASE_URL", self.database_url, "database_url")
 
     def require(self, name: str) -> str:
         value = getattr(self, name)
         if not value:
             raise MissingSetting(f"{name.upper()} is not set")
         return str(value)
-
-    @property
-    def sqlite_path(self) -> Path:
-        prefix = "sqlite:///"
-        if not self.database_url.startswith(prefix):
-            raise MissingSetting(f"DATABASE_URL must start with {prefix} for SQLite")
-        return Path(self.database_url[len(prefix) :])

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from leaderboards.emulation import EmulationConfigError, EmulationRules, load_emulation_rules
 from scheduling.triggers import DEFAULT_SCHEDULE_FILE, ScheduleConfig, ScheduleError, load_schedule
-from settings import Settings
+from settings import BadSetting, Settings
 from tracker.rules import DEFAULT_RULES_FILE, Rules, RulesError, load_rules
 
 CONFIG_ERRORS = (RulesError, EmulationConfigError, ScheduleError)
@@ -34,5 +34,14 @@ def load_config(settings: Settings) -> Config:
     emulation = load_emulation_rules(programs=rules.programs)
     schedule_file = Path(settings.schedule_file) if settings.schedule_file else None
     schedule = load_schedule(schedule_file or DEFAULT_SCHEDULE_FILE)
-    settings.sqlite_path  # noqa: B018 - checked now: DATABASE_URL names a SQLite file
+    check_zalo(settings)
     return Config(settings, rules, emulation, schedule)
+
+
+def check_zalo(settings: Settings) -> None:
+    """A Zalo webhook needs its secret, of the length Zalo takes (8 to 256 characters)."""
+    if not settings.zalo_bot_token or not settings.zalo_webhook_url:
+        return
+    secret = settings.require("zalo_webhook_secret")
+    if not 8 <= len(secret) <= 256:
+        raise BadSetting("ZALO_WEBHOOK_SECRET", "…", "secret_8_to_256")

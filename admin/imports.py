@@ -7,7 +7,8 @@ from pathlib import Path
 
 from locales import Translator
 from storage.repository import ImportRejected, Repository
-from tracker.imports import Problem, decode, parse_quotas, parse_staff
+from tracker.imports import Problem, QuotaRow, decode, parse_quotas, parse_staff
+from tracker.models import TargetKind
 
 
 class ImportFailed(Exception):
@@ -29,6 +30,22 @@ def _read(t: Translator, path: Path) -> str:
         raise ImportFailed(_report(t, path, [Problem(1, "import.not_utf8")])) from None
 
 
+async def _unknown_targets(repo: Repository, rows: list[QuotaRow]) -> list[Problem]:
+    """Rows naming a member or unit that is not on the staff list. The import checks
+    again in its own transaction; this is for reporting them with the file's other
+    problems."""
+    problems = []
+    for row in rows:
+        if row.target_kind is TargetKind.MEMBER:
+            known = await repo.member_by_phone(row.target) is not None
+        else:
+            known = await repo.unit_by_path(row.target) is not None
+        if not known:
+            key = f"import.unknown_{row.target_kind.value}"
+            problems.append(Problem(row.line, key, {"given": row.target}))
+    return problems
+
+
 async def import_staff_file(repo: Repository, path: Path, t: Translator) -> str:
     rows, problems = parse_staff(_read(t, path))
     if problems:
@@ -41,6 +58,7 @@ async def import_quotas_file(
     repo: Repository, path: Path, program_codes: tuple[str, ...], now: datetime, t: Translator
 ) -> str:
     rows, problems = parse_quotas(_read(t, path), program_codes)
+    problems += await _unknown_targets(repo, rows)  # every problem in one pass
     if problems:
         raise ImportFailed(_report(t, path, problems))
     try:

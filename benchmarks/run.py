@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import suite_core, suite_schedule, suite_sms
+from benchmarks import suite_chat, suite_core, suite_schedule, suite_screens, suite_sms
 
 
 def main() -> None:
@@ -23,7 +23,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bhxh-bench-", dir=Path.cwd()) as folder:
         suite_core.run(Path(folder), quick=arguments.quick)
         suite_sms.run(Path(folder), quick=arguments.quick)
+        suite_chat.run(Path(folder), quick=arguments.quick)
         suite_schedule.run(Path(folder), quick=arguments.quick)
+        suite_screens.run(Path(folder), quick=arguments.quick)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import province, suite_boards
+from benchmarks import province, suite_boards, suite_participants
 from benchmarks.report import figure, latency, ratio
 from commands.context import Services
 from commands.registry import run_text
@@ -160,3 +160,4 @@ def run(folder: Path, quick: bool) -> None:
     log_figures(folder, path, 1000 if quick else 4000)
     latency("progress_query_latency", asyncio.run(progress_latencies(path, 200 if quick else 1000)))
     suite_boards.run(path, NOW, quick)
+    suite_participants.run(folder, path, NOW, quick)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import threading
 import uuid
 from pathlib import Path
 from typing import TextIO
@@ -39,6 +40,28 @@ def render(
     return "\n".join(lines)
 
 
+def read_lines(stdin: TextIO) -> asyncio.Queue[str]:
+    """Lines of `stdin` as they come, then "" at the end, read by a daemon thread.
+
+    Not `asyncio.to_thread`: a read blocked in the default executor holds up
+    `asyncio.run`'s shutdown, so Ctrl+C would wait for one more Enter. A daemon thread
+    is left behind, and the console ends at once.
+    """
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str] = asyncio.Queue()
+
+    def pump() -> None:
+        try:
+            for line in iter(stdin.readline, ""):
+                loop.call_soon_threadsafe(queue.put_nowait, line)
+            loop.call_soon_threadsafe(queue.put_nowait, "")
+        except (RuntimeError, ValueError, OSError):
+            return  # the loop or stdin is closed: the console has ended
+
+    threading.Thread(target=pump, name="console stdin", daemon=True).start()
+    return queue
+
+
 async def chat(
     services: Services, member: Member, stdin: TextIO, stdout: TextIO, out_dir: Path
 ) -> None:
@@ -49,10 +72,11 @@ async def chat(
     print(t("start.linked", name=member.name) + " " + t("console.hint"), file=stdout)
     choices: list[str] = []
     number = 0
+    lines = read_lines(stdin)
     while True:
         if interactive:
             print("> ", end="", file=stdout, flush=True)
-        line = await asyncio.to_thread(stdin.readline)
+        line = await lines.get()
         if not line:
             break
         text = line.strip()

@@ -2,7 +2,10 @@
 
 GET|POST /sms/inbound   Kannel's get-url/post-url: one SMS in, the reply SMS as the body
 POST     /telegram      Telegram's webhook (webhook mode): the update joins PTB's queue
+POST     /zalo          Zalo's webhook (webhook mode): the update is handled before answering
+GET      /media/<token> a chart or export behind a signed, expiring link (channels/media.py)
 GET      /healthz       each part of the process and its state; 503 when the database is gone
+GET      /tv/...        the office TV: a unit's live board (see `channels.tv.routes`)
 
 As in python-telegram-bot's `customwebhookbot/starlettebot.py`, the PTB application
 shares the event loop: the app's lifespan starts it (long polling, or the webhook when
@@ -19,6 +22,7 @@ import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from types import FrameType
 
 import uvicorn
 from starlette.applications import Starlette
@@ -27,16 +31,24 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from telegram import Update
 
+from channels.media import MediaLinks
 from channels.parts import Part, Parts, PartState, Probe, probe_only
 from channels.sms import GroupPoster, answer_sms, read_inbound
 from channels.sms_sender import SmsSender
 from channels.telegram import TelegramApp, start_telegram, stop_telegram
+from channels.tv.hub import ScreenHub
+from channels.tv.part import screens_part
+from channels.tv.routes import screen_routes
+from channels.zalo import ZaloChannel
+from channels.zalo_api import parse_update
+from channels.zalo_wiring import ZALO, zalo_part
 from commands.context import GroupPost, Services
 from settings import Settings
 
 logger = logging.getLogger(__name__)
 
 TELEGRAM = "telegram"
+GRACEFUL_SHUTDOWN = 5
 
 
 @dataclass(frozen=True)
@@ -56,6 +68,8 @@ def build_http_app(
     health_checks: Iterable[HealthCheck] = (),
     sms_sender: SmsSender | None = None,
     parts: Parts | None = None,
+    zalo: ZaloChannel | None = None,
+    media: MediaLinks | None = None,
 ) -> Starlette:
     """The Starlette app. Its lifespan runs `app.state.parts`: with `services` given (opened
     by the caller), the database is named there; with `telegram_app`, Telegram is a part
@@ -67,7 +81,10 @@ def build_http_app(
         routes=[
             Route("/sms/inbound", sms_inbound, methods=["GET", "POST"]),
             Route("/telegram", telegram_webhook, methods=["POST"]),
+            Route("/zalo", zalo_webhook, methods=["POST"]),
+            Route("/media/{token}", media_link, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
+            *screen_routes(),
         ],
         lifespan=_lifespan,
     )
@@ -76,13 +93,20 @@ def build_http_app(
     app.state.telegram = telegram_app
     app.state.sms_sender = sms_sender
     """The outbound SmsSender (or None), for jobs that push SMS."""
+    app.state.screen_hub = None
     app.state.parts = parts or Parts()
     if services is not None:
         app.state.parts.add(probe_only("database", database_probe(services), required=True))
+        app.state.parts.add(screens_part(app.state))
     for check in health_checks:
         app.state.parts.add(probe_only(check.name, check.probe))
     if telegram_app is not None:
         app.state.parts.add(telegram_part(telegram_app, settings))
+    app.state.zalo = zalo
+    """The Zalo channel while its part is up (channels.zalo_wiring), else None."""
+    app.state.media = media
+    if zalo is not None:
+        app.state.parts.add(zalo_part(zalo, settings))
     return app
 
 
@@ -118,14 +142,34 @@ async def serve_http(app: Starlette, settings: Settings) -> None:
         log_config=None,
         access_log=False,  # get-url calls carry the inbound secret and people's numbers
         lifespan="on",
+        # After SIGTERM, a connection still open this many seconds later is cut: a
+        # client that never lets go must not keep the bot from stopping.
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
     )
     logger.info("HTTP on %s:%d", settings.http_host, settings.http_port)
-    await _Server(config).serve()
+    server = _Server(config)
+    server.on_exit = lambda: _end_streams(app)
+    await server.serve()
+
+
+def _end_streams(app: Starlette) -> None:
+    """Open TV streams never end by themselves: end them when the server is asked to
+    stop, or uvicorn would wait for them forever before shutting down."""
+    hub: ScreenHub | None = app.state.screen_hub
+    if hub is not None:
+        hub.close_all()
 
 
 class _Server(uvicorn.Server):
     """uvicorn whose SIGINT/SIGTERM end `serve()` and nothing more, so the caller's own
     cleanup (closing the database) runs; plain uvicorn re-raises the signal afterwards."""
+
+    on_exit: Callable[[], None] | None = None
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self.on_exit is not None:
+            self.on_exit()
+        super().handle_exit(sig, frame)
 
     @contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -176,7 +220,9 @@ async def sms_inbound(request: Request) -> Response:
         request.app.state.services,
         sms,
         hash_key=settings.sms_inbound_secret,
-        post_to_group=_group_poster(request.app.state.telegram, request.app.state.services),
+        post_to_group=_group_poster(
+            request.app.state.telegram, request.app.state.services, request.app.state.zalo
+        ),
     )
     return PlainTextResponse(reply)
 
@@ -203,6 +249,36 @@ async def telegram_webhook(request: Request) -> Response:
     return Response(status_code=200)
 
 
+async def zalo_webhook(request: Request) -> Response:
+    """An update from Zalo: checked against the webhook secret, handled, then 200."""
+    zalo: ZaloChannel | None = request.app.state.zalo
+    settings: Settings = request.app.state.settings
+    if not settings.zalo_bot_token or not settings.zalo_webhook_url:
+        return PlainTextResponse("webhook mode is off", status_code=404)
+    if zalo is None or request.app.state.parts.state(ZALO) is not PartState.UP:
+        return PlainTextResponse("Zalo is starting", status_code=503)  # Zalo delivers again
+    given = request.headers.get("x-bot-api-secret-token")
+    if not _same(given, settings.zalo_webhook_secret):
+        return PlainTextResponse("forbidden", status_code=403)
+    try:
+        update = parse_update(json.loads(await request.body()))
+    except ValueError:
+        update = None
+    if update is None:
+        return PlainTextResponse("not an update", status_code=400)
+    if not await zalo.handle_safely(update):
+        return PlainTextResponse("failed", status_code=500)  # Zalo delivers it again
+    return Response(status_code=200)
+
+
+async def media_link(request: Request) -> Response:
+    """A chart or export by its signed link (404 when no links are served)."""
+    media: MediaLinks | None = request.app.state.media
+    if media is None:
+        return PlainTextResponse("not found", status_code=404)
+    return await media.serve(request)
+
+
 async def healthz(request: Request) -> JSONResponse:
     """Each part and its state; 503 only when a required part (the database) is not up."""
     parts: Parts = request.app.state.parts
@@ -222,14 +298,22 @@ def database_probe(services: Services) -> Callable[[], Awaitable[bool]]:
     return database
 
 
-def _group_poster(telegram: TelegramApp | None, services: Services) -> GroupPoster | None:
-    """Posts an SMS command's group messages (a celebration) to the unit's Telegram group."""
-    if telegram is None:
+def _group_poster(
+    telegram: TelegramApp | None, services: Services, zalo: ZaloChannel | None = None
+) -> GroupPoster | None:
+    """Posts an SMS command's group messages (a celebration) to the unit's Zalo group, or
+    else its Telegram group."""
+    if telegram is None and zalo is None:
         return None
 
     async def post(group_post: GroupPost) -> None:
+        if zalo is not None:
+            zalo_chat = await services.repo.nearest_zalo_group(group_post.unit_id)
+            if zalo_chat is not None:
+                await zalo.client.send_message(zalo_chat, group_post.text)
+                return
         chat_id = await services.repo.nearest_group_chat(group_post.unit_id)
-        if chat_id is not None:
+        if chat_id is not None and telegram is not None:
             await telegram.bot.send_message(chat_id, group_post.text)
 
     return post

@@ -3,10 +3,12 @@
 The wiring, in the order the parts open (and the reverse of how they close):
 
     database   required: without it nothing works, and /healthz answers 503
+    screens    the office TV's hub: one board per unit pushed to every open page
     sms        the Kannel sender for pushed SMS (when SMS_SENDSMS_URL is set)
     scheduler  summaries and reminders (APScheduler)
     telegram   when TELEGRAM_BOT_TOKEN is set; retried in the background while its
                server cannot be reached, SMS and the scheduler working meanwhile
+    zalo       when ZALO_BOT_TOKEN is set; the same, with the /media links
 
 A new chat channel is one more `Part(name, open, probe, retry=True)` in `chat_channels`.
 """
@@ -25,9 +27,11 @@ from channels.http import build_http_app, database_probe, telegram_part
 from channels.parts import Part, Parts, RetryPolicy
 from channels.sms_sender import SmsNotices, open_sms_sender
 from channels.telegram import TelegramApp, TelegramNotices, build_application
+from channels.tv.part import screens_part
+from channels.zalo_wiring import zalo_process_part
 from commands.context import Services
 from scheduling.service import run_schedules
-from storage.sqlite import SQLiteRepository
+from storage.backends import open_repository
 from tracker.models import Channel
 
 logger = logging.getLogger(__name__)
@@ -51,10 +55,16 @@ def process_app(
 
     @asynccontextmanager
     async def database() -> AsyncIterator[None]:
-        repo = await SQLiteRepository.open(settings.sqlite_path)
+        repo = await open_repository(settings.database_url)
         try:
             repo.use_participant_secret(settings.participant_hash_secret)
-            state.services = Services(repo, config.rules, clock, config.emulation)
+            state.services = Services(
+                repo,
+                config.rules,
+                clock,
+                config.emulation,
+                public_base_url=settings.screen_base_url,
+            )
             if telegram is not None:
                 telegram.bot_data["services"] = state.services
                 state.services.notifier.register(Channel.TELEGRAM, TelegramNotices(telegram.bot))
@@ -88,11 +98,14 @@ def process_app(
             yield
 
     parts.add(Part("database", database, database_alive, required=True))
+    parts.add(screens_part(state))
     if settings.sms_sendsms_url:
         parts.add(Part("sms", sms))
     parts.add(Part("scheduler", scheduler, lambda: state.runner.scheduled()))
     for channel in chat_channels(config, telegram):
         parts.add(channel)
+    if settings.zalo_bot_token:
+        parts.add(zalo_process_part(settings, state, telegram))
     return app
 
 

@@ -11,6 +11,7 @@ from commands.context import Reply, Request
 from tracker.errors import UserError
 from tracker.models import Member, Role
 from tracker.phones import InvalidPhone, normalise_phone
+from tracker.text import shown
 
 AUDIT_LINES = 20
 AUDIT_RECORDS = 400
@@ -23,17 +24,21 @@ def scope_of(member: Member) -> int | None:
 
 
 async def managed_member(request: Request, lead: Member, raw_phone: str) -> Member:
-    """The member with `raw_phone`, when `lead` manages their unit; UserError otherwise."""
+    """The member with `raw_phone`, when `lead` manages their unit; UserError otherwise.
+
+    Someone outside the lead's units and a number on no list get the same answer, which
+    quotes only the number typed: a refusal tells nobody who is behind a number, or even
+    that someone is.
+    """
     try:
         phone = normalise_phone(raw_phone)
     except InvalidPhone:
-        raise UserError("leads.bad_phone", given=raw_phone) from None
+        raise UserError("leads.bad_phone", given=shown(raw_phone)) from None
     found = await request.repo.member_by_phone(phone)
-    if found is None:
-        raise UserError("leads.unknown_member", phone=phone)
-    if not await request.repo.unit_in_scope(found.unit_id, scope_of(lead)):
-        raise UserError("leads.outside_scope", target=f"{found.name} ({phone})")
-    return found
+    scope = scope_of(lead)
+    if found is not None and await request.repo.unit_in_scope(found.unit_id, scope):
+        return found
+    raise UserError("leads.unknown_member" if scope is None else "leads.outside_scope", phone=phone)
 
 
 async def audit(request: Request, args: list[str], member: Member) -> Reply:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from commands.context import Button, Reply, Request
+from commands.grammar import natural
 from storage.choices_repository import PendingChoice
 from tracker.errors import UserError
 from tracker.models import Member
@@ -47,7 +48,8 @@ async def offer(request: Request, options: list[str], question: str, *, confirms
 async def picked(request: Request, args: list[str], member: Member) -> tuple[str, bool]:
     """The command the member's answer picks, and whether it runs as confirmed."""
     choice = await request.repo.take_choice(member.id, request.channel, request.now)
-    number = int(args[0]) if args and args[0].isdigit() else 1
+    # A wall of digits picks nothing (and int() of one would raise).
+    number = (natural(args[0], 999) or 0) if args and args[0].isdigit() else 1
     if choice is None:  # a lone number with no question open is not an answer
         raise UserError("error.unknown_command" if args else "choice.nothing")
     if not 1 <= number <= len(choice.options):

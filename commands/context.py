@@ -14,6 +14,7 @@ from storage.repository import Repository
 from tracker.models import Channel, Member
 from tracker.periods import local_day
 from tracker.rules import Rules
+from tracker.text import redact
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class Services:
     clock: Callable[[], datetime]
     """Returns an aware instant; tests pass a fixed one."""
     emulation: EmulationRules = field(default_factory=load_emulation_rules)
+    public_base_url: str = "http://127.0.0.1:8080"
+    """Where the office TV page is reached (PUBLIC_BASE_URL): `/tv` links start with it."""
     notifier: Notifier = field(default_factory=Notifier)
     """The channels notices go out on; each channel registers itself when it starts."""
 
@@ -38,8 +41,9 @@ class Request:
     channel: Channel
     source_key: str | None = None
     """The channel's id for the inbound message: a repeat of it changes nothing."""
-    group_chat_id: int | None = None
-    """Set when the message came from a team group: replies there are seen by everyone."""
+    group_chat_id: int | str | None = None
+    """Set when the message came from a team group: replies there are seen by everyone.
+    Telegram's chat ids are integers, Zalo's are text."""
     raw_args: str = ""
     """The arguments as typed (accents, case, punctuation kept): for free text, a reason."""
     confirmed: bool = False
@@ -48,6 +52,13 @@ class Request:
     @property
     def today(self) -> date:
         return local_day(self.now)
+
+    def free_text(self, skip: int) -> str:
+        """What was typed after the first `skip` words (a reason, an initiative), as it is
+        stored and shown: runs of 10+ digits masked like the logs, for a participant's
+        BHXH code or CCCD typed into it must not be kept in clear (Decree 13/2023)."""
+        parts = self.raw_args.split(maxsplit=skip)
+        return redact(parts[skip].strip()) if len(parts) > skip else ""
 
     @property
     def repo(self) -> Repository:

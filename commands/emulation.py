@@ -49,8 +49,15 @@ async def emulation(request: Request, args: list[str], member: Member) -> Reply:
     def targets_of(member_id: int) -> dict[str, int | None]:
         return {code: combined_target(year, books.get(member_id, {}), (code,)) for code in codes}
 
+    retention = (  # asked only when retention weighs in: by default nothing changes
+        await repo.member_retention(member.unit_id, year.first, year.last, request.today)
+        if rules.retention_weight
+        else {}
+    )
+
     def assess_member(member_id: int) -> Emulation:
-        return assess(weighted[member_id], targets_of(member_id), year, request.today, rules)
+        kept = retention.get(member_id)
+        return assess(weighted[member_id], targets_of(member_id), year, request.today, rules, kept)
 
     lines = [t("emulation.title", year=str(year.first.year))]
     if member.is_lead:

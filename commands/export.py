@@ -1,7 +1,8 @@
 """`/xuat [kỳ]` (`/export`): the subtree's progress per member as an .xlsx and a .csv.
 
-The workbook has a summary sheet (all programs together) and a sheet per program;
-numbers are numbers, titles and headers in the reader's language. Text that a
+The workbook has a summary sheet (all programs together), a sheet per program and one
+of participants per unit (a second .csv carries those too); numbers are numbers,
+titles and headers in the reader's language. Text that a
 spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab, CR first) is neutralised
 with a leading apostrophe.
 """
@@ -20,6 +21,12 @@ from openpyxl.utils import get_column_letter
 from commands.audit import scope_of
 from commands.boards import people_board
 from commands.context import Attachment, Reply, Request
+from commands.export_participants import (
+    ParticipantRow,
+    build_participants_csv,
+    fill_participant_sheet,
+    participant_rows,
+)
 from commands.export_units import add_unit_sheet, unit_rows
 from commands.grammar import parse_period_words
 from commands.render import period_label
@@ -70,6 +77,7 @@ def build_xlsx(
     programs: list[tuple[str, list[ProgressRow]]],
     t: Translator | None = None,
     finish: Callable[[Workbook], None] | None = None,
+    participants: list[ParticipantRow] | None = None,
 ) -> bytes:
     """The summary sheet, a sheet per program; `finish` adds more (the units sheet)."""
     t = t or Translator()
@@ -89,6 +97,8 @@ def build_xlsx(
             worksheet.column_dimensions[get_column_letter(column)].width = width
     if finish is not None:
         finish(workbook)
+    if participants is not None:
+        fill_participant_sheet(workbook.create_sheet(t("sheet.participants")), participants, t)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -122,6 +132,7 @@ async def export(request: Request, args: list[str], member: Member) -> Reply:
     programs = [(code, await _rows(request, roots, period, (code,), paths)) for code in codes]
     summary = await _rows(request, roots, period, codes, paths)
     units_sheet = await unit_rows(request.repo, roots, period, codes)
+    participants = await participant_rows(request, roots, units, period)
     t = request.t
     name = t("sheet.export_file", period=period.key)
     text = t(
@@ -135,10 +146,21 @@ async def export(request: Request, args: list[str], member: Member) -> Reply:
         attachments=[
             Attachment(
                 f"{name}.xlsx",
-                build_xlsx(summary, programs, t, lambda book: add_unit_sheet(book, units_sheet, t)),
+                build_xlsx(
+                    summary,
+                    programs,
+                    t,
+                    finish=lambda book: add_unit_sheet(book, units_sheet, t),
+                    participants=participants,
+                ),
                 is_image=False,
             ),
             Attachment(f"{name}.csv", build_csv(summary, programs, t), is_image=False),
+            Attachment(
+                t("sheet.participants_file", period=period.key) + ".csv",
+                build_participants_csv(participants, t),
+                is_image=False,
+            ),
         ],
     )
 

@@ -20,5 +20,9 @@ async def set_group(request: Request, args: list[str], member: Member) -> Reply:
         if not matches:
             raise UserError("boards.unknown_unit", given=" ".join(args))
         unit = matches[0]
-    await request.repo.bind_group(unit.id, request.group_chat_id, by=(member.id, request.now))
+    by = (member.id, request.now)
+    if isinstance(request.group_chat_id, str):  # a Zalo group
+        await request.repo.bind_zalo_group(unit.id, request.group_chat_id, by=by)
+    else:
+        await request.repo.bind_group(unit.id, request.group_chat_id, by=by)
     return Reply(request.t("group.bound", unit=unit.name))

@@ -13,10 +13,10 @@ from tracker.models import Member
 
 async def initiative(request: Request, args: list[str], member: Member) -> Reply:
     """Record (or replace) the initiative of a member in the lead's scope for this year."""
-    phone, _, note = request.raw_args.partition(" ")
-    if not phone or not note.strip():
+    words, note = request.raw_args.split(maxsplit=1), request.free_text(1)
+    if not words or not note:
         raise UserError("initiative.usage")
-    target = await managed_member(request, member, phone)
+    target = await managed_member(request, member, words[0])
     year = request.today.year
-    await request.repo.record_initiative(target.id, year, note.strip(), member.id, request.now)
+    await request.repo.record_initiative(target.id, year, note, member.id, request.now)
     return Reply(request.t("initiative.done", name=target.name, year=str(year)))

@@ -113,7 +113,7 @@ def _word_and_number(
         return _numbered(kind, number, year), 1
     if kind is PeriodKind.QUARTER and token in ROMAN_QUARTERS:
         number = ROMAN_QUARTERS[token]
-    elif token.isdigit():
+    elif token.isdigit() and len(token) <= 4:  # no int() of a wall of digits
         number = int(token)
     else:
         return None
@@ -122,7 +122,8 @@ def _word_and_number(
     if not _fits(kind, number):
         return None
     # `tháng 10 năm 2026`
-    if len(rest) >= 3 and WORD_TO_KIND.get(rest[1]) is PeriodKind.YEAR and rest[2].isdigit():
+    year_word = WORD_TO_KIND.get(rest[1]) if len(rest) >= 3 else None
+    if year_word is PeriodKind.YEAR and rest[2].isdigit() and len(rest[2]) == 4:
         named_year = int(rest[2])
         if FIRST_YEAR <= named_year <= LAST_YEAR:
             return _numbered(kind, number, named_year), 3
@@ -130,8 +131,9 @@ def _word_and_number(
 
 
 def _fits(kind: PeriodKind, number: int) -> bool:
-    top = {PeriodKind.WEEK: 53, PeriodKind.MONTH: 12, PeriodKind.QUARTER: 4}[kind]
-    return 1 <= number <= top
+    # A year is never numbered within anything: `năm 10/9999` is not a period.
+    top = {PeriodKind.WEEK: 53, PeriodKind.MONTH: 12, PeriodKind.QUARTER: 4}.get(kind)
+    return top is not None and 1 <= number <= top
 
 
 def _numbered(kind: PeriodKind, number: int, year: int) -> Period:

@@ -10,6 +10,7 @@ from commands.boards import unit_total
 from commands.context import Reply, Request
 from commands.grammar import parse_period_words
 from commands.measure import enclosing_line, progress_of
+from commands.participant_report import participant_report, report_lines
 from commands.render import pace_text, period_label, progress_line, unit_total_line
 from tracker.models import Member
 from tracker.periods import Period
@@ -26,18 +27,23 @@ async def progress(request: Request, args: list[str], member: Member) -> Reply:
     own_quota = any(p.target is not None for _, p in measured) or any(standing.books.values())
     if member.is_lead:
         lines += await _unit_lines(request, member, period)
-        if not own_quota:
-            return Reply("\n".join(lines))
-        lines.append(t("plans.own_quota"))
-    for program, progress_ in measured:
-        instead = await enclosing_line(
-            request.repo, t, member.id, program, progress_, standing.books.get(program.code, {})
-        )
-        lines.append(instead or progress_line(t, program, progress_))
-        if progress_.target is not None and not progress_.closed:
-            lines.append(
-                t("progress.detail", expected=progress_.expected, projection=progress_.projection)
+        lines += await _participant_lines(request, member, period)
+        if own_quota:
+            lines.append(t("plans.own_quota"))
+    if own_quota or not member.is_lead:
+        for program, progress_ in measured:
+            instead = await enclosing_line(
+                request.repo, t, member.id, program, progress_, standing.books.get(program.code, {})
             )
+            lines.append(instead or progress_line(t, program, progress_))
+            if progress_.target is not None and not progress_.closed:
+                lines.append(
+                    t(
+                        "progress.detail",
+                        expected=progress_.expected,
+                        projection=progress_.projection,
+                    )
+                )
     return Reply("\n".join(lines))
 
 
@@ -56,3 +62,13 @@ async def _unit_lines(request: Request, member: Member, period: Period) -> list[
                 t("progress.detail", expected=progress_.expected, projection=progress_.projection)
             )
     return lines
+
+
+async def _participant_lines(request: Request, member: Member, period: Period) -> list[str]:
+    """The lead's unit's participants, as the lead reports them upwards."""
+    unit = await request.repo.unit(member.unit_id)
+    figures = await participant_report(
+        request.repo, unit.id, period, request.today, request.rules.grace_days,
+        request.rules.program_codes,
+    )  # fmt: skip
+    return report_lines(request.t, unit, figures)

@@ -118,6 +118,7 @@ async def quota(request: Request, args: list[str], member: Member) -> Reply:
     A change that touches a past period, multiplies a quota by more than 3 or splits a
     whole year is shown first and saved only once the lead confirms it.
     """
+    shown_before, args = _shown_before(args)
     at = _program_at(args, request.rules.program_codes, request.rules.aliases)
     if at is None or at == 0 or (len(args) < at + 3 and not _reads_two_ways(args, at, request)):
         raise UserError("leads.quota_usage")
@@ -140,8 +141,13 @@ async def quota(request: Request, args: list[str], member: Member) -> Reply:
     )
     t = request.t
     warnings = _why_confirm(t, period, existing.get(period.key), total, split, request)
-    if warnings and not request.confirmed:
-        line = " ".join([*args[:at], program.code, period.key, str(total), *rest[1:]])
+    # Confirmed, but the quota changed since the question: what was shown is not what
+    # would happen, so ask again with the new "before".
+    moved = shown_before is not None and shown_before != _before_word(existing.get(period.key))
+    if warnings and (not request.confirmed or moved):
+        before_word = _before_word(existing.get(period.key))
+        words = [*args[:at], program.code, period.key, str(total), *rest[1:]]
+        line = " ".join([*words, _BEFORE_WORD, before_word])
         preview = t(
             "leads.quota_preview",
             target=target.label,
@@ -167,6 +173,21 @@ async def quota(request: Request, args: list[str], member: Member) -> Reply:
         *_split_lines(t, plan, split, seasonal, before),
     ]
     return Reply("\n".join(lines))
+
+
+_BEFORE_WORD = "truocla"
+"""`… truocla 120` ends a question's stored command: the quota the lead was shown."""
+
+
+def _before_word(value: int | None) -> str:
+    return "rong" if value is None else str(value)
+
+
+def _shown_before(args: list[str]) -> tuple[str | None, list[str]]:
+    """The `truocla <n|rong>` a confirmation carries, and the other words."""
+    if len(args) >= 2 and args[-2] == _BEFORE_WORD:
+        return args[-1], args[:-2]
+    return None, args
 
 
 JUMP_FACTOR = 3
@@ -241,6 +262,25 @@ def _split_lines(
     kind = t(f"leads.split_{split.value}")
     listing = ", ".join(f"{part.key}: {t.number(v)}" for part, v in parts)
     lines = [t("leads.quota_split", kind=kind, how=how, parts=listing)]
+    # A year split by months also sets its quarters (the sums of their months): the
+    # reply names every quota it writes.
+    sums = sorted(
+        (parse_period(k), v)
+        for k, v in plan.items()
+        if v is not None
+        and split is PeriodKind.MONTH
+        and parse_period(k).kind is PeriodKind.QUARTER
+    )
+    if sums:
+        quarters = ", ".join(f"{part.key}: {t.number(v)}" for part, v in sums)
+        lines.append(
+            t(
+                "leads.quota_split",
+                kind=t("leads.split_quarter"),
+                how=t("leads.split_sum"),
+                parts=quarters,
+            )
+        )
     removed = sorted(k for k, v in plan.items() if v is None and before.get(k) is not None)
     if removed:
         lines.append(t("leads.quota_removed", keys=", ".join(removed)))
@@ -308,10 +348,8 @@ async def _target(request: Request, member: Member, words: list[str]) -> QuotaTa
     matches = exact or matches
     allowed = {u.id for u in await repo.units_in_scope(scope)} if scope is not None else None
     mine = [u for u in matches if allowed is None or u.id in allowed]
-    if not mine:
-        if matches:
-            raise UserError("leads.outside_scope", target=matches[0].path)
-        raise UserError("boards.unknown_unit", given=wanted)
+    if not mine:  # outside the caller's units or nowhere: one answer, naming nothing
+        raise UserError("boards.unknown_unit", given=shown(wanted))
     if len(mine) > 1:
         raise UserError("leads.ambiguous_unit", names="; ".join(u.path for u in mine[:5]))
     unit = mine[0]

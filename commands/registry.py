@@ -30,12 +30,15 @@ from commands.progress import progress
 from commands.quota import quota
 from commands.renew import renew
 from commands.review import approve, reject
+from commands.screen import screen
 from commands.summary import post_summary
 from commands.term import term
 from commands.top import top
 from commands.undo import undo
 from commands.units import units
+from commands.zalo_link import link_code
 from locales import Translator
+from storage.errors import out_of_room
 from tracker.errors import UserError
 from tracker.models import Channel, Member, Role
 from tracker.text import RedactingFilter, fold, redact, shown, valid_unicode
@@ -81,6 +84,8 @@ COMMANDS: list[Command] = [
     Command("nhatky", "audit", audit, "leads.help_audit", roles=LEADS),
     Command("hoso", "dossier", dossier, "dossier.help", roles=LEADS, sends_files=True),
     Command("tonghop", "summary", post_summary, "help.summary", roles=LEADS),
+    Command("malienket", "linkcode", link_code, "zalo.help_linkcode", roles=LEADS),
+    Command("tv", "screen", screen, "screen.help", roles=LEADS),
     Command("ngonngu", "lang", language, "help.lang"),
     Command("trogiup", "help", help_, "help.help"),
     Command("start", "start", start, "help.start", in_menu=False),
@@ -179,7 +184,12 @@ async def _note_channel(
     noted = services.notifier.noted_channels  # what this process wrote: skip a repeat
     if channel is Channel.IMPORT or noted.get(member.id) is channel:
         return
-    await services.repo.note_channel(member.id, channel, now)
+    try:
+        await services.repo.note_channel(member.id, channel, now)
+    except Exception as error:
+        if not out_of_room(error):
+            raise
+        return  # the reply stands (what it says was stored); the channel is noted next time
     noted[member.id] = channel
 
 
@@ -189,7 +199,7 @@ async def run_text(
     text: str,
     channel: Channel,
     source_key: str | None,
-    group_chat_id: int | None = None,
+    group_chat_id: int | str | None = None,
 ) -> Reply:
     """One inbound text from a linked member, through any channel, to one reply.
 
@@ -206,7 +216,10 @@ async def run_text(
         if not reply.refused:  # a refusal changes nothing, not even this
             await _note_channel(services, member, channel, request.now)
         return reply
-    except Exception:
+    except Exception as error:
+        if out_of_room(error):
+            logger.error("storage full: %s (member=%s channel=%s)", error, member.id, channel)
+            return Reply(translator("error.storage_full"))
         logger.exception(
             "command failed: member=%s channel=%s text=%r", member.id, channel, redact(text)
         )

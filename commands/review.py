@@ -76,12 +76,12 @@ async def _reopen(request: Request, member: Member, rejected: RejectedEntry) -> 
 async def reject(request: Request, args: list[str], member: Member) -> Reply:
     """Reject an entry (reported or confirmed) with an optional reason; its owner is told."""
     # The id is the first word as typed (`1_000`, `7*7` are not ids); the reason is the
-    # rest as the lead typed it: the owner reads it, accents and all.
+    # rest as the lead typed it (codes masked): the owner reads it, accents and all.
     typed = request.raw_args.split(maxsplit=1)
     if not typed:
         raise UserError("leads.reject_usage")
     entry_id = parse_id(typed[0], "leads.reject_usage")
-    reason = typed[1].strip() if len(typed) > 1 else None
+    reason = request.free_text(1) or None
     review = await _review(request, member, entry_id, EntryState.REJECTED, reason)
     entry = review.before
     reply = Reply(request.t("leads.rejected", **_described(entry, review.member_name)))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from commands.audit import managed_member, scope_of
 from commands.choice import ask_to_confirm
 from commands.context import Button, Reply, Request
-from commands.grammar import tokens
+from commands.grammar import natural, tokens
 from tracker.errors import UserError
 from tracker.models import Member
 from tracker.phones import InvalidPhone, normalise_phone
@@ -51,7 +51,7 @@ async def read_view(request: Request, lead: Member, args: list[str]) -> QueueVie
     while at < len(args):
         word = args[at]
         if word in _PAGE_WORDS and at + 1 < len(args) and args[at + 1].isdigit():
-            page, at = max(1, int(args[at + 1])), at + 2
+            page, at = max(1, natural(args[at + 1], 99_999) or 1), at + 2
             continue
         if word in _ALL_WORDS:
             all_shown = True

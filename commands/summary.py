@@ -62,7 +62,7 @@ async def post_summary(request: Request, args: list[str], member: Member) -> Rep
             request.repo, request.rules, unit, period, request.today, so_far=so_far, t=t
         )
     label = period_label(t, period)
-    if unit.group_chat_id is None:
+    if unit.group_chat_id is None and await request.repo.zalo_group(unit.id) is None:
         return Reply(f"{own}\n\n{t('summary.no_group', unit=unit.name)}")
     # Typed in the group itself, the post is what everyone sees: no second copy.
     shown = "" if request.group_chat_id == unit.group_chat_id else own + "\n\n"

@@ -11,6 +11,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 from commands.boards import PeopleBoard, people_board, unit_board, unit_total
+from commands.participant_report import participant_report, summary_line
 from commands.render import period_label
 from commands.summary_text import (
     BADGE_ORDER,
@@ -114,7 +115,6 @@ async def gather_summary(
     improved = most_improved(
         _percents(board), {key: percent for key, (_, percent) in _percents(before).items()}
     )
-    # One read of the subtree's quota books serves targets and badges alike.
     books = await repo.subtree_quota_books(TargetKind.MEMBER, unit.id)
     totals, daily = await _totals_by_day(repo, codes, unit, period, period.last)
     return SummaryData(
@@ -174,7 +174,13 @@ async def build_summary(
     t = t or Translator()
     data = await gather_summary(repo, rules, unit, period, today, top_size)
     days = period.elapsed_days(today) if so_far else None
-    text = compose_summary(t, data, as_of=today if so_far else None, limit=CAPTION_LIMIT)
+    figures = await participant_report(
+        repo, unit.id, period, today, rules.grace_days, rules.program_codes
+    )
+    extra = summary_line(t, figures)
+    room = CAPTION_LIMIT - (0 if extra is None else len(extra) + 1)
+    text = compose_summary(t, data, as_of=today if so_far else None, limit=room)
+    text = text if extra is None else f"{text}\n{extra}"
     return text, trend_chart(t, data, days)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from commands.boards import unit_board, unit_total
 from commands.context import Reply, Request
 from commands.grammar import parse_board_args
+from commands.participant_report import participant_report, report_lines
 from commands.render import board_line, period_label, unit_total_line
 from tracker.errors import UserError
 from tracker.models import Member, Unit
@@ -37,6 +38,12 @@ async def units(request: Request, args: list[str], member: Member) -> Reply:
     if not t.plain:  # the scope's own line, as in /bxh and its lead's /tiendo
         total = await unit_total(request.repo, scope, period, programs)
         lines.append(unit_total_line(t, t("plans.whole_scope", unit=scope.name), total))
+    if member.is_lead:  # the scope's participants, as the lead reports them upwards
+        figures = await participant_report(
+            request.repo, scope.id, period, request.today, request.rules.grace_days,
+            request.rules.program_codes,
+        )  # fmt: skip
+        lines += report_lines(t, scope, figures)
     return Reply("\n".join(lines))
 
 

@@ -84,6 +84,8 @@ class EmulationRules:
     """(level, minimum score), best level first."""
     tier_names: Mapping[Tier, Names]
     collective: CollectiveRules
+    retention_weight: Fraction = Fraction(0)
+    """Share of the score taken by retention (renewed in time / fallen due); 0: none."""
 
     def term_weight(self, term_months: int | None) -> Fraction:
         """Weight of one participant paid for `term_months` (None: no term, weight 1)."""
@@ -192,14 +194,19 @@ def parse_emulation_rules(
     data: Mapping[str, Any], programs: Sequence[Program] = ()
 ) -> EmulationRules:
     """Check `data` (a parsed emulation.toml) against `programs` (from rules.toml)."""
-    _only(data, ("program_weights", "term_weights", "tiers", "collective"), "")
+    _only(data, ("program_weights", "term_weights", "tiers", "collective", "retention"), "")
     tier_names, thresholds = _tiers(data)
+    retention = _table(data, "retention", "", ("weight",)) if "retention" in data else {}
+    weight = _number(retention, "weight", "retention") if retention else Fraction(0)
+    if weight > 1:
+        raise _Invalid("retention.weight: must be at most 1 (a share of the score)")
     return EmulationRules(
         program_weights=_program_weights(data, programs),
         term_steps=_term_steps(data),
         thresholds=tuple(thresholds),
         tier_names=tier_names,
         collective=_collective(data),
+        retention_weight=weight,
     )
 
 
@@ -282,16 +289,31 @@ class Emulation:
     projected_tier: Tier | None
 
 
+def with_retention(
+    value: Fraction | None, retention: tuple[int, int] | None, rules: EmulationRules
+) -> Fraction | None:
+    """The score with retention (renewed in time, fallen due) weighed in by
+    `retention_weight`; unchanged with weight 0, no score, or nothing fallen due."""
+    weight = rules.retention_weight
+    if value is None or retention is None or weight == 0 or retention[1] <= 0:
+        return value
+    retained, fallen_due = retention
+    return (1 - weight) * value + weight * Fraction(100 * min(retained, fallen_due), fallen_due)
+
+
 def assess(
     weighted: Mapping[str, Fraction],
     targets: Mapping[str, int | None],
     year: Period,
     today: date,
     rules: EmulationRules,
+    retention: tuple[int, int] | None = None,
 ) -> Emulation:
-    """Score and level of `year` so far, with the projected year-end score and level."""
-    current = score(weighted, targets, rules)
-    ahead = projected(current, year, today)
+    """Score and level of `year` so far, with the projected year-end score and level.
+    Retention, a rate, is not projected: only the completion part moves with the pace."""
+    completion = score(weighted, targets, rules)
+    current = with_retention(completion, retention, rules)
+    ahead = with_retention(projected(completion, year, today), retention, rules)
     return Emulation(current, tier_for(current, rules), ahead, tier_for(ahead, rules))
 
 

@@ -53,6 +53,7 @@ from scheduling.triggers import (
     occurrence_key,
     reported_period,
 )
+from scheduling.zalo_out import ZaloOut
 from storage.repository import Repository
 from storage.schedule_repository import Delivery, DeliveryState, Occurrence, Target
 from tracker.models import TargetKind, Unit
@@ -102,6 +103,8 @@ class ScheduleRunner:
     ) -> None:
         self.services, self.config = services, config
         self.telegram, self.sms = telegram, sms
+        self.zalo: ZaloOut | None = None
+        """Set while the Zalo channel is up: summaries of units bound to a Zalo group."""
         self.render, self.sleep = render, sleep
         self._lock = asyncio.Lock()
         self._limit = asyncio.Semaphore(config.delivery.concurrency)
@@ -152,8 +155,8 @@ class ScheduleRunner:
         key = occurrence_key(kind, fire_at, self.config.reminder_period)
         if await self.repo.occurrence_recorded(kind.value, key):
             return
-        if kind in SUMMARY_PERIODS and self.telegram is None:
-            return  # Telegram is off: left unrecorded, it goes out once Telegram is back
+        if kind in SUMMARY_PERIODS and self.telegram is None and self.zalo is None:
+            return  # no chat channel: left unrecorded, it goes out once one is back
         now = self.services.clock()
         if kind is JobKind.REMINDER:
             day = local_day(fire_at)
@@ -291,7 +294,10 @@ class ScheduleRunner:
         if delivery.target.kind is TargetKind.MEMBER:
             return await self._remind(occurrence, delivery.target.id)
         unit = await self.repo.unit(delivery.target.id)
-        if unit.group_chat_id is None or self.telegram is None:
+        # A unit's Zalo group, where it has one (that is where the team lives), else its
+        # Telegram group: one group per summary, so exactly once stays exactly once.
+        zalo_group = await self.repo.zalo_group(unit.id) if self.zalo is not None else None
+        if zalo_group is None and (unit.group_chat_id is None or self.telegram is None):
             return Result(Outcome.SKIPPED, detail="no group bound")
         if occurrence.kind == MANUAL:
             period = parse_period(occurrence.period_key.split("@", 1)[0])
@@ -300,6 +306,9 @@ class ScheduleRunner:
             period = reported_period(kind, occurrence.fire_at, self.config.reminder_period)
         under_way = local_day(self.services.clock()) <= period.last
         caption, png = await self.summary(unit, period, so_far=under_way)
+        if zalo_group is not None and self.zalo is not None:
+            return await self.zalo.photo(zalo_group, png, caption, "tong-hop.png")
+        assert self.telegram is not None and unit.group_chat_id is not None
         return await self.telegram.photo(unit.group_chat_id, png, caption, "tong-hop.png")
 
     async def summary(self, unit: Unit, period: Period, *, so_far: bool) -> tuple[str, bytes]:

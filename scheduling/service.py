@@ -23,6 +23,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from telegram import Bot
 
 from commands.context import Services
+from scheduling.backups import nightly_backup
 from scheduling.outbox import SmsOut, TelegramOut
 from scheduling.runner import ScheduleRunner, activate, deactivate, render_in
 from scheduling.triggers import DEFAULT_SCHEDULE_FILE, JobKind, ScheduleConfig, load_schedule
@@ -50,6 +51,14 @@ async def scheduled(runner: ScheduleRunner) -> AsyncIterator[AsyncIOScheduler]:
         runner.run_due, IntervalTrigger(minutes=SWEEP_MINUTES, timezone=VIETNAM), id="sweep",
         coalesce=True, max_instances=1,
     )  # fmt: skip
+    backup = runner.config.backup
+    if backup is not None:
+        services = runner.services
+
+        async def back_up() -> None:
+            await nightly_backup(services.repo, backup, services.clock())
+
+        scheduler.add_job(back_up, backup.trigger(), id="backup", coalesce=True, max_instances=1)
     scheduler.start()
     runner.scheduled = lambda: bool(scheduler.running)
     activate(runner)

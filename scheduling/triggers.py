@@ -75,12 +75,26 @@ class DeliveryPolicy:
 
 
 @dataclass(frozen=True)
+class BackupPlan:
+    """The nightly backup: when (cron fields), into which directory, how many to keep."""
+
+    cron: dict[str, Any]
+    directory: Path
+    keep: int = 7
+
+    def trigger(self) -> CronTrigger:
+        return CronTrigger(timezone=VIETNAM, **self.cron)
+
+
+@dataclass(frozen=True)
 class ScheduleConfig:
     cron: dict[JobKind, dict[str, Any]] = field(default_factory=lambda: dict(_DEFAULT_CRON))
     grace: timedelta = timedelta(days=3)
     summary_top: int = 5
     reminder_period: PeriodKind = PeriodKind.MONTH
     delivery: DeliveryPolicy = DeliveryPolicy()
+    backup: BackupPlan | None = None
+    """None: no nightly backup (the `[backup]` table is absent)."""
 
     def trigger(self, kind: JobKind) -> CronTrigger:
         return CronTrigger(timezone=VIETNAM, **self.cron[kind])
@@ -127,7 +141,27 @@ def parse_schedule(data: dict[str, Any]) -> ScheduleConfig:
         raise ScheduleError("delivery: max_backoff_seconds must be >= backoff_seconds")
     if delivery.retry_hours is not None and delivery.retry_hours < 0:
         raise ScheduleError("delivery: retry_hours must be >= 0 (or left out: end of day)")
-    return ScheduleConfig(cron, timedelta(days=grace_days), top, reminder_period, delivery)
+    backup = _backup_plan(data.get("backup"))
+    return ScheduleConfig(cron, timedelta(days=grace_days), top, reminder_period, delivery, backup)
+
+
+def _backup_plan(table: Any) -> BackupPlan | None:
+    if table is None:
+        return None
+    if not isinstance(table, dict) or not isinstance(table.get("directory"), str):
+        raise ScheduleError('[backup]: directory = "..." is needed (where backups go)')
+    # 02:00 unless told otherwise; `hour = 3` alone means 03:00, not every minute of it.
+    cron = {"hour": 2, "minute": 0} | {name: table[name] for name in _CRON_FIELDS if name in table}
+    for name, value in [*cron.items(), ("", None)]:
+        try:
+            CronTrigger(timezone=VIETNAM, **({name: value} if name else cron))
+        except (ValueError, TypeError) as error:
+            where = f"[backup] {name} = {value!r}" if name else "[backup]"
+            raise ScheduleError(f"{where}: {error}") from None
+    keep = table.get("keep", 7)
+    if not isinstance(keep, int) or keep < 1:
+        raise ScheduleError("[backup] keep must be a whole number >= 1")
+    return BackupPlan(cron, Path(table["directory"]), keep)
 
 
 def load_schedule(path: Path = DEFAULT_SCHEDULE_FILE) -> ScheduleConfig:

@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 bash scripts/install-kannel.sh
+bash scripts/install-postgres.sh
+bash scripts/install-chromium.sh
 ruff check .
 ruff format --check .
 mypy

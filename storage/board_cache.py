@@ -16,9 +16,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 
-import aiosqlite
-
 from leaderboards.ranking import name_order
+from storage.store_base import Db
 from tracker.periods import InvalidPeriod, Period, parse_period
 from tracker.quotas import target_for
 
@@ -53,7 +52,7 @@ NEEDS_CATCH_UP = (
 )
 
 
-async def catch_up(db: aiosqlite.Connection, period: Period, programs: tuple[str, ...]) -> None:
+async def catch_up(db: Db, period: Period, programs: tuple[str, ...]) -> None:
     """Bring names, targets and the (period, combo) board up to date. Inside a write
     transaction; idempotent, so two boards racing to catch up do no harm."""
     # Nothing is materialised under a key that does not parse back to the same period:
@@ -67,7 +66,7 @@ async def catch_up(db: aiosqlite.Connection, period: Period, programs: tuple[str
     await _recount_stale_members(db)
 
 
-async def _recount_stale_members(db: aiosqlite.Connection) -> None:
+async def _recount_stale_members(db: Db) -> None:
     """Every marked member's board rows, from entry_totals, in all periods marked."""
     await db.execute(
         "UPDATE board_rows SET"
@@ -78,7 +77,7 @@ async def _recount_stale_members(db: aiosqlite.Connection) -> None:
     await db.execute("DELETE FROM stale_board_members")
 
 
-async def _refresh_names(db: aiosqlite.Connection) -> None:
+async def _refresh_names(db: Db) -> None:
     rows = await db.execute_fetchall(
         "SELECT s.member_id, m.name FROM stale_names s JOIN members m ON m.id = s.member_id"
     )
@@ -91,7 +90,7 @@ async def _refresh_names(db: aiosqlite.Connection) -> None:
 
 
 async def _books(
-    db: aiosqlite.Connection, where: str = "", params: tuple[object, ...] = ()
+    db: Db, where: str = "", params: tuple[object, ...] = ()
 ) -> dict[tuple[str, int, str], Book]:
     """(kind, target id, program) -> its quota book."""
     rows = await db.execute_fetchall(
@@ -104,7 +103,7 @@ async def _books(
     return {owner: tuple(sorted(book)) for owner, book in books.items()}
 
 
-async def _refresh_targets(db: aiosqlite.Connection) -> None:
+async def _refresh_targets(db: Db) -> None:
     """Derive again the targets of changed quota books, in every materialised period,
     and the board rows of the members concerned."""
     stale = list(
@@ -152,9 +151,7 @@ async def _refresh_targets(db: aiosqlite.Connection) -> None:
     await db.execute("DELETE FROM stale_quotas")
 
 
-async def _insert_targets(
-    db: aiosqlite.Connection, rows: Iterable[tuple[str, str, int, str, int | None]]
-) -> None:
+async def _insert_targets(db: Db, rows: Iterable[tuple[str, str, int, str, int | None]]) -> None:
     await db.executemany(
         "INSERT INTO period_targets (period_key, target_kind, target_id, program, target)"
         " VALUES (?, ?, ?, ?, ?)",
@@ -162,7 +159,7 @@ async def _insert_targets(
     )
 
 
-async def _materialise_period(db: aiosqlite.Connection, period: Period) -> None:
+async def _materialise_period(db: Db, period: Period) -> None:
     """Every target of the period, and its unit totals (which triggers keep from then)."""
     rows = await db.execute_fetchall(
         "INSERT INTO target_periods (period_key) VALUES (?) ON CONFLICT DO NOTHING"
@@ -174,7 +171,7 @@ async def _materialise_period(db: aiosqlite.Connection, period: Period) -> None:
     await db.execute(
         "INSERT INTO unit_period_totals (period_key, unit_id, program, achieved, last_at)"
         " SELECT period_key, unit_id, program, sum(achieved), max(last_at) FROM entry_totals"
-        " WHERE period_key = ? GROUP BY unit_id, program",
+        " WHERE period_key = ? GROUP BY period_key, unit_id, program",
         (period.key,),
     )
     books = await _books(db)
@@ -187,9 +184,7 @@ async def _materialise_period(db: aiosqlite.Connection, period: Period) -> None:
     )
 
 
-async def _materialise_board(
-    db: aiosqlite.Connection, period_key: str, programs: tuple[str, ...]
-) -> None:
+async def _materialise_board(db: Db, period_key: str, programs: tuple[str, ...]) -> None:
     combo = combo_of(programs)
     rows = await db.execute_fetchall(
         "SELECT 1 FROM board_combos WHERE period_key = ? AND combo = ? LIMIT 1",

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
+from tracker.participant_counts import CountEvent, CountFigure, CountRow
 from tracker.renewals import RenewalKind
 
 
@@ -35,6 +36,15 @@ class DueCount:
     """Falling due from today on."""
     overdue: int
     """Fell due before today, still within the grace."""
+
+
+@dataclass(frozen=True)
+class UnitDueCount:
+    """Due dates of participants logged in one unit (not its subtree)."""
+
+    unit_id: int
+    upcoming: int
+    overdue: int
 
 
 @dataclass(frozen=True)
@@ -73,37 +83,6 @@ class RenewalResult:
 
 
 @dataclass(frozen=True)
-class CountRow:
-    line: int
-    unit_path: str
-    program: str
-    as_of: date
-    count: int
-
-
-@dataclass(frozen=True)
-class CountFigure:
-    """A count the official system gave for a unit on a day."""
-
-    unit_id: int
-    program: str
-    as_of: date
-    count: int
-
-
-@dataclass(frozen=True)
-class CountEvent:
-    """What changed the count of one unit's own participants on one day."""
-
-    unit_id: int
-    program: str
-    day: date
-    new: int = 0
-    rejoined: int = 0
-    lapsed: int = 0
-
-
-@dataclass(frozen=True)
 class RetentionFigures:
     """A subtree's renewals and dues of a period, per program."""
 
@@ -133,6 +112,12 @@ class RenewalRepository(Protocol):
         """Per logger in the subtree of `unit_id`: how many fall due, how many are overdue."""
         ...
 
+    async def due_counts_by_unit(
+        self, unit_id: int, first: date, last: date, today: date
+    ) -> list[UnitDueCount]:
+        """Per unit of the subtree of `unit_id` with any: upcoming and overdue."""
+        ...
+
     async def due_counts_everywhere(self, first: date, last: date) -> dict[int, int]:
         """Per member of every unit: participants with a paid-until date in [first, last]."""
         ...
@@ -154,6 +139,17 @@ class RenewalRepository(Protocol):
     ) -> list[CountEvent]:
         """Per unit of the subtree, program and day in (after, through]: new enrolments,
         rejoining, and lapses dated then whose grace ran out before `lapsed_before`."""
+        ...
+
+    async def member_retention(
+        self, unit_id: int, first: date, last: date, today: date
+    ) -> dict[int, tuple[int, int]]:
+        """Per logger in the subtree: (renewed in time, fallen due) of the paid-until dates
+        in [first, min(last, today)] of the participants they logged."""
+        ...
+
+    async def unit_lineages(self, unit_id: int) -> dict[int, str]:
+        """Each unit of the subtree of `unit_id` and its lineage (`/1/4/9/`)."""
         ...
 
     async def retention(

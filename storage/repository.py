@@ -16,29 +16,13 @@ from storage.notices_repository import NoticeRepository
 from storage.participants_repository import ParticipantRepository
 from storage.renewals_repository import RenewalRepository
 from storage.schedule_repository import ScheduleRepository
+from storage.screen_repository import ScreenRepository
 from storage.sms_repository import SmsRepository
-from tracker.models import Entry, Member, NewEntry, Quota, Role, TargetKind, Unit
+from storage.zalo_repository import ZaloRepository
+from tracker.imports import QuotaRow as QuotaRow  # the rows a CSV import checked
+from tracker.imports import StaffRow as StaffRow
+from tracker.models import Entry, Member, NewEntry, Quota, TargetKind, Unit
 from tracker.quotas import QuotaBook
-
-
-@dataclass(frozen=True)
-class StaffRow:
-    line: int
-    unit_path: str
-    name: str
-    phone: str
-    role: Role
-
-
-@dataclass(frozen=True)
-class QuotaRow:
-    line: int
-    target_kind: TargetKind
-    target: str
-    """A normalised phone for a member, a unit path for a unit."""
-    program: str
-    period_key: str
-    value: int
 
 
 class MemberPeriod(NamedTuple):
@@ -175,9 +159,11 @@ class Repository(
     LeadRepository,
     ScheduleRepository,
     ParticipantRepository,
+    ScreenRepository,
     ChoiceRepository,
     NoticeRepository,
     RenewalRepository,
+    ZaloRepository,
     Protocol,
 ):
     """Everything the commands may ask of storage."""

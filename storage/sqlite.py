@@ -7,11 +7,17 @@ store; this class puts them together and owns opening, migrating and backing up.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import fcntl
+import sqlite3
 from pathlib import Path
+from typing import IO
 
 import aiosqlite
 
 from storage.migrations import MIGRATIONS
+from storage.sqlite_base import SQLiteBase
 from storage.sqlite_board_view import BoardViewStore
 from storage.sqlite_boards import BoardStore
 from storage.sqlite_choices import ChoiceStore
@@ -21,7 +27,9 @@ from storage.sqlite_notices import NoticeStore
 from storage.sqlite_participants import ParticipantStore
 from storage.sqlite_renewals import RenewalStore
 from storage.sqlite_schedule import ScheduleStore
+from storage.sqlite_screens import ScreenStore
 from storage.sqlite_sms import SmsStore
+from storage.sqlite_zalo import ZaloStore
 
 _PRAGMAS = (
     "PRAGMA journal_mode = WAL",
@@ -39,15 +47,21 @@ class SQLiteRepository(
     LeadStore,
     ScheduleStore,
     ParticipantStore,
+    ScreenStore,
     ChoiceStore,
     NoticeStore,
     RenewalStore,
+    SQLiteBase,
+    ZaloStore,
 ):
     """Open with `await SQLiteRepository.open(path)`; migrates the schema itself."""
+
+    _in_use: IO[bytes] | None = None
 
     @classmethod
     async def open(cls, path: Path | str) -> SQLiteRepository:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        in_use = hold_shared(Path(path))
         writer = await aiosqlite.connect(path, isolation_level=None)
         try:
             for pragma in _PRAGMAS:
@@ -56,21 +70,90 @@ class SQLiteRepository(
             reader = await aiosqlite.connect(path, isolation_level=None)
         except BaseException:
             await writer.close()
+            in_use.close()
             raise
         for pragma in _PRAGMAS[1:]:
             await reader.execute(pragma)
-        return cls(writer, reader)
+        repository = cls(writer, reader)
+        repository._in_use = in_use
+        return repository
 
     async def close(self) -> None:
         if self._entry_flusher is not None:
             await self._entry_flusher  # entries already accepted are committed first
         await self._reader.close()
         await self._writer.close()
+        if self._in_use is not None:
+            self._in_use.close()  # releases the shared lock
 
     async def backup(self, target: Path) -> None:
+        """A consistent copy of the live database at `target` (which must not exist),
+        checked by reopening it; raises BackupBroken if the copy does not read back."""
         target.parent.mkdir(parents=True, exist_ok=True)
         async with self._write_lock:
             await self._writer.execute("VACUUM INTO ?", (str(target),))
+        problem = await asyncio.to_thread(check_copy, target)
+        if problem is not None:
+            raise BackupBroken(f"{target}: {problem}")
+
+
+class BackupBroken(RuntimeError):
+    """A copy of the database that does not read back whole."""
+
+
+class DatabaseInUse(RuntimeError):
+    """A process has the database open: it cannot be replaced under it."""
+
+
+def _lock_path(path: Path) -> Path:
+    return path.with_name(path.name + ".lock")
+
+
+def hold_shared(path: Path) -> IO[bytes]:
+    """A shared lock on `<db>.lock` for as long as the returned file stays open: every
+    process using the database holds one, so `restore` can tell it is in use."""
+    handle = _lock_path(path).open("ab")
+    fcntl.flock(handle, fcntl.LOCK_SH)
+    return handle
+
+
+def check_copy(path: Path) -> str | None:
+    """None when `path` opens as one of our databases and passes SQLite's integrity
+    check; else what is wrong with it."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            verdict = db.execute("PRAGMA integrity_check").fetchone()[0]
+            if verdict != "ok":
+                return str(verdict)
+            migrations = db.execute("SELECT count(*) FROM schema_migrations").fetchone()[0]
+    except sqlite3.Error as error:
+        return str(error)
+    return None if migrations else "no schema: not a database of this bot"
+
+
+def restore(source: Path, target: Path, *, replace: bool) -> None:
+    """Copy the backup `source` over the database `target`, checked before and after.
+    Raises DatabaseInUse while any process has `target` open, FileExistsError when it
+    exists and `replace` is False, BackupBroken when `source` is not a sound backup."""
+    problem = check_copy(source)
+    if problem is not None:
+        raise BackupBroken(f"{source}: {problem}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with _lock_path(target).open("ab") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DatabaseInUse(str(target)) from None
+        if target.exists() and not replace:
+            raise FileExistsError(str(target))
+        with (
+            contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as src,
+            contextlib.closing(sqlite3.connect(target)) as dst,
+        ):
+            src.backup(dst)
+        problem = check_copy(target)
+        if problem is not None:
+            raise BackupBroken(f"{target}: {problem}")
 
 
 async def _migrate(db: aiosqlite.Connection) -> None:

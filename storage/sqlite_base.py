@@ -1,4 +1,4 @@
-"""What every SQLite store shares: the two connections, transactions, row mapping.
+"""SQLite's side of `StoreBase`: two connections, one writer, group commit for entries.
 
 Modelled on Datasette's `Database`: a writer connection behind a lock (each write is
 one transaction, `BEGIN IMMEDIATE` when it has several statements) and a reader
@@ -10,38 +10,56 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import asynccontextmanager
-from datetime import date, datetime
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from functools import partial
 from typing import Any, TypeVar
 
 import aiosqlite
 
-from storage.repository import MemberPeriod
-from tracker.models import Channel, Entry, EntryState, Member, Role, Unit
+from storage.entry_sql import (
+    ENTRY_BY_SOURCE_KEY,
+    INSERT_ENTRY,
+    MEMBER_PERIOD,
+    member_period_from,
+    member_period_params,
+)
+from storage.store_base import (
+    COUNTING,
+    ENTRY_COLUMNS,
+    MEMBER_COLUMNS,
+    SCOPE,
+    UNIT_COLUMNS,
+    Db,
+    EntryWork,
+    Params,
+    Recorded,
+    StoreBase,
+    entry_from,
+    entry_subject,
+    member_from,
+    under_scope,
+    unit_from,
+    write_audit,
+)
 
-MEMBER_COLUMNS = "id, unit_id, name, phone, role, language, telegram_user_id"
-ENTRY_COLUMNS = "id, member_id, unit_id, program, day, count, channel, state, created_at"
-UNIT_COLUMNS = "id, parent_id, path, group_chat_id"
-COUNTING = "state IN ('reported', 'confirmed')"
-
-# A unit's subtree as an index range on `lineage` ('/1/4/' .. '/1/4/~'): a LIKE with a
-# computed pattern would scan every unit of the country. Bind the scope unit's id first.
-SCOPE = "WITH scope AS (SELECT lineage AS low, lineage || '~' AS high FROM units WHERE id = ?) "
-
-
-def under_scope(alias: str) -> str:
-    """SQL: the unit `alias` lies in the subtree of the query's `scope`."""
-    return (
-        f"{alias}.lineage >= (SELECT low FROM scope) AND {alias}.lineage < (SELECT high FROM scope)"
-    )
-
+# Stores written before store_base.py import these from here; new code imports them there.
+__all__ = [
+    "COUNTING",
+    "ENTRY_COLUMNS",
+    "MEMBER_COLUMNS",
+    "SCOPE",
+    "UNIT_COLUMNS",
+    "SQLiteBase",
+    "entry_from",
+    "entry_subject",
+    "member_from",
+    "under_scope",
+    "unit_from",
+    "write_audit",
+]
 
 T = TypeVar("T")
 
-# Group commit: an entry's column values and the period whose standing its caller
-# wants (if any); what comes back: the stored row, whether it is new, that standing.
-EntryWork = tuple[tuple[Any, ...], str | None]
-Recorded = tuple[Any, bool, MemberPeriod | None]
 QueuedEntry = tuple[EntryWork, asyncio.Future[Recorded]]
 
 
@@ -60,30 +78,53 @@ async def in_connection_thread(
     return result
 
 
-def member_from(row: Any) -> Member:
-    return Member(row[0], row[1], row[2], row[3], Role(row[4]), row[5], row[6])
+class SQLiteDb:
+    """`Db` over an aiosqlite connection."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._connection = connection
+
+    async def execute(self, sql: str, params: Params = ()) -> None:
+        await self._connection.execute(sql, params)
+
+    async def execute_fetchall(self, sql: str, params: Params = ()) -> list[Any]:
+        return list(await self._connection.execute_fetchall(sql, params))
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        await self._connection.executemany(sql, rows)
 
 
-def entry_from(row: Any) -> Entry:
-    return Entry(
-        id=row[0],
-        member_id=row[1],
-        unit_id=row[2],
-        program=row[3],
-        day=date.fromisoformat(row[4]),
-        count=row[5],
-        channel=Channel(row[6]),
-        state=EntryState(row[7]),
-        created_at=datetime.fromisoformat(row[8]),
-    )
+def _record(db: sqlite3.Connection, work: list[EntryWork]) -> list[Recorded]:
+    """On the writer's thread: insert each entry and read what its caller asked for,
+    in one transaction."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        results = [_record_one(db, values, period_key) for values, period_key in work]
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:  # a COMMIT refused (disk full) leaves it open
+            db.execute("ROLLBACK")
+        raise
+    return results
 
 
-def unit_from(row: Any) -> Unit:
-    return Unit(row[0], row[1], row[2], row[3])
+def _record_one(
+    db: sqlite3.Connection, values: tuple[Any, ...], period_key: str | None
+) -> Recorded:
+    inserted = db.execute(INSERT_ENTRY, values).fetchall()
+    row = inserted[0] if inserted else db.execute(ENTRY_BY_SOURCE_KEY, (values[-1],)).fetchone()
+    member_id = row[1]
+    standing = None
+    if period_key is not None:
+        params = member_period_params(member_id, period_key)
+        standing = member_period_from(db.execute(MEMBER_PERIOD, params).fetchall())
+    return row, bool(inserted), standing
 
 
-class SQLiteBase:
-    """The connections and the write discipline; feature stores inherit from it."""
+class SQLiteBase(StoreBase):
+    """The connections and the write discipline; `SQLiteRepository` puts the stores on it."""
+
+    INDEX_HINTS = True
 
     def __init__(self, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
         self._writer = writer
@@ -92,47 +133,84 @@ class SQLiteBase:
         # Entries waiting for the next group commit, each with its caller's future.
         self._entry_queue: list[QueuedEntry] = []
         self._entry_flusher: asyncio.Task[None] | None = None
+        # Told after each commit (the office TV's hub wakes up): see `on_commit`.
+        self._commit_listeners: list[Callable[[], None]] = []
+
+    def on_commit(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after every commit this process makes; it must be cheap and
+        must not raise (it runs on the writer's path), e.g. setting an asyncio.Event."""
+        self._commit_listeners.append(listener)
+
+    def _committed(self) -> None:
+        for listener in self._commit_listeners:
+            listener()
 
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def _sqlite_transaction(self) -> AsyncIterator[Db]:
         async with self._write_lock:
             await self._writer.execute("BEGIN IMMEDIATE")
             try:
-                yield self._writer
+                yield SQLiteDb(self._writer)
+                await self._writer.execute("COMMIT")
             except BaseException:
-                await self._writer.execute("ROLLBACK")
+                if self._writer.in_transaction:  # a COMMIT refused (disk full) leaves it open
+                    await self._writer.execute("ROLLBACK")
                 raise
-            await self._writer.execute("COMMIT")
+            self._committed()
 
-    async def _one(self, sql: str, params: Iterable[Any] = ()) -> Any:
-        rows = await self._reader.execute_fetchall(sql, tuple(params))
+    def _transaction(self) -> AbstractAsyncContextManager[Db]:
+        return self._sqlite_transaction()
+
+    def _exclusive_transaction(self) -> AbstractAsyncContextManager[Db]:
+        # One file, one writer: every write transaction is exclusive already.
+        return self._sqlite_transaction()
+
+    async def _one(self, sql: str, params: Params = ()) -> Any:
+        rows = await self._reader.execute_fetchall(sql, params)
         return next(iter(rows), None)
 
-    async def _all(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
-        return list(await self._reader.execute_fetchall(sql, tuple(params)))
+    async def _all(self, sql: str, params: Params = ()) -> list[Any]:
+        return list(await self._reader.execute_fetchall(sql, params))
 
+    async def _write(self, sql: str, params: Params = ()) -> list[Any]:
+        async with self._write_lock:
+            return list(await self._writer.execute_fetchall(sql, params))
 
-def entry_subject(entry: Entry, member_name: str) -> str:
-    """How the audit log names an entry: `#12 Nguyễn Thị Lan · TN 2 (23/11/2026)`."""
-    return (
-        f"#{entry.id} {member_name} · {entry.program} {entry.count}"
-        f" ({entry.day.strftime('%d/%m/%Y')})"
-    )
+    async def _store_entry(self, work: EntryWork) -> Recorded:
+        """Entries that arrive together share one commit (group commit): an officer's
+        reply still waits for the fsync that makes their entry durable, but forty agents
+        texting at once pay for one fsync, not forty."""
+        future: asyncio.Future[Recorded] = asyncio.get_running_loop().create_future()
+        self._entry_queue.append((work, future))
+        if self._entry_flusher is None or self._entry_flusher.done():
+            self._entry_flusher = asyncio.create_task(self._commit_queued_entries())
+        return await future
 
+    async def _commit_queued_entries(self) -> None:
+        """Drain the queue: whatever arrived while the last commit ran goes in the next."""
+        while self._entry_queue:
+            async with self._write_lock:
+                batch, self._entry_queue[:] = list(self._entry_queue), []
+                work = [item for item, _ in batch]
+                try:
+                    results = await in_connection_thread(self._writer, partial(_record, work=work))
+                except Exception:
+                    await self._record_one_by_one(batch)
+                    continue
+            self._committed()
+            for (_, future), result in zip(batch, results, strict=True):
+                if not future.done():  # its caller may have given up waiting
+                    future.set_result(result)
 
-async def write_audit(
-    db: aiosqlite.Connection,
-    now: datetime,
-    actor_id: int,
-    unit_id: int,
-    action: str,
-    subject: str,
-    before: str | None,
-    after: str | None,
-) -> None:
-    """Who changed what, when, before and after: in the same transaction as the change."""
-    await db.execute(
-        "INSERT INTO audit_log (at, actor_id, unit_id, action, subject, before, after)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (now.isoformat(), actor_id, unit_id, action, subject, before, after),
-    )
+    async def _record_one_by_one(self, batch: list[QueuedEntry]) -> None:
+        """After a failed batch: one bad entry must not sink the others."""
+        for item, future in batch:
+            try:
+                [result] = await in_connection_thread(self._writer, partial(_record, work=[item]))
+            except Exception as error:
+                if not future.done():
+                    future.set_exception(error)
+            else:
+                self._committed()
+                if not future.done():
+                    future.set_result(result)

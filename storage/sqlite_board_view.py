@@ -14,7 +14,6 @@ member's position read the whole range.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +21,7 @@ from leaderboards.ranking import Standing
 from leaderboards.units import Credit
 from storage.board_cache import NEEDS_CATCH_UP, catch_up, combo_of
 from storage.board_view_repository import PeopleSlice, UnitBoardParts
-from storage.sqlite_base import SQLiteBase
+from storage.store_base import StoreBase
 from tracker.periods import Period
 
 # A scope holding at least this share of all units walks the rank index: on the
@@ -35,8 +34,9 @@ _SCOPE = (
     "WITH scope AS (SELECT lineage AS low, lineage || '~' AS high FROM units WHERE id = :scope)"
 )
 
-# Index hints. `_BY_RANGE` names the primary key of the WITHOUT ROWID table (SQLite's
-# own name for it): NOT INDEXED does not keep the planner off board_rows_rank.
+# SQLite's index hints. `_BY_RANGE` names the primary key of the WITHOUT ROWID table
+# (SQLite's own name for it): NOT INDEXED does not keep the planner off board_rows_rank.
+# PostgreSQL plans for itself: the statements take them as `{by_range}`/`{ordered}`.
 _BY_RANGE = "INDEXED BY sqlite_autoindex_board_rows_1"
 _BY_RANK = "INDEXED BY board_rows_rank"
 
@@ -70,19 +70,23 @@ _ROW = (
 )
 _WITH_NAME_KEY = "LEFT JOIN member_sort_names k ON k.member_id = b.member_id"
 
+# What the parts other than 'me' have instead of `listed` and the counts (typed, so
+# that PostgreSQL can match the columns of the UNION).
+_NO_COUNTS = ", ".join(["CAST(NULL AS INTEGER)"] * 6)
+
 # `board`: the scope's range, for the passes over all of it. `ordered`: the same rows,
 # for the parts read in rank order, through {ordered} (an index hint, see the module).
 # The member's keys are read through subqueries, not a join, so that a walk can follow
 # the rank index in its order.
 _PEOPLE = f"""{_SCOPE},
 board AS NOT MATERIALIZED (
-    SELECT * FROM board_rows b {_BY_RANGE} WHERE {_IN_SCOPE}
+    SELECT * FROM board_rows b {{by_range}} WHERE {_IN_SCOPE}
 ),
 ordered AS NOT MATERIALIZED (
     SELECT * FROM board_rows b {{ordered}} WHERE {_IN_SCOPE}
 ),
 me AS (
-    SELECT {_ROW}, {_LISTED} AS listed
+    SELECT {_ROW}, CASE WHEN {_LISTED} THEN 1 ELSE 0 END AS listed
     FROM board_rows b {_WITH_NAME_KEY} WHERE b.member_id = :member AND {_IN_SCOPE}
 ),
 top_rows AS (
@@ -114,7 +118,8 @@ counts AS (
         count(b.rank_key) AS ranked,
         -- the rank of the run's first row: 1 + those strictly ahead of it
         count(*) FILTER (WHERE b.rank_key < (
-            SELECT min(rank_key) FROM (SELECT rank_key FROM above UNION ALL SELECT rank_key FROM me)
+            SELECT min(rank_key) FROM
+                (SELECT rank_key FROM above UNION ALL SELECT rank_key FROM me) AS run_keys
         )) AS ahead_of_run,
         -- the member's position: those before them (the name is looked up only on a tie)
         count(*) FILTER (WHERE b.rank_key < (SELECT rank_key FROM me)
@@ -126,10 +131,10 @@ counts AS (
         coalesce(sum(b.target) FILTER (WHERE {_LISTED}), 0) AS target_total
     FROM board b
 )
-SELECT 'top', *, NULL, NULL, NULL, NULL, NULL, NULL FROM top_rows
-UNION ALL SELECT 'above', *, NULL, NULL, NULL, NULL, NULL, NULL FROM above
-UNION ALL SELECT 'below', *, NULL, NULL, NULL, NULL, NULL, NULL FROM below
-UNION ALL SELECT 'unranked', *, NULL, NULL, NULL, NULL, NULL, NULL FROM unranked
+SELECT 'top', *, {_NO_COUNTS} FROM top_rows
+UNION ALL SELECT 'above', *, {_NO_COUNTS} FROM above
+UNION ALL SELECT 'below', *, {_NO_COUNTS} FROM below
+UNION ALL SELECT 'unranked', *, {_NO_COUNTS} FROM unranked
 UNION ALL SELECT 'me', me.*, counts.* FROM counts LEFT JOIN me ON true
 """
 
@@ -144,18 +149,18 @@ programs AS (SELECT program FROM board_combos WHERE period_key = :period AND com
 SELECT 'credit', t.unit_id, sum(t.achieved), max(t.last_at)
 FROM units u JOIN unit_period_totals t ON t.period_key = :period AND t.unit_id = u.id
 WHERE u.lineage >= (SELECT low FROM scope) AND u.lineage < (SELECT high FROM scope)
-  AND t.program IN programs AND t.last_at IS NOT NULL
+  AND t.program IN (SELECT program FROM programs) AND t.last_at IS NOT NULL
 GROUP BY t.unit_id
 UNION ALL
 SELECT 'unit', q.target_id, sum(q.target), NULL
 FROM units u JOIN period_targets q ON q.period_key = :period AND q.target_kind = 'unit'
   AND q.target_id = u.id
 WHERE u.lineage >= (SELECT low FROM scope) AND u.lineage < (SELECT high FROM scope)
-  AND q.program IN programs
+  AND q.program IN (SELECT program FROM programs)
 GROUP BY q.target_id
 UNION ALL
 SELECT 'members', u.id, s.target, NULL FROM (
-    SELECT b.lineage, sum(b.target) AS target FROM board_rows b {_BY_RANGE}
+    SELECT b.lineage, sum(b.target) AS target FROM board_rows b {{by_range}}
     WHERE {_IN_SCOPE} AND b.target IS NOT NULL GROUP BY b.lineage
 ) s JOIN units u ON u.lineage = s.lineage
 """
@@ -172,18 +177,20 @@ def _in_order(rows: list[Any]) -> list[Any]:
     return sorted(rows, key=lambda row: (row[_RANK_KEY], row[_NAME_KEY], row[_ID]))
 
 
-class BoardViewStore(SQLiteBase):
-    async def _named(self, sql: str, params: Mapping[str, object]) -> list[Any]:
-        """A read with named parameters (`_all` takes positional ones)."""
-        return list(await self._reader.execute_fetchall(sql, params))
+class BoardViewStore(StoreBase):
+    def _hinted(self, sql: str, *, by_rank_index: bool) -> str:
+        """`sql` with SQLite's index hints where the backend takes them."""
+        if not self.INDEX_HINTS:
+            return sql.format(by_range="", ordered="")
+        return sql.format(by_range=_BY_RANGE, ordered=_BY_RANK if by_rank_index else _BY_RANGE)
 
     async def _ready(self, unit_id: int, period: Period, programs: tuple[str, ...]) -> bool:
         """Catch up what triggers could not (targets, names, a new board); whether
         `unit_id`'s subtree is large enough to walk the rank index."""
         params = {"scope": unit_id, "period": period.key, "combo": combo_of(programs)}
-        [(behind, large)] = await self._named(_READY, params | {"share": LARGE_SCOPE_SHARE})
+        [(behind, large)] = await self._all(_READY, params | {"share": LARGE_SCOPE_SHARE})
         if behind:
-            async with self._transaction() as db:
+            async with self._exclusive_transaction() as db:
                 await catch_up(db, period, programs)
         return bool(large)
 
@@ -206,8 +213,8 @@ class BoardViewStore(SQLiteBase):
         """
         large = await self._ready(unit_id, period, programs)
         by_index = large if by_rank_index is None else by_rank_index
-        rows = await self._named(
-            _PEOPLE.format(ordered=_BY_RANK if by_index else _BY_RANGE),
+        rows = await self._all(
+            self._hinted(_PEOPLE, by_rank_index=by_index),
             {
                 "scope": unit_id,
                 "period": period.key,
@@ -247,8 +254,9 @@ class BoardViewStore(SQLiteBase):
     ) -> UnitBoardParts:
         """Credits, unit quotas and members' targets over `unit_id`'s subtree."""
         await self._ready(unit_id, period, programs)
-        rows = await self._named(
-            _UNIT_PARTS, {"scope": unit_id, "period": period.key, "combo": combo_of(programs)}
+        rows = await self._all(
+            self._hinted(_UNIT_PARTS, by_rank_index=False),
+            {"scope": unit_id, "period": period.key, "combo": combo_of(programs)},
         )
         return UnitBoardParts(
             credits=[

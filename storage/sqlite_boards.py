@@ -7,12 +7,12 @@ from datetime import date, datetime
 
 from leaderboards.badges import EntryFact
 from storage.repository import PeriodTotal, PersonPeriod
-from storage.sqlite_base import (
+from storage.store_base import (
     COUNTING,
     MEMBER_COLUMNS,
     SCOPE,
     UNIT_COLUMNS,
-    SQLiteBase,
+    StoreBase,
     member_from,
     under_scope,
     unit_from,
@@ -29,7 +29,7 @@ def _totals(rows: list[tuple[int, str, int, str | None]]) -> list[PeriodTotal]:
     ]
 
 
-class BoardStore(SQLiteBase):
+class BoardStore(StoreBase):
     async def subtree_units(self, unit_id: int) -> list[Unit]:
         """The unit and every unit below it."""
         rows = await self._all(
@@ -184,12 +184,11 @@ class BoardStore(SQLiteBase):
         self, member_id: int, program: str, month_key: str, now: datetime
     ) -> bool:
         """True the first time only: a quota met is announced once per member and month."""
-        async with self._write_lock:
-            rows = await self._writer.execute_fetchall(
-                "INSERT INTO celebrations (member_id, program, month_key, celebrated_at)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING member_id",
-                (member_id, program, month_key, now.isoformat()),
-            )
+        rows = await self._write(
+            "INSERT INTO celebrations (member_id, program, month_key, celebrated_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING member_id",
+            (member_id, program, month_key, now.isoformat()),
+        )
         return bool(rows)
 
     async def record_initiative(

@@ -6,11 +6,11 @@ import json
 from datetime import datetime
 
 from storage.choices_repository import PendingChoice
-from storage.sqlite_base import SQLiteBase
+from storage.store_base import StoreBase
 from tracker.models import Channel
 
 
-class ChoiceStore(SQLiteBase):
+class ChoiceStore(StoreBase):
     async def offer_choice(
         self, member_id: int, channel: Channel, choice: PendingChoice, now: datetime
     ) -> None:

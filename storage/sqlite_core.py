@@ -2,29 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
-import sqlite3
 from collections import defaultdict
-from collections.abc import Collection, Iterable
-from datetime import UTC, date, datetime
-from functools import partial
-from typing import Any
+from collections.abc import Collection
+from datetime import date, datetime
 
-import aiosqlite
-
+from storage.entry_sql import (
+    MEMBER_PERIOD,
+    entry_values,
+    member_period_from,
+    member_period_params,
+)
 from storage.repository import ImportRejected, MemberPeriod, QuotaRow, RecordedEntry, StaffRow
-from storage.sqlite_base import (
+from storage.store_base import (
     COUNTING,
     ENTRY_COLUMNS,
     MEMBER_COLUMNS,
     UNIT_COLUMNS,
-    EntryWork,
-    QueuedEntry,
-    Recorded,
-    SQLiteBase,
+    Db,
+    StoreBase,
     entry_from,
     entry_subject,
-    in_connection_thread,
     member_from,
     unit_from,
     write_audit,
@@ -42,87 +39,10 @@ from tracker.models import (
 from tracker.periods import local_day
 from tracker.quotas import QuotaBook
 
-# The message id's uniqueness makes a redelivered message a no-op without a claim.
-_INSERT_ENTRY = (
-    "INSERT INTO entries (member_id, unit_id, program, day, count, channel, created_at,"
-    f" source_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (source_key) DO NOTHING"
-    f" RETURNING {ENTRY_COLUMNS}"
-)
+__all__ = ["CoreStore", "entry_values", "normalise_unit_path"]
 
 
-# A member's quota books and, per program, their total for one period: one read.
-_MEMBER_PERIOD = (
-    "SELECT program, period_key, value FROM quotas"
-    " WHERE target_kind = 'member' AND target_id = ?"
-    " UNION ALL SELECT program, NULL, sum(achieved) FROM entry_totals"
-    " WHERE period_key = ? AND member_id = ? GROUP BY program"
-)
-
-
-def _member_period_params(member_id: int, period_key: str) -> tuple[Any, ...]:
-    return (member_id, period_key, member_id)
-
-
-def _member_period_from(rows: Iterable[Any]) -> MemberPeriod:
-    achieved: dict[str, int] = {}
-    books: dict[str, dict[str, int]] = defaultdict(dict)
-    for program, quota_period, value in rows:
-        if quota_period is None:
-            if value:
-                achieved[program] = int(value)
-        else:
-            books[program][quota_period] = value
-    return MemberPeriod(achieved, dict(books))
-
-
-def _record(db: sqlite3.Connection, work: list[EntryWork]) -> list[Recorded]:
-    """On the writer's thread: insert each entry and read what its caller asked for,
-    in one transaction."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        results = [_record_one(db, values, period_key) for values, period_key in work]
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
-    return results
-
-
-def _record_one(
-    db: sqlite3.Connection, values: tuple[Any, ...], period_key: str | None
-) -> Recorded:
-    inserted = db.execute(_INSERT_ENTRY, values).fetchall()
-    row = inserted[0] if inserted else _entry_by_source_key(db, values[-1])
-    member_id = row[1]
-    standing = None
-    if period_key is not None:
-        params = _member_period_params(member_id, period_key)
-        standing = _member_period_from(db.execute(_MEMBER_PERIOD, params).fetchall())
-    return row, bool(inserted), standing
-
-
-def _entry_by_source_key(db: sqlite3.Connection, source_key: str) -> Any:
-    return db.execute(
-        f"SELECT {ENTRY_COLUMNS} FROM entries WHERE source_key = ?", (source_key,)
-    ).fetchone()
-
-
-def entry_values(entry: NewEntry) -> tuple[Any, ...]:
-    """The first eight columns of `entries`, in the order the INSERTs name them."""
-    return (
-        entry.member_id,
-        entry.unit_id,
-        entry.program,
-        entry.day.isoformat(),
-        entry.count,
-        entry.channel.value,
-        # In UTC always: "who reached it first" compares these as text, in SQL.
-        entry.created_at.astimezone(UTC).isoformat(),
-        entry.source_key,
-    )
-
-
-class CoreStore(SQLiteBase):
+class CoreStore(StoreBase):
     # Units and members
 
     async def unit(self, unit_id: int) -> Unit:
@@ -169,10 +89,7 @@ class CoreStore(SQLiteBase):
         return await self.member(member_id)
 
     async def set_language(self, member_id: int, language: str) -> None:
-        async with self._write_lock:
-            await self._writer.execute(
-                "UPDATE members SET language = ? WHERE id = ?", (language, member_id)
-            )
+        await self._write("UPDATE members SET language = ? WHERE id = ?", (language, member_id))
 
     async def count_members(self) -> int:
         row = await self._one("SELECT count(*) FROM members")
@@ -217,7 +134,7 @@ class CoreStore(SQLiteBase):
             await _upsert_quota(db, quota, now)
 
     async def quota_books(self, kind: TargetKind, target_id: int) -> dict[str, QuotaBook]:
-        rows = await self._reader.execute_fetchall(
+        rows = await self._all(
             "SELECT program, period_key, value FROM quotas WHERE target_kind = ? AND target_id = ?",
             (kind.value, target_id),
         )
@@ -235,7 +152,7 @@ class CoreStore(SQLiteBase):
 
     async def record_entry(self, entry: NewEntry, period_key: str) -> RecordedEntry:
         """Store an entry and read the member's `period_key` right after it: what a log's
-        reply needs, in one round trip to the writer's thread."""
+        reply needs, in one write transaction."""
         stored, created, standing = await self._queue_entry(entry, period_key)
         assert standing is not None, "asked for with a period key"
         return RecordedEntry(stored, created, standing)
@@ -243,42 +160,8 @@ class CoreStore(SQLiteBase):
     async def _queue_entry(
         self, entry: NewEntry, period_key: str | None
     ) -> tuple[Entry, bool, MemberPeriod | None]:
-        """Entries that arrive together share one commit (group commit): an officer's
-        reply still waits for the fsync that makes their entry durable, but forty agents
-        texting at once pay for one fsync, not forty."""
-        future: asyncio.Future[Recorded] = asyncio.get_running_loop().create_future()
-        self._entry_queue.append(((entry_values(entry), period_key), future))
-        if self._entry_flusher is None or self._entry_flusher.done():
-            self._entry_flusher = asyncio.create_task(self._commit_queued_entries())
-        row, created, standing = await future
+        row, created, standing = await self._store_entry((entry_values(entry), period_key))
         return entry_from(row), created, standing
-
-    async def _commit_queued_entries(self) -> None:
-        """Drain the queue: whatever arrived while the last commit ran goes in the next."""
-        while self._entry_queue:
-            async with self._write_lock:
-                batch, self._entry_queue[:] = list(self._entry_queue), []
-                work = [item for item, _ in batch]
-                try:
-                    results = await in_connection_thread(self._writer, partial(_record, work=work))
-                except Exception:
-                    await self._record_one_by_one(batch)
-                    continue
-            for (_, future), result in zip(batch, results, strict=True):
-                if not future.done():  # its caller may have given up waiting
-                    future.set_result(result)
-
-    async def _record_one_by_one(self, batch: list[QueuedEntry]) -> None:
-        """After a failed batch: one bad entry must not sink the others."""
-        for item, future in batch:
-            try:
-                [result] = await in_connection_thread(self._writer, partial(_record, work=[item]))
-            except Exception as error:
-                if not future.done():
-                    future.set_exception(error)
-            else:
-                if not future.done():
-                    future.set_result(result)
 
     async def undo_last_entry(
         self, member_id: int, day: date, now: datetime, source_key: str | None
@@ -332,7 +215,7 @@ class CoreStore(SQLiteBase):
                 )
         return undone, False
 
-    async def _entry_in(self, db: aiosqlite.Connection, entry_id: int) -> Entry:
+    async def _entry_in(self, db: Db, entry_id: int) -> Entry:
         rows = await db.execute_fetchall(
             f"SELECT {ENTRY_COLUMNS} FROM entries WHERE id = ?", (entry_id,)
         )
@@ -368,7 +251,7 @@ class CoreStore(SQLiteBase):
 
     async def period_achieved(self, member_id: int, period_key: str) -> dict[str, int]:
         """Per program, from the running totals: one index lookup, however long the period."""
-        rows = await self._reader.execute_fetchall(
+        rows = await self._all(
             "SELECT program, sum(achieved) FROM entry_totals"
             " WHERE period_key = ? AND member_id = ? GROUP BY program",
             (period_key, member_id),
@@ -376,13 +259,11 @@ class CoreStore(SQLiteBase):
         return {program: int(total) for program, total in rows if total}
 
     async def member_period(self, member_id: int, period_key: str) -> MemberPeriod:
-        rows = await self._reader.execute_fetchall(
-            _MEMBER_PERIOD, _member_period_params(member_id, period_key)
-        )
-        return _member_period_from(rows)
+        rows = await self._all(MEMBER_PERIOD, member_period_params(member_id, period_key))
+        return member_period_from(rows)
 
     async def achieved(self, member_id: int, first: date, last: date) -> dict[str, int]:
-        rows = await self._reader.execute_fetchall(
+        rows = await self._all(
             "SELECT program, sum(count) FROM entries WHERE member_id = ?"
             f" AND day BETWEEN ? AND ? AND {COUNTING} GROUP BY program",
             (member_id, first.isoformat(), last.isoformat()),
@@ -394,7 +275,7 @@ def normalise_unit_path(path: str) -> str:
     return UNIT_PATH_SEPARATOR.join(part.strip() for part in path.split("/") if part.strip())
 
 
-async def _ensure_unit(db: aiosqlite.Connection, path: str) -> int:
+async def _ensure_unit(db: Db, path: str) -> int:
     """The id of the unit at `path`, creating it and any missing ancestors."""
     parent_id: int | None = None
     lineage = "/"
@@ -404,11 +285,10 @@ async def _ensure_unit(db: aiosqlite.Connection, path: str) -> int:
         rows = await db.execute_fetchall("SELECT id, lineage FROM units WHERE path = ?", (prefix,))
         found = next(iter(rows), None)
         if found is None:
-            cursor = await db.execute(
-                "INSERT INTO units (parent_id, path, lineage) VALUES (?, ?, '')",
+            [(unit_id,)] = await db.execute_fetchall(
+                "INSERT INTO units (parent_id, path, lineage) VALUES (?, ?, '') RETURNING id",
                 (parent_id, prefix),
             )
-            unit_id = int(cursor.lastrowid or 0)
             lineage = f"{lineage}{unit_id}/"
             await db.execute("UPDATE units SET lineage = ? WHERE id = ?", (lineage, unit_id))
         else:
@@ -418,7 +298,7 @@ async def _ensure_unit(db: aiosqlite.Connection, path: str) -> int:
     return parent_id
 
 
-async def _resolve_target(db: aiosqlite.Connection, kind: TargetKind, target: str) -> int | None:
+async def _resolve_target(db: Db, kind: TargetKind, target: str) -> int | None:
     if kind is TargetKind.MEMBER:
         rows = await db.execute_fetchall("SELECT id FROM members WHERE phone = ?", (target,))
     else:
@@ -429,7 +309,7 @@ async def _resolve_target(db: aiosqlite.Connection, kind: TargetKind, target: st
     return None if found is None else int(found[0])
 
 
-async def _upsert_quota(db: aiosqlite.Connection, quota: Quota, now: datetime) -> None:
+async def _upsert_quota(db: Db, quota: Quota, now: datetime) -> None:
     await db.execute(
         "INSERT INTO quotas (target_kind, target_id, program, period_key, value, updated_at)"
         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (target_kind, target_id, program, period_key)"

@@ -12,10 +12,10 @@ from storage.leads_repository import (
     RejectedEntry,
     Review,
 )
-from storage.sqlite_base import (
+from storage.store_base import (
     ENTRY_COLUMNS,
     UNIT_COLUMNS,
-    SQLiteBase,
+    StoreBase,
     entry_from,
     entry_subject,
     unit_from,
@@ -31,7 +31,7 @@ def _text(value: int | None) -> str | None:
     return None if value is None else str(value)
 
 
-class LeadStore(SQLiteBase):
+class LeadStore(StoreBase):
     async def units_in_scope(self, scope: int | None) -> list[Unit]:
         columns = ", ".join(f"u.{c}" for c in UNIT_COLUMNS.split(", "))
         rows = await self._all(
@@ -104,7 +104,11 @@ class LeadStore(SQLiteBase):
         self, scope: int | None, member_id: int | None, offset: int, limit: int
     ) -> tuple[int, list[PendingEntry]]:
         columns = ", ".join(f"e.{c}" for c in ENTRY_COLUMNS.split(", "))
-        where = f"WHERE e.state = 'reported' AND {_IN_SCOPE} AND (? IS NULL OR e.member_id = ?)"
+        # The cast types a NULL parameter for PostgreSQL (SQLite ignores it).
+        where = (
+            f"WHERE e.state = 'reported' AND {_IN_SCOPE}"
+            " AND (CAST(? AS BIGINT) IS NULL OR e.member_id = ?)"
+        )
         params = (scope, member_id, member_id)
         total = await self._one(
             f"SELECT count(*) FROM entries e JOIN units u ON u.id = e.unit_id {where}", params

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage.sqlite_base import SQLiteBase
+from storage.store_base import StoreBase
 from tracker.models import Channel
 
 
-class NoticeStore(SQLiteBase):
+class NoticeStore(StoreBase):
     async def note_channel(self, member_id: int, channel: Channel, now: datetime) -> None:
         async with self._transaction() as db:
             await db.execute(

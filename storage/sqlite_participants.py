@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-import aiosqlite
-
+from storage.entry_sql import entry_values
 from storage.participants_repository import (
     Confirmation,
     DetailedLog,
@@ -13,23 +12,23 @@ from storage.participants_repository import (
     ParticipantEntry,
     ParticipantKeyChanged,
 )
-from storage.sqlite_base import (
+from storage.store_base import (
     COUNTING,
     ENTRY_COLUMNS,
     MEMBER_COLUMNS,
-    SQLiteBase,
+    Db,
+    StoreBase,
     entry_from,
     member_from,
     write_audit,
 )
-from storage.sqlite_core import entry_values
 from tracker.models import EntryState, Member, NewEntry
 from tracker.participants import HashedParticipant, key_fingerprint
 
 DUPLICATE = "duplicate"
 
 
-class ParticipantStore(SQLiteBase):
+class ParticipantStore(StoreBase):
     _participant_secret: str | None = None
 
     @property
@@ -84,7 +83,7 @@ class ParticipantStore(SQLiteBase):
             )
             return DetailedLog(entry_from(next(iter(rows))), True, earlier)
 
-    async def _claim_key(self, db: aiosqlite.Connection) -> None:
+    async def _claim_key(self, db: Db) -> None:
         """Record the secret's fingerprint the first time; refuse a different one after."""
         if self._participant_secret is None:
             raise ParticipantKeyChanged("no participant secret configured")
@@ -181,7 +180,7 @@ class ParticipantStore(SQLiteBase):
         return changed
 
 
-async def _earlier(db: aiosqlite.Connection, entry_id: int) -> EarlierEntry:
+async def _earlier(db: Db, entry_id: int) -> EarlierEntry:
     rows = await db.execute_fetchall(
         "SELECT e.id, e.member_id, m.name, e.unit_id, e.day FROM entries e"
         " JOIN members m ON m.id = e.member_id WHERE e.id = ?",

@@ -11,21 +11,19 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import aiosqlite
-
 from storage.renewals_repository import (
-    CountEvent,
-    CountFigure,
-    CountRow,
     DueCount,
     DueParticipant,
     NewRenewal,
     RenewalOutcome,
     RenewalResult,
     RetentionFigures,
+    UnitDueCount,
 )
 from storage.repository import ImportRejected
-from storage.sqlite_base import COUNTING, SCOPE, SQLiteBase, under_scope
+from storage.sqlite_core import normalise_unit_path
+from storage.store_base import COUNTING, SCOPE, Db, StoreBase, under_scope
+from tracker.participant_counts import CountEvent, CountFigure, CountRow
 from tracker.renewals import (
     RenewalKind,
     RenewalPlan,
@@ -46,7 +44,7 @@ def _day(text: str | None) -> date | None:
     return None if text is None else date.fromisoformat(text)
 
 
-class RenewalStore(SQLiteBase):
+class RenewalStore(StoreBase):
     async def due_for_member(self, member_id: int, first: date, last: date) -> list[DueParticipant]:
         rows = await self._all(
             f"SELECT {_DUE_COLUMNS} FROM participant_terms p JOIN members m ON m.id = p.member_id"
@@ -70,14 +68,30 @@ class RenewalStore(SQLiteBase):
         self, unit_id: int, first: date, last: date, today: date
     ) -> list[DueCount]:
         rows = await self._all(
-            f"{SCOPE}SELECT p.member_id, m.name, sum(p.paid_until >= ?), sum(p.paid_until < ?)"
+            f"{SCOPE}SELECT p.member_id, m.name,"
+            " sum(CASE WHEN p.paid_until >= ? THEN 1 ELSE 0 END),"
+            " sum(CASE WHEN p.paid_until < ? THEN 1 ELSE 0 END)"
             " FROM units u"
             " JOIN participant_terms p ON p.unit_id = u.id AND p.paid_until BETWEEN ? AND ?"
             f" JOIN members m ON m.id = p.member_id WHERE {under_scope('u')}"
-            " GROUP BY p.member_id ORDER BY m.name, p.member_id",
+            " GROUP BY p.member_id, m.name ORDER BY m.name, p.member_id",
             (unit_id, today.isoformat(), today.isoformat(), first.isoformat(), last.isoformat()),
         )
         return [DueCount(r[0], r[1], r[2], r[3]) for r in rows]
+
+    async def due_counts_by_unit(
+        self, unit_id: int, first: date, last: date, today: date
+    ) -> list[UnitDueCount]:
+        rows = await self._all(
+            f"{SCOPE}SELECT p.unit_id,"
+            " sum(CASE WHEN p.paid_until >= ? THEN 1 ELSE 0 END),"
+            " sum(CASE WHEN p.paid_until < ? THEN 1 ELSE 0 END)"
+            " FROM units u"
+            " JOIN participant_terms p ON p.unit_id = u.id AND p.paid_until BETWEEN ? AND ?"
+            f" WHERE {under_scope('u')} GROUP BY p.unit_id",
+            (unit_id, today.isoformat(), today.isoformat(), first.isoformat(), last.isoformat()),
+        )
+        return [UnitDueCount(r[0], r[1], r[2]) for r in rows]
 
     async def due_counts_everywhere(self, first: date, last: date) -> dict[int, int]:
         rows = await self._all(
@@ -148,7 +162,9 @@ class RenewalStore(SQLiteBase):
             problems: list[tuple[int, str, str]] = []
             resolved: list[tuple[int, CountRow]] = []
             for row in rows:
-                unit = await _fetch_one(db, "SELECT id FROM units WHERE path = ?", (row.unit_path,))
+                unit = await _fetch_one(
+                    db, "SELECT id FROM units WHERE path = ?", (normalise_unit_path(row.unit_path),)
+                )
                 if unit is None:
                     problems.append((row.line, "import.unknown_unit", row.unit_path))
                 else:
@@ -200,6 +216,29 @@ class RenewalStore(SQLiteBase):
         )
         return [CountEvent(r[0], r[1], date.fromisoformat(r[2]), r[3], r[4], r[5]) for r in rows]
 
+    async def member_retention(
+        self, unit_id: int, first: date, last: date, today: date
+    ) -> dict[int, tuple[int, int]]:
+        low, high = first.isoformat(), min(last, today).isoformat()
+        rows = await self._all(
+            f"{SCOPE}SELECT member_id, sum(retained), count(*) FROM ("
+            " SELECT t.member_id, r.kind != 'rejoin' AS retained FROM units u"
+            " JOIN renewals r ON r.unit_id = u.id AND r.due_was BETWEEN ? AND ?"
+            " JOIN participant_terms t ON t.participant_hash = r.participant_hash"
+            f" AND t.program = r.program WHERE {under_scope('u')}"
+            " UNION ALL SELECT p.member_id, 0 FROM units u"
+            " JOIN participant_terms p ON p.unit_id = u.id AND p.paid_until BETWEEN ? AND ?"
+            f" WHERE {under_scope('u')}) GROUP BY member_id",
+            (unit_id, low, high, low, high),
+        )
+        return {row[0]: (row[1], row[2]) for row in rows}
+
+    async def unit_lineages(self, unit_id: int) -> dict[int, str]:
+        rows = await self._all(
+            f"{SCOPE}SELECT u.id, u.lineage FROM units u WHERE {under_scope('u')}", (unit_id,)
+        )
+        return {row[0]: row[1] for row in rows}
+
     async def retention(
         self, unit_id: int, first: date, last: date, today: date, grace_days: int
     ) -> list[RetentionFigures]:
@@ -209,16 +248,20 @@ class RenewalStore(SQLiteBase):
         # A rejoin renewal means its due date passed unpaid through the whole grace.
         rows = await self._all(
             f"{SCOPE}SELECT program, sum(renewed), sum(retained), sum(unpaid), sum(lapsed)"
-            " FROM (SELECT r.program, r.day BETWEEN ? AND ? AS renewed,"
-            " r.kind != 'rejoin' AND r.due_was BETWEEN ? AND ? AS retained,"
-            " r.kind = 'rejoin' AND r.due_was BETWEEN ? AND ? AS unpaid,"
-            " r.kind = 'rejoin' AND r.due_was BETWEEN ? AND ? AS lapsed"
+            " FROM (SELECT r.program, CASE WHEN r.day BETWEEN ? AND ? THEN 1 ELSE 0 END AS renewed,"
+            " CASE WHEN r.kind != 'rejoin' AND r.due_was BETWEEN ? AND ? THEN 1 ELSE 0 END"
+            " AS retained,"
+            " CASE WHEN r.kind = 'rejoin' AND r.due_was BETWEEN ? AND ? THEN 1 ELSE 0 END"
+            " AS unpaid,"
+            " CASE WHEN r.kind = 'rejoin' AND r.due_was BETWEEN ? AND ? THEN 1 ELSE 0 END"
+            " AS lapsed"
             " FROM units u JOIN renewals r ON r.unit_id = u.id"
             f" WHERE {under_scope('u')} AND (r.day BETWEEN ? AND ? OR r.due_was BETWEEN ? AND ?)"
-            " UNION ALL SELECT p.program, 0, 0, 1, p.paid_until < ? FROM units u"
+            " UNION ALL SELECT p.program, 0, 0, 1, CASE WHEN p.paid_until < ? THEN 1 ELSE 0 END"
+            " FROM units u"
             " JOIN participant_terms p ON p.unit_id = u.id AND p.paid_until BETWEEN ? AND ?"
             f" WHERE {under_scope('u')}"
-            ") GROUP BY program ORDER BY program",
+            ") AS figures GROUP BY program ORDER BY program",
             (
                 unit_id,
                 *(low, high, low, due_high, low, high, low, high),
@@ -236,7 +279,7 @@ class RenewalStore(SQLiteBase):
         ]
 
 
-async def _fetch_one(db: aiosqlite.Connection, sql: str, params: tuple[Any, ...]) -> Any:
+async def _fetch_one(db: Db, sql: str, params: tuple[Any, ...]) -> Any:
     rows = await db.execute_fetchall(sql, params)
     return next(iter(rows), None)
 
@@ -245,9 +288,7 @@ def _result(outcome: RenewalOutcome, row: Any) -> RenewalResult:
     return RenewalResult(outcome, RenewalKind(row[0]), _day(row[1]), _day(row[2]))
 
 
-async def _standing(
-    db: aiosqlite.Connection, renewal: NewRenewal
-) -> tuple[int, date | None] | None:
+async def _standing(db: Db, renewal: NewRenewal) -> tuple[int, date | None] | None:
     """The participant's unit and paid-until date; None when unknown (to the typer)."""
     key = (renewal.participant_hash, renewal.program)
     if renewal.unit_id is not None:  # typed: logged (and still counting) in the typer's subtree
@@ -273,7 +314,7 @@ async def _standing(
     return row[0], _day(row[1])
 
 
-async def _pair(db: aiosqlite.Connection, renewal: NewRenewal) -> RenewalResult | None:
+async def _pair(db: Db, renewal: NewRenewal) -> RenewalResult | None:
     """Join the other source's record of the same payment, if there is one."""
     by_hand = renewal.collected_from is None
     other = "member_id IS NULL" if by_hand else "collected_day IS NULL"

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from storage.schedule_repository import Delivery, DeliveryState, Occurrence, Target
-from storage.sqlite_base import COUNTING, UNIT_COLUMNS, SQLiteBase, unit_from
+from storage.store_base import COUNTING, UNIT_COLUMNS, StoreBase, unit_from
 from tracker.models import TargetKind, Unit
 
 _DELIVERY_COLUMNS = "kind, period_key, target_kind, target_id, state, attempts, retry_at"
@@ -20,7 +20,7 @@ def _delivery(row: Any) -> Delivery:
     return Delivery(row[0], row[1], target, DeliveryState(row[4]), int(row[5]), retry_at)
 
 
-class ScheduleStore(SQLiteBase):
+class ScheduleStore(StoreBase):
     async def plan_occurrence(
         self, occurrence: Occurrence, targets: Sequence[Target], now: datetime
     ) -> bool:
@@ -82,21 +82,20 @@ class ScheduleStore(SQLiteBase):
         self, delivery: Delivery, now: datetime, owner: str | None = None
     ) -> int | None:
         # One statement, one commit: the attempt is on disk before the message leaves.
-        async with self._write_lock:
-            rows = await self._writer.execute_fetchall(
-                "UPDATE schedule_deliveries SET state = 'sending', attempts = attempts + 1,"
-                " updated_at = ?, owner = ? WHERE kind = ? AND period_key = ?"
-                " AND target_kind = ? AND target_id = ? AND state = 'planned'"
-                " RETURNING attempts",
-                (
-                    now.isoformat(),
-                    owner,
-                    delivery.kind,
-                    delivery.period_key,
-                    delivery.target.kind.value,
-                    delivery.target.id,
-                ),
-            )
+        rows = await self._write(
+            "UPDATE schedule_deliveries SET state = 'sending', attempts = attempts + 1,"
+            " updated_at = ?, owner = ? WHERE kind = ? AND period_key = ?"
+            " AND target_kind = ? AND target_id = ? AND state = 'planned'"
+            " RETURNING attempts",
+            (
+                now.isoformat(),
+                owner,
+                delivery.kind,
+                delivery.period_key,
+                delivery.target.kind.value,
+                delivery.target.id,
+            ),
+        )
         found = next(iter(rows), None)
         return None if found is None else int(found[0])
 
@@ -110,33 +109,31 @@ class ScheduleStore(SQLiteBase):
         error: str | None = None,
         retry_at: datetime | None = None,
     ) -> None:
-        async with self._write_lock:
-            await self._writer.execute(
-                "UPDATE schedule_deliveries SET state = ?, updated_at = ?,"
-                " channel = coalesce(?, channel), last_error = ?, retry_at = ?"
-                " WHERE kind = ? AND period_key = ? AND target_kind = ? AND target_id = ?",
-                (
-                    state.value,
-                    now.isoformat(),
-                    channel,
-                    error,
-                    None if retry_at is None else retry_at.isoformat(),
-                    delivery.kind,
-                    delivery.period_key,
-                    delivery.target.kind.value,
-                    delivery.target.id,
-                ),
-            )
+        await self._write(
+            "UPDATE schedule_deliveries SET state = ?, updated_at = ?,"
+            " channel = coalesce(?, channel), last_error = ?, retry_at = ?"
+            " WHERE kind = ? AND period_key = ? AND target_kind = ? AND target_id = ?",
+            (
+                state.value,
+                now.isoformat(),
+                channel,
+                error,
+                None if retry_at is None else retry_at.isoformat(),
+                delivery.kind,
+                delivery.period_key,
+                delivery.target.kind.value,
+                delivery.target.id,
+            ),
+        )
 
     async def close_occurrence(self, kind: str, period_key: str, now: datetime) -> bool:
-        async with self._write_lock:
-            await self._writer.execute(
-                "UPDATE schedule_occurrences SET state = 'done', done_at = ?"
-                " WHERE kind = ? AND period_key = ? AND state = 'planned' AND NOT EXISTS ("
-                "  SELECT 1 FROM schedule_deliveries d WHERE d.kind = ? AND d.period_key = ?"
-                "  AND d.state IN ('planned', 'sending'))",
-                (now.isoformat(), kind, period_key, kind, period_key),
-            )
+        await self._write(
+            "UPDATE schedule_occurrences SET state = 'done', done_at = ?"
+            " WHERE kind = ? AND period_key = ? AND state = 'planned' AND NOT EXISTS ("
+            "  SELECT 1 FROM schedule_deliveries d WHERE d.kind = ? AND d.period_key = ?"
+            "  AND d.state IN ('planned', 'sending'))",
+            (now.isoformat(), kind, period_key, kind, period_key),
+        )
         row = await self._one(
             "SELECT state FROM schedule_occurrences WHERE kind = ? AND period_key = ?",
             (kind, period_key),
@@ -155,20 +152,20 @@ class ScheduleStore(SQLiteBase):
             if owner is None or owner_alive is None or not owner_alive(owner)
         ]
         count = 0
-        async with self._write_lock:
-            for owner in gone:
-                cursor = await self._writer.execute(
-                    "UPDATE schedule_deliveries SET state = 'unknown', updated_at = ?,"
-                    " last_error = 'interrupted while sending'"
-                    " WHERE state = 'sending' AND owner IS ?",
-                    (now.isoformat(), owner),
-                )
-                count += cursor.rowcount
+        for owner in gone:
+            abandoned = await self._write(
+                "UPDATE schedule_deliveries SET state = 'unknown', updated_at = ?,"
+                " last_error = 'interrupted while sending'"
+                " WHERE state = 'sending' AND owner IS NOT DISTINCT FROM ? RETURNING 1",
+                (now.isoformat(), owner),
+            )
+            count += len(abandoned)
         return count
 
     async def bound_units(self) -> list[Unit]:
         rows = await self._all(
-            f"SELECT {UNIT_COLUMNS} FROM units WHERE group_chat_id IS NOT NULL ORDER BY path"
+            f"SELECT {UNIT_COLUMNS} FROM units WHERE group_chat_id IS NOT NULL"
+            " OR id IN (SELECT unit_id FROM zalo_groups) ORDER BY path"
         )
         return [unit_from(row) for row in rows]
 

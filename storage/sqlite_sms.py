@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from storage.sqlite_base import SQLiteBase
+from storage.store_base import StoreBase
 
 
-class SmsStore(SQLiteBase):
+class SmsStore(StoreBase):
     async def claim_refusal(self, number_hash: str, day: date) -> bool:
         async with self._transaction() as db:
             # Only today's hashes are needed to rate-limit; older ones go.
@@ -26,19 +26,19 @@ class SmsStore(SQLiteBase):
             await db.execute("DELETE FROM sms_outbound_daily WHERE day < ?", (day.isoformat(),))
             rows = await db.execute_fetchall(
                 "INSERT INTO sms_outbound_daily (phone, day, sent) VALUES (?, ?, 1)"
-                " ON CONFLICT (phone, day) DO UPDATE SET sent = sent + 1 WHERE sent < ?"
+                " ON CONFLICT (phone, day) DO UPDATE SET sent = sms_outbound_daily.sent + 1"
+                " WHERE sms_outbound_daily.sent < ?"
                 " RETURNING sent",
                 (phone, day.isoformat(), cap),
             )
         return bool(rows)
 
     async def release_outbound(self, phone: str, day: date) -> None:
-        async with self._write_lock:
-            await self._writer.execute(
-                "UPDATE sms_outbound_daily SET sent = sent - 1"
-                " WHERE phone = ? AND day = ? AND sent > 0",
-                (phone, day.isoformat()),
-            )
+        await self._write(
+            "UPDATE sms_outbound_daily SET sent = sent - 1"
+            " WHERE phone = ? AND day = ? AND sent > 0",
+            (phone, day.isoformat()),
+        )
 
     async def outbound_count(self, phone: str, day: date) -> int:
         row = await self._one(

@@ -10,7 +10,6 @@ the SQL ranking and the upkeep of `board_rows` are checked.
 from __future__ import annotations
 
 import sqlite3
-import tempfile
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -30,9 +29,11 @@ from leaderboards.ranking import (
 )
 from leaderboards.units import Credit, aggregate_units
 from storage import board_cache, sqlite_board_view
+from storage.backends import open_repository
 from storage.leads_repository import QuotaTarget
 from storage.repository import QuotaRow, StaffRow
 from storage.sqlite import SQLiteRepository
+from tests.conftest import Databases
 from tracker.models import Channel, NewEntry, Role, TargetKind, Unit
 from tracker.periods import Period, parse_period
 
@@ -189,17 +190,8 @@ async def assert_boards_agree(
     )
 
 
-@pytest.mark.parametrize(
-    ("share", "reset_after"),
-    [(0.0, board_cache.RESET_AFTER), (2.0, 0)],
-    ids=["rank-index-walk, targets-updated", "range-sort, reset-after-quota-change"],
-)
-@settings(
-    max_examples=100,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@given(
+# What the board property tests draw: a team, quotas, entries before and after edits.
+_BOARD_CASES = given(
     team=st.lists(people, min_size=1, max_size=12),
     units_quotas=unit_quotas,
     before=st.lists(entries, max_size=25),
@@ -214,7 +206,89 @@ async def assert_boards_agree(
         st.sampled_from([0, 1, 2]),
     ),
 )
+
+_SCOPE_CHOICES = pytest.mark.parametrize(
+    ("share", "reset_after"),
+    [(0.0, board_cache.RESET_AFTER), (2.0, 0)],
+    ids=["rank-index-walk, targets-updated", "range-sort, reset-after-quota-change"],
+)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+@_SCOPE_CHOICES
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@_BOARD_CASES
 async def test_sql_boards_equal_the_pure_ranking(
+    databases: Databases,
+    monkeypatch: pytest.MonkeyPatch,
+    share: float,
+    reset_after: int,
+    team: list[Person],
+    units_quotas: list[tuple[int, str, tuple[tuple[str, int], ...]]],
+    before: list[Entry],
+    after: list[Entry],
+    edits: list[Change],
+    newcomer: Person | None,
+    query: tuple[int, str, tuple[str, ...], int, int],
+) -> None:
+    await check_boards_equal_the_pure_ranking(
+        databases,
+        monkeypatch,
+        share,
+        reset_after,
+        team,
+        units_quotas,
+        before,
+        after,
+        edits,
+        newcomer,
+        query,
+    )
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+@_SCOPE_CHOICES
+@settings(
+    # The same property on PostgreSQL: fewer examples, each a new database on the server.
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@_BOARD_CASES
+async def test_postgres_boards_equal_the_pure_ranking(
+    databases: Databases,
+    monkeypatch: pytest.MonkeyPatch,
+    share: float,
+    reset_after: int,
+    team: list[Person],
+    units_quotas: list[tuple[int, str, tuple[tuple[str, int], ...]]],
+    before: list[Entry],
+    after: list[Entry],
+    edits: list[Change],
+    newcomer: Person | None,
+    query: tuple[int, str, tuple[str, ...], int, int],
+) -> None:
+    await check_boards_equal_the_pure_ranking(
+        databases,
+        monkeypatch,
+        share,
+        reset_after,
+        team,
+        units_quotas,
+        before,
+        after,
+        edits,
+        newcomer,
+        query,
+    )
+
+
+async def check_boards_equal_the_pure_ranking(
+    databases: Databases,
     monkeypatch: pytest.MonkeyPatch,
     share: float,
     reset_after: int,
@@ -230,40 +304,41 @@ async def test_sql_boards_equal_the_pure_ranking(
     monkeypatch.setattr(board_cache, "RESET_AFTER", reset_after)
     scope_index, period_key, programs, top, around = query
     period = parse_period(period_key)
-    with tempfile.TemporaryDirectory() as folder:
-        repo = await SQLiteRepository.open(Path(folder) / "quota.db")
-        try:
-            await repo.import_staff(
-                [StaffRow(i, UNITS[p.unit], p.name, phone(i), p.role) for i, p in enumerate(team)]
-            )
-            quota_rows = [
-                QuotaRow(0, TargetKind.MEMBER, phone(i), program, key, value)
-                for i, person in enumerate(team)
-                for program, book in person.quotas.items()
-                for key, value in book
-            ]
-            quota_rows += [
-                QuotaRow(0, TargetKind.UNIT, UNITS[unit], program, key, value)
-                for unit, program, book in units_quotas
-                if await repo.unit_by_path(UNITS[unit]) is not None  # someone works there
-                for key, value in book
-            ]
-            await repo.import_quotas(quota_rows, NOW)
-            await log(repo, team, before, "b")
-            # A unit exists once someone is in it or under it (the province always does).
-            found = [await repo.unit_by_path(path) for path in UNITS[scope_index::-1]]
-            scope = next(unit for unit in found if unit is not None)
-            await assert_boards_agree(repo, scope, period, programs, top, around)
+    url = databases.new()
+    repo = await open_repository(url)
+    try:
+        await repo.import_staff(
+            [StaffRow(i, UNITS[p.unit], p.name, phone(i), p.role) for i, p in enumerate(team)]
+        )
+        quota_rows = [
+            QuotaRow(0, TargetKind.MEMBER, phone(i), program, key, value)
+            for i, person in enumerate(team)
+            for program, book in person.quotas.items()
+            for key, value in book
+        ]
+        quota_rows += [
+            QuotaRow(0, TargetKind.UNIT, UNITS[unit], program, key, value)
+            for unit, program, book in units_quotas
+            if await repo.unit_by_path(UNITS[unit]) is not None  # someone works there
+            for key, value in book
+        ]
+        await repo.import_quotas(quota_rows, NOW)
+        await log(repo, team, before, "b")
+        # A unit exists once someone is in it or under it (the province always does).
+        found = [await repo.unit_by_path(path) for path in UNITS[scope_index::-1]]
+        scope = next(unit for unit in found if unit is not None)
+        await assert_boards_agree(repo, scope, period, programs, top, around)
 
-            await change(repo, team, edits, newcomer)
-            await log(repo, team, after, "a")
-            await assert_boards_agree(repo, scope, period, programs, top, around)
-            # Entries outside the scope were left marked by its board: the province's
-            # board recounts them.
-            province = await repo.unit(1)
-            await assert_boards_agree(repo, province, period, programs, top, around)
-        finally:
-            await repo.close()
+        await change(repo, team, edits, newcomer)
+        await log(repo, team, after, "a")
+        await assert_boards_agree(repo, scope, period, programs, top, around)
+        # Entries outside the scope were left marked by its board: the province's
+        # board recounts them.
+        province = await repo.unit(1)
+        await assert_boards_agree(repo, province, period, programs, top, around)
+    finally:
+        await repo.close()
+        databases.drop(url)
 
 
 async def log(repo: SQLiteRepository, team: list[Person], made: list[Entry], tag: str) -> None:

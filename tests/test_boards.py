@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from commands.context import Reply, Services
 from commands.registry import run_text
 from storage.repository import QuotaRow, StaffRow
 from tests.conftest import COMMUNE, NOW, POST_OFFICE, STAFF, Clock
+from tests.support.db import rows
 from tracker.models import Channel, Member, NewEntry, Role, TargetKind
 
 
@@ -149,21 +149,22 @@ async def test_running_totals_always_equal_a_recount(services: Services, tmp_pat
         )
         if number % 9 == 0:
             await say(services, phone, "/huy", f"u{number}")
-    with sqlite3.connect(tmp_path / "quota.db") as db:
-        kept = dict(
-            ((key, m, p), a)
-            for key, m, p, a in db.execute(
-                "SELECT period_key, member_id, program, sum(achieved) FROM entry_totals"
-                " GROUP BY 1, 2, 3 HAVING sum(achieved) > 0"
-            )
+    kept = dict(
+        ((key, m, p), a)
+        for key, m, p, a in rows(
+            tmp_path,
+            "SELECT period_key, member_id, program, sum(achieved) FROM entry_totals"
+            " GROUP BY 1, 2, 3 HAVING sum(achieved) > 0",
         )
-        recount = dict(
-            ((key, m, p), a)
-            for key, m, p, a in db.execute(
-                "SELECT substr(day, 1, 7), member_id, program, sum(count) FROM entries"
-                " WHERE state IN ('reported', 'confirmed') GROUP BY 1, 2, 3"
-            )
+    )
+    recount = dict(
+        ((key, m, p), a)
+        for key, m, p, a in rows(
+            tmp_path,
+            "SELECT substr(day, 1, 7), member_id, program, sum(count) FROM entries"
+            " WHERE state IN ('reported', 'confirmed') GROUP BY 1, 2, 3",
         )
+    )
     months = {k: v for k, v in kept.items() if len(k[0]) == 7 and "Q" not in k[0]}
     assert months == recount
 

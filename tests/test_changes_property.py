@@ -9,7 +9,6 @@ and quotas are read from the file and every change is looked for in the reply.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from hypothesis import HealthCheck, event, given, settings
@@ -17,6 +16,7 @@ from hypothesis import strategies as st
 
 from commands.context import Services
 from commands.registry import run_text
+from tests.support.db import rows
 from tracker.models import Channel
 
 SPEAKERS = ("0912000001", "0913000001")  # Lan (officer), Đức (her lead)
@@ -69,17 +69,17 @@ lines = st.one_of(any_words, logs, quotas, reviews, answers)
 
 
 def snapshot(db: Path) -> tuple[dict[int, tuple[object, ...]], dict[tuple[object, ...], int]]:
-    with sqlite3.connect(db) as connection:
-        entries = {
-            row[0]: row[1:]
-            for row in connection.execute("SELECT id, program, day, count, state FROM entries")
-        }
-        quotas = {
-            row[:4]: row[4]
-            for row in connection.execute(
-                "SELECT target_kind, target_id, program, period_key, value FROM quotas"
-            )
-        }
+    """Entries and quotas of the test's database (`db` names its folder's SQLite file)."""
+    entries = {
+        row[0]: row[1:]
+        for row in rows(db.parent, "SELECT id, program, day, count, state FROM entries")
+    }
+    quotas = {
+        row[:4]: row[4]
+        for row in rows(
+            db.parent, "SELECT target_kind, target_id, program, period_key, value FROM quotas"
+        )
+    }
     return entries, quotas
 
 

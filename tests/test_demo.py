@@ -44,4 +44,4 @@ async def test_the_demo_officer_has_participants_falling_due_on_the_first_day(
     assert lead is not None
     counts = await run_text(services, lead, "/denhan", Channel.CONSOLE, None)
     assert counts.text.startswith("BHXH cơ sở Hạc Thành: ")
-    assert "  Nguyễn Thị Lan: " in counts.text
+    assert "  Phường Hạc Thành: " in counts.text

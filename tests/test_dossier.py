@@ -112,10 +112,10 @@ async def test_who_may_ask_for_a_dossier(services: Services) -> None:
     refused = await run_text(services, lan, "/hoso 0912000002", Channel.CONSOLE, None)
     assert refused.text == "Xin lỗi, vai trò của bạn không được dùng lệnh này."
     outside = await run_text(services, other_lead, "/dossier 0912000001", Channel.CONSOLE, None)
-    assert outside.text == ("Nguyễn Thị Lan (0912000001) nằm ngoài phạm vi đơn vị bạn quản lý.")
+    assert outside.text == "Không có ai với số 0912000001 trong các đơn vị bạn quản lý."
     assert not outside.attachments
     usage = await run_text(services, lead, "/hoso", Channel.CONSOLE, None)
     assert usage.text.startswith("Cách dùng: /hoso <số điện thoại cán bộ>")
     unknown = await run_text(services, lead, "/hoso 0999999999", Channel.CONSOLE, None)
-    assert unknown.text == "Không có ai với số 0999999999 trong danh sách cán bộ."
+    assert unknown.text == "Không có ai với số 0999999999 trong các đơn vị bạn quản lý."
     assert OFFICE in (await services.repo.unit(lead.unit_id)).path

@@ -15,6 +15,7 @@ from scheduling.runner import ScheduleRunner
 from scheduling.triggers import load_schedule
 from storage.schedule_repository import DeliveryState
 from storage.sqlite import SQLiteRepository
+from storage.store_base import StoreBase
 from tests.conftest import Clock
 from tests.support.botapi import BotApiServer
 from tests.test_schedule_runner import POLICY, app, restarted
@@ -46,7 +47,7 @@ async def test_due_reminder_reaches_each_officer_once_across_a_restart(
     server: BotApiServer, app: TelegramApp, services: Services, clock: Clock, tmp_path: Path
 ) -> None:
     repo = services.repo
-    assert isinstance(repo, SQLiteRepository)
+    assert isinstance(repo, StoreBase)
     repo.use_participant_secret(SECRET)
     staff = {}
     for phone in ("0912000001", "0912000002", "0912000003"):

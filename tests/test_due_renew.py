@@ -12,6 +12,7 @@ from locales import Translator
 from storage.renewals_repository import RetentionFigures
 from storage.repository import StaffRow
 from storage.sqlite import SQLiteRepository
+from storage.store_base import StoreBase
 from tests.conftest import NOW, OFFICE
 from tracker.models import Channel, Member, NewEntry, Role
 from tracker.participants import HashedParticipant, participant_hash
@@ -43,7 +44,7 @@ async def log_earlier(repo: SQLiteRepository, member: Member, code: str, day: da
 
 async def setting(services: Services) -> dict[str, Member]:
     repo = services.repo
-    assert isinstance(repo, SQLiteRepository)
+    assert isinstance(repo, StoreBase)
     repo.use_participant_secret(SECRET)
     people = await staff(services)
     lan = people["0912000001"]
@@ -84,10 +85,26 @@ async def test_a_lead_sees_counts_per_member_and_one_members_list(services: Serv
         [
             "BHXH cơ sở Hạc Thành: 1 người sắp đến hạn, 1 người quá hạn chưa đóng"
             " (hạn từ 25/08/2026 đến 23/12/2026)",
+            "  Phường Hạc Thành: 1 sắp đến hạn, 1 quá hạn",
+            "Xem một đơn vị: /denhan <tên đơn vị>; danh sách của một người:"
+            " /denhan <số điện thoại>.",
+        ]
+    )
+    commune = await run_text(services, duc, "/denhan phuong hac thanh", Channel.CONSOLE, None)
+    assert commune.text == "\n".join(
+        [
+            "Phường Hạc Thành: 1 người sắp đến hạn, 1 người quá hạn chưa đóng"
+            " (hạn từ 25/08/2026 đến 23/12/2026)",
             "  Nguyễn Thị Lan: 1 sắp đến hạn, 1 quá hạn",
             "Danh sách của một người: /denhan <số điện thoại>.",
         ]
     )
+    post = await run_text(services, duc, "/denhan Bưu điện", Channel.CONSOLE, None)
+    assert post.text == (
+        "Bưu điện Hạc Thành: không có người tham gia nào có hạn đóng từ 25/08/2026 đến 23/12/2026."
+    )
+    unknown = await run_text(services, duc, "/denhan Sầm Sơn", Channel.CONSOLE, None)
+    assert unknown.text == 'Không tìm thấy đơn vị "Sầm Sơn" trong phạm vi của bạn.'
     listed = await run_text(services, duc, "/denhan 0912000001", Channel.CONSOLE, None)
     assert listed.text.splitlines()[0] == (
         "Đến hạn đóng của Nguyễn Thị Lan: 2 người (hạn từ 25/08/2026 đến 23/12/2026)"
@@ -101,7 +118,7 @@ async def test_a_renewal_extends_the_date_and_never_counts_as_an_enrolment(
     services: Services,
 ) -> None:
     repo = services.repo
-    assert isinstance(repo, SQLiteRepository)
+    assert isinstance(repo, StoreBase)
     people = await setting(services)
     lan, hoa = people["0912000001"], people["0912000003"]
     before = await repo.period_achieved(lan.id, "2026-11")
@@ -167,7 +184,7 @@ async def test_collection_records_renew_and_a_typed_renewal_counts_once(
     services: Services, tmp_path: Path
 ) -> None:
     repo = services.repo
-    assert isinstance(repo, SQLiteRepository)
+    assert isinstance(repo, StoreBase)
     people = await setting(services)
     lan = people["0912000001"]
     typed = await run_text(services, lan, f"/giahan TN ma={GONE} ky=1", Channel.CONSOLE, "g1")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from fractions import Fraction
 from pathlib import Path
@@ -29,6 +30,7 @@ from leaderboards.emulation import (
     score,
     tier_for,
     weighted_achieved,
+    with_retention,
 )
 from tracker.periods import PeriodKind, parse_period, period_containing
 from tracker.progress import measure
@@ -315,3 +317,25 @@ def test_excellent_collective_at_exactly_seventy_percent(rules: EmulationRules) 
         (1, Tier.EXCELLENT, True), (8, Tier.GOOD, False), (1, Tier.NOT_COMPLETED, False)
     )
     assert collective_title(True, one_short, rules) is Title.ADVANCED_COLLECTIVE
+
+
+# --- Retention ----------------------------------------------------------------------
+
+
+def test_retention_weighs_in_only_when_configured(rules: EmulationRules) -> None:
+    assert rules.retention_weight == 0  # the shipped file: nothing changes
+    today = date(2026, 7, 2)
+    weighted, targets = {"TN": Fraction(30), "YT": Fraction(12)}, {"TN": 50, "YT": 20}
+    plain = assess(weighted, targets, YEAR, today, rules)
+    assert assess(weighted, targets, YEAR, today, rules, (1, 4)) == plain
+    quarter = replace(rules, retention_weight=Fraction(1, 4))
+    # 3/4 x 60% + 1/4 x 75% (3 of 4 renewed in time); the rate is not projected.
+    kept = assess(weighted, targets, YEAR, today, quarter, (3, 4))
+    assert kept.score == Fraction(3, 4) * 60 + Fraction(1, 4) * 75
+    assert kept.projected_score == Fraction(3, 4) * Fraction(60 * 365, 183) + Fraction(75, 4)
+    # Nobody fell due, or no score: the score as it was.
+    assert assess(weighted, targets, YEAR, today, quarter, (0, 0)) == plain
+    assert with_retention(None, (3, 4), quarter) is None
+    assert broken("retention.weight", 1.5) == (
+        "retention.weight: must be at most 1 (a share of the score)"
+    )

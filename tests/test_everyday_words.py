@@ -11,8 +11,9 @@ import pytest
 from commands.context import Reply, Services
 from commands.grammar import parse_period_words, tokens
 from commands.registry import run_text
-from storage.sqlite import SQLiteRepository
+from storage.store_base import StoreBase
 from tests.support.cli import bot, rows
+from tests.support.db import rows as db_rows
 from tracker.errors import UserError
 from tracker.models import Channel
 
@@ -116,7 +117,7 @@ async def test_logging_in_natural_order(
 ) -> None:
     reply = await say(services, text)
     assert reply.text.splitlines()[0] == first_line
-    assert len(rows(tmp_path, "SELECT id FROM entries")) == 1
+    assert len(db_rows(tmp_path, "SELECT id FROM entries")) == 1
 
 
 async def test_bhxh_1_never_talks_about_a_code(services: Services) -> None:
@@ -124,7 +125,7 @@ async def test_bhxh_1_never_talks_about_a_code(services: Services) -> None:
     assert sms.text.startswith("Da ghi 1 TN ngay 23/11/2026.")
     # A long number after BHXH is still a legacy code.
     repo = services.repo
-    assert isinstance(repo, SQLiteRepository)
+    assert isinstance(repo, StoreBase)
     repo.use_participant_secret("participants-secret-for-tests-0123456789")
     coded = await say(services, "/ghi TN 1 bhxh 0123456789")
     assert "mã …789" in coded.text

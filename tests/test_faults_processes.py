@@ -73,7 +73,7 @@ def run_bot_until_healthy(path: Path, tmp_path: Path) -> str:
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 60  # waiting for start-up, not timing it
+        deadline = time.monotonic() + 300  # waiting for start-up on a busy machine, not timing it
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", trust_env=False) as http:
             while True:
                 try:

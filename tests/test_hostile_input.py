@@ -16,6 +16,7 @@ from storage.repository import QuotaRow
 from storage.sqlite import SQLiteRepository
 from tests.conftest import NOW
 from tests.support.cli import ROOT, bot, cli_env, rows
+from tests.support.db import rows as db_rows
 from tests.support.dump import dump
 from tracker.models import Channel, TargetKind
 
@@ -79,6 +80,14 @@ async def say(services: Services, phone: str, text: str, channel: Channel = Chan
             "/ghi TN 999999",
             'Số người "999999" không hợp lệ: hãy nhập từ 1 đến 50.',
         ),
+        # found by the fuzz suite in later features: a confirmation, a page, a month number
+        (LAN, f"XACNHAN {WALL}", UNKNOWN),
+        (
+            LAN,
+            f"/tiendo tháng {WALL}",
+            'Không hiểu kỳ "thang 9999999999999…": hãy gõ ví dụ tháng 10, tháng 10/2026, T10,'
+            " quý 4, tuần này, tháng trước, năm nay hoặc 2026-11.",
+        ),
         (LAN, "/bxh 9999-W52", out_of_range("9999-W52")),
         (LEAD, "/bxh 9999-W52", out_of_range("9999-W52")),
         (LAN, "/bxh 0001-W01", out_of_range("0001-W01")),
@@ -87,6 +96,12 @@ async def say(services: Services, phone: str, text: str, channel: Channel = Chan
         (LAN, "/bieudo 2101-Q1", out_of_range("2101-Q1")),
         (LEAD, "/xuat 9999", out_of_range("9999")),
         (LEAD, "/donvi 0001-01", out_of_range("0001-01")),
+        (  # found by the nightly fuzz profile: a year word numbered like a month
+            LEAD,
+            "/donvi n 10/9999",
+            'Không hiểu kỳ "10/9999": hãy gõ ví dụ tháng 10, tháng 10/2026, T10,'
+            " quý 4, tuần này, tháng trước, năm nay hoặc 2026-11.",
+        ),
         (LEAD, "/chitieu 0912000001 TN 0001 5", out_of_range("0001")),
         (
             LAN,
@@ -102,6 +117,12 @@ async def test_each_named_crash_input_is_answered_and_changes_nothing(
     before = dump(tmp_path / "quota.db")
     assert await say(services, phone, text) == expected
     assert dump(tmp_path / "quota.db") == before
+
+
+async def test_a_wall_of_digits_as_a_page_number_is_the_first_page(services: Services) -> None:
+    assert await say(services, LEAD, f"/duyet trang {WALL}") == (
+        "Không có bản ghi nào đang chờ duyệt."
+    )
 
 
 async def test_out_of_range_reply_in_english_and_as_plain_sms(services: Services) -> None:
@@ -151,8 +172,7 @@ async def test_a_far_period_never_poisons_the_boards(services: Services, tmp_pat
     assert replies[LEAD, "/hoso 0912000001"].startswith(
         "📎 Hồ sơ thi đua năm 2026 của Nguyễn Thị Lan"
     )
-    with sqlite3.connect(tmp_path / "quota.db") as db:
-        keys = [key for (key,) in db.execute("SELECT period_key FROM target_periods")]
+    keys = [key for (key,) in db_rows(tmp_path, "SELECT period_key FROM target_periods")]
     assert keys and all(len(key) >= 4 and "2000" <= key[:4] <= "2100" for key in keys)
 
 
@@ -163,8 +183,7 @@ async def test_text_that_is_not_unicode_is_stored_with_replacement_characters(
     text = "/sangkien 0912000001 s\udcff\udcfeng ki\udce1n"
     reply = await say(services, LEAD, text)
     assert reply == "✅ Đã ghi sáng kiến năm 2026 cho Nguyễn Thị Lan."
-    with sqlite3.connect(tmp_path / "quota.db") as db:
-        notes = db.execute("SELECT note FROM initiatives").fetchall()
+    notes = db_rows(tmp_path, "SELECT note FROM initiatives")
     assert notes == [("s\ufffd\ufffdng ki\ufffdn",)]
 
 

@@ -62,14 +62,14 @@ async def test_healthz_names_each_part_and_fails_only_without_the_database(
         assert healthy.status_code == 200
         assert healthy.json() == {
             "status": "ok",
-            "parts": {"database": "up", "scheduler": "up", "sync probe": "up"},
+            "parts": {"database": "up", "screens": "up", "scheduler": "up", "sync probe": "up"},
         }
         alive["scheduler"] = False
         degraded = await http.get("/healthz")
         assert degraded.status_code == 200  # the bot still serves: only the database is vital
         assert degraded.json() == {
             "status": "degraded",
-            "parts": {"database": "up", "scheduler": "down", "sync probe": "up"},
+            "parts": {"database": "up", "screens": "up", "scheduler": "down", "sync probe": "up"},
         }
 
 
@@ -81,7 +81,10 @@ async def test_healthz_fails_when_the_database_is_gone(tmp_path: Path, clock: Cl
         await repo.close()
         response = await http.get("/healthz")
     assert response.status_code == 503
-    assert response.json() == {"status": "failing", "parts": {"database": "down"}}
+    assert response.json() == {
+        "status": "failing",
+        "parts": {"database": "down", "screens": "up"},
+    }
 
 
 async def test_webhook_mode_checks_the_secret_and_queues_real_updates(
@@ -191,7 +194,7 @@ def test_python_bot_py_serves_the_front_door_and_stops_cleanly(tmp_path: Path) -
             assert health.status_code == 200
             assert health.json() == {
                 "status": "ok",
-                "parts": {"database": "up", "scheduler": "up"},
+                "parts": {"database": "up", "screens": "up", "scheduler": "up"},
             }
             params = {"from": "84987654321", "text": "TN 2", "secret": "run-secret"}
             refusal = http.get("/sms/inbound", params=params)

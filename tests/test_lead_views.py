@@ -67,7 +67,8 @@ async def test_files_asked_by_sms_say_where_to_get_them(services: Services) -> N
 async def test_a_dossier_outside_the_scope_says_it_is_outside(services: Services) -> None:
     await services.repo.import_staff([OTHER])
     reply = await say(services, LEAD, "/hoso 0914000002")
-    assert reply.text == "Đỗ Thị Mai (0914000002) nằm ngoài phạm vi đơn vị bạn quản lý."
+    # It names nothing the lead did not type (issue 11): not whose number it is.
+    assert reply.text == "Không có ai với số 0914000002 trong các đơn vị bạn quản lý."
     assert reply.attachments == []
 
 
@@ -80,13 +81,15 @@ async def test_an_english_lead_gets_english_exports_and_dossiers(services: Servi
     await say(services, LAN, "/ghi TN 2")
     await say(services, LEAD, "/lang en")
     export = await say(services, LEAD, "/export")
-    xlsx, csv_file = export.attachments
-    assert (xlsx.filename, csv_file.filename) == (
+    xlsx, csv_file, participants = export.attachments
+    assert (xlsx.filename, csv_file.filename, participants.filename) == (
         "progress-report-2026-11.xlsx",
         "progress-report-2026-11.csv",
+        "participants-2026-11.csv",
     )
     sheets = sheets_of(xlsx.content)
-    assert list(sheets) == ["Summary", "TN", "YT", "Units"]
+    assert list(sheets) == ["Summary", "TN", "YT", "Units", "Participants"]
+    assert sheets["Participants"][0][:4] == ("Unit", "Program", "Participants", "Date")
     header = ("Full name", "Phone", "Unit", "Achieved", "Target", "Completion (%)")
     assert sheets["Units"][0] == (
         "Unit", "Program", "Achieved", "Target", "Target from", "Personal quotas added up",

@@ -9,9 +9,12 @@ from openpyxl import load_workbook
 
 from commands.context import Reply, Services
 from commands.export import ProgressRow, build_csv, build_xlsx
+from commands.export_participants import participant_headers
 from commands.registry import run_text
 from commands.spreadsheet import neutralise
+from locales import Translator
 from storage.repository import StaffRow
+from tests.conftest import OFFICE
 from tracker.models import Channel, Role
 
 COMMUNE = "BHXH tỉnh Thanh Hóa / BHXH cơ sở Hạc Thành / Phường Hạc Thành"
@@ -81,14 +84,15 @@ async def test_export_of_the_leads_subtree(services: Services) -> None:
     assert reply.text == (
         "📎 Báo cáo tiến độ tháng 11/2026 · BHXH cơ sở Hạc Thành: 4 người (tệp .xlsx và .csv)."
     )
-    xlsx, csv_file = reply.attachments
-    assert (xlsx.filename, csv_file.filename) == (
+    xlsx, csv_file, participants = reply.attachments
+    assert (xlsx.filename, csv_file.filename, participants.filename) == (
         "bao-cao-tien-do-2026-11.xlsx",
         "bao-cao-tien-do-2026-11.csv",
+        "nguoi-tham-gia-2026-11.csv",
     )
     assert not xlsx.is_image and not csv_file.is_image
     sheets = rows_of(xlsx.content)
-    assert list(sheets) == ["Tổng hợp", "TN", "YT", "Đơn vị"]
+    assert list(sheets) == ["Tổng hợp", "TN", "YT", "Đơn vị", "Người tham gia"]
     # A row per unit and program: no unit plan here, so the members' targets added up;
     # Hoa's 25 YT count for the post office where she logged them.
     office = "BHXH tỉnh Thanh Hóa / BHXH cơ sở Hạc Thành"
@@ -107,6 +111,34 @@ async def test_export_of_the_leads_subtree(services: Services) -> None:
         (office, "YT", 28, 60, members, 60, 46.66),
         (POST_OFFICE, "TN", 0, 10, members, 10, 0),
         (POST_OFFICE, "YT", 25, 20, members, 20, 125),
+    ]
+    # The office and the units right under it; no official count imported yet.
+    assert sheets["Người tham gia"] == [
+        participant_headers(Translator()),
+        (OFFICE, "TN", None, "2026-11-23", None, None, None, 6, 0, 0, 0, 0, 0, None),
+        (OFFICE, "YT", None, "2026-11-23", None, None, None, 28, 0, 0, 0, 0, 0, None),
+        (POST_OFFICE, "TN", None, "2026-11-23", None, None, None, 0, 0, 0, 0, 0, 0, None),
+        (POST_OFFICE, "YT", None, "2026-11-23", None, None, None, 25, 0, 0, 0, 0, 0, None),
+        (COMMUNE, "TN", None, "2026-11-23", None, None, None, 6, 0, 0, 0, 0, 0, None),
+        (COMMUNE, "YT", None, "2026-11-23", None, None, None, 3, 0, 0, 0, 0, 0, None),
+    ]
+    table = list(csv.reader(io.StringIO(participants.content.decode("utf-8-sig"))))
+    assert table[0] == list(participant_headers(Translator()))
+    assert table[1] == [
+        OFFICE,
+        "TN",
+        "",
+        "2026-11-23",
+        "",
+        "",
+        "",
+        "6",
+        "0",
+        "0",
+        "0",
+        "0",
+        "0",
+        "",
     ]
     # Monthly targets derive from the yearly 120 (TN) and 240 (YT): 10 and 20 in November.
     assert sheets["TN"] == [

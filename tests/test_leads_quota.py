@@ -157,11 +157,12 @@ async def test_unit_quota_by_name_fragment(services: Services) -> None:
         ("/chitieu 0912000001 TN 2026-11 10 chia thang", "Không hiểu cách chia"),
         ("/chitieu 0912000001 TN 2026 10 chia tuan", "Không hiểu cách chia"),
         ("/chitieu 12345 TN 2026 10", '"12345" không phải số di động'),
-        ("/chitieu 0987654321 TN 2026 10", "Không có ai với số 0987654321"),
-        ("/chitieu Phuong Khong Co TN 2026 10", "Không tìm thấy đơn vị"),
-        ("/chitieu 0914000002 TN 2026 10", "nằm ngoài phạm vi"),
-        ("/chitieu Sam Son TN 2026 10", "nằm ngoài phạm vi"),
-        ("/chitieu BHXH tinh Thanh Hoa TN 2026 10", "nằm ngoài phạm vi"),
+        # Outside the lead's units or nowhere: the same answer, quoting only what was typed.
+        ("/chitieu 0987654321 TN 2026 10", "Không có ai với số 0987654321 trong các đơn vị"),
+        ("/chitieu 0914000002 TN 2026 10", "Không có ai với số 0914000002 trong các đơn vị"),
+        ("/chitieu Phuong Khong Co TN 2026 10", 'Không tìm thấy đơn vị "Phuong Khong Co"'),
+        ("/chitieu Sam Son TN 2026 10", 'Không tìm thấy đơn vị "Sam Son"'),
+        ("/chitieu BHXH tinh Thanh Hoa TN 2026 10", 'Không tìm thấy đơn vị "BHXH tinh Thanh Hoa"'),
     ],
 )
 async def test_refusals_say_why_and_change_nothing(

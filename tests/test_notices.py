@@ -15,7 +15,7 @@ from channels.telegram import TelegramApp
 from commands.context import Services
 from commands.registry import run_text
 from settings import Settings
-from storage.sqlite import SQLiteRepository
+from storage.store_base import StoreBase
 from tests.support.botapi import BotApiServer
 from tests.support.kannel import KannelGateway, kannel_available, serve_asgi
 from tests.support.telegram import send
@@ -42,7 +42,7 @@ def get_url(base: str) -> str:
 async def gw(services: Services, tmp_path: Path) -> AsyncIterator[KannelGateway]:
     """Kannel in front of the bot's HTTP app; the bot's pushed SMS go out through it."""
     repo = services.repo
-    assert isinstance(repo, SQLiteRepository)
+    assert isinstance(repo, StoreBase)
     repo.use_participant_secret(PARTICIPANT_SECRET)
     app = build_http_app(services, Settings(sms_inbound_secret=SECRET))
     async with (

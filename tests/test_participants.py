@@ -15,9 +15,11 @@ from commands.context import Services
 from commands.grammar import tokens
 from commands.notices import worded
 from commands.registry import run_text
+from storage.backends import open_repository
 from storage.repository import StaffRow
-from storage.sqlite import SQLiteRepository
+from storage.store_base import StoreBase
 from tests.conftest import POST_OFFICE
+from tests.support.db import database_url
 from tracker.errors import UserError
 from tracker.models import Channel, Member, Role
 from tracker.participants import (
@@ -120,7 +122,7 @@ async def people(services: Services) -> dict[str, Member]:
     return found
 
 
-async def totals(repo: SQLiteRepository, member_id: int) -> list[tuple[str, int]]:
+async def totals(repo: StoreBase, member_id: int) -> list[tuple[str, int]]:
     rows = await repo._all(
         "SELECT period_key, achieved FROM entry_totals WHERE member_id = ? AND program = 'TN'"
         " ORDER BY period_key",
@@ -133,7 +135,7 @@ async def test_same_participant_by_two_officers_counts_once_and_both_leads_hear(
     services: Services,
 ) -> None:
     repo = services.repo
-    assert isinstance(repo, SQLiteRepository)
+    assert isinstance(repo, StoreBase)
     repo.use_participant_secret(SECRET)
     staff = await people(services)
     lan, hoa = staff["0912000001"], staff["0912000003"]
@@ -217,7 +219,7 @@ async def test_simultaneous_logs_of_one_participant_count_once(
     services.repo.use_participant_secret(SECRET)
     staff = await people(services)
     officers = [staff["0912000001"], staff["0912000002"], staff["0912000003"]]
-    other = await SQLiteRepository.open(tmp_path / "quota.db")
+    other = await open_repository(database_url(tmp_path))
     other.use_participant_secret(SECRET)
     try:
         elsewhere = replace(services, repo=other)

@@ -73,7 +73,12 @@ async def test_telegram_down_at_start_then_up_sms_answered_throughout(
         assert health.status_code == 200
         assert health.json() == {
             "status": "degraded",
-            "parts": {"database": "up", "scheduler": "up", "telegram": "retrying"},
+            "parts": {
+                "database": "up",
+                "screens": "up",
+                "scheduler": "up",
+                "telegram": "retrying",
+            },
         }
         reply = await http.get("/sms/inbound", params={**LAN_SMS, "text": "TN 2", "id": "p1"})
         assert reply.text.startswith("Da ghi 2 TN ngay 23/11/2026.")

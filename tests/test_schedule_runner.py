@@ -20,10 +20,11 @@ from scheduling.outbox import TelegramOut
 from scheduling.runner import ScheduleRunner
 from scheduling.triggers import DeliveryPolicy, load_schedule
 from settings import Settings
+from storage.backends import open_repository
 from storage.schedule_repository import DeliveryState, Occurrence, Target
-from storage.sqlite import SQLiteRepository
 from tests.conftest import COMMUNE, OFFICE, POST_OFFICE, Clock
 from tests.support.botapi import ApiCall, BotApiServer
+from tests.support.db import database_url
 from tracker.models import Channel, NewEntry, TargetKind
 from tracker.rules import load_rules
 
@@ -74,8 +75,8 @@ def runner(services: Services, app: TelegramApp, **extra: object) -> ScheduleRun
 
 
 async def restarted(tmp_path: Path, clock: Clock) -> Services:
-    """A fresh process on the same database file, as after `python bot.py` restarts."""
-    repo = await SQLiteRepository.open(tmp_path / "quota.db")
+    """A fresh process on the same database, as after `python bot.py` restarts."""
+    repo = await open_repository(database_url(tmp_path))
     return Services(repo=repo, rules=load_rules(), clock=clock)
 
 

@@ -8,7 +8,6 @@ Pushed SMS go out through Kannel's sendsms the way the bot sends them.
 from __future__ import annotations
 
 import os
-import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -22,6 +21,7 @@ from channels.sms_sender import DailyCapSender, KannelSender, SendStatus
 from commands.context import Services
 from settings import Settings
 from tests.conftest import Clock
+from tests.support.db import rows
 from tests.support.kannel import KannelGateway, kannel_available, serve_asgi
 
 if not kannel_available():
@@ -37,11 +37,6 @@ COULD_NOT_FETCH = "Could not fetch content, sorry."
 
 def get_url(base: str, secret: str = SECRET) -> str:
     return f"{base}/sms/inbound?from=%p&to=%P&text=%a&id=%I&ts=%t&secret={secret}"
-
-
-def rows(tmp_path: Path, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(tmp_path / "quota.db") as db:
-        return db.execute(sql).fetchall()
 
 
 @pytest.fixture

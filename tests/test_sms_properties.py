@@ -1,13 +1,12 @@
 """Properties of the SMS path, whatever arrives: one plain reply, and no stray changes.
 
 Each example goes through the real Starlette app (in process) to the real SQLite file;
-the entries table is read with sqlite3 before and after.
+the entries table is read before and after.
 """
 
 from __future__ import annotations
 
 import itertools
-import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from channels.http import build_http_app
 from commands.context import Services
 from commands.registry import parse
 from settings import Settings
+from tests.support.db import rows
 
 SECRET = "prop-secret"
 MEMBER_SENDERS = ("84912000001", "+84 912 000 002", "0912000003")
@@ -60,9 +60,8 @@ async def client(services: Services) -> AsyncIterator[httpx.AsyncClient]:
         yield http
 
 
-def entries(db: Path) -> list[tuple[object, ...]]:
-    with sqlite3.connect(db) as connection:
-        return connection.execute("SELECT id, count, state FROM entries ORDER BY id").fetchall()
+def entries(tmp_path: Path) -> list[tuple[object, ...]]:
+    return rows(tmp_path, "SELECT id, count, state FROM entries ORDER BY id")
 
 
 @settings(
@@ -77,11 +76,10 @@ def entries(db: Path) -> list[tuple[object, ...]]:
 async def test_any_sms_gets_one_plain_reply_and_only_commands_change_entries(
     client: httpx.AsyncClient, services: Services, tmp_path: Path, text: str, sender: str
 ) -> None:
-    db = tmp_path / "quota.db"
-    before = entries(db)
+    before = entries(tmp_path)
     params = {"from": sender, "text": text, "id": f"p{next(message_ids)}", "secret": SECRET}
     response = await client.get("/sms/inbound", params=params)
-    after = entries(db)
+    after = entries(tmp_path)
 
     event("entries changed" if after != before else "entries unchanged")
     if not sender.strip():

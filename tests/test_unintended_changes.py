@@ -8,9 +8,11 @@ from pathlib import Path
 
 from commands.context import Reply, Services
 from commands.registry import run_text
-from storage.sqlite import SQLiteRepository
+from storage.backends import open_repository
 from tests.conftest import Clock
 from tests.support.cli import bot, rows
+from tests.support.db import database_url
+from tests.support.db import rows as db_rows
 from tracker.models import Channel, Member, TargetKind
 
 LEAD, LAN, NAM = "0913000001", "0912000001", "0912000002"
@@ -26,7 +28,7 @@ async def say(
 
 def entries(tmp_path: Path) -> list[tuple[object, ...]]:
     """(id, state) of every entry, read from the database file itself."""
-    return rows(tmp_path, "SELECT id, state FROM entries ORDER BY id")
+    return db_rows(tmp_path, "SELECT id, state FROM entries ORDER BY id")
 
 
 async def book(services: Services, phone: str) -> dict[str, int]:
@@ -125,7 +127,7 @@ async def test_another_process_finishes_the_question_and_it_expires(
     services: Services, tmp_path: Path, clock: Clock
 ) -> None:
     await say(services, LEAD, "/chitieu 0912000002 TN tháng trước 30")
-    second = await SQLiteRepository.open(tmp_path / "quota.db")
+    second = await open_repository(database_url(tmp_path))  # as a second process
     try:
         other = Services(repo=second, rules=services.rules, clock=clock)
         done = await say(other, LEAD, "có")
@@ -219,3 +221,19 @@ def test_the_piped_console_asks_then_takes_y(tmp_path: Path) -> None:
     assert "Đã bỏ, không thay đổi gì." in session.stdout
     assert "(chưa lưu)" in session.stdout and "đã qua" in session.stdout
     assert rows(tmp_path, "SELECT value FROM quotas") == [(15,)]
+
+
+async def test_a_quota_changed_after_the_question_is_asked_again(services: Services) -> None:
+    await say(services, LEAD, "/chitieu 0912000001 TN 2026 1.000")
+    # Meanwhile it is set to 300 elsewhere: the "120 → 1.000" shown is no longer true.
+    await say(services, "0913000001", "/boqua")
+    asked = await say(services, LEAD, "/chitieu 0912000001 TN 2026 1.000", Channel.TELEGRAM)
+    await say(services, LEAD, "/chitieu 0912000001 TN 2026 300")
+    assert await book(services, LAN) == {"2026": 300}
+    again = await say(services, LEAD, "/xacnhan", Channel.TELEGRAM)
+    assert asked.text.startswith("Chỉ tiêu TN 2026 của Nguyễn Thị Lan (0912000001): 120 → 1.000")
+    assert again.text.startswith("Chỉ tiêu TN 2026 của Nguyễn Thị Lan (0912000001): 300 → 1.000")
+    assert await book(services, LAN) == {"2026": 300}
+    done = await say(services, LEAD, "/xacnhan", Channel.TELEGRAM)
+    assert done.text.endswith(": 300 → 1.000.")
+    assert await book(services, LAN) == {"2026": 1000}

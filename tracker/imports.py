@@ -11,13 +11,32 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from storage.repository import QuotaRow, StaffRow
 from tracker.models import Role, TargetKind
 from tracker.periods import InvalidPeriod, parse_period
 from tracker.phones import InvalidPhone, normalise_phone
 
 STAFF_COLUMNS = ("unit", "name", "phone", "role")
 QUOTA_COLUMNS = ("target_kind", "target", "program", "period", "quota")
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    line: int
+    unit_path: str
+    name: str
+    phone: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class QuotaRow:
+    line: int
+    target_kind: TargetKind
+    target: str
+    """A normalised phone for a member, a unit path for a unit."""
+    program: str
+    period_key: str
+    value: int
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ class Channel(StrEnum):
     TELEGRAM = "telegram"
     SMS = "sms"
     CONSOLE = "console"
+    ZALO = "zalo"
     IMPORT = "import"
 
 

@@ -5,6 +5,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import psycopg
+
+from storage.backends import is_postgres
+from tests.support.db import database_url
+
 # The board cache of migration 0007: a read (`/bxh`) may fill it, and that is no change of
 # what anyone recorded. Everything else must stay byte for byte.
 CACHE_TABLES = frozenset(
@@ -23,7 +28,23 @@ CACHE_TABLES = frozenset(
 
 
 def dump(path: Path) -> list[str]:
-    """Every row of every table but the board cache, as SQL lines, in a stable order."""
+    """Every row of every table but the board cache, as SQL lines, in a stable order.
+
+    `path` is the test's SQLite file; when the test's `repo` is on PostgreSQL (see
+    tests/support/db.py), that database is dumped instead."""
+    url = database_url(path.parent)
+    if is_postgres(url):
+        with psycopg.connect(url, autocommit=True) as pg:
+            names = pg.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"
+                " AND table_type = 'BASE TABLE' ORDER BY 1"
+            ).fetchall()
+            lines = []
+            for (table,) in names:
+                if table not in CACHE_TABLES:
+                    rows = pg.execute(f'SELECT * FROM "{table}"').fetchall()
+                    lines += sorted(f"{table}: {row!r}" for row in rows)
+            return lines
     with sqlite3.connect(path) as db:
         tables = [
             name
@@ -38,3 +59,27 @@ def dump(path: Path) -> list[str]:
             lines += sorted(f"{table}: {row!r}" for row in rows)
     db.close()
     return lines
+
+
+class Watcher:
+    """The dump of a database file, taken again only after someone committed to it.
+
+    `PRAGMA data_version` on a connection of its own changes whenever another connection
+    commits: while it stays, the last dump still holds (a fuzz run makes thousands of
+    refused lines, and dumping twice for each was most of its time).
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.connection = sqlite3.connect(path)
+        self.version: int | None = None
+        self.last: list[str] = []
+
+    def dump(self) -> list[str]:
+        (version,) = self.connection.execute("PRAGMA data_version").fetchone()
+        if version != self.version:
+            self.version, self.last = version, dump(self.path)
+        return self.last
+
+    def close(self) -> None:
+        self.connection.close()

@@ -27,8 +27,9 @@ async def serve_asgi(
     *,
     lifespan: Literal["auto", "on", "off"] = "auto",
     startup_timeout: float = 10.0,
+    port: int = 0,
 ) -> AsyncIterator[str]:
-    """Run an ASGI app with uvicorn on a free 127.0.0.1 port; yields its base URL.
+    """Run an ASGI app with uvicorn on a free 127.0.0.1 port (or `port`); yields its base URL.
 
     The server runs as a task of the current event loop and is shut down
     (gracefully, at most 2 s) when the block exits.
@@ -38,7 +39,7 @@ async def serve_asgi(
     # IPPROTO_TCP explicitly: with protocol 0 asyncio leaves Nagle on, ~45 ms a reply.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock.bind(("127.0.0.1", port))
     port = int(sock.getsockname()[1])
     config = uvicorn.Config(
         app,

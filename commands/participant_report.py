@@ -1,0 +1,190 @@
+"""A unit's participants over a period, as a lead reports them upwards (issue 14).
+
+The count (số người tham gia) on the period's last day or today, growth against the same
+date last year (people and %), new enrolments, rejoining, renewals, lapses, and the
+retention rate (renewed in time / fallen due). /tiendo and /donvi of a lead, /xuat and
+the weekly summary all read it from here, so the figures agree everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from commands.counts import unit_counts
+from locales import Translator
+from storage.repository import Repository
+from tracker.models import Unit
+from tracker.percent import format_percent
+from tracker.periods import Period
+from tracker.renewals import (
+    Growth,
+    growth,
+    lapse_known_before,
+    retention_hundredths,
+    same_date_last_year,
+)
+
+
+@dataclass(frozen=True)
+class ProgramParticipants:
+    program: str
+    as_of: date
+    count: int | None
+    """None: no official figure imported for the unit by `as_of`."""
+    last_year: int | None
+    growth: Growth | None
+    new: int
+    rejoined: int
+    renewed: int
+    fallen_due: int
+    retained: int
+    lapsed: int
+
+    @property
+    def retention(self) -> int | None:
+        """Renewed in time / fallen due, in hundredths of a percent."""
+        return retention_hundredths(self.retained, self.fallen_due)
+
+
+async def participant_report(
+    repo: Repository,
+    unit_id: int,
+    period: Period,
+    today: date,
+    grace_days: int,
+    programs: tuple[str, ...],
+) -> list[ProgramParticipants]:
+    """One line of figures per program for the subtree of `unit_id` over `period`."""
+    as_of = min(today, period.last)
+    year_ago = same_date_last_year(as_of)
+    now_counts = await unit_counts(repo, unit_id, as_of, grace_days)
+    then_counts = await unit_counts(repo, unit_id, year_ago, grace_days)
+    events = await repo.count_events(
+        unit_id, period.first - timedelta(days=1), as_of, lapse_known_before(as_of, grace_days)
+    )
+    retention = {
+        figures.program: figures
+        for figures in await repo.retention(unit_id, period.first, period.last, today, grace_days)
+    }
+    report = []
+    for program in programs:
+        current = now_counts.get((unit_id, program))
+        before = then_counts.get((unit_id, program))
+        count = None if current is None else current.count
+        last_year = None if before is None else before.count
+        kept = retention.get(program)
+        report.append(
+            ProgramParticipants(
+                program=program,
+                as_of=as_of,
+                count=count,
+                last_year=last_year,
+                growth=None if count is None else growth(count, last_year),
+                new=sum(e.new for e in events if e.program == program),
+                rejoined=sum(e.rejoined for e in events if e.program == program),
+                renewed=kept.renewed if kept else 0,
+                fallen_due=kept.fallen_due if kept else 0,
+                retained=kept.retained if kept else 0,
+                lapsed=kept.lapsed if kept else 0,
+            )
+        )
+    return report
+
+
+def percent_text(t: Translator, hundredths: int) -> str:
+    """`477` -> `4,77%` (vi) or `4.77%` (en); whole in an SMS."""
+    return format_percent(
+        hundredths, decimal_mark="," if t.language == "vi" else ".", whole=t.plain
+    )
+
+
+def growth_text(t: Translator, line: ProgramParticipants) -> str:
+    if line.growth is None:
+        return t("participants_report.no_last_year")
+    change = line.growth
+    direction = "up" if change.people > 0 else "down" if change.people < 0 else "same"
+    if change.hundredths is None:
+        return t(f"participants_report.growth_{direction}_people", n=abs(change.people))
+    return t(
+        f"participants_report.growth_{direction}",
+        n=abs(change.people),
+        percent=percent_text(t, change.hundredths),
+    )
+
+
+def report_lines(t: Translator, unit: Unit, lines: list[ProgramParticipants]) -> list[str]:
+    """The block a lead sees under their progress or unit ranking."""
+    shown = [t("participants_report.title", unit=unit.name)]
+    for line in lines:
+        if line.count is None:
+            head = t("participants_report.no_count", code=line.program)
+        else:
+            head = t(
+                "participants_report.count",
+                code=line.program,
+                count=line.count,
+                day=line.as_of,
+                growth=growth_text(t, line),
+            )
+        rate = line.retention
+        shown += [
+            head,
+            t(
+                "participants_report.flows",
+                new=line.new,
+                rejoined=line.rejoined,
+                renewed=line.renewed,
+                lapsed=line.lapsed,
+                rate=percent_text(t, rate),
+                retained=line.retained,
+                due=line.fallen_due,
+            )
+            if rate is not None
+            else t(  # nobody fell due: no rate, and never "0/0" (rule 4)
+                "participants_report.flows_none_due",
+                new=line.new,
+                rejoined=line.rejoined,
+                renewed=line.renewed,
+                lapsed=line.lapsed,
+            ),
+        ]
+    return shown
+
+
+def summary_line(t: Translator, lines: list[ProgramParticipants]) -> str | None:
+    """The one line of the weekly summary; None when nothing is known of participants."""
+    parts = []
+    for line in lines:
+        active = line.new or line.rejoined or line.renewed or line.lapsed or line.fallen_due
+        if line.count is None and not active:
+            continue
+        rate = line.retention
+        parts.append(
+            t(
+                "participants_report.summary_part",
+                code=line.program,
+                count=t("participants_report.no_count_short") if line.count is None else line.count,
+                growth=_short_growth(t, line),
+                new=line.new + line.rejoined,
+                renewed=line.renewed,
+                lapsed=line.lapsed,
+                rate=t("participants_report.no_rate") if rate is None else percent_text(t, rate),
+            )
+        )
+    return t("participants_report.summary", parts="; ".join(parts)) if parts else None
+
+
+def _short_growth(t: Translator, line: ProgramParticipants) -> str:
+    change = line.growth
+    if change is None:
+        return ""
+    sign = "+" if change.people >= 0 else "-"
+    if change.hundredths is None:
+        return t("participants_report.short_growth_people", sign=sign, n=abs(change.people))
+    return t(
+        "participants_report.short_growth",
+        sign=sign,
+        n=abs(change.people),
+        percent=percent_text(t, change.hundredths),
+    )

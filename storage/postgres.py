@@ -1,0 +1,234 @@
+"""The PostgreSQL repository: the same feature stores as SQLite's, on a connection pool.
+
+psycopg 3 with psycopg_pool (see README: why not asyncpg). Every write is one pooled
+transaction; reads take a pooled connection in autocommit, one statement each, so a
+board is read from one snapshot as on SQLite. Statements are never prepared on the
+server (`prepare_threshold=None`): a PgBouncer in transaction mode may hand the next
+statement to another server connection.
+
+The database must compare text as bytes (LC_COLLATE 'C', as SQLite does): lineage
+ranges, rank keys and ISO instants are compared as text. `open` refuses any other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
+
+from storage.entry_sql import (
+    ENTRY_BY_SOURCE_KEY,
+    INSERT_ENTRY,
+    MEMBER_PERIOD,
+    member_period_from,
+    member_period_params,
+)
+from storage.migrations import POSTGRES_MIGRATIONS
+from storage.repository import Repository
+from storage.sql import to_pyformat
+from storage.sqlite_board_view import BoardViewStore
+from storage.sqlite_boards import BoardStore
+from storage.sqlite_choices import ChoiceStore
+from storage.sqlite_core import CoreStore
+from storage.sqlite_leads import LeadStore
+from storage.sqlite_notices import NoticeStore
+from storage.sqlite_participants import ParticipantStore
+from storage.sqlite_renewals import RenewalStore
+from storage.sqlite_schedule import ScheduleStore
+from storage.sqlite_screens import ScreenStore
+from storage.sqlite_sms import SmsStore
+from storage.sqlite_zalo import ZaloStore
+from storage.store_base import Db, EntryWork, Params, Recorded, StoreBase
+
+# Advisory lock keys (pg_advisory_xact_lock): one per kind of exclusive work.
+MIGRATION_LOCK = 7_150_001
+EXCLUSIVE_LOCK = 7_150_002
+
+
+class CollationRefused(RuntimeError):
+    """The database does not compare text as bytes."""
+
+
+class PgDb:
+    """`Db` over a psycopg connection: SQLite's placeholders translated."""
+
+    def __init__(self, connection: AsyncConnection[Any]) -> None:
+        self._connection = connection
+
+    async def execute(self, sql: str, params: Params = ()) -> None:
+        await self._connection.execute(to_pyformat(sql), params)
+
+    async def execute_fetchall(self, sql: str, params: Params = ()) -> list[Any]:
+        cursor = await self._connection.execute(to_pyformat(sql), params)
+        return await cursor.fetchall() if cursor.description else []
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        batch = list(rows)
+        if batch:
+            async with self._connection.cursor() as cursor:
+                await cursor.executemany(to_pyformat(sql), batch)
+
+
+class PostgresBase(StoreBase):
+    """A pool; each write a transaction on one of its connections."""
+
+    INDEX_HINTS = False
+
+    def __init__(self, pool: AsyncConnectionPool[AsyncConnection[Any]], url: str) -> None:
+        self._pool = pool
+        self._url = url
+        self._commit_listeners: list[Callable[[], None]] = []
+
+    def on_commit(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after every commit this process makes (not other processes')."""
+        self._commit_listeners.append(listener)
+
+    def _committed(self) -> None:
+        for listener in self._commit_listeners:
+            listener()
+
+    @asynccontextmanager
+    async def _pg_transaction(self, lock: int | None = None) -> AsyncIterator[Db]:
+        async with self._pool.connection() as connection, connection.transaction():
+            if lock is not None:
+                await connection.execute("SELECT pg_advisory_xact_lock(%s)", (lock,))
+            yield PgDb(connection)
+        self._committed()
+
+    def _transaction(self) -> AbstractAsyncContextManager[Db]:
+        return self._pg_transaction()
+
+    def _exclusive_transaction(self) -> AbstractAsyncContextManager[Db]:
+        return self._pg_transaction(EXCLUSIVE_LOCK)
+
+    async def _all(self, sql: str, params: Params = ()) -> list[Any]:
+        async with self._pool.connection() as connection:
+            return await PgDb(connection).execute_fetchall(sql, params)
+
+    async def _one(self, sql: str, params: Params = ()) -> Any:
+        rows = await self._all(sql, params)
+        return rows[0] if rows else None
+
+    async def _write(self, sql: str, params: Params = ()) -> list[Any]:
+        rows = await self._all(sql, params)  # autocommit: one statement, one transaction
+        self._committed()
+        return rows
+
+    async def _store_entry(self, work: EntryWork) -> Recorded:
+        values, period_key = work
+        async with self._transaction() as db:
+            inserted = await db.execute_fetchall(INSERT_ENTRY, values)
+            # A redelivery waits for the first insert's commit, then finds its row.
+            row = (
+                inserted[0]
+                if inserted
+                else (await db.execute_fetchall(ENTRY_BY_SOURCE_KEY, (values[-1],)))[0]
+            )
+            standing = None
+            if period_key is not None:
+                params = member_period_params(row[1], period_key)
+                standing = member_period_from(await db.execute_fetchall(MEMBER_PERIOD, params))
+        return row, bool(inserted), standing
+
+
+class PostgresRepository(
+    CoreStore,
+    BoardStore,
+    BoardViewStore,
+    SmsStore,
+    LeadStore,
+    ScheduleStore,
+    ParticipantStore,
+    RenewalStore,
+    ChoiceStore,
+    NoticeStore,
+    ScreenStore,
+    ZaloStore,
+    PostgresBase,
+):
+    """Open with `await PostgresRepository.open(url)`; migrates the schema itself."""
+
+    @classmethod
+    async def open(cls, url: str, *, max_size: int = 20) -> PostgresRepository:
+        pool: AsyncConnectionPool[AsyncConnection[Any]] = AsyncConnectionPool(
+            url,
+            min_size=1,
+            max_size=max_size,
+            kwargs={"autocommit": True, "prepare_threshold": None},
+            open=False,
+        )
+        await pool.open(wait=True)
+        try:
+            async with pool.connection() as connection:
+                await _check_collation(connection)
+                await migrate(connection)
+        except BaseException:
+            await pool.close()
+            raise
+        return cls(pool, url)
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+    async def backup(self, target: Path) -> None:
+        """A `pg_dump` of the database (custom format, for `pg_restore`)."""
+        pg_dump = shutil.which("pg_dump")
+        if pg_dump is None:
+            raise RuntimeError("pg_dump is not installed (Debian: postgresql-client)")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        process = await asyncio.create_subprocess_exec(
+            pg_dump, "--format=custom", f"--file={target}", f"--dbname={self._url}"
+        )
+        if await process.wait() != 0:
+            raise RuntimeError(f"pg_dump failed with exit code {process.returncode}")
+
+
+async def _check_collation(connection: AsyncConnection[Any]) -> None:
+    # datlocprovider ('c' libc, 'i' ICU) exists from PostgreSQL 15; read it as JSON so
+    # that an older server answers NULL instead of failing.
+    cursor = await connection.execute(
+        "SELECT datcollate, to_jsonb(d) ->> 'datlocprovider' FROM pg_database d"
+        " WHERE datname = current_database()"
+    )
+    row = await cursor.fetchone()
+    collate, provider = row if row else ("?", None)
+    if collate not in ("C", "POSIX") or provider not in (None, "c"):
+        raise CollationRefused(
+            f"the database sorts text by locale (LC_COLLATE {collate}, provider {provider});"
+            " create it with CREATE DATABASE ... TEMPLATE template0 LOCALE 'C'"
+        )
+
+
+async def migrate(connection: AsyncConnection[Any]) -> list[int]:
+    """Apply each numbered PostgreSQL migration the database has not seen, in order, in
+    one transaction under an advisory lock (two processes starting together migrate
+    once). Every applied number is recorded, as on SQLite. The numbers applied now."""
+    applied_now: list[int] = []
+    async with connection.transaction():
+        await connection.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+        await connection.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (number INTEGER PRIMARY KEY,"
+            " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+        )
+        cursor = await connection.execute("SELECT number FROM schema_migrations")
+        applied = {number for (number,) in await cursor.fetchall()}
+        for number, script in POSTGRES_MIGRATIONS:
+            if number in applied:
+                continue
+            await connection.execute(script.encode())
+            await connection.execute(
+                "INSERT INTO schema_migrations (number) VALUES (%s)", (number,)
+            )
+            applied_now.append(number)
+    return applied_now
+
+
+def _satisfies_repository(repo: PostgresRepository) -> Repository:
+    """mypy checks here that PostgreSQL implements every method of the Protocol."""
+    return repo

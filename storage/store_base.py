@@ -1,0 +1,135 @@
+"""What every feature store shares, whatever the backend: the write discipline, row
+mapping and the SQL both backends run.
+
+Modelled on Datasette's `Database`: a feature store's method is plain query code over a
+connection (`Db`), which the backend runs either as a read (`_one`, `_all`) or inside
+its single write path (`_transaction`, `_write`): SQLite's one writer connection,
+PostgreSQL's pooled transaction. The stores (`sqlite_core.py`, `sqlite_boards.py`, ...:
+named for the backend they were first written for) inherit this class only, so
+`SQLiteRepository` and `PostgresRepository` put the same stores on different bases.
+Their SQL is the subset both backends understand, with SQLite's placeholders
+(storage/sql.py translates them for PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from storage.repository import MemberPeriod
+from tracker.models import Channel, Entry, EntryState, Member, Role, Unit
+
+MEMBER_COLUMNS = "id, unit_id, name, phone, role, language, telegram_user_id"
+ENTRY_COLUMNS = "id, member_id, unit_id, program, day, count, channel, state, created_at"
+UNIT_COLUMNS = "id, parent_id, path, group_chat_id"
+COUNTING = "state IN ('reported', 'confirmed')"
+
+# A unit's subtree as an index range on `lineage` ('/1/4/' .. '/1/4/~'): a LIKE with a
+# computed pattern would scan every unit of the country. Bind the scope unit's id first.
+SCOPE = "WITH scope AS (SELECT lineage AS low, lineage || '~' AS high FROM units WHERE id = ?) "
+
+Params = Sequence[Any] | Mapping[str, Any]
+
+# An entry's column values and the period whose standing its caller wants (if any);
+# what comes back: the stored row, whether it is new, that standing.
+EntryWork = tuple[tuple[Any, ...], str | None]
+Recorded = tuple[Any, bool, MemberPeriod | None]
+
+
+def under_scope(alias: str) -> str:
+    """SQL: the unit `alias` lies in the subtree of the query's `scope`."""
+    return (
+        f"{alias}.lineage >= (SELECT low FROM scope) AND {alias}.lineage < (SELECT high FROM scope)"
+    )
+
+
+class Db(Protocol):
+    """A connection inside a write transaction (or a read), as the stores use it."""
+
+    async def execute(self, sql: str, params: Params = ()) -> None: ...
+    async def execute_fetchall(self, sql: str, params: Params = ()) -> list[Any]: ...
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None: ...
+
+
+class StoreBase(ABC):
+    """The primitives a backend provides; the feature stores use nothing else."""
+
+    INDEX_HINTS: bool
+    """Whether the backend takes SQLite's `INDEXED BY` (PostgreSQL plans for itself)."""
+
+    @abstractmethod
+    def _transaction(self) -> AbstractAsyncContextManager[Db]:
+        """One write transaction: committed on leaving, rolled back on an exception."""
+
+    @abstractmethod
+    def _exclusive_transaction(self) -> AbstractAsyncContextManager[Db]:
+        """A write transaction no other process's exclusive transaction overlaps: for
+        work that reads, then writes what it read (materialising a board)."""
+
+    @abstractmethod
+    async def _one(self, sql: str, params: Params = ()) -> Any:
+        """The first row of a read, or None."""
+
+    @abstractmethod
+    async def _all(self, sql: str, params: Params = ()) -> list[Any]:
+        """Every row of a read."""
+
+    @abstractmethod
+    async def _write(self, sql: str, params: Params = ()) -> list[Any]:
+        """One statement in its own write transaction; the rows it returns."""
+
+    @abstractmethod
+    async def _store_entry(self, work: EntryWork) -> Recorded:
+        """Insert an entry (a no-op for a source key seen before) and read what its
+        caller asked for, in one transaction: the logging path, tuned per backend."""
+
+
+def member_from(row: Any) -> Member:
+    return Member(row[0], row[1], row[2], row[3], Role(row[4]), row[5], row[6])
+
+
+def entry_from(row: Any) -> Entry:
+    return Entry(
+        id=row[0],
+        member_id=row[1],
+        unit_id=row[2],
+        program=row[3],
+        day=date.fromisoformat(row[4]),
+        count=row[5],
+        channel=Channel(row[6]),
+        state=EntryState(row[7]),
+        created_at=datetime.fromisoformat(row[8]),
+    )
+
+
+def unit_from(row: Any) -> Unit:
+    return Unit(row[0], row[1], row[2], row[3])
+
+
+def entry_subject(entry: Entry, member_name: str) -> str:
+    """How the audit log names an entry: `#12 Nguyễn Thị Lan · TN 2 (23/11/2026)`."""
+    return (
+        f"#{entry.id} {member_name} · {entry.program} {entry.count}"
+        f" ({entry.day.strftime('%d/%m/%Y')})"
+    )
+
+
+async def write_audit(
+    db: Db,
+    now: datetime,
+    actor_id: int,
+    unit_id: int,
+    action: str,
+    subject: str,
+    before: str | None,
+    after: str | None,
+) -> None:
+    """Who changed what, when, before and after: in the same transaction as the change."""
+    await db.execute(
+        "INSERT INTO audit_log (at, actor_id, unit_id, action, subject, before, after)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (now.isoformat(), actor_id, unit_id, action, subject, before, after),
+    )
