@@ -27,8 +27,8 @@ from commands.screen_board import ScreenData
 from commands.summary_text import MemberBadges
 from locales import Translator
 from storage.screen_repository import Screen
-from tracker.periods import VIETNAM, Period, PeriodKind
 from tracker.percent import completion_hundredths
+from tracker.periods import VIETNAM, Period, PeriodKind
 
 _HERE = Path(__file__).resolve().parent
 _FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
