@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from leaderboards.emulation import EmulationConfigError, EmulationRules, load_emulation_rules
+from leaderboards.emulation_rules import EmulationConfigError, EmulationRules, load_emulation_rules
 from scheduling.triggers import DEFAULT_SCHEDULE_FILE, ScheduleConfig, ScheduleError, load_schedule
 from settings import BadSetting, Settings
 from tracker.rules import DEFAULT_RULES_FILE, Rules, RulesError, load_rules

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from commands.notices import Notifier
-from leaderboards.emulation import EmulationRules, load_emulation_rules
+from leaderboards.emulation_rules import EmulationRules, load_emulation_rules
 from locales import Translator
 from storage.repository import Repository
 from tracker.models import Channel, Member

@@ -26,7 +26,8 @@ from commands.boards import combined_target, people_board
 from commands.context import Attachment, Reply, Request
 from commands.spreadsheet import neutralise
 from leaderboards.badges import earned_badges
-from leaderboards.emulation import Tier, assess
+from leaderboards.emulation import assess
+from leaderboards.emulation_rules import Tier
 from leaderboards.ranking import RankedRow
 from locales import Translator
 from tracker.errors import UserError

@@ -17,12 +17,12 @@ from commands.boards import combined_target, unit_total
 from commands.context import Reply, Request
 from leaderboards.emulation import (
     Emulation,
-    EmulationRules,
     MemberStanding,
     assess,
     collective_title,
     on_course_for,
 )
+from leaderboards.emulation_rules import EmulationRules
 from locales import Translator
 from tracker.models import Member, Role, TargetKind, Unit
 from tracker.percent import Percent

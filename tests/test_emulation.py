@@ -13,24 +13,26 @@ import pytest
 
 from leaderboards.badges import EntryFact
 from leaderboards.emulation import (
-    DEFAULT_EMULATION_FILE,
-    CollectiveRules,
-    EmulationConfigError,
-    EmulationRules,
     MemberStanding,
-    Names,
-    Tier,
     Title,
     assess,
     collective_title,
-    load_emulation_rules,
     on_course_for,
-    parse_emulation_rules,
     projected,
     score,
     tier_for,
     weighted_achieved,
     with_retention,
+)
+from leaderboards.emulation_rules import (
+    DEFAULT_EMULATION_FILE,
+    CollectiveRules,
+    EmulationConfigError,
+    EmulationRules,
+    Names,
+    Tier,
+    load_emulation_rules,
+    parse_emulation_rules,
 )
 from tracker.periods import PeriodKind, parse_period, period_containing
 from tracker.progress import measure
