@@ -24,11 +24,11 @@ from leaderboards.ranking import (
     ranked_run,
     window_rows,
 )
-from leaderboards.units import UnitTotal, aggregate_units, combine_totals, scope_total
+from leaderboards.units import UnitTotal, combine_totals, scope_total, unit_rows
 from storage.repository import Repository
 from tracker.models import Role, Unit
 from tracker.periods import Period
-from tracker.quotas import QuotaBook, target_for
+from tracker.quotas import QuotaBook, UnitTarget, target_for
 
 
 def parse_book(book: str | None) -> dict[str, dict[str, int]]:
@@ -142,16 +142,35 @@ async def people_view(
     )
 
 
+@dataclass(frozen=True)
+class UnitBoard:
+    """The child units of a scope ranked, and what each one's target is made of."""
+
+    board: Leaderboard
+    targets: dict[int, UnitTarget]
+    """By unit id: its plan or its members' targets added up (`/donvi` says which)."""
+
+    @property
+    def ranked(self) -> list[RankedRow]:
+        return self.board.ranked
+
+    @property
+    def unranked(self) -> list[Standing]:
+        return self.board.unranked
+
+
 async def unit_board(
     repo: Repository, scope: Unit, period: Period, programs: tuple[str, ...]
-) -> Leaderboard:
-    """The child units of `scope`, each with its whole subtree, ranked by completion."""
+) -> UnitBoard:
+    """The child units of `scope`, each with its whole subtree, ranked by completion.
+    Each program is measured apart and then added up, as `unit_total` does: storage
+    keeps per unit the entries logged in it, its own quota and its current members'
+    targets already added up (`unit_rows` adds the subtrees)."""
     units = await repo.subtree_units(scope.id)
-    # Credits and targets as storage keeps them: totals per unit logged in, a unit's own
-    # quota, and its current members' targets already added up (aggregate_units adds).
-    parts = await repo.unit_board_parts(scope.id, period, programs)
-    return rank(
-        aggregate_units(scope.id, units, parts.credits, parts.unit_quotas, parts.member_targets)
+    parts = [await repo.unit_board_parts(scope.id, period, (code,)) for code in programs]
+    rows = unit_rows(scope.id, units, parts)
+    return UnitBoard(
+        rank(row.standing for row in rows), {row.standing.key: row.target for row in rows}
     )
 
 

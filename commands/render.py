@@ -9,7 +9,7 @@ from tracker.models import Program
 from tracker.percent import Percent
 from tracker.periods import Period, PeriodKind, quarter_of
 from tracker.progress import Pace, Progress
-from tracker.quotas import TargetSource
+from tracker.quotas import TargetSource, UnitTarget
 
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
@@ -59,12 +59,6 @@ def unit_total_line(t: Translator, label: str, total: UnitTotal, *, pace: str | 
     percent = Percent.of(total.achieved, target.target)
     if target.target is None or percent is None:
         return t("plans.unit_line_no_target", unit=label, achieved=total.achieved)
-    if target.source is TargetSource.MEMBERS:
-        source = t("plans.source_members")
-    elif target.differs:
-        source = t("plans.source_plan_and_members", members=target.members)
-    else:
-        source = t("plans.source_plan")
     return t(
         "plans.unit_line" if pace is None else "plans.unit_line_pace",
         pace=pace,
@@ -72,8 +66,18 @@ def unit_total_line(t: Translator, label: str, total: UnitTotal, *, pace: str | 
         achieved=total.achieved,
         target=target.target,
         percent=percent,
-        source=source,
+        source=target_source(t, target),
     )
+
+
+def target_source(t: Translator, target: UnitTarget) -> str:
+    """`kế hoạch giao`, `tổng chỉ tiêu cá nhân`, or the plan with a differing members' sum
+    beside it: `kế hoạch giao (tổng chỉ tiêu cá nhân 360)`."""
+    if target.source is TargetSource.MEMBERS:
+        return t("plans.source_members")
+    if target.differs:
+        return t("plans.source_plan_and_members", members=target.members)
+    return t("plans.source_plan")
 
 
 def progress_line(t: Translator, program: Program, progress: Progress) -> str:
@@ -91,6 +95,20 @@ def progress_line(t: Translator, program: Program, progress: Progress) -> str:
 
 
 _MEDALS = {1: "🥇 ", 2: "🥈 ", 3: "🥉 "}
+
+
+def unit_board_line(
+    t: Translator, rank: int, standing: Standing, target: UnitTarget, *, mine: bool = False
+) -> str:
+    """A unit on `/donvi`: `1. Phường Hạc Thành — 30/25 (120,00%) · kế hoạch giao`. An
+    SMS has no room for the source: the plain board line."""
+    if t.plain:
+        return board_line(t, rank, standing, mine=mine)
+    return t(
+        "plans.unit_row",
+        line=board_line(t, rank, standing, mine=mine),
+        source=target_source(t, target),
+    )
 
 
 def board_line(t: Translator, rank: int, standing: Standing, *, mine: bool = False) -> str:

@@ -10,7 +10,7 @@ from commands.boards import unit_board, unit_total
 from commands.context import Reply, Request
 from commands.grammar import parse_board_args
 from commands.participant_report import participant_report, report_lines
-from commands.render import board_line, period_label, unit_total_line
+from commands.render import period_label, unit_board_line, unit_total_line
 from tracker.errors import UserError
 from tracker.models import Member, Unit
 from tracker.text import fold
@@ -30,8 +30,14 @@ async def units(request: Request, args: list[str], member: Member) -> Reply:
             programs="+".join(programs),
         )
     ]
-    lines += [
-        board_line(t, row.rank, row.standing, mine=row.standing.key == member.unit_id)
+    lines += [  # each row says whether its target is the unit's plan or its members'
+        unit_board_line(
+            t,
+            row.rank,
+            row.standing,
+            board.targets[row.standing.key],
+            mine=row.standing.key == member.unit_id,
+        )
         for row in board.ranked
     ]
     lines += [t("boards.unit_no_quota", name=s.name, achieved=s.achieved) for s in board.unranked]

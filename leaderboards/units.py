@@ -9,9 +9,10 @@ unit's target is its own plan, else its members' targets added up
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from leaderboards.ranking import Standing
 from tracker.models import Unit
@@ -37,6 +38,21 @@ def aggregate_units(
     unit_quotas: Mapping[int, int],
     member_targets: Iterable[tuple[int, int]],
 ) -> list[Standing]:
+    """Standings of the child units of `scope_id`, each summing its whole subtree (see
+    `_child_units`)."""
+    return [
+        standing
+        for standing, _ in _child_units(scope_id, units, credits, unit_quotas, member_targets)
+    ]
+
+
+def _child_units(
+    scope_id: int,
+    units: Iterable[Unit],
+    credits: Iterable[Credit],
+    unit_quotas: Mapping[int, int],
+    member_targets: Iterable[tuple[int, int]],
+) -> list[tuple[Standing, UnitTarget]]:
     """Standings of the child units of `scope_id`, each summing its whole subtree.
 
     `units`: every unit under the scope (deeper ones too). `credits`: the counting
@@ -79,9 +95,57 @@ def aggregate_units(
 
     targets = unit_targets(unit_list, unit_quotas, member_targets)
     return [
-        Standing.of(top.id, top.name, achieved[top.id], targets[top.id].target, latest.get(top.id))
+        (
+            Standing.of(
+                top.id, top.name, achieved[top.id], targets[top.id].target, latest.get(top.id)
+            ),
+            targets[top.id],
+        )
         for top in top_units
     ]
+
+
+class ProgramParts(Protocol):
+    """One program's credits and targets over a scope, as storage keeps them
+    (`storage.board_view_repository.UnitBoardParts`)."""
+
+    @property
+    def credits(self) -> Sequence[Credit]: ...
+    @property
+    def unit_quotas(self) -> Mapping[int, int]: ...
+    @property
+    def member_targets(self) -> Sequence[tuple[int, int]]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class UnitRow:
+    """A child unit on `/donvi`: its standing and what its target is made of."""
+
+    standing: Standing
+    target: UnitTarget
+
+
+def unit_rows(
+    scope_id: int, units: Iterable[Unit], programs: Iterable[ProgramParts]
+) -> list[UnitRow]:
+    """The child units of `scope_id`, each program measured apart (the unit's plan for
+    it, else its members' targets) and then added up (`combine_totals`), as the unit's
+    own line (`scope_total`) is: a plan for TN says nothing of YT."""
+    unit_list = list(units)
+    per_program = [
+        _child_units(scope_id, unit_list, p.credits, p.unit_quotas, p.member_targets)
+        for p in programs
+    ]
+    rows = []
+    for children in zip(*per_program, strict=True):
+        first = children[0][0]
+        times = [standing.reached_at for standing, _ in children if standing.reached_at]
+        total = combine_totals(UnitTotal(part.achieved, target) for part, target in children)
+        standing = Standing.of(
+            first.key, first.name, total.achieved, total.target.target, max(times, default=None)
+        )
+        rows.append(UnitRow(standing, total.target))
+    return rows
 
 
 def unit_targets(

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from commands.boards import combined_target, people_board, people_view, unit_board
+from commands.boards import UnitBoard, combined_target, people_board, people_view, unit_board
 from leaderboards.ranking import (
     Leaderboard,
     Standing,
@@ -27,9 +27,10 @@ from leaderboards.ranking import (
     ranked_run,
     window,
 )
-from leaderboards.units import Credit, aggregate_units
+from leaderboards.units import Credit, unit_rows
 from storage import board_cache, sqlite_board_view
 from storage.backends import open_repository
+from storage.board_view_repository import UnitBoardParts
 from storage.leads_repository import QuotaTarget
 from storage.repository import QuotaRow, StaffRow
 from storage.sqlite import SQLiteRepository
@@ -135,28 +136,36 @@ def phone(index: int) -> str:
 
 async def unit_board_reference(
     repo: SQLiteRepository, scope: Unit, period: Period, programs: tuple[str, ...]
-) -> Leaderboard:
-    """/donvi as it was computed before board_rows: every target derived in Python."""
+) -> UnitBoard:
+    """/donvi as it was computed before board_rows: every target derived in Python, each
+    program apart, then added up."""
     units = await repo.subtree_units(scope.id)
-    credits = [
-        Credit(total.key, total.achieved, total.last_at)
-        for total in await repo.unit_totals(scope.id, period.key)
-        if total.program in programs and total.last_at is not None
-    ]
-    unit_quotas = {
-        unit_id: target
-        for unit_id, books in (await repo.subtree_quota_books(TargetKind.UNIT, scope.id)).items()
-        if (target := combined_target(period, books, programs)) is not None
-    }
+    totals = await repo.unit_totals(scope.id, period.key)
+    unit_books = await repo.subtree_quota_books(TargetKind.UNIT, scope.id)
     member_books = await repo.subtree_quota_books(TargetKind.MEMBER, scope.id)
     members = await repo.subtree_members(scope.id)
-    member_targets = [
-        (member.unit_id, target)
-        for member in members
-        if (target := combined_target(period, member_books.get(member.id, {}), programs))
-        is not None
-    ]
-    return rank(aggregate_units(scope.id, units, credits, unit_quotas, member_targets))
+    parts = []
+    for code in programs:
+        credits = [
+            Credit(total.key, total.achieved, total.last_at)
+            for total in totals
+            if total.program == code and total.last_at is not None
+        ]
+        unit_quotas = {
+            unit_id: target
+            for unit_id, books in unit_books.items()
+            if (target := combined_target(period, books, (code,))) is not None
+        }
+        by_unit: dict[int, int] = {}
+        for member in members:
+            target = combined_target(period, member_books.get(member.id, {}), (code,))
+            if target is not None:
+                by_unit[member.unit_id] = by_unit.get(member.unit_id, 0) + target
+        parts.append(UnitBoardParts(credits, unit_quotas, list(by_unit.items())))
+    rows = unit_rows(scope.id, units, parts)
+    return UnitBoard(
+        rank(row.standing for row in rows), {row.standing.key: row.target for row in rows}
+    )
 
 
 async def assert_boards_agree(

@@ -79,7 +79,7 @@ async def test_a_units_plan_is_its_target_for_its_lead_its_parent_and_the_export
     assert board[-1] == f"Cả đơn vị: 1.609/1.577 (102,02%) · {beside}"
 
     units = (await say(services, ADMIN, "/donvi năm TN")).text.splitlines()
-    assert units[1] == "🥇 1. BHXH cơ sở Hạc Thành — 1.609/1.577 (102,02%)"
+    assert units[1] == f"🥇 1. BHXH cơ sở Hạc Thành — 1.609/1.577 (102,02%) · {beside}"
 
     # The summary (/tonghop) and the trend chart (/bieudo) measure the office alike.
     office = await services.repo.unit_by_path(OFFICE)
@@ -92,6 +92,47 @@ async def test_a_units_plan_is_its_target_for_its_lead_its_parent_and_the_export
     sheet = load_workbook(io.BytesIO(export.attachments[0].content))["Đơn vị"]
     rows = [tuple(row) for row in sheet.iter_rows(values_only=True)]
     assert (OFFICE, "TN", 1_609, 1_577, "kế hoạch giao", 360, 102.02) in rows
+
+
+async def test_each_donvi_row_says_whether_its_target_is_a_plan_or_its_members(
+    services: Services,
+) -> None:
+    # The commune has its own TN plan of 300 (its two officers' quotas add up to 240);
+    # the post office has none: its agent's 120 TN and 240 YT are its targets.
+    await plan(services, COMMUNE, "TN", "2026", 300)
+    await logged(services, LAN, "TN", date(2026, 3, 2), 150)
+    await logged(services, HOA, "TN", date(2026, 6, 1), 90)
+    units = (await say(services, LEAD, "/donvi năm TN")).text.splitlines()
+    assert units[:4] == [  # then the participants, as in every lead's /donvi
+        "🏢 Xếp hạng đơn vị năm 2026 · BHXH cơ sở Hạc Thành (TN)",
+        "🥇 1. Bưu điện Hạc Thành — 90/120 (75,00%) · tổng chỉ tiêu cá nhân",
+        "🥈 2. Phường Hạc Thành — 150/300 (50,00%) · kế hoạch giao (tổng chỉ tiêu cá nhân 240)",
+        "Cả BHXH cơ sở Hạc Thành: 240/420 (57,14%) · tổng chỉ tiêu cá nhân",
+    ]
+    # Both programs: each measured apart, then added up, the rows as the total line.
+    # The commune: its TN plan 300 and its officers' YT 480 (780); beside it, the
+    # officers' quotas in both (720). The post office: 120 + 240.
+    both = (await say(services, LEAD, "/donvi năm")).text.splitlines()
+    assert both[:4] == [
+        "🏢 Xếp hạng đơn vị năm 2026 · BHXH cơ sở Hạc Thành (TN+YT)",
+        "🥇 1. Bưu điện Hạc Thành — 90/360 (25,00%) · tổng chỉ tiêu cá nhân",
+        "🥈 2. Phường Hạc Thành — 150/780 (19,23%) · kế hoạch giao (tổng chỉ tiêu cá nhân 720)",
+        "Cả BHXH cơ sở Hạc Thành: 240/1.140 (21,05%) · tổng chỉ tiêu cá nhân",
+    ]
+    await say(services, LEAD, "/lang en")
+    english = (await say(services, LEAD, "/units year TN")).text.splitlines()
+    assert english[1:3] == [
+        "🥇 1. Bưu điện Hạc Thành — 90/120 (75.00%) · personal quotas added up",
+        "🥈 2. Phường Hạc Thành — 150/300 (50.00%) · assigned plan (personal quotas add up to 240)",
+    ]
+    # An SMS has no room for the source: the short line as before.
+    await say(services, LEAD, "/lang vi")
+    sms = await run_text(services, await member(services, LEAD), "/donvi nam TN", Channel.SMS, None)
+    assert sms.text.splitlines()[:3] == [
+        "Xep hang don vi nam 2026 - BHXH co so Hac Thanh (TN)",
+        "1.Buu dien Hac Thanh 75%",
+        "2.Phuong Hac Thanh 50%",
+    ]
 
 
 async def test_a_plan_for_one_month_leaves_the_year_target_alone(services: Services) -> None:

@@ -12,8 +12,10 @@ from leaderboards.ranking import (
     rank,
     window,
 )
-from leaderboards.units import Credit, aggregate_units
+from leaderboards.units import Credit, aggregate_units, unit_rows
+from storage.board_view_repository import UnitBoardParts
 from tracker.models import Unit
+from tracker.quotas import TargetSource, UnitTarget
 
 MORNING = datetime(2026, 3, 10, 1, 0, tzinfo=UTC)
 
@@ -187,6 +189,22 @@ def test_entries_of_the_scope_itself_or_outside_it_count_for_no_child() -> None:
     credits = [Credit(1, 7, at(0)), Credit(42, 9, at(0)), Credit(4, 1, at(0))]
     standings = aggregate_units(2, UNITS, credits, {}, [])
     assert {s.key: s.achieved for s in standings} == {4: 1, 5: 0}
+
+
+def test_unit_rows_measure_each_program_apart_then_add_them_up() -> None:
+    # TN: office 3 has a plan of 30 (its team's member has 8); YT: no plan, 12.
+    tn = UnitBoardParts([Credit(6, 9, at(1))], {3: 30}, [(6, 8), (4, 5)])
+    yt = UnitBoardParts([Credit(6, 3, at(4)), Credit(5, 2, at(2))], {}, [(6, 12)])
+    rows = {row.standing.key: row for row in unit_rows(1, UNITS, [tn, yt])}
+    assert by_key([rows[3].standing]) == {3: ("BHXH cơ sở Sầm Sơn", 12, 42, 2857)}
+    assert rows[3].target == UnitTarget(42, TargetSource.PLAN, 20)
+    assert rows[3].standing.reached_at == at(4)
+    # Office 2: no plan in either program, members' 5 in TN only.
+    assert by_key([rows[2].standing]) == {2: ("BHXH cơ sở Hạc Thành", 2, 5, 4000)}
+    assert rows[2].target == UnitTarget(5, TargetSource.MEMBERS, 5)
+    # One program alone: the same standings as aggregate_units.
+    alone = [row.standing for row in unit_rows(1, UNITS, [tn])]
+    assert alone == aggregate_units(1, UNITS, tn.credits, tn.unit_quotas, tn.member_targets)
 
 
 def test_ties_and_the_unranked_read_in_vietnamese_alphabetical_order() -> None:
