@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from commands.counts import unit_counts
+from commands.render import period_label
 from locales import Translator
 from storage.repository import Repository
 from tracker.models import Unit
-from tracker.percent import format_percent
+from tracker.percent import Percent, format_percent
 from tracker.periods import Period
+from tracker.quotas import total_plan_for
 from tracker.renewals import (
     Growth,
     growth,
@@ -40,6 +42,8 @@ class ProgramParticipants:
     fallen_due: int
     retained: int
     lapsed: int
+    plan: tuple[Period, int] | None = None
+    """The unit's plan for participants in total that the count is measured against."""
 
     @property
     def retention(self) -> int | None:
@@ -63,6 +67,7 @@ async def participant_report(
     events = await repo.count_events(
         unit_id, period.first - timedelta(days=1), as_of, lapse_known_before(as_of, grace_days)
     )
+    plans = await repo.total_plan_books(unit_id)
     retention = {
         figures.program: figures
         for figures in await repo.retention(unit_id, period.first, period.last, today, grace_days)
@@ -87,6 +92,7 @@ async def participant_report(
                 fallen_due=kept.fallen_due if kept else 0,
                 retained=kept.retained if kept else 0,
                 lapsed=kept.lapsed if kept else 0,
+                plan=total_plan_for(period, plans.get(program, {})),
             )
         )
     return report
@@ -128,8 +134,8 @@ def report_lines(t: Translator, unit: Unit, lines: list[ProgramParticipants]) ->
                 growth=growth_text(t, line),
             )
         rate = line.retention
+        shown += [head, *_plan_lines(t, line)]
         shown += [
-            head,
             t(
                 "participants_report.flows",
                 new=line.new,
@@ -150,6 +156,26 @@ def report_lines(t: Translator, unit: Unit, lines: list[ProgramParticipants]) ->
             ),
         ]
     return shown
+
+
+def _plan_lines(t: Translator, line: ProgramParticipants) -> list[str]:
+    """`  kế hoạch tổng số người tham gia năm 2026: 14.817/20.869 (71,00%)`: the count
+    against the unit's plan for participants in total, saying so."""
+    if line.plan is None:
+        return []
+    period, plan = line.plan
+    label = period_label(t, period)
+    if line.count is None:
+        return [t("total_plans.line_no_count", period=label, plan=plan)]
+    return [
+        t(
+            "total_plans.line",
+            period=label,
+            count=line.count,
+            plan=plan,
+            percent=Percent.of(line.count, plan),
+        )
+    ]
 
 
 def summary_line(t: Translator, lines: list[ProgramParticipants]) -> str | None:

@@ -19,6 +19,7 @@ from commands.choice import ask_to_confirm, offer
 from commands.context import Reply, Request
 from commands.grammar import as_typed, parse_number, parse_program, period_at, tokens
 from commands.render import period_label
+from commands.total_plan import asks_for_total, set_total_plan
 from locales import Translator
 from storage.leads_repository import QuotaTarget
 from tracker.errors import UserError
@@ -132,6 +133,9 @@ async def quota(request: Request, args: list[str], member: Member) -> Reply:
             raise UserError("leads.quota_usage")
         return await _ask_which_period(request, args, at, program.code, phrase.word_alone, period)
     total = _quota_value(rest[0], program.code, request.rules)
+    if asks_for_total(rest[1:]):
+        target = await _target(request, member, args[:at])
+        return await set_total_plan(request, member, target, program.code, period, total, rest[1:])
     split, seasonal = _split(rest[1:])
     target = await _target(request, member, args[:at])
     books = await request.repo.quota_books(target.kind, target.id)

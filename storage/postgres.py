@@ -45,6 +45,7 @@ from storage.sqlite_screens import ScreenStore
 from storage.sqlite_sms import SmsStore
 from storage.sqlite_zalo import ZaloStore
 from storage.store_base import Db, EntryWork, Params, Recorded, StoreBase
+from storage.total_plans import TotalPlanStore
 
 # Advisory lock keys (pg_advisory_xact_lock): one per kind of exclusive work.
 MIGRATION_LOCK = 7_150_001
@@ -150,6 +151,7 @@ class PostgresRepository(
     NoticeStore,
     ScreenStore,
     ZaloStore,
+    TotalPlanStore,
     PostgresBase,
 ):
     """Open with `await PostgresRepository.open(url)`; migrates the schema itself."""

@@ -18,6 +18,7 @@ from storage.renewals_repository import RenewalRepository
 from storage.schedule_repository import ScheduleRepository
 from storage.screen_repository import ScreenRepository
 from storage.sms_repository import SmsRepository
+from storage.total_plans_repository import TotalPlanRepository
 from storage.zalo_repository import ZaloRepository
 from tracker.imports import QuotaRow as QuotaRow  # the rows a CSV import checked
 from tracker.imports import StaffRow as StaffRow
@@ -164,6 +165,7 @@ class Repository(
     NoticeRepository,
     RenewalRepository,
     ZaloRepository,
+    TotalPlanRepository,
     Protocol,
 ):
     """Everything the commands may ask of storage."""

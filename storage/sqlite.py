@@ -30,6 +30,7 @@ from storage.sqlite_schedule import ScheduleStore
 from storage.sqlite_screens import ScreenStore
 from storage.sqlite_sms import SmsStore
 from storage.sqlite_zalo import ZaloStore
+from storage.total_plans import TotalPlanStore
 
 _PRAGMAS = (
     "PRAGMA journal_mode = WAL",
@@ -53,6 +54,7 @@ class SQLiteRepository(
     RenewalStore,
     SQLiteBase,
     ZaloStore,
+    TotalPlanStore,
 ):
     """Open with `await SQLiteRepository.open(path)`; migrates the schema itself."""
 

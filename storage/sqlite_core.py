@@ -26,12 +26,14 @@ from storage.store_base import (
     unit_from,
     write_audit,
 )
+from storage.total_plans import upsert_total_plan
 from tracker.models import (
     UNIT_PATH_SEPARATOR,
     Entry,
     EntryState,
     Member,
     NewEntry,
+    PlanKind,
     Quota,
     TargetKind,
     Unit,
@@ -112,19 +114,23 @@ class CoreStore(StoreBase):
     async def import_quotas(self, rows: list[QuotaRow], now: datetime) -> int:
         async with self._transaction() as db:
             resolved: list[Quota] = []
+            totals: list[Quota] = []  # a unit's plans for participants in total
             problems: list[tuple[int, str, str]] = []
             for row in rows:
                 target_id = await _resolve_target(db, row.target_kind, row.target)
                 if target_id is None:
                     problems.append((row.line, f"import.unknown_{row.target_kind}", row.target))
                     continue
-                resolved.append(
-                    Quota(row.target_kind, target_id, row.program, row.period_key, row.value)
-                )
+                quota = Quota(row.target_kind, target_id, row.program, row.period_key, row.value)
+                (totals if row.plan_kind is PlanKind.TOTAL else resolved).append(quota)
             if problems:
                 raise ImportRejected(problems)
             for quota in resolved:
                 await _upsert_quota(db, quota, now)
+            for quota in totals:
+                await upsert_total_plan(
+                    db, quota.target_id, quota.program, quota.period_key, quota.value, now
+                )
         return len(rows)
 
     # Quotas

@@ -1,6 +1,8 @@
 """Operator CSV files, checked row by row before anything is stored.
 
-Staff: `unit,name,phone,role`. Quotas: `target_kind,target,program,period,quota`.
+Staff: `unit,name,phone,role`. Quotas: `target_kind,target,program,period,quota`, and
+an optional last column `kind`: `enrolments` (the default, also `moi`) or `total`
+(`tong`: a unit's plan for participants in total).
 UTF-8 with or without the BOM Excel writes. Every problem is reported with its line
 number; a file with any problem stores nothing.
 """
@@ -11,12 +13,19 @@ import csv
 import io
 from dataclasses import dataclass, field
 
-from tracker.models import Role, TargetKind
+from tracker.models import PlanKind, Role, TargetKind
 from tracker.periods import InvalidPeriod, parse_period
 from tracker.phones import InvalidPhone, normalise_phone
 
 STAFF_COLUMNS = ("unit", "name", "phone", "role")
 QUOTA_COLUMNS = ("target_kind", "target", "program", "period", "quota")
+QUOTA_OPTIONAL_COLUMNS = ("kind",)
+PLAN_KIND_WORDS = {
+    "enrolments": PlanKind.ENROLMENTS,
+    "moi": PlanKind.ENROLMENTS,
+    "total": PlanKind.TOTAL,
+    "tong": PlanKind.TOTAL,
+}
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,7 @@ class QuotaRow:
     program: str
     period_key: str
     value: int
+    plan_kind: PlanKind = PlanKind.ENROLMENTS
 
 
 @dataclass(frozen=True)
@@ -52,12 +62,15 @@ def decode(raw: bytes) -> str:
 
 
 def _rows(
-    text: str, columns: tuple[str, ...], problems: list[Problem]
+    text: str, required: tuple[str, ...], problems: list[Problem], optional: tuple[str, ...] = ()
 ) -> list[tuple[int, list[str]]]:
+    """The rows under a header of the `required` columns, then perhaps the `optional`
+    ones; every row comes back as long as both (an optional cell may be empty)."""
     reader = csv.reader(io.StringIO(text))
-    header = next(reader, [])
-    if tuple(cell.strip().lower() for cell in header) != columns:
-        problems.append(Problem(1, "import.bad_header", {"expected": ",".join(columns)}))
+    header = tuple(cell.strip().lower() for cell in next(reader, []))
+    columns = header if header in (required, required + optional) else None
+    if columns is None:
+        problems.append(Problem(1, "import.bad_header", {"expected": ",".join(required)}))
         return []
     rows = []
     for row in reader:
@@ -73,11 +86,11 @@ def _rows(
             )
             continue
         cells = [cell.strip() for cell in row]
-        missing = [name for name, cell in zip(columns, cells, strict=True) if not cell]
+        missing = [name for name, cell in zip(required, cells, strict=False) if not cell]
         if missing:
             problems.append(Problem(reader.line_num, "import.empty_field", {"field": missing[0]}))
             continue
-        rows.append((reader.line_num, cells))
+        rows.append((reader.line_num, cells + [""] * (len(required + optional) - len(cells))))
     return rows
 
 
@@ -109,12 +122,19 @@ def parse_staff(text: str) -> tuple[list[StaffRow], list[Problem]]:
 def parse_quotas(text: str, program_codes: tuple[str, ...]) -> tuple[list[QuotaRow], list[Problem]]:
     problems: list[Problem] = []
     quotas: list[QuotaRow] = []
-    for line, (raw_kind, target, program, period, raw_quota) in _rows(
-        text, QUOTA_COLUMNS, problems
+    for line, (raw_kind, target, program, period, raw_quota, raw_plan) in _rows(
+        text, QUOTA_COLUMNS, problems, QUOTA_OPTIONAL_COLUMNS
     ):
+        plan_kind = PLAN_KIND_WORDS.get(raw_plan.lower() or "enrolments")
+        if plan_kind is None:
+            problems.append(Problem(line, "import.bad_plan_kind", {"given": raw_plan}))
+            continue
         kind = raw_kind.lower()
         if kind not in {k.value for k in TargetKind}:
             problems.append(Problem(line, "import.bad_target_kind", {"given": raw_kind}))
+            continue
+        if kind == TargetKind.MEMBER and plan_kind is PlanKind.TOTAL:
+            problems.append(Problem(line, "import.total_for_member", {"given": target}))
             continue
         if kind == TargetKind.MEMBER:
             try:
@@ -135,6 +155,14 @@ def parse_quotas(text: str, program_codes: tuple[str, ...]) -> tuple[list[QuotaR
             problems.append(Problem(line, "import.bad_quota", {"given": raw_quota}))
             continue
         quotas.append(
-            QuotaRow(line, TargetKind(kind), target, program.upper(), period_key, int(raw_quota))
+            QuotaRow(
+                line,
+                TargetKind(kind),
+                target,
+                program.upper(),
+                period_key,
+                int(raw_quota),
+                plan_kind,
+            )
         )
     return quotas, problems

@@ -114,6 +114,15 @@ class TargetKind(StrEnum):
     UNIT = "unit"
 
 
+class PlanKind(StrEnum):
+    """What a plan counts: enrolments logged in the period (the quotas every board
+    measures), or a unit's participants in total (số người tham gia), measured against
+    its participant count on the period's last day."""
+
+    ENROLMENTS = "enrolments"
+    TOTAL = "total"
+
+
 @dataclass(frozen=True)
 class Quota:
     target_kind: TargetKind

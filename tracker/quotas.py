@@ -60,6 +60,17 @@ def enclosing_target(period: Period, quotas: QuotaBook) -> tuple[Period, int] | 
     return None
 
 
+def total_plan_for(period: Period, plans: QuotaBook) -> tuple[Period, int] | None:
+    """A unit's plan for participants in total (`PlanKind.TOTAL`) that `period` is
+    measured against: a level to reach by a period's end, not a flow, so it is never
+    shared out or added up. The period's own plan, else the nearest enclosing period's
+    (a month of a year planned at 20.869 shows that year's plan); a plan of 0 is none."""
+    for candidate in (period, *(period_containing(k, period.first) for k in _COARSER[period.kind])):
+        if plans.get(candidate.key):
+            return candidate, plans[candidate.key]
+    return None
+
+
 def _covering(period: Period, quotas: QuotaBook) -> int | None:
     own = quotas.get(period.key)
     if own is not None:
