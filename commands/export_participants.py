@@ -14,6 +14,7 @@ from commands.context import Request
 from commands.participant_report import ProgramParticipants, participant_report
 from locales import Translator
 from tracker.models import Unit
+from tracker.percent import completion_hundredths
 from tracker.periods import Period
 
 PARTICIPANT_HEADER_KEYS = (
@@ -31,6 +32,8 @@ PARTICIPANT_HEADER_KEYS = (
     "fallen_due",
     "retained",
     "retention",
+    "total_plan",
+    "total_plan_percent",
 )
 """The columns, named in the reader's language by `sheet.participant_header.<key>`."""
 
@@ -68,7 +71,17 @@ class ParticipantRow:
             f.fallen_due,
             f.retained,
             None if rate is None else rate / 100,
+            *_plan_cells(f),
         )
+
+
+def _plan_cells(f: ProgramParticipants) -> tuple[int | None, float | None]:
+    """The unit's plan for participants in total and the count's share of it, floored."""
+    if f.plan is None:
+        return None, None
+    plan = f.plan[1]
+    share = completion_hundredths(f.count, plan) if f.count is not None else None
+    return plan, None if share is None else share / 100
 
 
 async def participant_rows(

@@ -80,6 +80,8 @@ async def test_export_of_the_leads_subtree(services: Services) -> None:
     await say(services, "0912000001", "/ghi YT 3")
     await say(services, "0912000003", "YT 25")
     await say(services, "0912000009", "TN 1")
+    # A plan for participants in total: a column of its own (no count to compare yet).
+    await say(services, "0913000001", "/chitieu BHXH cơ sở Hạc Thành TN 2026 1200 tong")
     reply = await say(services, "0913000001", "/xuat thang")
     assert reply.text == (
         "📎 Báo cáo tiến độ tháng 11/2026 · BHXH cơ sở Hạc Thành: 4 người (tệp .xlsx và .csv)."
@@ -115,12 +117,46 @@ async def test_export_of_the_leads_subtree(services: Services) -> None:
     # The office and the units right under it; no official count imported yet.
     assert sheets["Người tham gia"] == [
         participant_headers(Translator()),
-        (OFFICE, "TN", None, "2026-11-23", None, None, None, 6, 0, 0, 0, 0, 0, None),
-        (OFFICE, "YT", None, "2026-11-23", None, None, None, 28, 0, 0, 0, 0, 0, None),
-        (POST_OFFICE, "TN", None, "2026-11-23", None, None, None, 0, 0, 0, 0, 0, 0, None),
-        (POST_OFFICE, "YT", None, "2026-11-23", None, None, None, 25, 0, 0, 0, 0, 0, None),
-        (COMMUNE, "TN", None, "2026-11-23", None, None, None, 6, 0, 0, 0, 0, 0, None),
-        (COMMUNE, "YT", None, "2026-11-23", None, None, None, 3, 0, 0, 0, 0, 0, None),
+        (OFFICE, "TN", None, "2026-11-23", None, None, None, 6, 0, 0, 0, 0, 0, None, 1200, None),
+        (OFFICE, "YT", None, "2026-11-23", None, None, None, 28, 0, 0, 0, 0, 0, None, None, None),
+        (
+            POST_OFFICE,
+            "TN",
+            None,
+            "2026-11-23",
+            None,
+            None,
+            None,
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+            None,
+            None,
+            None,
+        ),
+        (
+            POST_OFFICE,
+            "YT",
+            None,
+            "2026-11-23",
+            None,
+            None,
+            None,
+            25,
+            0,
+            0,
+            0,
+            0,
+            0,
+            None,
+            None,
+            None,
+        ),
+        (COMMUNE, "TN", None, "2026-11-23", None, None, None, 6, 0, 0, 0, 0, 0, None, None, None),
+        (COMMUNE, "YT", None, "2026-11-23", None, None, None, 3, 0, 0, 0, 0, 0, None, None, None),
     ]
     table = list(csv.reader(io.StringIO(participants.content.decode("utf-8-sig"))))
     assert table[0] == list(participant_headers(Translator()))
@@ -138,6 +174,8 @@ async def test_export_of_the_leads_subtree(services: Services) -> None:
         "0",
         "0",
         "0",
+        "",
+        "1200",
         "",
     ]
     # Monthly targets derive from the yearly 120 (TN) and 240 (YT): 10 and 20 in November.
