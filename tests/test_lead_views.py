@@ -111,4 +111,4 @@ async def test_an_english_lead_reads_the_summary_in_english(services: Services) 
     lines = (await say(services, LEAD, "/summary")).text.splitlines()
     assert lines[0] == "📣 Summary of Month 11/2026 (to 23/11/2026) · BHXH cơ sở Hạc Thành"
     assert lines[1] == "Results against plan:"
-    assert lines[-1].startswith("BHXH cơ sở Hạc Thành has no Telegram group yet")
+    assert lines[-1].startswith("BHXH cơ sở Hạc Thành has no Telegram or Zalo group yet")
