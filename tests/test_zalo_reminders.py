@@ -157,5 +157,6 @@ async def test_an_sms_only_lead_gets_the_summary_as_one_sms(
     assert to == "0913000001"
     assert text == (
         "Tong hop Tuan 47 (16/11/2026 - 22/11/2026) - BHXH co so Hac Thanh\n"
-        "Ket qua so voi ke hoach:\n- TN: 0/6 (0%)\n- YT: 0/15 (0%)\n- Tong cong: 0/21 (0%)\nChua co..."
+        "Ket qua so voi ke hoach:\n- TN: 0/6 (0%)\n- YT: 0/15 (0%)\n"
+        "- Tong cong: 0/21 (0%)\nChua co..."
     )
