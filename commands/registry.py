@@ -36,7 +36,7 @@ from commands.term import term
 from commands.top import top
 from commands.undo import undo
 from commands.units import units
-from commands.zalo_link import link_code
+from commands.zalo_link import link_code, unlink
 from locales import Translator
 from storage.errors import out_of_room
 from tracker.errors import UserError
@@ -49,6 +49,8 @@ logger.addFilter(RedactingFilter())  # tracebacks too: no participant code in th
 Handler = Callable[[Request, list[str], Member], Awaitable[Reply]]
 EVERYONE = frozenset(Role)
 LEADS = frozenset({Role.LEAD, Role.ADMIN})
+NUMBERED_CHOICES = frozenset({Channel.ZALO, Channel.CONSOLE})
+"""Channels that show a reply's buttons as a numbered list: they read `numbered.` wording."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ COMMANDS: list[Command] = [
     Command("hoso", "dossier", dossier, "dossier.help", roles=LEADS, sends_files=True),
     Command("tonghop", "summary", post_summary, "help.summary", roles=LEADS),
     Command("malienket", "linkcode", link_code, "zalo.help_linkcode", roles=LEADS),
+    Command("huyzalo", "unlinkzalo", unlink, "zalo.help_unlink"),
     Command("tv", "screen", screen, "screen.help", roles=LEADS),
     Command("ngonngu", "lang", language, "help.lang"),
     Command("trogiup", "help", help_, "help.help"),
@@ -206,7 +209,9 @@ async def run_text(
     Nothing escapes: an unexpected failure is logged with the message and answered with
     an apology, so one bad message never stops a channel.
     """
-    translator = Translator(member.language, plain=channel is Channel.SMS)
+    translator = Translator(
+        member.language, plain=channel is Channel.SMS, numbered=channel in NUMBERED_CHOICES
+    )
     text = valid_unicode(text)
     request = Request(
         services, member, translator, services.clock(), channel, source_key, group_chat_id
