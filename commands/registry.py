@@ -170,7 +170,8 @@ async def dispatch(request: Request, text: str) -> Reply:
         if member.role not in command.roles:
             raise UserError("error.not_allowed")
         if command.sends_files and request.channel is Channel.SMS:
-            return Reply(request.t("sms.files_elsewhere", command=command.name))
+            key = "sms.files_elsewhere_lead" if member.is_lead else "sms.files_elsewhere"
+            return Reply(request.t(key, command=command.name, alias=command.alias))
         return await command.handler(request, args, member)
     except UserError as error:
         params = dict(error.params)

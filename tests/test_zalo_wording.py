@@ -33,8 +33,7 @@ def test_every_message_about_buttons_has_numbered_wording(language: str) -> None
     speaks_of_buttons = {
         key
         for key, text in messages.items()
-        if not key.startswith(("sms.", "numbered."))
-        and BUTTON_WORDS[language].search(str(text))
+        if not key.startswith(("sms.", "numbered.")) and BUTTON_WORDS[language].search(str(text))
     }
     missing = {
         key
