@@ -37,7 +37,7 @@ from commands.top import top
 from commands.undo import undo
 from commands.units import units
 from commands.zalo_link import link_code, unlink
-from locales import Translator
+from locales import DEFAULT_LANGUAGE, Translator
 from storage.errors import out_of_room
 from tracker.errors import UserError
 from tracker.models import Channel, Member, Role
@@ -63,6 +63,10 @@ class Command:
     in_menu: bool = True
     sends_files: bool = False
     """Its answer is a file or picture: by SMS, a short text says where to get it."""
+
+    def word(self, language: str) -> str:
+        """The command as a reader of `language` types it: `xuat`, or `export` in English."""
+        return self.name if language == DEFAULT_LANGUAGE else self.alias
 
 
 COMMANDS: list[Command] = [
@@ -171,7 +175,7 @@ async def dispatch(request: Request, text: str) -> Reply:
             raise UserError("error.not_allowed")
         if command.sends_files and request.channel is Channel.SMS:
             key = "sms.files_elsewhere_lead" if member.is_lead else "sms.files_elsewhere"
-            return Reply(request.t(key, command=command.name, alias=command.alias))
+            return Reply(request.t(key, command=command.word(request.t.language)))
         return await command.handler(request, args, member)
     except UserError as error:
         params = dict(error.params)
