@@ -31,26 +31,26 @@ async def test_logging_progress_and_boards_in_vietnamese(
     async with running_zalo(services) as zalo:
         assert await zalo.say(LAN, "/ghi TN 2") == (
             "✅ Đã ghi 2 người tham gia TN ngày 23/11/2026.\n"
-            "Tháng 11/2026: TN: 2/10 (20%) · chậm tiến độ 6"
+            "Lũy kế tháng 11/2026: TN: 2/10 (20,00%) · chậm 6 người so với tiến độ"
         )
         assert await zalo.say(LAN, "yt1") == (
             "✅ Đã ghi 1 người tham gia YT ngày 23/11/2026.\n"
-            "Tháng 11/2026: YT: 1/20 (5%) · chậm tiến độ 14\n"
+            "Lũy kế tháng 11/2026: YT: 1/20 (5,00%) · chậm 14 người so với tiến độ\n"
             "Kỳ hạn đóng của người tham gia? (gõ số thứ tự bên dưới, hoặc bỏ qua)\n"
-            "1. 1 tháng\n2. 3 tháng\n3. 6 tháng\n4. 12 tháng\nGõ số thứ tự để chọn."
+            "1. 3 tháng\n2. 6 tháng\n3. 12 tháng\nGõ số thứ tự để chọn."
         )
         assert await zalo.say(LAN, "/tiendo") == (
-            "📊 Tiến độ Tháng 11/2026\n"
-            "TN: 2/10 (20%) · chậm tiến độ 6\n"
-            "   cần đạt đến hôm nay: 8 · dự kiến cuối kỳ: 3\n"
-            "YT: 1/20 (5%) · chậm tiến độ 14\n"
-            "   cần đạt đến hôm nay: 15 · dự kiến cuối kỳ: 1"
+            "📊 Tiến độ tháng 11/2026\n"
+            "TN: 2/10 (20,00%) · chậm 6 người so với tiến độ\n"
+            "   cần đạt đến hôm nay: 8 · ước thực hiện cả kỳ: 3\n"
+            "YT: 1/20 (5,00%) · chậm 14 người so với tiến độ\n"
+            "   cần đạt đến hôm nay: 15 · ước thực hiện cả kỳ: 1"
         )
         assert await zalo.say(LAN, "/bxh") == (
-            "🏆 Xếp hạng Tháng 11/2026 · Phường Hạc Thành (TN+YT)\n"
-            "👉 1. Nguyễn Thị Lan — 3/30 (10%)\n"
-            "🥈 2. Phạm Văn Nam — 0/30 (0%)\n"
-            "Cả đơn vị: 3/60 (5%)"
+            "🏆 Xếp hạng tháng 11/2026 · Phường Hạc Thành (TN+YT)\n"
+            "👉 1. Nguyễn Thị Lan — 3/30 (10,00%)\n"
+            "🥈 2. Phạm Văn Nam — 0/30 (0,00%)\n"
+            "Cả đơn vị: 3/60 (5,00%) · tổng chỉ tiêu cá nhân"
         )
     entries = rows(tmp_path, "SELECT program, count, channel FROM entries ORDER BY id")
     assert entries == [("TN", 2, "zalo"), ("YT", 1, "zalo")]
@@ -80,7 +80,7 @@ async def test_the_numbered_ghi_flow_takes_numbers_and_a_repeat_counts_once(
             replies
             == [
                 "✅ Đã ghi 5 người tham gia YT ngày 23/11/2026.\n"
-                "Tháng 11/2026: YT: 5/20 (25%) · chậm tiến độ 10"
+                "Lũy kế tháng 11/2026: YT: 5/20 (25,00%) · chậm 10 người so với tiến độ"
             ]
             * 2
         )  # the repeat answers the same and stores nothing
@@ -111,7 +111,7 @@ async def test_a_chart_goes_out_by_its_link_and_the_link_expires(
     await link(services, "0912000001", LAN)
     async with running_zalo(services) as zalo:
         since = zalo.server.mark()
-        assert await zalo.say(LAN, "/bieudo") == "📊 Biểu đồ Tháng 11/2026 · Phường Hạc Thành"
+        assert await zalo.say(LAN, "/bieudo") == "📊 Biểu đồ tháng 11/2026 · Phường Hạc Thành"
         progress, trend = await _photos(zalo.server, since)
         for photo in (progress, trend):
             assert photo.params["chat_id"] == LAN
@@ -174,7 +174,7 @@ async def test_the_webhook_wants_the_secret(services: Services, tmp_path: Path) 
         assert await zalo.server.deliver(update) == 200
         assert zalo.server.texts_to(LAN) == [
             "✅ Đã ghi 3 người tham gia TN ngày 23/11/2026.\n"
-            "Tháng 11/2026: TN: 3/10 (30%) · chậm tiến độ 5"
+            "Lũy kế tháng 11/2026: TN: 3/10 (30,00%) · chậm 5 người so với tiến độ"
         ]
         async with httpx.AsyncClient() as http:
             junk = await http.post(
@@ -195,7 +195,7 @@ async def test_polling_survives_a_429_with_backoff(services: Services) -> None:
         answered = await zalo.server.wait_for(
             "sendMessage", lambda c: c.error_code is None, since=since
         )
-        assert answered.params["text"].startswith("📊 Tiến độ Tuần 48")
+        assert answered.params["text"].startswith("📊 Tiến độ tuần 48")
         assert [c.error_code for c in zalo.server.calls_of("sendMessage", since)] == [
             429,
             429,
@@ -219,7 +219,7 @@ async def test_a_lead_binds_a_zalo_group_and_celebrations_go_there(
             "sendMessage", lambda c: c.params["chat_id"] == GROUP, since=since
         )
         assert post.params["text"] == (
-            "🎉 Chúc mừng Nguyễn Thị Lan đã hoàn thành 100% chỉ tiêu TN Tháng 11/2026!"
+            "🎉 Chúc mừng Nguyễn Thị Lan đã hoàn thành 100% chỉ tiêu TN tháng 11/2026!"
         )
         assert await zalo.say(LAN, "/nhom") == "Xin lỗi, vai trò của bạn không được dùng lệnh này."
     assert rows(tmp_path, "SELECT action, after FROM audit_log WHERE action = 'group.bind'") == [

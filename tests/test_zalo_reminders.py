@@ -68,10 +68,10 @@ async def test_friday_reminder_goes_by_zalo_to_whoever_uses_zalo(
         await runner(services).run_due()  # the sweep, or a second process: nothing new
 
         assert zalo.server.texts_to(LAN) == [
-            "⏰ Nguyễn Thị Lan ơi, tiến độ Tháng 11/2026 đang chậm:\n"
-            "TN: 0/10 (0%) · chậm tiến độ 9\n"
-            "YT: 0/20 (0%) · chậm tiến độ 18\n"
-            "Cố lên nhé! Ghi kết quả bằng /ghi TN 1 (hoặc nhắn tin TN 1)."
+            "⏰ Anh/chị Nguyễn Thị Lan, tiến độ tháng 11/2026 đang chậm:\n"
+            "TN: 0/10 (0,00%) · chậm 9 người so với tiến độ\n"
+            "YT: 0/20 (0,00%) · chậm 18 người so với tiến độ\n"
+            "Ghi kết quả bằng /ghi TN 1 (hoặc nhắn tin TN 1)."
         ]
         assert zalo.server.texts_to(NAM) == []
     # Nam's reminder followed him to SMS, the channel he wrote from last.
@@ -107,8 +107,8 @@ async def test_due_reminder_reaches_a_zalo_user_on_zalo_once(
         await runner(services).run_due()
         await runner(services).run_due()
         assert zalo.server.texts_to(LAN) == [
-            "🔔 Nguyễn Thị Lan ơi, 1 người tham gia của bạn đến hạn đóng tiếp trong 14 ngày tới"
-            " (đến 14/12/2026). Xem danh sách: /denhan; khi họ đóng: /giahan."
+            "🔔 Anh/chị Nguyễn Thị Lan, 1 người tham gia của bạn đến hạn đóng tiếp trong 14 ngày"
+            " tới (đến 14/12/2026). Xem danh sách: /denhan; khi họ đóng: /giahan."
         ]
     assert await sent_by(services, "due_reminder") == {lan: ("sent", "zalo")}
 
@@ -131,9 +131,9 @@ async def test_a_unit_without_a_group_sends_its_summary_to_its_lead_privately(
         by_chat = {photo.params["chat_id"]: photo for photo in photos}
         assert sorted(by_chat) == sorted([GROUP, LEAD]) and len(photos) == 2
         # The group's copy is Vietnamese; the lead's own copy is in English, his language.
-        assert by_chat[GROUP].params["caption"].startswith("📣 Tổng hợp Tuần 47")
+        assert by_chat[GROUP].params["caption"].startswith("📣 Tổng hợp tuần 47")
         assert by_chat[LEAD].params["caption"].splitlines()[:2] == [
-            "📣 Summary of Week 47 (16/11/2026 – 22/11/2026) · BHXH cơ sở Hạc Thành",  # noqa: RUF001
+            "📣 Summary of week 47 (16/11/2026 – 22/11/2026) · BHXH cơ sở Hạc Thành",  # noqa: RUF001
             "Results against plan:",
         ]
         assert by_chat[LEAD].fetched.startswith(b"\x89PNG")
@@ -156,7 +156,7 @@ async def test_an_sms_only_lead_gets_the_summary_as_one_sms(
     [(to, text)] = texts
     assert to == "0913000001"
     assert text == (
-        "Tong hop Tuan 47 (16/11/2026 - 22/11/2026) - BHXH co so Hac Thanh\n"
+        "Tong hop tuan 47 (16/11/2026 - 22/11/2026) - BHXH co so Hac Thanh\n"
         "Ket qua so voi ke hoach:\n- TN: 0/6 (0%)\n- YT: 0/15 (0%)\n"
         "- Tong cong: 0/21 (0%)\nChua co..."
     )
