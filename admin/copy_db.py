@@ -28,6 +28,7 @@ COPIED: tuple[tuple[str, str], ...] = (
     ("units", "length(lineage), id"),
     ("members", "id"),
     ("quotas", "target_kind, target_id, program, period_key"),
+    ("total_plans", "unit_id, program, period_key"),
     ("entries", "id"),
     ("inbound_messages", "key"),
     ("celebrations", "member_id, program, month_key"),
