@@ -39,6 +39,7 @@ from storage.sqlite_core import CoreStore
 from storage.sqlite_leads import LeadStore
 from storage.sqlite_notices import NoticeStore
 from storage.sqlite_participants import ParticipantStore
+from storage.sqlite_processes import ProcessStore
 from storage.sqlite_renewals import RenewalStore
 from storage.sqlite_schedule import ScheduleStore
 from storage.sqlite_screens import ScreenStore
@@ -150,6 +151,7 @@ class PostgresRepository(
     NoticeStore,
     ScreenStore,
     ZaloStore,
+    ProcessStore,
     PostgresBase,
 ):
     """Open with `await PostgresRepository.open(url)`; migrates the schema itself."""

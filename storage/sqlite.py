@@ -25,6 +25,7 @@ from storage.sqlite_core import CoreStore
 from storage.sqlite_leads import LeadStore
 from storage.sqlite_notices import NoticeStore
 from storage.sqlite_participants import ParticipantStore
+from storage.sqlite_processes import ProcessStore
 from storage.sqlite_renewals import RenewalStore
 from storage.sqlite_schedule import ScheduleStore
 from storage.sqlite_screens import ScreenStore
@@ -53,6 +54,7 @@ class SQLiteRepository(
     RenewalStore,
     SQLiteBase,
     ZaloStore,
+    ProcessStore,
 ):
     """Open with `await SQLiteRepository.open(path)`; migrates the schema itself."""
 
