@@ -1,7 +1,8 @@
 """`python bot.py copy-db --to postgresql://...`: a SQLite database into an empty PostgreSQL one.
 
 What people recorded is copied row for row, ids kept: units, members, quotas, entries,
-the audit log, schedules, SMS bookkeeping, participants and renewals. What triggers
+the audit log, schedules, SMS bookkeeping, participants and renewals, Zalo links, groups,
+codes and media links (live codes and links keep working after the move). What triggers
 derive from it (running totals, participant terms) is not copied: PostgreSQL's own
 triggers rebuild it as the entries arrive, and the check compares the result with the
 SQLite side. The board cache is not copied either; the first board of each period
@@ -42,6 +43,12 @@ COPIED: tuple[tuple[str, str], ...] = (
     ("pending_choices", "member_id, channel"),
     ("member_channels", "member_id"),
     ("screens", "id"),
+    ("zalo_links", "zalo_user_id"),
+    ("zalo_groups", "unit_id"),
+    ("zalo_choices", "member_id"),
+    ("link_codes", "phone"),
+    ("link_failures", "phone"),
+    ("media_links", "id"),
 )
 # Kept by triggers (the change counters of 0080 start afresh: screens reload anyway).
 DERIVED = frozenset({"entry_totals", "participant_terms", "change_counter", "unit_changes"})

@@ -5,7 +5,6 @@ shipped Kannel configuration writes, where the get-url `secret=` never appears e
 from __future__ import annotations
 
 import os
-import sqlite3
 from pathlib import Path
 
 import httpx
@@ -15,6 +14,7 @@ from channels.http import build_http_app
 from commands.context import DirectMessage, Services
 from commands.registry import run_text
 from settings import Settings
+from tests.support.db import dump, rows
 from tests.support.kannel import KannelGateway, kannel_available, serve_asgi
 from tests.support.kannel_conf import SHIPPED, groups, shipped_log_options
 from tracker.models import Channel
@@ -23,13 +23,6 @@ LAN, LEAD = "0912000001", "0913000001"
 CODE10, CCCD = "0123456789", "036090001234"
 SECRET = "inbound-S3cret_77"
 PARTICIPANT_SECRET = "participants-secret"
-
-
-def rows(tmp_path: Path, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(tmp_path / "quota.db") as db:
-        found = db.execute(sql).fetchall()
-    db.close()
-    return found
 
 
 async def say(services: Services, phone: str, text: str) -> tuple[str, list[DirectMessage]]:
@@ -48,8 +41,8 @@ async def test_a_code_in_a_rejection_reason_is_stored_and_told_masked(
     assert rows(tmp_path, "SELECT state, state_reason FROM entries") == [("rejected", reason)]
     assert rows(tmp_path, "SELECT after FROM audit_log") == [(f"rejected: {reason}",)]
     assert [message.params["reason"] for message in told] == [reason]
-    dump = "\n".join(sqlite3.connect(tmp_path / "quota.db").iterdump())
-    assert CODE10 not in dump and CCCD not in dump
+    everything = dump(tmp_path)
+    assert CODE10 not in everything and CCCD not in everything
 
 
 async def test_a_code_in_an_initiative_is_stored_masked(services: Services, tmp_path: Path) -> None:
@@ -58,8 +51,7 @@ async def test_a_code_in_an_initiative_is_stored_masked(services: Services, tmp_
     assert rows(tmp_path, "SELECT note FROM initiatives") == [
         ("vận động hộ ông A (mã *******789)",)
     ]
-    dump = "\n".join(sqlite3.connect(tmp_path / "quota.db").iterdump())
-    assert CODE10 not in dump
+    assert CODE10 not in dump(tmp_path)
 
 
 def test_the_shipped_kannel_config_logs_no_text_and_no_secret() -> None:
