@@ -20,6 +20,7 @@ from storage.sqlite_base import SQLiteBase
 from storage.sqlite_board_view import BoardViewStore
 from storage.sqlite_boards import BoardStore
 from storage.sqlite_choices import ChoiceStore
+from storage.sqlite_claims import MemoryClaimStore
 from storage.sqlite_core import CoreStore
 from storage.sqlite_leads import LeadStore
 from storage.sqlite_notices import NoticeStore
@@ -54,6 +55,7 @@ class SQLiteRepository(
     RenewalStore,
     SQLiteBase,
     ZaloStore,
+    MemoryClaimStore,  # before ProcessStore: SQLite keeps update claims in memory
     ProcessStore,
 ):
     """Open with `await SQLiteRepository.open(path)`; migrates the schema itself."""
