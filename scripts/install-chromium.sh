@@ -10,13 +10,8 @@ set -euo pipefail
 
 export DEBIAN_FRONTEND=noninteractive
 
-as_root() {
-    if [ "$(id -u)" -eq 0 ]; then
-        "$@"
-    else
-        sudo -n "$@"
-    fi
-}
+# shellcheck source=scripts/apt-lib.sh
+source "$(dirname "$0")/apt-lib.sh"
 
 have_chromium() {
     [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]
@@ -25,13 +20,9 @@ have_chromium() {
 if have_chromium; then
     echo "install-chromium: Chromium already installed"
 else
-    if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then
-        echo "install-chromium: must run as root (or with passwordless sudo)" >&2
-        exit 1
-    fi
+    require_root install-chromium
     echo "install-chromium: installing chromium and chromium-driver"
-    as_root apt-get update -q </dev/null
-    as_root apt-get install -y -q --no-install-recommends chromium chromium-driver </dev/null
+    apt_install_without_starting chromium chromium-driver
 fi
 
 if ! have_chromium; then

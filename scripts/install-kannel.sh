@@ -13,17 +13,9 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 export PATH="$PATH:/usr/sbin:/sbin"
 
-as_root() {
-    if [ "$(id -u)" -eq 0 ]; then
-        "$@"
-    else
-        sudo -n "$@"
-    fi
-}
-if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then
-    echo "install-kannel: must run as root (or with passwordless sudo)" >&2
-    exit 1
-fi
+# shellcheck source=scripts/apt-lib.sh
+source "$(dirname "$0")/apt-lib.sh"
+require_root install-kannel
 
 have_kannel() {
     command -v bearerbox >/dev/null 2>&1 && command -v smsbox >/dev/null 2>&1
@@ -86,27 +78,8 @@ stop_packaged_daemons() {
 if have_kannel; then
     echo "install-kannel: Kannel already installed ($(command -v bearerbox))"
 else
-    # Keep the package's postinst from starting the daemons at all.
-    added_policy=""
-    if [ ! -e /usr/sbin/policy-rc.d ]; then
-        printf '#!/bin/sh\nexit 101\n' | as_root tee /usr/sbin/policy-rc.d >/dev/null
-        as_root chmod 755 /usr/sbin/policy-rc.d
-        added_policy=1
-    fi
-    cleanup_policy() {
-        if [ -n "$added_policy" ]; then
-            as_root rm -f /usr/sbin/policy-rc.d
-        fi
-    }
-    trap cleanup_policy EXIT
-
     echo "install-kannel: installing the kannel package"
-    as_root apt-get update -q </dev/null
-    as_root apt-get install -y -q --no-install-recommends kannel </dev/null
-
-    cleanup_policy
-    trap - EXIT
-    added_policy=""
+    apt_install_without_starting kannel
 fi
 
 stop_packaged_daemons

@@ -12,13 +12,8 @@ set -euo pipefail
 
 export DEBIAN_FRONTEND=noninteractive
 
-as_root() {
-    if [ "$(id -u)" -eq 0 ]; then
-        "$@"
-    else
-        sudo -n "$@"
-    fi
-}
+# shellcheck source=scripts/apt-lib.sh
+source "$(dirname "$0")/apt-lib.sh"
 
 server_bin() {
     # The newest installed major version's bin directory, or nothing.
@@ -35,27 +30,9 @@ server_bin() {
 if server_bin >/dev/null; then
     echo "install-postgres: PostgreSQL server already installed ($(server_bin))"
 else
-    if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null 2>&1; then
-        echo "install-postgres: must run as root (or with passwordless sudo)" >&2
-        exit 1
-    fi
-    added_policy=""
-    if [ ! -e /usr/sbin/policy-rc.d ]; then
-        printf '#!/bin/sh\nexit 101\n' | as_root tee /usr/sbin/policy-rc.d >/dev/null
-        as_root chmod 755 /usr/sbin/policy-rc.d
-        added_policy=1
-    fi
-    cleanup_policy() {
-        if [ -n "$added_policy" ]; then
-            as_root rm -f /usr/sbin/policy-rc.d
-        fi
-    }
-    trap cleanup_policy EXIT
+    require_root install-postgres
     echo "install-postgres: installing the postgresql package"
-    as_root apt-get update -q </dev/null
-    as_root apt-get install -y -q --no-install-recommends postgresql </dev/null
-    cleanup_policy
-    trap - EXIT
+    apt_install_without_starting postgresql
 fi
 
 # The package's own cluster, if one was created and started: stop it, tests run theirs.
