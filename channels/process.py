@@ -91,9 +91,7 @@ def process_app(
     @asynccontextmanager
     async def scheduler() -> AsyncIterator[None]:
         bot = telegram.bot if telegram else None
-        async with run_schedules(
-            state.services, settings, bot, state.sms_sender, config.schedule
-        ) as runner:
+        async with run_schedules(state.services, settings, bot, config.schedule) as runner:
             state.runner = runner
             yield
 

@@ -26,6 +26,8 @@ from typing import Protocol, Self
 import httpx
 
 from channels.sms import fit_sms
+from commands.notices import Outcome, Result
+from scheduling.outbox import send_sms
 from settings import Settings
 from storage.sms_repository import SmsRepository
 from tracker.models import Member
@@ -207,11 +209,14 @@ class SmsNotices:
     def __init__(self, sender: SmsSender) -> None:
         self.sender = sender
 
-    def reaches(self, member: Member) -> bool:
+    async def reaches(self, member: Member) -> bool:
         return bool(member.phone)
 
-    async def send(self, member: Member, text: str) -> bool:
-        result = await self.sender.send(member.phone, text)
-        if not result.ok:
-            logger.warning("notice SMS not sent: member=%s %s", member.id, result.status)
-        return result.ok
+    async def send(self, member: Member, text: str) -> Result:
+        result = await send_sms(self.sender, member.phone, text)
+        if result.outcome is not Outcome.SENT:
+            logger.warning("SMS to member=%s not sent: %s", member.id, result.detail)
+        return result
+
+    async def send_photo(self, member: Member, png: bytes, caption: str, filename: str) -> Result:
+        return await self.send(member, caption)  # an SMS carries no picture

@@ -32,9 +32,10 @@ from telegram.ext import (
 from channels.ordering import PerChatOrder
 from commands.context import Reply, Services
 from commands.link import ask_to_link, link_by_contact
-from commands.notices import deliver_notices
+from commands.notices import Result, deliver_notices
 from commands.registry import commands_for, run_text
 from locales import LANGUAGES, Translator
+from scheduling.outbox import TelegramOut
 from settings import Settings
 from tracker.models import Channel, Member, Role
 from tracker.text import RedactingFilter, redact, redact_loggers
@@ -222,14 +223,18 @@ class TelegramNotices:
 
     def __init__(self, bot: Any) -> None:
         self.bot = bot
+        self.out = TelegramOut(bot)
 
-    def reaches(self, member: Member) -> bool:
+    async def reaches(self, member: Member) -> bool:
         return member.telegram_user_id is not None
 
-    async def send(self, member: Member, text: str) -> bool:
+    async def send(self, member: Member, text: str) -> Result:
         assert member.telegram_user_id is not None
-        await self.bot.send_message(member.telegram_user_id, text)
-        return True
+        return await self.out.text(member.telegram_user_id, text)
+
+    async def send_photo(self, member: Member, png: bytes, caption: str, filename: str) -> Result:
+        assert member.telegram_user_id is not None
+        return await self.out.photo(member.telegram_user_id, png, caption, filename)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

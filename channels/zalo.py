@@ -93,7 +93,7 @@ class ZaloChannel:
         self, chat_id: str, reply: Reply, member: Member, private_chat: str
     ) -> None:
         """Text with its choices numbered, then pictures and links, then group posts."""
-        t = Translator(member.language)
+        t = Translator(member.language, numbered=True)
         text = reply.text
         choices = [button for row in reply.buttons for button in row]
         if choices:

@@ -18,6 +18,7 @@ from channels.telegram import TelegramApp
 from channels.zalo import ZaloChannel
 from channels.zalo_api import ZaloBotClient
 from commands.context import GroupPost, Services
+from commands.notices import Outcome, Result
 from scheduling.zalo_out import ZaloOut
 from settings import Settings
 from tracker.models import Channel, Member
@@ -68,7 +69,7 @@ def zalo_process_part(settings: Settings, state: Any, telegram: TelegramApp | No
                 if runner is not None:  # summaries to Zalo groups while Zalo is up
                     runner.zalo = ZaloOut(zalo.client, media)
                 state.services.notifier.register(
-                    Channel.ZALO, ZaloNotices(state.services, zalo.client)
+                    Channel.ZALO, ZaloNotices(state.services, zalo.client, media)
                 )
                 try:
                     yield
@@ -82,22 +83,30 @@ def zalo_process_part(settings: Settings, state: Any, telegram: TelegramApp | No
 
 
 class ZaloNotices:
-    """Notices by Zalo, to members who linked an account (looked up when sending)."""
+    """Notices by Zalo, to members who linked an account; charts by a `/media` link."""
 
     plain = False
 
-    def __init__(self, services: Services, client: ZaloBotClient) -> None:
-        self.services, self.client = services, client
+    def __init__(
+        self, services: Services, client: ZaloBotClient, media: MediaLinks | None = None
+    ) -> None:
+        self.services = services
+        self.out = ZaloOut(client, media)
 
-    def reaches(self, member: Member) -> bool:
-        return True  # whether they linked Zalo is known only to the database: see send
+    async def reaches(self, member: Member) -> bool:
+        return await self.services.repo.zalo_user_of(member.id) is not None
 
-    async def send(self, member: Member, text: str) -> bool:
+    async def send(self, member: Member, text: str) -> Result:
+        user = await self.services.repo.zalo_user_of(member.id)
+        if user is None:  # unlinked since it was planned
+            return Result(Outcome.FAILED, "zalo", "no Zalo account linked")
+        return await self.out.text(user, text)
+
+    async def send_photo(self, member: Member, png: bytes, caption: str, filename: str) -> Result:
         user = await self.services.repo.zalo_user_of(member.id)
         if user is None:
-            return False
-        await self.client.send_message(user, text)
-        return True
+            return Result(Outcome.FAILED, "zalo", "no Zalo account linked")
+        return await self.out.photo(user, png, caption, filename)
 
 
 @asynccontextmanager

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from commands.context import Reply, Request
-from locales import LANGUAGES, Translator
+from locales import LANGUAGES
 from tracker.errors import UserError
 from tracker.models import Member
 
@@ -14,4 +16,4 @@ async def language(request: Request, args: list[str], member: Member) -> Reply:
     if chosen not in LANGUAGES:
         raise UserError("language.usage")
     await request.repo.set_language(member.id, chosen)
-    return Reply(Translator(chosen, request.t.plain)("language.done"))
+    return Reply(replace(request.t, language=chosen)("language.done"))

@@ -6,12 +6,19 @@ for SMS). Channels register a sender each (Telegram, SMS, later Zalo) with the
 `Notifier`; a notice tries the channel its reader last wrote from first, then the
 others in the order they registered. When none reaches them, the member named in
 `tell_if_undelivered` (the lead who caused it) is told so.
+
+Every send answers with an `Outcome`, so the scheduler's reminders and private summaries
+go through the same senders and keep their exactly-once rules: only a message a channel
+refused for good (`FAILED`) is tried on the next channel; one that may have been shown
+(`UNKNOWN`) never is.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 from locales import Translator
@@ -23,18 +30,42 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 
+class Outcome(StrEnum):
+    SENT = "sent"
+    RETRY = "retry"
+    """Not handed over (a flood-wait, the server away): trying again cannot show it twice."""
+    FAILED = "failed"
+    """Refused for good (blocked, chat not found, a 4xx)."""
+    UNKNOWN = "unknown"
+    """A timeout after the request left: it may have been shown, so never again."""
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class Result:
+    outcome: Outcome
+    channel: str | None = None
+    detail: str = ""
+    wait: float = 0.0
+    """For RETRY: how long the server asked us to wait (flood control), in seconds."""
+
+
 class NoticeSender(Protocol):
-    """One channel's way to reach a member."""
+    """One channel's way to reach a member privately."""
 
     plain: bool
     """The channel carries plain ASCII only (SMS)."""
 
-    def reaches(self, member: Member) -> bool:
+    async def reaches(self, member: Member) -> bool:
         """Whether this channel knows how to reach `member` (a linked account, a phone)."""
         ...
 
-    async def send(self, member: Member, text: str) -> bool:
-        """Send `text`; True once the channel accepted it."""
+    async def send(self, member: Member, text: str) -> Result:
+        """Send `text` to the member's private chat."""
+        ...
+
+    async def send_photo(self, member: Member, png: bytes, caption: str, filename: str) -> Result:
+        """A chart with its caption (a channel without pictures sends the caption)."""
         ...
 
 
@@ -86,14 +117,17 @@ async def deliver(services: Services, notice: DirectMessage) -> bool:
     member = await services.repo.member(notice.member_id)
     last = await services.repo.last_channel(member.id)
     for channel, sender in notifier.senders_for(last):
-        if not sender.reaches(member):
+        if not await sender.reaches(member):
             continue
         text = worded(notice, member.language, plain=sender.plain)
         try:
-            if await sender.send(member, text):
-                return True
+            result = await sender.send(member, text)
         except Exception:
             logger.exception("notice by %s failed: member=%s", channel, member.id)
+            continue
+        if result.outcome in (Outcome.SENT, Outcome.UNKNOWN):  # UNKNOWN: never twice
+            return True
+        logger.warning("notice by %s: %s %s", channel, result.outcome, result.detail)
     logger.warning("notice undelivered: member=%s key=%s", member.id, notice.key)
     return False
 

@@ -124,6 +124,7 @@ def report_lines(t: Translator, unit: Unit, lines: list[ProgramParticipants]) ->
                 "participants_report.count",
                 code=line.program,
                 count=line.count,
+                n=line.count,  # picks the plural form
                 day=line.as_of,
                 growth=growth_text(t, line),
             )

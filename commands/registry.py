@@ -36,8 +36,8 @@ from commands.term import term
 from commands.top import top
 from commands.undo import undo
 from commands.units import units
-from commands.zalo_link import link_code
-from locales import Translator
+from commands.zalo_link import link_code, unlink
+from locales import DEFAULT_LANGUAGE, Translator
 from storage.errors import out_of_room
 from tracker.errors import UserError
 from tracker.models import Channel, Member, Role
@@ -49,6 +49,8 @@ logger.addFilter(RedactingFilter())  # tracebacks too: no participant code in th
 Handler = Callable[[Request, list[str], Member], Awaitable[Reply]]
 EVERYONE = frozenset(Role)
 LEADS = frozenset({Role.LEAD, Role.ADMIN})
+NUMBERED_CHOICES = frozenset({Channel.ZALO, Channel.CONSOLE})
+"""Channels that show a reply's buttons as a numbered list: they read `numbered.` wording."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,10 @@ class Command:
     in_menu: bool = True
     sends_files: bool = False
     """Its answer is a file or picture: by SMS, a short text says where to get it."""
+
+    def word(self, language: str) -> str:
+        """The command as a reader of `language` types it: `xuat`, or `export` in English."""
+        return self.name if language == DEFAULT_LANGUAGE else self.alias
 
 
 COMMANDS: list[Command] = [
@@ -85,6 +91,7 @@ COMMANDS: list[Command] = [
     Command("hoso", "dossier", dossier, "dossier.help", roles=LEADS, sends_files=True),
     Command("tonghop", "summary", post_summary, "help.summary", roles=LEADS),
     Command("malienket", "linkcode", link_code, "zalo.help_linkcode", roles=LEADS),
+    Command("huyzalo", "unlinkzalo", unlink, "zalo.help_unlink"),
     Command("tv", "screen", screen, "screen.help", roles=LEADS),
     Command("ngonngu", "lang", language, "help.lang"),
     Command("trogiup", "help", help_, "help.help"),
@@ -167,7 +174,8 @@ async def dispatch(request: Request, text: str) -> Reply:
         if member.role not in command.roles:
             raise UserError("error.not_allowed")
         if command.sends_files and request.channel is Channel.SMS:
-            return Reply(request.t("sms.files_elsewhere", command=command.name))
+            key = "sms.files_elsewhere_lead" if member.is_lead else "sms.files_elsewhere"
+            return Reply(request.t(key, command=command.word(request.t.language)))
         return await command.handler(request, args, member)
     except UserError as error:
         params = dict(error.params)
@@ -206,7 +214,9 @@ async def run_text(
     Nothing escapes: an unexpected failure is logged with the message and answered with
     an apology, so one bad message never stops a channel.
     """
-    translator = Translator(member.language, plain=channel is Channel.SMS)
+    translator = Translator(
+        member.language, plain=channel is Channel.SMS, numbered=channel in NUMBERED_CHOICES
+    )
     text = valid_unicode(text)
     request = Request(
         services, member, translator, services.clock(), channel, source_key, group_chat_id

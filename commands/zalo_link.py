@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from commands.audit import managed_member
-from commands.context import Reply, Request, Services
+from commands.context import DirectMessage, Reply, Request, Services
 from locales import Translator
 from storage.zalo_repository import LinkCode
 from tracker.errors import UserError
@@ -90,6 +90,28 @@ async def link_code(request: Request, args: list[str], member: Member) -> Reply:
             until=_clock_time(stored.expires_at),
         )
     )
+
+
+async def unlink(request: Request, args: list[str], member: Member) -> Reply:
+    """`/huyzalo` (`/unlinkzalo`): unlink one's own Zalo account (a lost phone, a new
+    account); `/huyzalo <phone>`: a lead resets the link of a member of their subtree, who
+    is told on the channel they still use. Audited either way."""
+    if len(args) > 1:
+        raise UserError("zalo.unlink_usage")
+    target = member
+    if args:
+        if not member.is_lead:
+            raise UserError("zalo.unlink_others_lead_only")
+        target = await managed_member(request, member, args[0])
+    own = target.id == member.id
+    if not await request.repo.unlink_zalo(target.id, member.id, request.now):
+        raise UserError("zalo.not_linked_own" if own else "zalo.not_linked", phone=target.phone)
+    if own:
+        return Reply(request.t("zalo.unlinked_own"))
+    notice = DirectMessage(target.id, "zalo.unlinked_notice", {"lead": member.name})
+    reply = Reply(request.t("zalo.unlinked", name=target.name, phone=target.phone))
+    reply.direct_messages.append(notice)
+    return reply
 
 
 async def link_stranger(

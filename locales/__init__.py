@@ -1,5 +1,9 @@
 """Message catalogues, one TOML file per language, and the translator handlers receive.
 
+A channel may word a message its own way: SMS reads the `sms.<key>` variant (folded into
+ASCII), and a channel that shows buttons as a numbered list (Zalo, the console) reads
+`numbered.<key>` where one exists, so it never says "press a button".
+
 A message is a `str.format` template; a table `{ one = ..., other = ... }` picks the
 CLDR plural form of its `n` parameter (Vietnamese has one form, English two). Integer
 parameters are written as the language writes numbers (`1.609` in Vietnamese) and
@@ -58,9 +62,14 @@ def _group_symbol(language: str) -> str:
 
 
 @cache  # looked up several times for every reply
-def _template(language: str, plain: bool, key: str) -> Any:
-    """The message for `key`; for SMS, its `sms.` variant if any, folded into ASCII."""
+def _template(language: str, plain: bool, key: str, numbered: bool = False) -> Any:
+    """The message for `key`; for SMS, its `sms.` variant if any, folded into ASCII; for a
+    channel with numbered choices, its `numbered.` variant if any."""
     messages = catalogue(language)
+    if numbered and not plain:
+        numbered_key = f"numbered.{key}"
+        if numbered_key in messages or numbered_key in catalogue(DEFAULT_LANGUAGE):
+            return _template(language, False, numbered_key)
     if plain:
         sms_key = f"sms.{key}"
         found = messages[sms_key] if sms_key in messages else _template(language, False, key)
@@ -83,10 +92,12 @@ def language_or_default(code: str | None) -> str:
 
 @dataclass(frozen=True)
 class Translator:
-    """Renders message keys in one language. `plain` drops diacritics (for SMS)."""
+    """Renders message keys in one language. `plain` drops diacritics (for SMS);
+    `numbered`: the channel shows choices as a numbered list, not buttons."""
 
     language: str = DEFAULT_LANGUAGE
     plain: bool = False
+    numbered: bool = False
 
     def __call__(self, key: str, **params: Any) -> str:
         template = self._template(key)
@@ -101,7 +112,7 @@ class Translator:
         return tidy_lines(str(template).format(**values))
 
     def _template(self, key: str) -> Any:
-        return _template(self.language, self.plain, key)
+        return _template(self.language, self.plain, key, self.numbered)
 
     def _value(self, value: Any) -> Any:
         if isinstance(value, bool):

@@ -8,9 +8,7 @@ went out: Telegram may have shown it, and sending again could show it twice).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
-from enum import StrEnum
 from typing import Any, Protocol
 
 import httpx
@@ -25,24 +23,10 @@ from telegram.error import (
     TimedOut,
 )
 
+from commands.notices import Outcome, Result
 from commands.summary_data import CAPTION_LIMIT
 
-
-class Outcome(StrEnum):
-    SENT = "sent"
-    RETRY = "retry"
-    FAILED = "failed"
-    UNKNOWN = "unknown"
-    SKIPPED = "skipped"
-
-
-@dataclass(frozen=True)
-class Result:
-    outcome: Outcome
-    channel: str | None = None
-    detail: str = ""
-    wait: float = 0.0
-    """For RETRY: how long Telegram asked us to wait (flood control), in seconds."""
+__all__ = ["Outcome", "Result", "SmsOut", "TelegramOut", "send_sms", "telegram_failure"]
 
 
 class SmsOut(Protocol):

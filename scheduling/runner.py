@@ -38,12 +38,15 @@ from concurrent.futures import Executor
 from datetime import datetime, timedelta
 
 from commands.context import Services
+from commands.notices import NoticeSender
 from commands.summary import current_poster, register_poster, unregister_poster
 from commands.summary_data import build_summary
 from leaderboards.charts import TrendChart, render_trend
+from locales import Translator
 from scheduling.due_reminders import due_reminder_text, members_with_dues
-from scheduling.outbox import Outcome, Result, SmsOut, TelegramOut, send_sms
+from scheduling.outbox import Outcome, Result, TelegramOut
 from scheduling.owner import process_alive, this_process
+from scheduling.private import reachable, send_privately
 from scheduling.reminders import members_behind, reminder_text
 from scheduling.triggers import (
     SUMMARY_PERIODS,
@@ -96,15 +99,16 @@ class ScheduleRunner:
         services: Services,
         config: ScheduleConfig,
         telegram: TelegramOut | None = None,
-        sms: SmsOut | None = None,
         *,
         render: Render = render_in_thread,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.services, self.config = services, config
-        self.telegram, self.sms = telegram, sms
+        self.telegram = telegram
         self.zalo: ZaloOut | None = None
         """Set while the Zalo channel is up: summaries of units bound to a Zalo group."""
+        # Reminders, and the summaries of units without a group, go to a person through
+        # `services.notifier`: the channels that registered there (scheduling.private).
         self.render, self.sleep = render, sleep
         self._lock = asyncio.Lock()
         self._limit = asyncio.Semaphore(config.delivery.concurrency)
@@ -155,33 +159,57 @@ class ScheduleRunner:
         key = occurrence_key(kind, fire_at, self.config.reminder_period)
         if await self.repo.occurrence_recorded(kind.value, key):
             return
-        if kind in SUMMARY_PERIODS and self.telegram is None and self.zalo is None:
-            return  # no chat channel: left unrecorded, it goes out once one is back
+        if kind in SUMMARY_PERIODS and not self._any_channel():
+            return  # no channel at all: left unrecorded, it goes out once one is back
         now = self.services.clock()
+        targets: list[Target] = []
         if kind is JobKind.REMINDER:
             day = local_day(fire_at)
             period = reported_period(kind, fire_at, self.config.reminder_period)
-            behind = []
             if day not in self.services.rules.holidays:  # no nagging on a day off
                 rules, today = self.services.rules, local_day(now)
-                behind = await members_behind(self.repo, rules, period, today)
-            # Only those we can reach: linked on Telegram (when it is on), or any by SMS.
-            targets = [
-                Target(TargetKind.MEMBER, member.id)
-                for member in behind
-                if self.sms is not None or (member.telegram_user_id and self.telegram)
-            ]
+                for member in await members_behind(self.repo, rules, period, today):
+                    if await reachable(self.services, member):  # only those we can reach
+                        targets.append(Target(TargetKind.MEMBER, member.id))
         elif kind is JobKind.DUE_REMINDER:
-            targets = []
             for member_id in await members_with_dues(self.repo, local_day(fire_at)):
                 member = await self.repo.member(member_id)
-                if self.sms is not None or (member.telegram_user_id and self.telegram):
+                if await reachable(self.services, member):
                     targets.append(Target(TargetKind.MEMBER, member.id))
         else:
-            targets = [Target(TargetKind.UNIT, unit.id) for unit in await self.repo.bound_units()]
+            targets = await self._summary_targets()
         occurrence = Occurrence(kind.value, key, fire_at)
         if await self.repo.plan_occurrence(occurrence, targets, now):
             logger.info("planned %s %s: %d message(s)", kind.value, key, len(targets))
+
+    def _any_channel(self) -> bool:
+        return bool(self.telegram or self.zalo or self.services.notifier.channels)
+
+    async def _group_of(self, unit: Unit) -> tuple[str, int | str] | None:
+        """The group a summary of `unit` goes to, on a channel running now: its Zalo group
+        where it has one (that is where the team lives), else its Telegram group. One
+        group per summary, so exactly once stays exactly once."""
+        if self.zalo is not None:
+            zalo_group = await self.repo.zalo_group(unit.id)
+            if zalo_group is not None:
+                return "zalo", zalo_group
+        if self.telegram is not None and unit.group_chat_id is not None:
+            return "telegram", unit.group_chat_id
+        return None
+
+    async def _summary_targets(self) -> list[Target]:
+        """Every unit with a group the bot can post to; for each other unit, its leads,
+        privately, when a channel reaches them."""
+        targets = []
+        posted = set()
+        for unit in await self.repo.bound_units():
+            if await self._group_of(unit) is not None:
+                targets.append(Target(TargetKind.UNIT, unit.id))
+                posted.add(unit.id)
+        for lead in await self.repo.unit_leads():
+            if lead.unit_id not in posted and await reachable(self.services, lead):
+                targets.append(Target(TargetKind.MEMBER, lead.id))
+        return targets
 
     async def _deliver_open(self) -> None:
         """Every pending delivery of every open occurrence, side by side (the semaphore
@@ -289,30 +317,58 @@ class ScheduleRunner:
         )  # fmt: skip
 
     async def _send(self, occurrence: Occurrence, delivery: Delivery) -> Result:
-        if delivery.target.kind is TargetKind.MEMBER and occurrence.kind == JobKind.DUE_REMINDER:
-            return await self._remind_due(occurrence, delivery.target.id)
-        if delivery.target.kind is TargetKind.MEMBER:
-            return await self._remind(occurrence, delivery.target.id)
-        unit = await self.repo.unit(delivery.target.id)
-        # A unit's Zalo group, where it has one (that is where the team lives), else its
-        # Telegram group: one group per summary, so exactly once stays exactly once.
-        zalo_group = await self.repo.zalo_group(unit.id) if self.zalo is not None else None
-        if zalo_group is None and (unit.group_chat_id is None or self.telegram is None):
+        target = delivery.target
+        if target.kind is TargetKind.MEMBER and occurrence.kind == JobKind.DUE_REMINDER:
+            return await self._remind_due(occurrence, target.id)
+        if target.kind is TargetKind.MEMBER and occurrence.kind == JobKind.REMINDER:
+            return await self._remind(occurrence, target.id)
+        if target.kind is TargetKind.MEMBER:
+            return await self._summary_to_lead(occurrence, target.id)
+        unit = await self.repo.unit(target.id)
+        group = await self._group_of(unit)
+        if group is None:
             return Result(Outcome.SKIPPED, detail="no group bound")
-        if occurrence.kind == MANUAL:
-            period = parse_period(occurrence.period_key.split("@", 1)[0])
-        else:
-            kind = JobKind(occurrence.kind)
-            period = reported_period(kind, occurrence.fire_at, self.config.reminder_period)
+        period = self._summary_period(occurrence)
         under_way = local_day(self.services.clock()) <= period.last
         caption, png = await self.summary(unit, period, so_far=under_way)
-        if zalo_group is not None and self.zalo is not None:
-            return await self.zalo.photo(zalo_group, png, caption, "tong-hop.png")
-        assert self.telegram is not None and unit.group_chat_id is not None
-        return await self.telegram.photo(unit.group_chat_id, png, caption, "tong-hop.png")
+        channel, chat_id = group
+        if channel == "zalo" and self.zalo is not None:
+            return await self.zalo.photo(str(chat_id), png, caption, "tong-hop.png")
+        assert self.telegram is not None and isinstance(chat_id, int)
+        return await self.telegram.photo(chat_id, png, caption, "tong-hop.png")
 
-    async def summary(self, unit: Unit, period: Period, *, so_far: bool) -> tuple[str, bytes]:
-        """The caption and chart PNG of `unit`'s summary of `period`."""
+    def _summary_period(self, occurrence: Occurrence) -> Period:
+        if occurrence.kind == MANUAL:
+            return parse_period(occurrence.period_key.split("@", 1)[0])
+        kind = JobKind(occurrence.kind)
+        return reported_period(kind, occurrence.fire_at, self.config.reminder_period)
+
+    async def _summary_to_lead(self, occurrence: Occurrence, lead_id: int) -> Result:
+        """A unit without a group: its lead reads the summary privately, in their language
+        (an SMS carries the start of the text, no chart)."""
+        lead = await self.repo.member(lead_id)
+        unit = await self.repo.unit(lead.unit_id)
+        period = self._summary_period(occurrence)
+        under_way = local_day(self.services.clock()) <= period.last
+
+        async def compose(sender: NoticeSender) -> Result:
+            t = Translator(lead.language, plain=sender.plain)
+            if sender.plain:
+                text, _ = await build_summary(
+                    self.repo, self.services.rules, unit, period,
+                    local_day(self.services.clock()), so_far=under_way, t=t,
+                )  # fmt: skip
+                return await sender.send(lead, text)
+            caption, png = await self.summary(unit, period, so_far=under_way, t=t)
+            return await sender.send_photo(lead, png, caption, t("summary.file_name"))
+
+        return await send_privately(self.services, lead, compose, "")
+
+    async def summary(
+        self, unit: Unit, period: Period, *, so_far: bool, t: Translator | None = None
+    ) -> tuple[str, bytes]:
+        """The caption and chart PNG of `unit`'s summary of `period` (Vietnamese, for a
+        group, unless `t` says otherwise)."""
         today = local_day(self.services.clock())
         text, chart = await build_summary(
             self.repo,
@@ -322,6 +378,7 @@ class ScheduleRunner:
             today,
             so_far=so_far,
             top_size=self.config.summary_top,
+            t=t,
         )
         return text, await self.render(chart)
 
@@ -331,32 +388,22 @@ class ScheduleRunner:
         period = reported_period(JobKind.REMINDER, fire_at, self.config.reminder_period)
         today = min(local_day(self.services.clock()), period.last)
         rules = self.services.rules
-        if member.telegram_user_id is not None and self.telegram is not None:
-            text = await reminder_text(self.repo, rules, member, period, today, sms=False)
-            if text is None:
-                return Result(Outcome.SKIPPED, detail="caught up")
-            return await self.telegram.text(member.telegram_user_id, text)
-        if self.sms is not None:
-            text = await reminder_text(self.repo, rules, member, period, today, sms=True)
-            if text is None:
-                return Result(Outcome.SKIPPED, detail="caught up")
-            return await send_sms(self.sms, member.phone, text)
-        return Result(Outcome.SKIPPED, detail="no Telegram link and no SMS gateway")
+
+        async def compose(sender: NoticeSender) -> Result | None:
+            text = await reminder_text(self.repo, rules, member, period, today, sms=sender.plain)
+            return None if text is None else await sender.send(member, text)
+
+        return await send_privately(self.services, member, compose, "caught up")
 
     async def _remind_due(self, occurrence: Occurrence, member_id: int) -> Result:
         member = await self.repo.member(member_id)
         today = local_day(occurrence.fire_at)  # the week it fired for, even if sent late
-        if member.telegram_user_id is not None and self.telegram is not None:
-            text = await due_reminder_text(self.repo, member, today, sms=False)
-            if text is None:
-                return Result(Outcome.SKIPPED, detail="renewed meanwhile")
-            return await self.telegram.text(member.telegram_user_id, text)
-        if self.sms is not None:
-            text = await due_reminder_text(self.repo, member, today, sms=True)
-            if text is None:
-                return Result(Outcome.SKIPPED, detail="renewed meanwhile")
-            return await send_sms(self.sms, member.phone, text)
-        return Result(Outcome.SKIPPED, detail="no Telegram link and no SMS gateway")
+
+        async def compose(sender: NoticeSender) -> Result | None:
+            text = await due_reminder_text(self.repo, member, today, sms=sender.plain)
+            return None if text is None else await sender.send(member, text)
+
+        return await send_privately(self.services, member, compose, "renewed meanwhile")
 
 
 def activate(runner: ScheduleRunner) -> None:

@@ -24,7 +24,7 @@ from telegram import Bot
 
 from commands.context import Services
 from scheduling.backups import nightly_backup
-from scheduling.outbox import SmsOut, TelegramOut
+from scheduling.outbox import TelegramOut
 from scheduling.runner import ScheduleRunner, activate, deactivate, render_in
 from scheduling.triggers import DEFAULT_SCHEDULE_FILE, JobKind, ScheduleConfig, load_schedule
 from settings import Settings
@@ -80,12 +80,12 @@ async def run_schedules(
     services: Services,
     settings: Settings,
     bot: Bot | None,
-    sms: SmsOut | None,
     config: ScheduleConfig | None = None,
 ) -> AsyncIterator[ScheduleRunner]:
-    """Summaries and reminders for as long as the block runs: Telegram through `bot`
-    (None: Telegram is off), SMS through `sms` (None: no gateway configured); `config`
-    as checked at start (None: read from SCHEDULE_FILE now)."""
+    """Summaries and reminders for as long as the block runs: group summaries on
+    Telegram through `bot` (None: Telegram is off); messages for one person through the
+    channels registered with `services.notifier`; `config` as checked at start (None:
+    read from SCHEDULE_FILE now)."""
     path = Path(settings.schedule_file) if settings.schedule_file else DEFAULT_SCHEDULE_FILE
     config = config or load_schedule(path)
     # Charts are drawn in other processes (started on first use, by spawn: forking a
@@ -93,7 +93,7 @@ async def run_schedules(
     workers = max(1, (os.cpu_count() or 2) - 1)
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
     telegram = TelegramOut(bot) if bot else None
-    runner = ScheduleRunner(services, config, telegram, sms, render=render_in(pool))
+    runner = ScheduleRunner(services, config, telegram, render=render_in(pool))
     try:
         async with scheduled(runner):
             logger.info("scheduler running (%s)", path.name)

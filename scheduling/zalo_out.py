@@ -40,3 +40,10 @@ class ZaloOut:
         except (ZaloApiError, httpx.HTTPError) as error:
             return zalo_failure(error)
         return Result(Outcome.SENT, "zalo")
+
+    async def text(self, chat_id: str, text: str) -> Result:
+        try:
+            await self.client.send_message(chat_id, text)
+        except (ZaloApiError, httpx.HTTPError) as error:
+            return zalo_failure(error)
+        return Result(Outcome.SENT, "zalo")

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
-from tracker.models import TargetKind, Unit
+from tracker.models import Member, TargetKind, Unit
 
 
 class DeliveryState(StrEnum):
@@ -94,6 +94,11 @@ class ScheduleRepository(Protocol):
 
     async def bound_units(self) -> list[Unit]:
         """Units with a team group, in path order."""
+        ...
+
+    async def unit_leads(self) -> list[Member]:
+        """Every lead and admin, by id: who reads a summary privately when their unit has
+        no group the bot can post to."""
         ...
 
     async def root_units(self) -> list[Unit]: ...

@@ -8,8 +8,15 @@ from datetime import date, datetime
 from typing import Any
 
 from storage.schedule_repository import Delivery, DeliveryState, Occurrence, Target
-from storage.store_base import COUNTING, UNIT_COLUMNS, StoreBase, unit_from
-from tracker.models import TargetKind, Unit
+from storage.store_base import (
+    COUNTING,
+    MEMBER_COLUMNS,
+    UNIT_COLUMNS,
+    StoreBase,
+    member_from,
+    unit_from,
+)
+from tracker.models import Member, TargetKind, Unit
 
 _DELIVERY_COLUMNS = "kind, period_key, target_kind, target_id, state, attempts, retry_at"
 
@@ -168,6 +175,12 @@ class ScheduleStore(StoreBase):
             " OR id IN (SELECT unit_id FROM zalo_groups) ORDER BY path"
         )
         return [unit_from(row) for row in rows]
+
+    async def unit_leads(self) -> list[Member]:
+        rows = await self._all(
+            f"SELECT {MEMBER_COLUMNS} FROM members WHERE role IN ('lead', 'admin') ORDER BY id"
+        )
+        return [member_from(row) for row in rows]
 
     async def root_units(self) -> list[Unit]:
         rows = await self._all(f"SELECT {UNIT_COLUMNS} FROM units WHERE parent_id IS NULL")

@@ -64,6 +64,23 @@ class ZaloStore(StoreBase):
             )
         return True
 
+    async def unlink_zalo(self, member_id: int, actor_id: int, now: datetime) -> bool:
+        async with self._transaction() as db:
+            rows = await db.execute_fetchall(
+                "SELECT z.zalo_user_id, m.phone, m.unit_id FROM zalo_links z"
+                " JOIN members m ON m.id = z.member_id WHERE z.member_id = ?",
+                (member_id,),
+            )
+            if not rows:
+                return False
+            [(zalo_user_id, phone, unit_id)] = rows
+            await db.execute("DELETE FROM zalo_links WHERE member_id = ?", (member_id,))
+            await db.execute("DELETE FROM zalo_choices WHERE member_id = ?", (member_id,))
+            await write_audit(
+                db, now, actor_id, unit_id, "zalo.unlink", phone, f"zalo:{zalo_user_id}", None
+            )
+        return True
+
     async def store_link_code(self, code: LinkCode, now: datetime) -> None:
         async with self._transaction() as db:
             if code.issued_by is not None:

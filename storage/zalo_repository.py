@@ -35,6 +35,11 @@ class ZaloRepository(Protocol):
         """Link and spend `phone`'s code in one go; False if the member has another account."""
         ...
 
+    async def unlink_zalo(self, member_id: int, actor_id: int, now: datetime) -> bool:
+        """Drop the member's Zalo link (and its numbered list), audited as `actor_id`'s;
+        False when there was none."""
+        ...
+
     async def store_link_code(self, code: LinkCode, now: datetime) -> None:
         """The phone's one live code (a new one replaces the old); audited when a lead
         issued it."""

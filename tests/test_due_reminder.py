@@ -7,8 +7,8 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from channels.sms_sender import FunctionSender
-from channels.telegram import TelegramApp
+from channels.sms_sender import FunctionSender, SmsNotices
+from channels.telegram import TelegramApp, TelegramNotices
 from commands.context import Services
 from scheduling.outbox import TelegramOut
 from scheduling.runner import ScheduleRunner
@@ -32,7 +32,9 @@ MONDAY_0730 = datetime(2026, 11, 30, 0, 30, 10, tzinfo=UTC)
 def runner(services: Services, app: TelegramApp, sms: FunctionSender) -> ScheduleRunner:
     # A grace of an hour: Friday's pace reminder is left out of these tests.
     config = replace(load_schedule(), delivery=POLICY, grace=timedelta(hours=1))
-    return ScheduleRunner(services, config, TelegramOut(app.bot), sms)  # type: ignore[arg-type]
+    services.notifier.register(Channel.TELEGRAM, TelegramNotices(app.bot))
+    services.notifier.register(Channel.SMS, SmsNotices(sms))  # type: ignore[arg-type]
+    return ScheduleRunner(services, config, TelegramOut(app.bot))
 
 
 async def participant(repo: SQLiteRepository, member: Member, code: str, day: date) -> None:

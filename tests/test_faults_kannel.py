@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from channels.sms_sender import DailyCapSender, KannelSender
+from channels.sms_sender import DailyCapSender, KannelSender, SmsNotices
 from commands.context import Services
 from scheduling.outbox import SmsOut
 from scheduling.runner import ScheduleRunner
@@ -27,7 +27,7 @@ from storage.repository import QuotaRow, StaffRow
 from storage.schedule_repository import DeliveryState
 from tests.conftest import POST_OFFICE, Clock
 from tests.support.kannel import KannelGateway, kannel_available
-from tracker.models import Role, TargetKind
+from tracker.models import Channel, Role, TargetKind
 
 if not kannel_available():
     if os.environ.get("CI"):
@@ -67,7 +67,9 @@ async def runner(services: Services, gw: KannelGateway) -> AsyncIterator[Schedul
     )
     sms = DailyCapSender(kannel, services.repo, services.clock, cap=5)
     config = replace(load_schedule(), delivery=POLICY)
-    reminders = ScheduleRunner(services, config, telegram=None, sms=sms)
+    services.notifier.register(Channel.SMS, SmsNotices(sms))
+    reminders = ScheduleRunner(services, config, telegram=None)
+    reminders.sms = sms  # type: ignore[attr-defined]  # the test swaps the gateway below
     yield reminders
     await reminders.close()
     await kannel.aclose()
@@ -147,9 +149,8 @@ async def test_kannel_stopped_and_started_again_mid_run_hands_over_each_once(
     runner: ScheduleRunner,
 ) -> None:  # fmt: skip
     clock.now = FRIDAY_1600
-    assert runner.sms is not None
-    stopping = StopsKannelAfter(runner.sms, gw, after=4)
-    runner.sms = stopping
+    stopping = StopsKannelAfter(runner.sms, gw, after=4)  # type: ignore[attr-defined]
+    runner.services.notifier.register(Channel.SMS, SmsNotices(stopping))
     runner.config = replace(runner.config, delivery=replace(POLICY, concurrency=1))
     runner._limit = asyncio.Semaphore(1)  # one at a time: the stop falls between two
     await runner.run_due()

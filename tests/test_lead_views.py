@@ -56,12 +56,20 @@ async def test_files_asked_by_sms_say_where_to_get_them(services: Services) -> N
     for text, command in (("/xuat", "xuat"), ("/bieudo", "bieudo"), ("/hoso 0912000001", "hoso")):
         reply = await say(services, LEAD, text, Channel.SMS)
         assert reply.text == (
-            "Tep va bieu do khong gui duoc qua SMS. Hay go"
-            f" /{command} tren Telegram (hoac nho lanh dao don vi gui giup)."
+            f"Tep va bieu do khong gui duoc qua SMS. Hay go /{command} tren Telegram hoac Zalo."
         )
         assert reply.attachments == []
     officer = await say(services, LAN, "/bieudo", Channel.SMS)
-    assert officer.text.startswith("Tep va bieu do khong gui duoc qua SMS")
+    assert officer.text == (
+        "Tep va bieu do khong gui duoc qua SMS. Hay go /bieudo tren Telegram hoac Zalo"
+        " (hoac nho lanh dao don vi gui giup)."
+    )
+    await say(services, LAN, "/lang en")
+    english = await say(services, LAN, "/bieudo", Channel.SMS)
+    assert english.text == (
+        "Files and charts cannot travel by SMS. Type /chart in Telegram or Zalo"
+        " (or ask your unit's lead to send it)."
+    )
 
 
 async def test_a_dossier_outside_the_scope_says_it_is_outside(services: Services) -> None:
@@ -111,4 +119,4 @@ async def test_an_english_lead_reads_the_summary_in_english(services: Services) 
     lines = (await say(services, LEAD, "/summary")).text.splitlines()
     assert lines[0] == "📣 Summary of Month 11/2026 (to 23/11/2026) · BHXH cơ sở Hạc Thành"
     assert lines[1] == "Results against plan:"
-    assert lines[-1].startswith("BHXH cơ sở Hạc Thành has no Telegram group yet")
+    assert lines[-1].startswith("BHXH cơ sở Hạc Thành has no Telegram or Zalo group yet")

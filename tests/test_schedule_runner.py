@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from channels.sms_sender import FunctionSender
-from channels.telegram import TelegramApp, build_application
+from channels.sms_sender import FunctionSender, SmsNotices
+from channels.telegram import TelegramApp, TelegramNotices, build_application
 from commands.context import Services
 from leaderboards.charts import png_size
 from scheduling.outbox import TelegramOut
@@ -69,9 +69,16 @@ async def log(services: Services, phone: str, program: str, count: int, day: dat
     )
 
 
-def runner(services: Services, app: TelegramApp, **extra: object) -> ScheduleRunner:
+def runner(
+    services: Services, app: TelegramApp, sms: FunctionSender | None = None
+) -> ScheduleRunner:
+    """The runner of a process with Telegram on (and SMS, given `sms`): reminders reach
+    people through the notifier's channels, as in `python bot.py`."""
     config = replace(load_schedule(), delivery=POLICY)
-    return ScheduleRunner(services, config, TelegramOut(app.bot), **extra)  # type: ignore[arg-type]
+    services.notifier.register(Channel.TELEGRAM, TelegramNotices(app.bot))
+    if sms is not None:
+        services.notifier.register(Channel.SMS, SmsNotices(sms))  # type: ignore[arg-type]
+    return ScheduleRunner(services, config, TelegramOut(app.bot))
 
 
 async def restarted(tmp_path: Path, clock: Clock) -> Services:

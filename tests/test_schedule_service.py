@@ -47,8 +47,8 @@ async def test_run_schedules_reads_the_configured_schedule_file(
     schedule = tmp_path / "schedule.toml"
     schedule.write_text('[weekly]\nday_of_week = "tue"\nhour = 7\n', encoding="utf-8")
     settings = Settings(schedule_file=str(schedule))
-    async with run_schedules(services, settings, bot=None, sms=None) as runner:
+    async with run_schedules(services, settings, bot=None) as runner:
         assert runner.config.cron[JobKind.WEEKLY] == {"day_of_week": "tue", "hour": 7}
-        assert runner.telegram is None and runner.sms is None
+        assert runner.telegram is None and runner.services.notifier.channels == ()
         assert active_runner() is runner
     assert active_runner() is None

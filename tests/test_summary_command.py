@@ -86,7 +86,8 @@ async def test_without_a_group_the_lead_reads_the_summary_and_is_told(
         "· TN: 7/30 (23%)",
     ]
     assert lines[-1] == (
-        "Đơn vị BHXH cơ sở Hạc Thành chưa gắn nhóm Telegram nên bản tổng hợp chưa gửi cho ai."
+        "Đơn vị BHXH cơ sở Hạc Thành chưa gắn nhóm Telegram hay Zalo nên bản tổng hợp chưa gửi"
+        " cho ai; tổng hợp định kỳ được gửi riêng cho lãnh đạo đơn vị."
         " Vào nhóm của đơn vị và gõ /nhom để gắn."
     )
     assert reply.group_posts == []

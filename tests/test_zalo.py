@@ -36,7 +36,7 @@ async def test_logging_progress_and_boards_in_vietnamese(
         assert await zalo.say(LAN, "yt1") == (
             "✅ Đã ghi 1 người tham gia YT ngày 23/11/2026.\n"
             "Tháng 11/2026: YT: 1/20 (5%) · chậm tiến độ 14\n"
-            "Kỳ hạn đóng của người tham gia? (bấm nút, hoặc bỏ qua)\n"
+            "Kỳ hạn đóng của người tham gia? (gõ số thứ tự bên dưới, hoặc bỏ qua)\n"
             "1. 1 tháng\n2. 3 tháng\n3. 6 tháng\n4. 12 tháng\nGõ số thứ tự để chọn."
         )
         assert await zalo.say(LAN, "/tiendo") == (

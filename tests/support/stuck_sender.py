@@ -13,11 +13,12 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from channels.sms_sender import FunctionSender, SendResult
+from channels.sms_sender import FunctionSender, SendResult, SmsNotices
 from commands.context import Services
 from scheduling.runner import ScheduleRunner
 from scheduling.triggers import load_schedule
 from storage.sqlite import SQLiteRepository
+from tracker.models import Channel
 from tracker.rules import load_rules
 
 FRIDAY_1600 = datetime(2026, 11, 27, 9, 0, 10, tzinfo=UTC)
@@ -36,9 +37,8 @@ async def main(path: Path) -> None:
         await never.wait()
         raise AssertionError("unreachable")
 
-    runner = ScheduleRunner(
-        services, load_schedule(), telegram=None, sms=FunctionSender(gateway_that_never_answers)
-    )
+    services.notifier.register(Channel.SMS, SmsNotices(FunctionSender(gateway_that_never_answers)))
+    runner = ScheduleRunner(services, load_schedule(), telegram=None)
     await runner.recover()
     await runner.run_due()
 

@@ -80,7 +80,7 @@ async def running_zalo(
         )
         async with ZaloBotClient(server.token, server.base_url, backoff=0.01) as client:
             media = MediaLinks(services.repo, base, services.clock, MEDIA_SECRET)
-            services.notifier.register(Channel.ZALO, ZaloNotices(services, client))
+            services.notifier.register(Channel.ZALO, ZaloNotices(services, client, media))
             if sms_sender is not None:
                 services.notifier.register(Channel.SMS, SmsNotices(sms_sender))
             channel = ZaloChannel(services, client, media=media, sms_sender=sms_sender)
