@@ -65,7 +65,9 @@ CACHE = frozenset(
         "stale_board_members",
     }
 )
-OWN = frozenset({"schema_migrations"})
+# Each backend's own: its migrations, and the processes running on it with the updates
+# they claimed (runtime state, meaningless on another database).
+OWN = frozenset({"schema_migrations", "bot_processes", "handled_updates"})
 _IDENTITY_TABLES = ("units", "members", "entries", "audit_log", "renewals", "screens")
 
 # Per unit, program and period: the running totals both sides must agree on.

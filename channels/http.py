@@ -1,10 +1,13 @@
 """The bot's one HTTP front door (Starlette, served by uvicorn in the bot's event loop).
 
 GET|POST /sms/inbound   Kannel's get-url/post-url: one SMS in, the reply SMS as the body
-POST     /telegram      Telegram's webhook (webhook mode): the update joins PTB's queue
+POST     /telegram      Telegram's webhook (webhook mode): the update is handled, once across
+                        processes (channels.once), before the answer
 POST     /zalo          Zalo's webhook (webhook mode): the update is handled before answering
 GET      /media/<token> a chart or export behind a signed, expiring link (channels/media.py)
-GET      /healthz       each part of the process and its state; 503 when the database is gone
+GET      /healthz       each part of the process and its state; 503 when the database is gone;
+                        under `python bot.py` also the database, this process (pid, start)
+                        and the processes alive on the database
 GET      /tv/...        the office TV: a unit's live board (see `channels.tv.routes`)
 
 As in python-telegram-bot's `customwebhookbot/starlettebot.py`, the PTB application
@@ -32,8 +35,9 @@ from starlette.routing import Route
 from telegram import Update
 
 from channels.media import MediaLinks
+from channels.once import Handled, handle_once
 from channels.parts import Part, Parts, PartState, Probe, probe_only
-from channels.sms import GroupPoster, answer_sms, read_inbound
+from channels.sms import GroupPoster, StillHandled, answer_sms, read_inbound
 from channels.sms_sender import SmsSender
 from channels.telegram import TelegramApp, start_telegram, stop_telegram
 from channels.tv.hub import ScreenHub
@@ -216,14 +220,17 @@ async def sms_inbound(request: Request) -> Response:
             "not an SMS: no sender, a parameter twice, or too long", status_code=400
         )
     assert settings.sms_inbound_secret is not None  # checked by _same
-    reply = await answer_sms(
-        request.app.state.services,
-        sms,
-        hash_key=settings.sms_inbound_secret,
-        post_to_group=_group_poster(
-            request.app.state.telegram, request.app.state.services, request.app.state.zalo
-        ),
-    )
+    try:
+        reply = await answer_sms(
+            request.app.state.services,
+            sms,
+            hash_key=settings.sms_inbound_secret,
+            post_to_group=_group_poster(
+                request.app.state.telegram, request.app.state.services, request.app.state.zalo
+            ),
+        )
+    except StillHandled:
+        return PlainTextResponse("being handled by another process", status_code=503)
     return PlainTextResponse(reply)
 
 
@@ -245,7 +252,15 @@ async def telegram_webhook(request: Request) -> Response:
         update = None
     if update is None:
         return PlainTextResponse("not an update", status_code=400)
-    await telegram.update_queue.put(update)
+
+    async def handle() -> None:
+        # Handled before answering, in PTB's update processor (one chat in order): a
+        # process killed meanwhile never said 200, so Telegram delivers it again.
+        await telegram.update_processor.process_update(update, telegram.process_update(update))
+
+    once = await handle_once(request.app.state.services, f"tg:{update.update_id}", handle)
+    if once.handled is Handled.BUSY:
+        return PlainTextResponse("being handled by another process", status_code=503)
     return Response(status_code=200)
 
 
@@ -284,10 +299,21 @@ async def healthz(request: Request) -> JSONResponse:
     parts: Parts = request.app.state.parts
     serving, states = await parts.report()
     status = "ok" if all(state == PartState.UP for state in states.values()) else "degraded"
+    about: dict[str, object] = {}
+    describe: About | None = getattr(request.app.state, "about", None)
+    if describe is not None and serving:  # the database, this process, its peers
+        try:
+            about = await describe()
+        except Exception:
+            logger.exception("/healthz could not describe the process")
     return JSONResponse(
-        {"status": status if serving else "failing", "parts": states},
+        {"status": status if serving else "failing", "parts": states, **about},
         status_code=200 if serving else 503,
     )
+
+
+About = Callable[[], Awaitable[dict[str, object]]]
+"""`app.state.about` (set by channels.process): what /healthz adds beside the parts."""
 
 
 def database_probe(services: Services) -> Callable[[], Awaitable[bool]]:

@@ -3,6 +3,8 @@
 The wiring, in the order the parts open (and the reverse of how they close):
 
     database   required: without it nothing works, and /healthz answers 503
+    process    this process's heartbeat in the database (channels.presence): other
+               processes on the database tell by it whether this one is alive
     screens    the office TV's hub: one board per unit pushed to every open page
     sms        the Kannel sender for pushed SMS (when SMS_SENDSMS_URL is set)
     scheduler  summaries and reminders (APScheduler)
@@ -25,13 +27,14 @@ from starlette.applications import Starlette
 from admin.config import Config
 from channels.http import build_http_app, database_probe, telegram_part
 from channels.parts import Part, Parts, RetryPolicy
+from channels.presence import Presence
 from channels.sms_sender import SmsNotices, open_sms_sender
 from channels.telegram import TelegramApp, TelegramNotices, build_application
 from channels.tv.part import screens_part
 from channels.zalo_wiring import zalo_process_part
 from commands.context import Services
 from scheduling.service import run_schedules
-from storage.backends import open_repository
+from storage.backends import is_postgres, open_repository, shown
 from tracker.models import Channel
 
 logger = logging.getLogger(__name__)
@@ -95,7 +98,16 @@ def process_app(
             state.runner = runner
             yield
 
+    presence = Presence(lambda: state.services, clock())
+
+    async def about() -> dict[str, object]:
+        url = settings.database_url
+        backend = {"backend": "postgresql" if is_postgres(url) else "sqlite", "at": shown(url)}
+        return {"database": backend, **await presence.describe()}
+
+    state.about = about
     parts.add(Part("database", database, database_alive, required=True))
+    parts.add(presence.part())
     parts.add(screens_part(state))
     if settings.sms_sendsms_url:
         parts.add(Part("sms", sms))

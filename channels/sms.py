@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl
 
 from starlette.requests import Request
 
+from channels.once import Handled, handle_once
 from commands.context import GroupPost, Services
 from commands.notices import deliver_notices
 from commands.registry import run_text
@@ -132,15 +133,29 @@ async def answer_sms(
     if member is None:
         return await refuse_stranger(services, sms.sender, hash_key)
     key = source_key(member.phone, sms, hash_key)
-    reply = await run_text(services, member, sms.text, Channel.SMS, key)
-    await deliver_notices(services, reply.direct_messages)
-    if post_to_group is not None:
-        for post in reply.group_posts:
-            try:
-                await post_to_group(post)
-            except Exception:
-                logger.exception("group post for an SMS failed: unit=%s", post.unit_id)
-    return fit_sms(reply.text)
+
+    async def answer() -> str:
+        reply = await run_text(services, member, sms.text, Channel.SMS, key)
+        await deliver_notices(services, reply.direct_messages)
+        if post_to_group is not None:
+            for post in reply.group_posts:
+                try:
+                    await post_to_group(post)
+                except Exception:
+                    logger.exception("group post for an SMS failed: unit=%s", post.unit_id)
+        return fit_sms(reply.text)
+
+    if key is None:
+        return await answer()
+    # Once across processes: a repeat gets the first answer back (channels.once).
+    once = await handle_once(services, key, answer)
+    if once.handled is Handled.BUSY:
+        raise StillHandled(key)
+    return once.reply or ""
+
+
+class StillHandled(Exception):
+    """Another live process is answering this SMS right now: Kannel should call again."""
 
 
 async def member_for(services: Services, sender: str) -> Member | None:

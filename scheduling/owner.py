@@ -6,14 +6,25 @@ time of the process (Linux `/proc/<pid>/stat`, field 22, in clock ticks since bo
 pair names one process for good. A name from another host cannot be checked from here
 and counts as alive: never calling a live sender's message cut off wins over tidiness
 (one SQLite file is one host's anyway).
+
+With more than one host on one PostgreSQL database, each process says it is alive in
+the database every few seconds (`bot_processes`): `alive_by_lease` then calls a process
+on another host gone once it has not been seen for LEASE.
 """
 
 from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
+
+LEASE = timedelta(seconds=30)
+"""A process on another host not seen for this long is gone (its heartbeat every
+HEARTBEAT seconds missed several times over)."""
+HEARTBEAT = 5.0
 
 
 def _start_ticks(pid: int) -> str | None:
@@ -44,3 +55,20 @@ def process_alive(owner: str) -> bool:
     if not Path("/proc/self/stat").exists():
         return True  # no way to tell on this system: assume alive
     return _start_ticks(int(pid)) == started
+
+
+def alive_by_lease(seen: Mapping[str, datetime], now: datetime) -> Callable[[str], bool]:
+    """The liveness rule across hosts: a process on this host by its kernel entry (exact);
+    one on another host by its lease in `seen` (owner -> last seen); one never seen
+    there counts as alive, as before leases existed."""
+
+    def alive(owner: str) -> bool:
+        parts = owner.rsplit(":", 2)
+        if len(parts) != 3 or not parts[1].isdigit():
+            return False
+        if parts[0] == socket.gethostname():
+            return process_alive(owner)
+        last = seen.get(owner)
+        return last is None or now - last < LEASE
+
+    return alive

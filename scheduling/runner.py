@@ -19,10 +19,12 @@ Order of events for one firing (a *occurrence*: the weekly summary of 2026-W47):
    message may or may not have reached Telegram. On the next start such deliveries
    become `unknown` and are not sent again, but only when the process that claimed
    them (named by host, pid and start time: scheduling.owner) is gone, so a second
-   process started beside a live one leaves its sends alone. The product promises
-   "never twice", and a lost weekly summary costs less than a duplicated one in forty
-   groups. The same goes
-   for a timeout after the request left. Both are logged for the operator.
+   process started beside a live one leaves its sends alone. With several processes on
+   one database, each run checks again (a process on another host is gone when its
+   heartbeat lease ran out), so a survivor settles a dead one's sends without a restart.
+   The product promises "never twice", and a lost weekly summary costs less than a
+   duplicated one in forty groups. The same goes for a timeout after the request left.
+   Both are logged for the operator.
 
 A firing missed while the bot was down is planned at start if it is still within the
 grace (default 3 days); older ones are let go (logged).
@@ -45,7 +47,7 @@ from leaderboards.charts import TrendChart, render_trend
 from locales import Translator
 from scheduling.due_reminders import due_reminder_text, members_with_dues
 from scheduling.outbox import Outcome, Result, TelegramOut
-from scheduling.owner import process_alive, this_process
+from scheduling.owner import alive_by_lease, this_process
 from scheduling.private import reachable, send_privately
 from scheduling.reminders import members_behind, reminder_text
 from scheduling.triggers import (
@@ -124,9 +126,12 @@ class ScheduleRunner:
         return self.services.repo
 
     async def recover(self) -> int:
-        """At start: deliveries cut off mid-send by a process that is gone become
-        `unknown` (see the module doc); a live process's sends are left alone."""
-        count: int = await self.repo.abandon_interrupted(self.services.clock(), process_alive)
+        """At start and each run: deliveries cut off mid-send by a process that is gone
+        (this host's kernel, another host's lease: scheduling.owner) become `unknown`
+        (see the module doc); a live process's sends are left alone."""
+        now = self.services.clock()
+        alive = alive_by_lease(await self.repo.processes_seen(), now)
+        count: int = await self.repo.abandon_interrupted(now, alive)
         if count:
             logger.warning("%d scheduled message(s) were cut off mid-send: not resent", count)
         return count
@@ -134,6 +139,9 @@ class ScheduleRunner:
     async def run_due(self) -> None:
         """Plan every firing due by now and not yet recorded, then send what is pending."""
         async with self._lock:
+            # Another process on the database may have died mid-send since: its sends
+            # become `unknown` now, not at our next start (one query when none did).
+            await self.recover()
             now = self.services.clock()
             for kind, fire_at in due(self.config, now):
                 await self._plan(kind, fire_at)

@@ -39,6 +39,7 @@ from storage.sqlite_core import CoreStore
 from storage.sqlite_leads import LeadStore
 from storage.sqlite_notices import NoticeStore
 from storage.sqlite_participants import ParticipantStore
+from storage.sqlite_processes import ProcessStore
 from storage.sqlite_renewals import RenewalStore
 from storage.sqlite_schedule import ScheduleStore
 from storage.sqlite_screens import ScreenStore
@@ -79,6 +80,7 @@ class PostgresBase(StoreBase):
     """A pool; each write a transaction on one of its connections."""
 
     INDEX_HINTS = False
+    CHANGE_HORIZON = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
 
     def __init__(self, pool: AsyncConnectionPool[AsyncConnection[Any]], url: str) -> None:
         self._pool = pool
@@ -94,12 +96,19 @@ class PostgresBase(StoreBase):
             listener()
 
     @asynccontextmanager
-    async def _pg_transaction(self, lock: int | None = None) -> AsyncIterator[Db]:
+    async def _pg_transaction(
+        self, lock: int | None = None, *, synced: bool = True
+    ) -> AsyncIterator[Db]:
         async with self._pool.connection() as connection, connection.transaction():
             if lock is not None:
                 await connection.execute("SELECT pg_advisory_xact_lock(%s)", (lock,))
+            if not synced:  # this transaction's commit does not wait for the WAL flush
+                await connection.execute("SET LOCAL synchronous_commit = off")
             yield PgDb(connection)
         self._committed()
+
+    def _bookkeeping_transaction(self) -> AbstractAsyncContextManager[Db]:
+        return self._pg_transaction(synced=False)
 
     def _transaction(self) -> AbstractAsyncContextManager[Db]:
         return self._pg_transaction()
@@ -150,6 +159,7 @@ class PostgresRepository(
     NoticeStore,
     ScreenStore,
     ZaloStore,
+    ProcessStore,
     PostgresBase,
 ):
     """Open with `await PostgresRepository.open(url)`; migrates the schema itself."""

@@ -13,6 +13,7 @@ from storage.choices_repository import ChoiceRepository
 from storage.leads_repository import LeadRepository
 from storage.notices_repository import NoticeRepository
 from storage.participants_repository import ParticipantRepository
+from storage.processes_repository import ProcessRepository
 from storage.renewals_repository import RenewalRepository
 from storage.schedule_repository import ScheduleRepository
 from storage.screen_repository import ScreenRepository
@@ -158,6 +159,7 @@ class Repository(
     NoticeRepository,
     RenewalRepository,
     ZaloRepository,
+    ProcessRepository,
     Protocol,
 ):
     """Everything the commands may ask of storage."""

@@ -11,24 +11,26 @@ import asyncio
 import contextlib
 import fcntl
 import sqlite3
+from functools import partial
 from pathlib import Path
 from typing import IO
-
-import aiosqlite
 
 from storage.migrations import MIGRATIONS
 from storage.sqlite_base import SQLiteBase
 from storage.sqlite_board_view import BoardViewStore
 from storage.sqlite_boards import BoardStore
 from storage.sqlite_choices import ChoiceStore
+from storage.sqlite_claims import MemoryClaimStore
 from storage.sqlite_core import CoreStore
 from storage.sqlite_leads import LeadStore
 from storage.sqlite_notices import NoticeStore
 from storage.sqlite_participants import ParticipantStore
+from storage.sqlite_processes import ProcessStore
 from storage.sqlite_renewals import RenewalStore
 from storage.sqlite_schedule import ScheduleStore
 from storage.sqlite_screens import ScreenStore
 from storage.sqlite_sms import SmsStore
+from storage.sqlite_thread import ConnectionThread
 from storage.sqlite_zalo import ZaloStore
 
 _PRAGMAS = (
@@ -53,6 +55,8 @@ class SQLiteRepository(
     RenewalStore,
     SQLiteBase,
     ZaloStore,
+    MemoryClaimStore,  # before ProcessStore: SQLite keeps update claims in memory
+    ProcessStore,
 ):
     """Open with `await SQLiteRepository.open(path)`; migrates the schema itself."""
 
@@ -62,18 +66,20 @@ class SQLiteRepository(
     async def open(cls, path: Path | str) -> SQLiteRepository:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         in_use = hold_shared(Path(path))
-        writer = await aiosqlite.connect(path, isolation_level=None)
         try:
-            for pragma in _PRAGMAS:
-                await writer.execute(pragma)
-            await _migrate(writer)
-            reader = await aiosqlite.connect(path, isolation_level=None)
+            writer = await ConnectionThread.open(partial(_connect, path, _PRAGMAS), "sqlite-writer")
+        except BaseException:
+            in_use.close()
+            raise
+        try:
+            await writer.run(_migrate)
+            reader = await ConnectionThread.open(
+                partial(_connect, path, _PRAGMAS[1:]), "sqlite-reader"
+            )
         except BaseException:
             await writer.close()
             in_use.close()
             raise
-        for pragma in _PRAGMAS[1:]:
-            await reader.execute(pragma)
         repository = cls(writer, reader)
         repository._in_use = in_use
         return repository
@@ -91,7 +97,7 @@ class SQLiteRepository(
         checked by reopening it; raises BackupBroken if the copy does not read back."""
         target.parent.mkdir(parents=True, exist_ok=True)
         async with self._write_lock:
-            await self._writer.execute("VACUUM INTO ?", (str(target),))
+            await self._writer.execute_fetchall("VACUUM INTO ?", (str(target),))
         problem = await asyncio.to_thread(check_copy, target)
         if problem is not None:
             raise BackupBroken(f"{target}: {problem}")
@@ -156,21 +162,29 @@ def restore(source: Path, target: Path, *, replace: bool) -> None:
             raise BackupBroken(f"{target}: {problem}")
 
 
-async def _migrate(db: aiosqlite.Connection) -> None:
+def _connect(path: Path | str, pragmas: tuple[str, ...]) -> sqlite3.Connection:
+    """On the connection's own thread: autocommit (transactions are begun explicitly)."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    for pragma in pragmas:
+        connection.execute(pragma)
+    return connection
+
+
+def _migrate(db: sqlite3.Connection) -> None:
     """Apply each numbered migration the file has not seen yet, in order.
 
     Every applied number is recorded, not just the highest: a migration merged after a
     higher-numbered one still runs.
     """
-    await db.execute(
+    db.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations"
         " (number INTEGER PRIMARY KEY, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
     )
-    applied = {row[0] for row in await db.execute_fetchall("SELECT number FROM schema_migrations")}
+    applied = {row[0] for row in db.execute("SELECT number FROM schema_migrations")}
     for number, script in MIGRATIONS:
         if number in applied:
             continue
-        await db.executescript(
+        db.executescript(
             f"BEGIN IMMEDIATE;\n{script}\n"
             f"INSERT INTO schema_migrations (number) VALUES ({number});\n"
             f"PRAGMA user_version = {max(number, *applied, 0)};\nCOMMIT;"

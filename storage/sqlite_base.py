@@ -1,8 +1,9 @@
 """SQLite's side of `StoreBase`: two connections, one writer, group commit for entries.
 
-Modelled on Datasette's `Database`: a writer connection behind a lock (each write is
-one transaction, `BEGIN IMMEDIATE` when it has several statements) and a reader
-connection that WAL lets run beside it.
+Modelled on Datasette's `Database`: a writer connection on its own thread behind a lock
+(each write is one transaction, `BEGIN IMMEDIATE` when it has several statements; a
+write is a plain function over the connection, `ConnectionThread.run`, like Datasette's
+`execute_write_fn`) and a reader connection on another thread that WAL lets run beside it.
 """
 
 from __future__ import annotations
@@ -12,9 +13,7 @@ import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import partial
-from typing import Any, TypeVar
-
-import aiosqlite
+from typing import Any
 
 from storage.entry_sql import (
     ENTRY_BY_SOURCE_KEY,
@@ -23,6 +22,7 @@ from storage.entry_sql import (
     member_period_from,
     member_period_params,
 )
+from storage.sqlite_thread import ConnectionThread
 from storage.store_base import (
     COUNTING,
     ENTRY_COLUMNS,
@@ -58,40 +58,52 @@ __all__ = [
     "write_audit",
 ]
 
-T = TypeVar("T")
-
 QueuedEntry = tuple[EntryWork, asyncio.Future[Recorded]]
 
 
-async def in_connection_thread(
-    db: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T]
-) -> T:
-    """Run `work` with the raw connection on the thread aiosqlite keeps for it.
+def _fetch_all(db: sqlite3.Connection, sql: str, params: Params) -> list[Any]:
+    # Every row is stepped, also when none is wanted: a statement with RETURNING is
+    # only complete once its rows are read.
+    return db.execute(sql, params).fetchall()
 
-    aiosqlite crosses threads once per statement, and each crossing costs more than a
-    small statement itself: a log (insert, then the member's totals, one transaction)
-    would pay four. Running the whole unit of work there pays one. aiosqlite has no
-    public call for it (its maintainer agreed it would help, omnilib/aiosqlite#19), so
-    this is the one place that uses `_execute`; the version is pinned and tests cover it.
-    """
-    result: T = await db._execute(work, db._conn)  # type: ignore[no-untyped-call]
-    return result
+
+def _begin(db: sqlite3.Connection) -> None:
+    db.execute("BEGIN IMMEDIATE")
+
+
+def _begin_unsynced(db: sqlite3.Connection) -> None:
+    db.execute("PRAGMA synchronous = NORMAL")
+    db.execute("BEGIN IMMEDIATE")
+
+
+def _synced_again(db: sqlite3.Connection) -> None:
+    db.execute("PRAGMA synchronous = FULL")
+
+
+def _commit(db: sqlite3.Connection) -> None:
+    db.execute("COMMIT")
+
+
+def _roll_back(db: sqlite3.Connection) -> None:
+    if db.in_transaction:  # a COMMIT refused (disk full) leaves it open
+        db.execute("ROLLBACK")
 
 
 class SQLiteDb:
-    """`Db` over an aiosqlite connection."""
+    """`Db` over the writer thread: each statement a plain function run there."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
-        self._connection = connection
+    def __init__(self, thread: ConnectionThread) -> None:
+        self._thread = thread
 
     async def execute(self, sql: str, params: Params = ()) -> None:
-        await self._connection.execute(sql, params)
+        await self._thread.run(partial(_fetch_all, sql=sql, params=params))
 
     async def execute_fetchall(self, sql: str, params: Params = ()) -> list[Any]:
-        return list(await self._connection.execute_fetchall(sql, params))
+        return await self._thread.run(partial(_fetch_all, sql=sql, params=params))
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        await self._connection.executemany(sql, rows)
+        batch = list(rows)
+        await self._thread.run(lambda db: db.executemany(sql, batch))
 
 
 def _record(db: sqlite3.Connection, work: list[EntryWork]) -> list[Recorded]:
@@ -125,8 +137,9 @@ class SQLiteBase(StoreBase):
     """The connections and the write discipline; `SQLiteRepository` puts the stores on it."""
 
     INDEX_HINTS = True
+    CHANGE_HORIZON = None
 
-    def __init__(self, writer: aiosqlite.Connection, reader: aiosqlite.Connection) -> None:
+    def __init__(self, writer: ConnectionThread, reader: ConnectionThread) -> None:
         self._writer = writer
         self._reader = reader
         self._write_lock = asyncio.Lock()
@@ -148,18 +161,34 @@ class SQLiteBase(StoreBase):
     @asynccontextmanager
     async def _sqlite_transaction(self) -> AsyncIterator[Db]:
         async with self._write_lock:
-            await self._writer.execute("BEGIN IMMEDIATE")
+            await self._writer.run(_begin)
             try:
                 yield SQLiteDb(self._writer)
-                await self._writer.execute("COMMIT")
+                await self._writer.run(_commit)
             except BaseException:
-                if self._writer.in_transaction:  # a COMMIT refused (disk full) leaves it open
-                    await self._writer.execute("ROLLBACK")
+                await self._writer.run(_roll_back)
                 raise
             self._committed()
 
     def _transaction(self) -> AbstractAsyncContextManager[Db]:
         return self._sqlite_transaction()
+
+    @asynccontextmanager
+    async def _bookkeeping_transaction(self) -> AsyncIterator[Db]:
+        # WAL with synchronous=NORMAL commits without an fsync; the next FULL commit's
+        # fsync takes these frames with it, in order. Set per transaction, as the
+        # pragma applies to the connection's next commits.
+        async with self._write_lock:
+            await self._writer.run(_begin_unsynced)
+            try:
+                yield SQLiteDb(self._writer)
+                await self._writer.run(_commit)
+            except BaseException:
+                await self._writer.run(_roll_back)
+                raise
+            finally:
+                await self._writer.run(_synced_again)
+            self._committed()
 
     def _exclusive_transaction(self) -> AbstractAsyncContextManager[Db]:
         # One file, one writer: every write transaction is exclusive already.
@@ -170,11 +199,11 @@ class SQLiteBase(StoreBase):
         return next(iter(rows), None)
 
     async def _all(self, sql: str, params: Params = ()) -> list[Any]:
-        return list(await self._reader.execute_fetchall(sql, params))
+        return await self._reader.execute_fetchall(sql, params)
 
     async def _write(self, sql: str, params: Params = ()) -> list[Any]:
         async with self._write_lock:
-            return list(await self._writer.execute_fetchall(sql, params))
+            return await self._writer.execute_fetchall(sql, params)
 
     async def _store_entry(self, work: EntryWork) -> Recorded:
         """Entries that arrive together share one commit (group commit): an officer's
@@ -193,7 +222,7 @@ class SQLiteBase(StoreBase):
                 batch, self._entry_queue[:] = list(self._entry_queue), []
                 work = [item for item, _ in batch]
                 try:
-                    results = await in_connection_thread(self._writer, partial(_record, work=work))
+                    results = await self._writer.run(partial(_record, work=work))
                 except Exception:
                     await self._record_one_by_one(batch)
                     continue
@@ -206,7 +235,7 @@ class SQLiteBase(StoreBase):
         """After a failed batch: one bad entry must not sink the others."""
         for item, future in batch:
             try:
-                [result] = await in_connection_thread(self._writer, partial(_record, work=[item]))
+                [result] = await self._writer.run(partial(_record, work=[item]))
             except Exception as error:
                 if not future.done():
                     future.set_exception(error)

@@ -85,6 +85,8 @@ class ScreenStore(StoreBase):
         return set(wanted) - {row[0] for row in rows}
 
     async def changes_since(self, seq: int | None) -> Changes:
+        if self.CHANGE_HORIZON is not None:
+            return await self._changes_since_horizon(seq, self.CHANGE_HORIZON)
         row = await self._one("SELECT seq FROM change_counter WHERE id = 1")
         now = int(row[0])
         if seq is None or now <= seq:
@@ -93,9 +95,20 @@ class ScreenStore(StoreBase):
             "SELECT u.lineage FROM unit_changes c JOIN units u ON u.id = c.unit_id WHERE c.seq > ?",
             (seq,),
         )
-        # '/1/4/9/' is unit 9, under 4, under 1: each of them counts it on its board.
-        reached = {int(part) for (lineage,) in rows for part in lineage.split("/") if part}
-        return Changes(now, frozenset(reached))
+        return Changes(now, _reached(lineage for (lineage,) in rows))
+
+    async def _changes_since_horizon(self, seq: int | None, horizon: str) -> Changes:
+        """Units marked by a transaction at or after the last horizon, read in the same
+        statement (one snapshot) as the new horizon (migration postgres/0101)."""
+        if seq is None:
+            return Changes(int((await self._one(f"SELECT {horizon}"))[0]), frozenset())
+        rows = await self._all(
+            f"SELECT {horizon}, u.lineage FROM (SELECT 1) AS one LEFT JOIN"
+            " (unit_changes c JOIN units u ON u.id = c.unit_id) ON c.seq >= ?",
+            (seq,),
+        )
+        now = int(rows[0][0])
+        return Changes(now, _reached(lineage for _, lineage in rows if lineage is not None))
 
     async def recent_celebrations(
         self, unit_id: int, month_key: str, limit: int
@@ -110,3 +123,9 @@ class ScreenStore(StoreBase):
         return [
             Celebration(name, program, datetime.fromisoformat(at)) for name, program, at in rows
         ]
+
+
+def _reached(lineages: Iterable[str]) -> frozenset[int]:
+    """Every unit whose board counts a change in these units: '/1/4/9/' is unit 9, under
+    4, under 1."""
+    return frozenset(int(part) for lineage in lineages for part in lineage.split("/") if part)

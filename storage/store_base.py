@@ -59,6 +59,10 @@ class StoreBase(ABC):
 
     INDEX_HINTS: bool
     """Whether the backend takes SQLite's `INDEXED BY` (PostgreSQL plans for itself)."""
+    CHANGE_HORIZON: str | None
+    """SQL for the oldest transaction still running (PostgreSQL: `unit_changes` is marked
+    by transaction ids, see migration 0101), or None where one change counter is exact
+    (SQLite: one writer commits in counter order)."""
 
     @abstractmethod
     def _transaction(self) -> AbstractAsyncContextManager[Db]:
@@ -68,6 +72,12 @@ class StoreBase(ABC):
     def _exclusive_transaction(self) -> AbstractAsyncContextManager[Db]:
         """A write transaction no other process's exclusive transaction overlaps: for
         work that reads, then writes what it read (materialising a board)."""
+
+    @abstractmethod
+    def _bookkeeping_transaction(self) -> AbstractAsyncContextManager[Db]:
+        """A write transaction whose commit need not reach the disk before it returns:
+        for bookkeeping a crash may lose (never reorder), such as an update's claim; the
+        next durable commit carries it to disk."""
 
     @abstractmethod
     async def _one(self, sql: str, params: Params = ()) -> Any:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -192,10 +194,22 @@ def test_python_bot_py_serves_the_front_door_and_stops_cleanly(tmp_path: Path) -
                     assert time.monotonic() < deadline, "bot.py did not start listening"
                     time.sleep(0.1)
             assert health.status_code == 200
-            assert health.json() == {
+            report = health.json()
+            me = report["process"]
+            assert report == {
                 "status": "ok",
-                "parts": {"database": "up", "screens": "up", "scheduler": "up"},
+                "parts": {"database": "up", "process": "up", "screens": "up", "scheduler": "up"},
+                "database": {"backend": "sqlite", "at": env["DATABASE_URL"]},
+                "process": {
+                    "name": f"{socket.gethostname()}:{bot.pid}:{me['name'].rsplit(':', 1)[1]}",
+                    "host": socket.gethostname(),
+                    "pid": bot.pid,
+                    "started_at": me["started_at"],
+                },
+                "processes": [me["name"]],  # the only one alive on this database
             }
+            started = datetime.fromisoformat(me["started_at"])
+            assert abs(datetime.now(UTC) - started) < timedelta(minutes=5)
             params = {"from": "84987654321", "text": "TN 2", "secret": "run-secret"}
             refusal = http.get("/sms/inbound", params=params)
             assert refusal.text.startswith("So nay chua co trong danh sach")

@@ -49,6 +49,7 @@ async def test_zalo_comes_up_late_and_then_serves_commands_and_charts(
         health = (await http.get("/healthz")).json()
         assert health["parts"] == {
             "database": "up",
+            "process": "up",
             "scheduler": "up",
             "screens": "up",
             "zalo": "retrying",

@@ -26,6 +26,7 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qsl
 
+import httpx
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -169,6 +170,9 @@ class BotApiServer:
         self.calls: list[ApiCall] = []
         self.files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file_path, content)
         self.webhook_url = ""
+        self.webhooks: dict[str, str] = {}
+        """Every webhook URL set so far, with its secret: behind a load balancer each
+        process registers its own, and `post_to_webhooks` plays the balancer."""
         self._commands: dict[tuple[str, str], list[JSONDict]] = {}
         self._updates: list[tuple[JSONDict, bool]] = []  # (update, forced redelivery)
         self._next_update_id = 1
@@ -248,6 +252,29 @@ class BotApiServer:
     def push_raw(self, update: JSONDict) -> int:
         """Queue an update verbatim; it is delivered once even if its id was already confirmed."""
         return self._enqueue(copy.deepcopy(update), force=True)
+
+    async def post_to_webhooks(self, update: JSONDict, urls: list[str] | None = None) -> list[int]:
+        """POST `update` (the next update_id if it has none) to every registered webhook
+        at once, as Telegram would with a load balancer that delivered it twice; the
+        status each answered. Like Telegram, a non-2xx answer is posted again (up to 20
+        times, 0.2 s apart)."""
+        update = copy.deepcopy(update)
+        if "update_id" not in update:
+            update["update_id"] = self._next_update_id
+            self._next_update_id += 1
+
+        async def post(http: httpx.AsyncClient, url: str) -> int:
+            headers = {"X-Telegram-Bot-Api-Secret-Token": self.webhooks[url]}
+            for _ in range(20):
+                status = (await http.post(url, json=update, headers=headers)).status_code
+                if status < 300:
+                    break
+                await asyncio.sleep(0.2)
+            return status
+
+        async with httpx.AsyncClient(timeout=60, trust_env=False) as http:
+            targets = list(self.webhooks) if urls is None else urls
+            return list(await asyncio.gather(*(post(http, url) for url in targets)))
 
     def fail_next(
         self, method: str, error_code: int = 429, retry_after: int = 1, count: int = 1,
@@ -500,6 +527,7 @@ class BotApiServer:
 
     def _set_webhook(self, params: JSONDict, files: Files) -> bool:
         self.webhook_url = self._require(params, "url")
+        self.webhooks[self.webhook_url] = str(params.get("secret_token", ""))
         return True
 
     @staticmethod

@@ -52,7 +52,9 @@ def _as_server_user() -> list[str]:
 class PostgresServer:
     """`with PostgresServer() as server:` a running server; `server.new_database()`."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
+        self.durable = durable
+        """Commits wait for the disk, as in production (benchmarks); tests need not."""
         self.port = 0
         self._dir: Path | None = None
         self._names = itertools.count(1)
@@ -96,9 +98,10 @@ class PostgresServer:
         self.port = free_port()
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -k {data}"
-            " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
             " -c max_connections=200 -c shared_buffers=64MB"
         )
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         subprocess.run(
             [
                 *prefix,
