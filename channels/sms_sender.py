@@ -21,10 +21,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol, Self
+from typing import Protocol
 
 import httpx
 
+from channels.http_client import OwnedHttpClient
 from channels.sms import fit_sms
 from commands.notices import Outcome, Result
 from scheduling.outbox import send_sms
@@ -77,7 +78,7 @@ def international(phone: str) -> str:
     return "84" + phone[1:] if _NATIONAL.match(phone) else phone
 
 
-class KannelSender:
+class KannelSender(OwnedHttpClient):
     """Kannel's `/cgi-bin/sendsms`: GET with username, password, to, text, charset.
 
     A request that never reached Kannel (no connection) and a 5xx are retried
@@ -100,8 +101,7 @@ class KannelSender:
     ) -> None:
         self.url, self.username, self.password = url, username, password
         self.attempts, self.backoff, self.max_backoff = max(attempts, 1), backoff, max_backoff
-        self._client = client or httpx.AsyncClient(timeout=10.0, trust_env=False)
-        self._owns_client = client is None
+        super().__init__(client, httpx.Timeout(10.0))
 
     async def send(self, to: str, text: str) -> SendResult:
         params = {
@@ -129,16 +129,6 @@ class KannelSender:
                 await asyncio.sleep(min(self.backoff * 2 ** (attempt - 1), self.max_backoff))
         logger.warning("SMS to %s not sent after %d attempts: %s", to, self.attempts, detail)
         return SendResult(SendStatus.FAILED, detail, self.attempts)
-
-    async def aclose(self) -> None:
-        if self._owns_client:
-            await self._client.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
 
 
 class DailyCapSender:

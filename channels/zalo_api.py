@@ -14,9 +14,11 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any
 
 import httpx
+
+from channels.http_client import OwnedHttpClient
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +98,7 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
     return [*parts, text] if text or not parts else parts
 
 
-class ZaloBotClient:
+class ZaloBotClient(OwnedHttpClient):
     """One bot's API. `send_*` methods pace and retry; `get_updates` is one long poll."""
 
     def __init__(
@@ -111,8 +113,7 @@ class ZaloBotClient:
         min_interval: float = 0.0,
     ) -> None:
         self._url = f"{(base_url or DEFAULT_BASE_URL).rstrip('/')}/bot{token}"
-        self._client = client or httpx.AsyncClient(timeout=httpx.Timeout(10.0), trust_env=False)
-        self._owns_client = client is None
+        super().__init__(client, httpx.Timeout(10.0))
         self.attempts, self.backoff, self.max_backoff = max(attempts, 1), backoff, max_backoff
         self.min_interval = min_interval
         """Seconds between two sends: the bot's own pace, below the platform's limits."""
@@ -213,16 +214,6 @@ class ZaloBotClient:
             code = int(body.get("error_code") or response.status_code)
             raise ZaloApiError(method, code, str(body.get("description", "")))
         return body.get("result")
-
-    async def aclose(self) -> None:
-        if self._owns_client:
-            await self._client.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        await self.aclose()
 
 
 def _retry_after(error: ZaloApiError) -> float | None:

@@ -19,7 +19,7 @@ from channels.sms import InboundSms, answer_sms
 from commands.context import Services
 from commands.registry import run_text
 from storage.repository import StaffRow
-from tests.support.dump import Watcher
+from tests.support.dump import CONVERSATION_TABLES, Watcher
 from tests.support.fuzz import examples, lines
 from tracker.models import Channel, Member, Role
 
@@ -71,7 +71,7 @@ class Failures(logging.Handler):
 
 @pytest.fixture
 def watcher(org: Services, tmp_path: Path) -> Iterator[Watcher]:
-    watching = Watcher(tmp_path / "quota.db")
+    watching = Watcher(tmp_path / "quota.db", CONVERSATION_TABLES)
     yield watching
     watching.close()
 

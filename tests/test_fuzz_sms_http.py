@@ -22,7 +22,7 @@ from channels.http import build_http_app
 from commands.context import Services
 from commands.registry import parse
 from settings import Settings
-from tests.support.dump import Watcher
+from tests.support.dump import CONVERSATION_TABLES, Watcher
 from tests.support.fuzz import examples, lines
 
 # The watcher dumps SQLite's file and rechecks only when `PRAGMA data_version` moves;
@@ -119,7 +119,7 @@ async def client(services: Services) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 def watcher(services: Services, tmp_path: Path) -> Iterator[Watcher]:
-    watching = Watcher(tmp_path / "quota.db")
+    watching = Watcher(tmp_path / "quota.db", CONVERSATION_TABLES)
     yield watching
     watching.close()
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
 from datetime import date, timedelta, timezone
 from pathlib import Path
 
-import aiosqlite
 import psycopg
 import pytest
 
@@ -26,13 +27,13 @@ async def test_schema_is_migrated_once_and_reopening_keeps_data(tmp_path: Path) 
     repo = await SQLiteRepository.open(path)
     assert await repo.count_members() == len(STAFF)
     await repo.close()
-    async with aiosqlite.connect(path) as db:
-        assert await db.execute_fetchall("PRAGMA journal_mode") == [("wal",)]
-        assert (await db.execute_fetchall("PRAGMA user_version"))[0][0] >= 1
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        assert db.execute("PRAGMA journal_mode").fetchall() == [("wal",)]
+        assert db.execute("PRAGMA user_version").fetchone()[0] >= 1
 
 
 async def test_foreign_keys_are_enforced(repo: Repository) -> None:
-    with pytest.raises((aiosqlite.IntegrityError, psycopg.IntegrityError)):
+    with pytest.raises((sqlite3.IntegrityError, psycopg.IntegrityError)):
         await repo.add_entry(NewEntry(999, 999, "TN", date(2026, 11, 23), 1, Channel.CONSOLE, NOW))
 
 
@@ -106,7 +107,7 @@ async def test_entries_arriving_together_share_commits_but_keep_their_own_fate(
     assert isinstance(first_k7, tuple)
     assert repeated == [(first_k7[0], False)]
     assert len(failures) == 1 and isinstance(
-        failures[0], (aiosqlite.IntegrityError, psycopg.IntegrityError)
+        failures[0], (sqlite3.IntegrityError, psycopg.IntegrityError)
     )
     assert await repo.achieved(member.id, day, day) == {"TN": 40}
 
