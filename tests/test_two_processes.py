@@ -195,7 +195,7 @@ async def test_two_processes_count_once_share_flows_and_send_a_summary_once(
         await settled(api)
         summaries = {call.params["chat_id"]: call for call in api.calls_of("sendPhoto")}
         assert sorted(summaries) == sorted([GROUP, LEAD["id"]])
-        assert summaries[GROUP].params["caption"].startswith("📣 Tổng hợp Tuần")
+        assert summaries[GROUP].params["caption"].startswith("📣 Tổng hợp tuần")
 
         # One update posted to both webhooks at once: logged once, answered once.
         statuses = await api.post_to_webhooks(text_update(LAN, "/ghi TN 2"))
