@@ -222,13 +222,14 @@ class RenewalStore(StoreBase):
         low, high = first.isoformat(), min(last, today).isoformat()
         rows = await self._all(
             f"{SCOPE}SELECT member_id, sum(retained), count(*) FROM ("
-            " SELECT t.member_id, r.kind != 'rejoin' AS retained FROM units u"
+            " SELECT t.member_id, CASE WHEN r.kind != 'rejoin' THEN 1 ELSE 0 END AS retained"
+            " FROM units u"
             " JOIN renewals r ON r.unit_id = u.id AND r.due_was BETWEEN ? AND ?"
             " JOIN participant_terms t ON t.participant_hash = r.participant_hash"
             f" AND t.program = r.program WHERE {under_scope('u')}"
             " UNION ALL SELECT p.member_id, 0 FROM units u"
             " JOIN participant_terms p ON p.unit_id = u.id AND p.paid_until BETWEEN ? AND ?"
-            f" WHERE {under_scope('u')}) GROUP BY member_id",
+            f" WHERE {under_scope('u')}) AS dues GROUP BY member_id",
             (unit_id, low, high, low, high),
         )
         return {row[0]: (row[1], row[2]) for row in rows}
