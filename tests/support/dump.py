@@ -26,8 +26,9 @@ CACHE_TABLES = frozenset(
     }
 )
 # Conversation state, not records: an answer to an open question (yes/no, a numbered
-# choice) closes it even when the command it picks is then refused (`ÿ` folds to `y`).
-CONVERSATION_TABLES = frozenset({"pending_choices", "zalo_choices"})
+# choice) closes it even when the command it picks is then refused (`ÿ` folds to `y`),
+# and the channel a member last wrote from is noted whatever the reply was.
+CONVERSATION_TABLES = frozenset({"pending_choices", "zalo_choices", "member_channels"})
 
 
 def dump(path: Path, ignoring: frozenset[str] = frozenset()) -> list[str]:
