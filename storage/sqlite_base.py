@@ -159,27 +159,13 @@ class SQLiteBase(StoreBase):
             listener()
 
     @asynccontextmanager
-    async def _sqlite_transaction(self) -> AsyncIterator[Db]:
+    async def _sqlite_transaction(
+        self,
+        begin: Callable[[sqlite3.Connection], None] = _begin,
+        afterwards: Callable[[sqlite3.Connection], None] | None = None,
+    ) -> AsyncIterator[Db]:
         async with self._write_lock:
-            await self._writer.run(_begin)
-            try:
-                yield SQLiteDb(self._writer)
-                await self._writer.run(_commit)
-            except BaseException:
-                await self._writer.run(_roll_back)
-                raise
-            self._committed()
-
-    def _transaction(self) -> AbstractAsyncContextManager[Db]:
-        return self._sqlite_transaction()
-
-    @asynccontextmanager
-    async def _bookkeeping_transaction(self) -> AsyncIterator[Db]:
-        # WAL with synchronous=NORMAL commits without an fsync; the next FULL commit's
-        # fsync takes these frames with it, in order. Set per transaction, as the
-        # pragma applies to the connection's next commits.
-        async with self._write_lock:
-            await self._writer.run(_begin_unsynced)
+            await self._writer.run(begin)
             try:
                 yield SQLiteDb(self._writer)
                 await self._writer.run(_commit)
@@ -187,8 +173,18 @@ class SQLiteBase(StoreBase):
                 await self._writer.run(_roll_back)
                 raise
             finally:
-                await self._writer.run(_synced_again)
+                if afterwards is not None:
+                    await self._writer.run(afterwards)
             self._committed()
+
+    def _transaction(self) -> AbstractAsyncContextManager[Db]:
+        return self._sqlite_transaction()
+
+    def _bookkeeping_transaction(self) -> AbstractAsyncContextManager[Db]:
+        # WAL with synchronous=NORMAL commits without an fsync; the next FULL commit's
+        # fsync takes these frames with it, in order. Set per transaction, as the
+        # pragma applies to the connection's next commits.
+        return self._sqlite_transaction(_begin_unsynced, afterwards=_synced_again)
 
     def _exclusive_transaction(self) -> AbstractAsyncContextManager[Db]:
         # One file, one writer: every write transaction is exclusive already.
