@@ -13,6 +13,7 @@ from storage.store_base import (
     SCOPE,
     UNIT_COLUMNS,
     StoreBase,
+    audit_group_bind,
     member_from,
     under_scope,
     unit_from,
@@ -139,16 +140,8 @@ class BoardStore(StoreBase):
                     "SELECT group_chat_id FROM units WHERE id = ?", (unit_id,)
                 )
                 before = next(iter(rows))[0]
-                actor, now = by
-                await write_audit(
-                    db,
-                    now,
-                    actor,
-                    unit_id,
-                    "group.bind",
-                    str(unit_id),
-                    None if before is None else str(before),
-                    str(chat_id),
+                await audit_group_bind(
+                    db, by, unit_id, None if before is None else str(before), str(chat_id)
                 )
             await db.execute(
                 "UPDATE units SET group_chat_id = NULL WHERE group_chat_id = ?", (chat_id,)

@@ -5,7 +5,13 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta
 
-from storage.store_base import MEMBER_COLUMNS, StoreBase, member_from, write_audit
+from storage.store_base import (
+    MEMBER_COLUMNS,
+    StoreBase,
+    audit_group_bind,
+    member_from,
+    write_audit,
+)
 from storage.zalo_repository import LinkCode, MediaFile
 from tracker.models import Member
 
@@ -222,16 +228,8 @@ class ZaloStore(StoreBase):
                 "SELECT chat_id FROM zalo_groups WHERE unit_id = ?", (unit_id,)
             )
             before = next(iter(rows), None)
-            actor, now = by
-            await write_audit(
-                db,
-                now,
-                actor,
-                unit_id,
-                "group.bind",
-                str(unit_id),
-                None if before is None else f"zalo:{before[0]}",
-                f"zalo:{chat_id}",
+            await audit_group_bind(
+                db, by, unit_id, None if before is None else f"zalo:{before[0]}", f"zalo:{chat_id}"
             )
             await db.execute("DELETE FROM zalo_groups WHERE chat_id = ?", (chat_id,))
             await db.execute(

@@ -143,3 +143,11 @@ async def write_audit(
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         (now.isoformat(), actor_id, unit_id, action, subject, before, after),
     )
+
+
+async def audit_group_bind(
+    db: Db, by: tuple[int, datetime], unit_id: int, before: str | None, after: str
+) -> None:
+    """A lead made a chat the unit's team group (Telegram and Zalo alike)."""
+    actor, now = by
+    await write_audit(db, now, actor, unit_id, "group.bind", str(unit_id), before, after)
