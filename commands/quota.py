@@ -3,114 +3,31 @@
 A lead sets or changes a quota inside their subtree (an admin anywhere). A yearly quota
 can be split in one go into quarters or months, evenly or by the seasonal profile of
 `config/seasonal.toml`; weeks keep deriving from the months. Finer quotas inside a split
-period that the split would contradict are removed. Every change is audited.
+period that the split would contradict are removed (`commands/quota_split.py`). Every
+change is audited.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
-from collections.abc import Iterable, Mapping, Sequence
-from functools import cache
-from pathlib import Path
+from collections.abc import Iterable
 
 from commands.audit import managed_member, scope_of
 from commands.choice import ask_to_confirm, offer
 from commands.context import Reply, Request
 from commands.grammar import as_typed, parse_number, parse_program, period_at, tokens
+from commands.quota_split import parse_split, plan_quotas, seasonal_weights, split_lines
 from commands.render import period_label
 from commands.total_plan import asks_for_total, set_total_plan
 from locales import Translator
 from storage.leads_repository import QuotaTarget
 from tracker.errors import UserError
 from tracker.models import Member, TargetKind
-from tracker.periods import InvalidPeriod, Period, PeriodKind, parse_period, sub_periods
-from tracker.quotas import split_by_profile, split_evenly
+from tracker.periods import Period, PeriodKind
 from tracker.rules import Rules
 from tracker.text import shown
 
 _PERIOD_KEY = re.compile(r"^\d{4}(?:-(?:w\d{1,2}|q[1-4]|\d{1,2}))?$")
-SEASONAL_FILE = Path(__file__).resolve().parent.parent / "config" / "seasonal.toml"
-
-_SPLIT_WORDS = {"chia", "split"}
-_SPLIT_KINDS = {
-    "thang": PeriodKind.MONTH,
-    "month": PeriodKind.MONTH,
-    "th": PeriodKind.MONTH,
-    "quy": PeriodKind.QUARTER,
-    "quarter": PeriodKind.QUARTER,
-    "q": PeriodKind.QUARTER,
-}
-_EVEN_WORDS = {"deu", "even", "evenly"}
-_SEASONAL_WORDS = {"mua", "vu", "seasonal", "season", "profile"}
-_FINER = {
-    PeriodKind.YEAR: (PeriodKind.QUARTER, PeriodKind.MONTH, PeriodKind.WEEK),
-    PeriodKind.QUARTER: (PeriodKind.MONTH, PeriodKind.WEEK),
-    PeriodKind.MONTH: (PeriodKind.WEEK,),
-}
-
-
-@cache
-def seasonal_weights(path: Path = SEASONAL_FILE) -> tuple[int, ...]:
-    """The twelve monthly weights of the seasonal profile, checked."""
-    with path.open("rb") as file:
-        months = tomllib.load(file).get("months")
-    if (
-        not isinstance(months, list)
-        or len(months) != 12
-        or not all(isinstance(w, int) and w >= 0 for w in months)
-        or sum(months) <= 0
-    ):
-        raise ValueError(f"{path}: `months` must be 12 whole numbers >= 0, not all zero")
-    return tuple(months)
-
-
-def plan_quotas(
-    period: Period,
-    total: int,
-    split: PeriodKind | None = None,
-    weights: Sequence[int] | None = None,
-    existing: Iterable[str] = (),
-) -> dict[str, int | None]:
-    """The quotas to write (period key -> value, None to remove) for one target and program.
-
-    Without `split`, only `period` itself. With it, the parts (quarters or months, and for
-    months of a year also the quarters they add up to), split evenly or by the twelve
-    monthly `weights`; existing finer quotas inside `period` that the split does not set
-    are removed, so nothing contradicts the split.
-    """
-    values: dict[str, int | None] = {period.key: total}
-    if split is None:
-        return values
-    if split not in _FINER.get(period.kind, ()) or split is PeriodKind.WEEK:
-        raise UserError("leads.bad_split")
-    parts = sub_periods(period, split)
-    if weights is None:
-        shares = split_evenly(total, len(parts))
-    else:
-        month_weights = {month: weights[month - 1] for month in range(1, 13)}
-        part_weights = [
-            sum(month_weights[m.first.month] for m in sub_periods(part, PeriodKind.MONTH))
-            for part in parts
-        ]
-        shares = split_by_profile(total, part_weights)
-    values.update({part.key: share for part, share in zip(parts, shares, strict=True)})
-    if period.kind is PeriodKind.YEAR and split is PeriodKind.MONTH:
-        for quarter in sub_periods(period, PeriodKind.QUARTER):
-            values[quarter.key] = sum(
-                values[month.key] or 0 for month in sub_periods(quarter, PeriodKind.MONTH)
-            )
-    for key in existing:
-        if key in values:
-            continue
-        try:
-            inner = parse_period(key)
-        except InvalidPeriod:
-            continue
-        inside = period.first <= inner.first and inner.last <= period.last
-        if inside and inner.kind in _FINER[period.kind]:
-            values[key] = None
-    return values
 
 
 async def quota(request: Request, args: list[str], member: Member) -> Reply:
@@ -136,7 +53,7 @@ async def quota(request: Request, args: list[str], member: Member) -> Reply:
     if asks_for_total(rest[1:]):
         target = await _target(request, member, args[:at])
         return await set_total_plan(request, member, target, program.code, period, total, rest[1:])
-    split, seasonal = _split(rest[1:])
+    split, seasonal = parse_split(rest[1:])
     target = await _target(request, member, args[:at])
     books = await request.repo.quota_books(target.kind, target.id)
     existing = books.get(program.code, {})
@@ -160,7 +77,7 @@ async def quota(request: Request, args: list[str], member: Member) -> Reply:
             before=_shown(t, existing.get(period.key)),
             after=t.number(total),
         )
-        details = _split_lines(t, plan, split, seasonal, existing)
+        details = split_lines(t, plan, split, seasonal, existing)
         return await ask_to_confirm(
             request, f"/chitieu {line}", "\n".join([preview, *details, *warnings])
         )
@@ -174,7 +91,7 @@ async def quota(request: Request, args: list[str], member: Member) -> Reply:
             before=_shown(t, before.get(period.key)),
             after=t.number(total),
         ),
-        *_split_lines(t, plan, split, seasonal, before),
+        *split_lines(t, plan, split, seasonal, before),
     ]
     return Reply("\n".join(lines))
 
@@ -247,50 +164,6 @@ async def _ask_which_period(
     )
 
 
-def _split_lines(
-    t: Translator,
-    plan: dict[str, int | None],
-    split: PeriodKind | None,
-    seasonal: bool,
-    before: Mapping[str, int | None],
-) -> list[str]:
-    """What a split sets, and the older finer quotas it removes."""
-    if split is None:
-        return []
-    parts = sorted(
-        (parse_period(k), v)
-        for k, v in plan.items()
-        if v is not None and parse_period(k).kind is split
-    )
-    how = t("leads.split_seasonal" if seasonal else "leads.split_even")
-    kind = t(f"leads.split_{split.value}")
-    listing = ", ".join(f"{part.key}: {t.number(v)}" for part, v in parts)
-    lines = [t("leads.quota_split", kind=kind, how=how, parts=listing)]
-    # A year split by months also sets its quarters (the sums of their months): the
-    # reply names every quota it writes.
-    sums = sorted(
-        (parse_period(k), v)
-        for k, v in plan.items()
-        if v is not None
-        and split is PeriodKind.MONTH
-        and parse_period(k).kind is PeriodKind.QUARTER
-    )
-    if sums:
-        quarters = ", ".join(f"{part.key}: {t.number(v)}" for part, v in sums)
-        lines.append(
-            t(
-                "leads.quota_split",
-                kind=t("leads.split_quarter"),
-                how=t("leads.split_sum"),
-                parts=quarters,
-            )
-        )
-    removed = sorted(k for k, v in plan.items() if v is None and before.get(k) is not None)
-    if removed:
-        lines.append(t("leads.quota_removed", keys=", ".join(removed)))
-    return lines
-
-
 def _shown(t: Translator, value: int | None) -> str:
     return "—" if value is None else t.number(value)
 
@@ -324,18 +197,6 @@ def _quota_value(token: str, code: str, rules: Rules) -> int:
     if value > rules.max_quota(code):
         raise UserError("leads.quota_too_big", given=value, code=code, max=rules.max_quota(code))
     return value
-
-
-def _split(words: list[str]) -> tuple[PeriodKind | None, bool]:
-    """`chia thang [deu|mua]` -> (MONTH, seasonal?); nothing -> (None, False)."""
-    if not words:
-        return None, False
-    if words[0] not in _SPLIT_WORDS or len(words) < 2 or words[1] not in _SPLIT_KINDS:
-        raise UserError("leads.bad_split")
-    how = set(words[2:])
-    if how - _EVEN_WORDS - _SEASONAL_WORDS:
-        raise UserError("leads.bad_split")
-    return _SPLIT_KINDS[words[1]], bool(how & _SEASONAL_WORDS)
 
 
 async def _target(request: Request, member: Member, words: list[str]) -> QuotaTarget:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from commands.context import Reply, Services
-from commands.quota import plan_quotas, seasonal_weights
+from commands.quota_split import plan_quotas, seasonal_weights
 from commands.registry import run_text
 from storage.repository import StaffRow
 from tracker.errors import UserError
