@@ -7,24 +7,13 @@ from pathlib import Path
 
 import psycopg
 
+from admin.copy_db import CACHE
 from storage.backends import is_postgres
 from tests.support.db import database_url
 
-# The board cache of migration 0007: a read (`/bxh`) may fill it, and that is no change of
-# what anyone recorded. Everything else must stay byte for byte.
-CACHE_TABLES = frozenset(
-    {
-        "period_targets",
-        "target_periods",
-        "stale_quotas",
-        "member_sort_names",
-        "stale_names",
-        "board_combos",
-        "board_rows",
-        "unit_period_totals",
-        "stale_board_members",
-    }
-)
+# The board cache of migration 0007 (as `copy-db` names it): a read (`/bxh`) may fill it,
+# and that is no change of what anyone recorded. Everything else must stay byte for byte.
+CACHE_TABLES = CACHE
 # Conversation state, not records: an answer to an open question (yes/no, a numbered
 # choice) closes it even when the command it picks is then refused (`ÿ` folds to `y`),
 # and the channel a member last wrote from is noted whatever the reply was.
