@@ -151,6 +151,13 @@ def test_restore_refuses_a_database_a_running_bot_has_open(tmp_path: Path) -> No
     assert console.returncode == 0
 
 
+def ctrl_c_as_at_a_terminal() -> None:
+    """A test run started in the background by a shell without job control (`pytest &`)
+    ignores SIGINT, and a child inherits that: Python then installs no handler and Ctrl+C
+    never reaches the console. A terminal delivers it, so the child starts as there."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_leaves_the_console_at_once(tmp_path: Path) -> None:
     (tmp_path / "staff.csv").write_text(STAFF_CSV, encoding="utf-8")
     assert bot(tmp_path, "import-staff", "staff.csv").returncode == 0
@@ -158,7 +165,7 @@ def test_ctrl_c_leaves_the_console_at_once(tmp_path: Path) -> None:
         [sys.executable, str(ROOT / "bot.py"), "console", "--phone", "0912000001"],
         env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'quota.db'}"},
         cwd=tmp_path, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        text=True,
+        text=True, preexec_fn=ctrl_c_as_at_a_terminal,
     )  # fmt: skip
     assert console.stdout is not None and console.stdin is not None
     assert "Xin chào Nguyễn Thị Lan!" in console.stdout.readline()
