@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from commands.counts import unit_counts
-from commands.render import period_label
+from commands.render import period_label, program_label
 from locales import Translator
 from storage.repository import Repository
 from tracker.models import Unit
@@ -26,6 +26,7 @@ from tracker.renewals import (
     retention_hundredths,
     same_date_last_year,
 )
+from tracker.rules import Rules
 
 
 @dataclass(frozen=True)
@@ -112,16 +113,19 @@ def growth_text(t: Translator, line: ProgramParticipants) -> str:
     )
 
 
-def report_lines(t: Translator, unit: Unit, lines: list[ProgramParticipants]) -> list[str]:
+def report_lines(
+    t: Translator, rules: Rules, unit: Unit, lines: list[ProgramParticipants]
+) -> list[str]:
     """The block a lead sees under their progress or unit ranking."""
     shown = [t("participants_report.title", unit=unit.name)]
     for line in lines:
+        name = program_label(t, rules, line.program)
         if line.count is None:
-            head = t("participants_report.no_count", code=line.program)
+            head = t("participants_report.no_count", code=name)
         else:
             head = t(
                 "participants_report.count",
-                code=line.program,
+                code=name,
                 count=line.count,
                 n=line.count,  # picks the plural form
                 day=line.as_of,
@@ -172,7 +176,7 @@ def _plan_lines(t: Translator, line: ProgramParticipants) -> list[str]:
     ]
 
 
-def summary_line(t: Translator, lines: list[ProgramParticipants]) -> str | None:
+def summary_line(t: Translator, rules: Rules, lines: list[ProgramParticipants]) -> str | None:
     """The one line of the weekly summary; None when nothing is known of participants."""
     parts = []
     for line in lines:
@@ -183,7 +187,7 @@ def summary_line(t: Translator, lines: list[ProgramParticipants]) -> str | None:
         parts.append(
             t(
                 "participants_report.summary_part",
-                code=line.program,
+                code=program_label(t, rules, line.program),
                 count=t("participants_report.no_count_short") if line.count is None else line.count,
                 growth=_short_growth(t, line),
                 new=line.new + line.rejoined,

@@ -10,7 +10,8 @@ from commands.boards import unit_board, unit_total
 from commands.context import Reply, Request
 from commands.grammar import parse_board_args
 from commands.participant_report import participant_report, report_lines
-from commands.render import period_label, unit_board_line, unit_total_line
+from commands.render import period_label, programs_label, unit_board_line, unit_total_line
+from commands.total_standing import total_lines, total_standings
 from tracker.errors import UserError
 from tracker.models import Member, Unit
 from tracker.text import fold
@@ -27,29 +28,39 @@ async def units(request: Request, args: list[str], member: Member) -> Reply:
             "boards.units_title",
             period=period_label(t, period),
             unit=scope.name,
-            programs="+".join(programs),
+            programs=programs_label(t, request.rules, programs),
         )
     ]
-    lines += [  # each row says whether its target is the unit's plan or its members'
-        unit_board_line(
-            t,
-            row.rank,
-            row.standing,
-            board.targets[row.standing.key],
-            mine=row.standing.key == member.unit_id,
+    listed = [row.standing.key for row in board.ranked] + [s.key for s in board.unranked]
+    standings = await total_standings(
+        request.repo, scope.id, period, request.today, request.rules.grace_days, programs,
+        [scope.id, *listed],
+    )  # fmt: skip
+    for row in board.ranked:  # each row says whether its target is the unit's plan or its members'
+        lines.append(
+            unit_board_line(
+                t,
+                row.rank,
+                row.standing,
+                board.targets[row.standing.key],
+                mine=row.standing.key == member.unit_id,
+            )
         )
-        for row in board.ranked
-    ]
-    lines += [t("boards.unit_no_quota", name=s.name, achieved=s.achieved) for s in board.unranked]
+        lines += total_lines(t, request.rules, standings, row.standing.key, row=True)
+    for unranked in board.unranked:
+        lines.append(t("boards.unit_no_quota", name=unranked.name, achieved=unranked.achieved))
+        lines += total_lines(t, request.rules, standings, unranked.key, row=True)
     if not t.plain:  # the scope's own line, as in /bxh and its lead's /tiendo
         total = await unit_total(request.repo, scope, period, programs)
         lines.append(unit_total_line(t, t("plans.whole_scope", unit=scope.name), total))
+        if not member.is_lead:  # a lead reads it in the participants block below
+            lines += total_lines(t, request.rules, standings, scope.id)
     if member.is_lead:  # the scope's participants, as the lead reports them upwards
         figures = await participant_report(
             request.repo, scope.id, period, request.today, request.rules.grace_days,
             request.rules.program_codes,
         )  # fmt: skip
-        lines += report_lines(t, scope, figures)
+        lines += report_lines(t, request.rules, scope, figures)
     return Reply("\n".join(lines))
 
 
