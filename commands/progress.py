@@ -33,7 +33,8 @@ async def progress(request: Request, args: list[str], member: Member) -> Reply:
     own_quota = any(p.target is not None for _, p in measured) or any(standing.books.values())
     if member.is_lead:
         lines += await _unit_lines(request, member, period)
-        lines += await _participant_lines(request, member, period)
+        if not t.plain:  # one SMS has room for the unit's lines only
+            lines += await _participant_lines(request, member, period)
         if own_quota:
             lines.append(t("plans.own_quota"))
     if own_quota or not member.is_lead:
@@ -63,7 +64,7 @@ async def _unit_lines(request: Request, member: Member, period: Period) -> list[
         progress_ = measure(period, total.achieved, total.target.target, request.today)
         pace = pace_text(t, progress_) if progress_.target is not None else None
         lines.append(unit_total_line(t, program_name(t, program), total, pace=pace))
-        if progress_.target is not None and not progress_.closed:
+        if progress_.target is not None and not progress_.closed and not t.plain:
             lines.append(
                 t("progress.detail", expected=progress_.expected, projection=progress_.projection)
             )
