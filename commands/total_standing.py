@@ -52,7 +52,12 @@ async def total_standings(
     subtree, for `period` and `programs`, each with the unit's count on the period's last
     day (today while it runs). No plan, no line; counts are read only when a plan exists."""
     wanted = [scope_id] if units is None else list(units)
-    books = await repo.subtree_total_plan_books(scope_id)
+    # The scope alone (every view but /donvi) is one primary-key lookup: /bxh stays fast.
+    books = (
+        {scope_id: await repo.total_plan_books(scope_id)}
+        if units is None
+        else await repo.subtree_total_plan_books(scope_id)
+    )
     found = [
         (unit_id, code, planned)
         for unit_id in wanted
