@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -45,7 +45,7 @@ from storage.sqlite_schedule import ScheduleStore
 from storage.sqlite_screens import ScreenStore
 from storage.sqlite_sms import SmsStore
 from storage.sqlite_zalo import ZaloStore
-from storage.store_base import Db, EntryWork, Params, Recorded, StoreBase
+from storage.store_base import Db, EntryWork, Params, Recorded, StoreBase, W
 from storage.total_plans import TotalPlanStore
 
 # Advisory lock keys (pg_advisory_xact_lock): one per kind of exclusive work.
@@ -113,6 +113,10 @@ class PostgresBase(StoreBase):
 
     def _transaction(self) -> AbstractAsyncContextManager[Db]:
         return self._pg_transaction()
+
+    async def _run_write(self, work: Callable[[Db], Awaitable[W]]) -> W:
+        async with self._pg_transaction() as db:
+            return await work(db)
 
     def _exclusive_transaction(self) -> AbstractAsyncContextManager[Db]:
         return self._pg_transaction(EXCLUSIVE_LOCK)
