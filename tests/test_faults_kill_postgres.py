@@ -1,11 +1,12 @@
 """Fault suite: `kill -9` of one of two real `python bot.py` on one PostgreSQL database.
 
 Two processes share the database and the traffic (SMS through /sms/inbound as Kannel's
-get-url calls it, Telegram updates through the webhook, as a load balancer sends them).
+get-url calls it, Telegram updates and Zalo events through their webhooks, as a load
+balancer sends them).
 Eight senders log at once; one process is killed with SIGKILL after a random number of
 acknowledged messages, mid-traffic. Then:
 
-- every acknowledged message (an SMS answered "Da ghi", an update answered 200) has its
+- every acknowledged message (an SMS answered "Da ghi", an event answered 200) has its
   entry in the database: nothing acknowledged is lost;
 - everything that was sent is delivered again to the survivor (as Kannel and Telegram
   retry what was not acknowledged, and may repeat what was): each message is stored
@@ -26,6 +27,7 @@ import random
 import signal
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,7 @@ from tests.conftest import POST_OFFICE
 from tests.support.botapi import BotApiServer
 from tests.support.postgres import TEMPLATE, PostgresServer
 from tests.support.updates import text_update, user
+from tests.support.zaloapi import ZaloApiServer
 from tests.test_faults_kill import record
 from tests.test_two_processes import SMS_SECRET, Bot, bot_env, rows
 from tracker.models import Role
@@ -46,6 +49,7 @@ RUNS = int(os.environ.get("FAULT_KILL_PG_RUNS", "2"))
 CONCURRENCY = 8
 SENDERS = [f"09160000{n:02d}" for n in range(1, 17)]
 TELEGRAM_USERS = {phone: user(8200 + n, f"Đại lý {n}") for n, phone in enumerate(SENDERS[:8])}
+ZALO_USERS = {phone: f"u-agent-{n}" for n, phone in enumerate(SENDERS[8:12])}
 # Nothing scheduled fires (29 February is years away): the traffic is all there is.
 QUIET = "\n".join(
     f"[{kind}]\nmonth = 2\nday = 29"
@@ -59,11 +63,14 @@ class Traffic:
     """Kannel message id -> sender's phone, for every SMS that left the test."""
     updates: dict[int, dict[str, Any]] = field(default_factory=dict)
     """update_id -> the Telegram update, for every update that left the test."""
+    events: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Zalo message id -> the Zalo event, for every event that left the test."""
     acknowledged: set[str] = field(default_factory=set)
     """Source keys of the messages a process acknowledged before the kill."""
 
     def expected(self) -> set[str]:
         keys = {sms_key(message_id, phone) for message_id, phone in self.sms.items()}
+        keys |= {f"zalo:{message_id}" for message_id in self.events}
         return keys | {telegram_key(update) for update in self.updates.values()}
 
 
@@ -84,7 +91,7 @@ def database(postgres_server: PostgresServer) -> Iterator[str]:
 
 
 async def agents(url: str) -> None:
-    """Sixteen agents logging by SMS, the first eight also on Telegram."""
+    """Sixteen agents logging by SMS, eight also on Telegram, four on Zalo."""
     repo = await PostgresRepository.open(url, max_size=2)
     try:
         staff = [
@@ -95,15 +102,19 @@ async def agents(url: str) -> None:
             member = await repo.member_by_phone(phone)
             assert member is not None
             await repo.link_telegram(member.id, telegram_user["id"])
+        for phone, zalo_user in ZALO_USERS.items():
+            member = await repo.member_by_phone(phone)
+            assert member is not None
+            assert await repo.link_zalo(member.id, zalo_user, phone, datetime.now(UTC))
     finally:
         await repo.close()
 
 
 class Sender:
-    """Sends one message (SMS or Telegram update) to one process; None when it is gone."""
+    """Sends one message (SMS, Telegram update, Zalo event) to one process."""
 
-    def __init__(self, api: BotApiServer, http: httpx.AsyncClient) -> None:
-        self.api, self.http = api, http
+    def __init__(self, api: BotApiServer, zalo: ZaloApiServer, http: httpx.AsyncClient) -> None:
+        self.api, self.zalo, self.http = api, zalo, http
 
     async def sms(self, bot: Bot, message_id: str, phone: str) -> str | None:
         params = {"from": "84" + phone[1:], "text": "TN 1", "id": message_id}
@@ -118,6 +129,13 @@ class Sender:
     async def update(self, bot: Bot, update: dict[str, Any]) -> bool:
         try:
             [status] = await self.api.post_to_webhooks(update, urls=[bot.webhook])
+        except httpx.TransportError:
+            return False
+        return status == 200
+
+    async def event(self, bot: Bot, event: dict[str, Any]) -> bool:
+        try:
+            [status] = await self.zalo.deliver_to_each(event, [bot.zalo_webhook])
         except httpx.TransportError:
             return False
         return status == 200
@@ -144,6 +162,12 @@ async def traffic_until_killed(
                 traffic.updates[update["update_id"]] = update
                 if await send.update(bot, update):
                     traffic.acknowledged.add(telegram_key(update))
+            elif index % 2 and phone in ZALO_USERS:
+                message_id = f"{label}-w{number}-{index}"
+                event = send.zalo.text_update(ZALO_USERS[phone], "TN 1", message_id=message_id)
+                traffic.events[message_id] = event
+                if await send.event(bot, event):
+                    traffic.acknowledged.add(f"zalo:{message_id}")
             else:
                 message_id = f"{label}-w{number}-{index}"
                 traffic.sms[message_id] = phone
@@ -162,6 +186,7 @@ async def redeliver_all(send: Sender, survivor: Bot, traffic: Traffic) -> None:
     """Every message sent so far, again, to the survivor: each answered as logged."""
     queue: list[tuple[str, Any]] = [("sms", item) for item in traffic.sms.items()]
     queue += [("tg", update) for update in traffic.updates.values()]
+    queue += [("zalo", event) for event in traffic.events.values()]
     random.shuffle(queue)
 
     async def worker() -> None:
@@ -170,8 +195,10 @@ async def redeliver_all(send: Sender, survivor: Bot, traffic: Traffic) -> None:
             if kind == "sms":
                 reply = await send.sms(survivor, *item)
                 assert reply is not None and reply.startswith("Da ghi 1 TN"), reply
-            else:
+            elif kind == "tg":
                 assert await send.update(survivor, item), item
+            else:
+                assert await send.event(survivor, item), item
 
     await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
 
@@ -184,10 +211,14 @@ async def test_kill_9_of_one_of_two_processes_loses_and_doubles_nothing(
     postgres_server: PostgresServer, database: str, tmp_path: Path
 ) -> None:
     await agents(database)
-    async with BotApiServer() as api, httpx.AsyncClient(timeout=60, trust_env=False) as http:
-        env = bot_env(api, database, tmp_path, QUIET)
+    async with (
+        BotApiServer() as api,
+        ZaloApiServer() as zalo,
+        httpx.AsyncClient(timeout=60, trust_env=False) as http,
+    ):
+        env = bot_env(api, database, tmp_path, QUIET, zalo)
         bots = [Bot(env, tmp_path, "p0"), Bot(env, tmp_path, "p1")]
-        send, traffic = Sender(api, http), Traffic()
+        send, traffic = Sender(api, zalo, http), Traffic()
         try:
             for bot in bots:
                 await bot.health(http)
@@ -216,6 +247,9 @@ async def test_kill_9_of_one_of_two_processes_loses_and_doubles_nothing(
                     {
                         "run": number,
                         "sent": len(traffic.expected()),
+                        "sms": len(traffic.sms),
+                        "updates": len(traffic.updates),
+                        "zalo_events": len(traffic.events),
                         "acknowledged": len(traffic.acknowledged),
                         "left_open": len(left_open),
                         "lost": len(lost),
