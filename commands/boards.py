@@ -167,8 +167,8 @@ async def unit_board(
     keeps per unit the entries logged in it, its own quota and its current members'
     targets already added up (`unit_rows` adds the subtrees)."""
     units = await repo.subtree_units(scope.id)
-    parts = [await repo.unit_board_parts(scope.id, period, (code,)) for code in programs]
-    rows = unit_rows(scope.id, units, parts)
+    parts = await repo.unit_board_parts(scope.id, period, programs)
+    rows = unit_rows(scope.id, units, [parts[code] for code in programs])
     return UnitBoard(
         rank(row.standing for row in rows), {row.standing.key: row.target for row in rows}
     )
@@ -181,10 +181,8 @@ async def unit_total(
     against its plan, else its members' targets; programs one by one, then added up (a
     plan for TN says nothing of YT)."""
     units = await repo.subtree_units(unit.id)
-    totals = []
-    for program in programs:
-        parts = await repo.unit_board_parts(unit.id, period, (program,))
-        totals.append(
-            scope_total(unit.id, units, parts.credits, parts.unit_quotas, parts.member_targets)
-        )
-    return combine_totals(totals)
+    by_program = await repo.unit_board_parts(unit.id, period, programs)
+    return combine_totals(
+        scope_total(unit.id, units, parts.credits, parts.unit_quotas, parts.member_targets)
+        for parts in (by_program[program] for program in programs)
+    )

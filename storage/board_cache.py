@@ -51,10 +51,18 @@ NEEDS_CATCH_UP = (
     " OR NOT EXISTS (SELECT 1 FROM board_combos WHERE period_key = :period AND combo = :combo))"
 )
 
+# SQL, true when `catch_up` has work for a unit board of :period: unit boards read
+# targets and unit totals only, never a person board's rows.
+NEEDS_PERIOD = (
+    "(EXISTS (SELECT 1 FROM stale_quotas)"
+    " OR NOT EXISTS (SELECT 1 FROM member_target_periods WHERE period_key = :period))"
+)
 
-async def catch_up(db: Db, period: Period, programs: tuple[str, ...]) -> None:
-    """Bring names, targets and the (period, combo) board up to date. Inside a write
-    transaction; idempotent, so two boards racing to catch up do no harm."""
+
+async def catch_up(db: Db, period: Period, programs: tuple[str, ...] | None) -> None:
+    """Bring names, targets and the (period, combo) board up to date (`programs` None:
+    the period's targets and unit totals only). Inside a write transaction; idempotent,
+    so two boards racing to catch up do no harm."""
     # Nothing is materialised under a key that does not parse back to the same period:
     # `_refresh_targets` re-reads every key, and one bad key broke every board (issue 11).
     if parse_period(period.key) != period:
@@ -62,7 +70,10 @@ async def catch_up(db: Db, period: Period, programs: tuple[str, ...]) -> None:
     await _refresh_names(db)
     await _refresh_targets(db)
     await _materialise_period(db, period)
-    await _materialise_board(db, period.key, programs)
+    if programs is None:
+        await _sum_member_targets(db, period.key)
+    else:
+        await _materialise_board(db, period.key, programs)
     await _recount_stale_members(db)
 
 
@@ -81,9 +92,12 @@ async def _refresh_names(db: Db) -> None:
     rows = await db.execute_fetchall(
         "SELECT s.member_id, m.name FROM stale_names s JOIN members m ON m.id = s.member_id"
     )
-    await db.executemany(
-        "INSERT INTO member_sort_names (member_id, sort_key) VALUES (?, ?)"
-        " ON CONFLICT (member_id) DO UPDATE SET sort_key = excluded.sort_key",
+    await db.execute(
+        "DELETE FROM member_sort_names WHERE member_id IN (SELECT member_id FROM stale_names)"
+    )
+    await db.insert_rows(
+        "member_sort_names",
+        ("member_id", "sort_key"),
         [(member_id, name_order(name)) for member_id, name in rows],
     )
     await db.execute("DELETE FROM stale_names")
@@ -123,6 +137,8 @@ async def _refresh_targets(db: Db) -> None:
             "period_targets",
             "unit_period_totals",
             "target_periods",
+            "unit_member_targets",
+            "member_target_periods",
         ):
             await db.execute(f"DELETE FROM {table}")
     elif periods:
@@ -148,13 +164,15 @@ async def _refresh_targets(db: Db) -> None:
         await db.executemany(
             f"UPDATE board_rows SET target = {_TARGET_OF_ROW} WHERE member_id = ?", members
         )
+        if members:  # their units' sums of members' targets, in every period
+            await db.execute("DELETE FROM member_target_periods")
     await db.execute("DELETE FROM stale_quotas")
 
 
 async def _insert_targets(db: Db, rows: Iterable[tuple[str, str, int, str, int | None]]) -> None:
-    await db.executemany(
-        "INSERT INTO period_targets (period_key, target_kind, target_id, program, target)"
-        " VALUES (?, ?, ?, ?, ?)",
+    await db.insert_rows(
+        "period_targets",
+        ("period_key", "target_kind", "target_id", "program", "target"),
         [row for row in rows if row[-1] is not None],
     )
 
@@ -182,6 +200,27 @@ async def _materialise_period(db: Db, period: Period) -> None:
             for (kind, target_id, program), book in books.items()
         ),
     )
+    await db.refresh_statistics(("period_targets", "unit_period_totals"))
+
+
+async def _sum_member_targets(db: Db, period_key: str) -> None:
+    """The period's members' targets added up per unit (migration 0116), unless the
+    sums are complete; the period's targets are materialised already."""
+    rows = await db.execute_fetchall(
+        "SELECT 1 FROM member_target_periods WHERE period_key = ?", (period_key,)
+    )
+    if rows:
+        return
+    await db.execute("DELETE FROM unit_member_targets WHERE period_key = ?", (period_key,))
+    await db.execute(
+        "INSERT INTO unit_member_targets (period_key, program, unit_id, target)"
+        " SELECT q.period_key, q.program, m.unit_id, sum(q.target)"
+        " FROM period_targets q JOIN members m ON m.id = q.target_id"
+        " WHERE q.period_key = ? AND q.target_kind = 'member'"
+        " GROUP BY q.period_key, q.program, m.unit_id",
+        (period_key,),
+    )
+    await db.execute("INSERT INTO member_target_periods (period_key) VALUES (?)", (period_key,))
 
 
 async def _materialise_board(db: Db, period_key: str, programs: tuple[str, ...]) -> None:
@@ -210,6 +249,7 @@ async def _materialise_board(db: Db, period_key: str, programs: tuple[str, ...])
         f"   AND program IN ({_PROGRAMS}) GROUP BY target_id) q ON q.target_id = m.id",
         {"period": period_key, "combo": combo},
     )
+    await db.refresh_statistics(("board_rows",))
 
 
 # The programs of the (:period, :combo) being materialised.

@@ -70,4 +70,6 @@ class BoardViewRepository(Protocol):
 
     async def unit_board_parts(
         self, unit_id: int, period: Period, programs: tuple[str, ...]
-    ) -> UnitBoardParts: ...
+    ) -> dict[str, UnitBoardParts]:
+        """Each program's parts apart, keyed by program."""
+        ...

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import partial
 from typing import Any
@@ -104,6 +104,16 @@ class SQLiteDb:
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         batch = list(rows)
         await self._thread.run(lambda db: db.executemany(sql, batch))
+
+    async def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        # One crossing to the thread; executemany reuses one prepared statement.
+        marks = ", ".join("?" * len(columns))
+        await self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+    async def refresh_statistics(self, tables: Sequence[str]) -> None:
+        pass  # see Db: the board statements name their indexes on SQLite
 
 
 def _record(db: sqlite3.Connection, work: list[EntryWork]) -> list[Recorded]:

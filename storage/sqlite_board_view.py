@@ -19,7 +19,7 @@ from typing import Any
 
 from leaderboards.ranking import Standing
 from leaderboards.units import Credit
-from storage.board_cache import NEEDS_CATCH_UP, catch_up, combo_of
+from storage.board_cache import NEEDS_CATCH_UP, NEEDS_PERIOD, catch_up, combo_of
 from storage.board_view_repository import PeopleSlice, UnitBoardParts
 from storage.store_base import StoreBase
 from tracker.periods import Period
@@ -40,17 +40,20 @@ _SCOPE = (
 _BY_RANGE = "INDEXED BY sqlite_autoindex_board_rows_1"
 _BY_RANK = "INDEXED BY board_rows_rank"
 
+# The scope's lineage range comes as values (:low, :high), not as a subquery: PostgreSQL
+# then plans for the scope's real size (a commune's range sorts its 20 rows; with a
+# subquery it walked the country's rank index for them).
 _IN_SCOPE = (
-    "b.period_key = :period AND b.combo = :combo"
-    " AND b.lineage >= (SELECT low FROM scope) AND b.lineage < (SELECT high FROM scope)"
+    "b.period_key = :period AND b.combo = :combo AND b.lineage >= :low AND b.lineage < :high"
 )
 
-# Whether to catch up first, and whether the scope is large: one read for both.
+# Whether to catch up first, whether the scope is large, and its lineage range: one read.
 _READY = f"""{_SCOPE}
-SELECT {NEEDS_CATCH_UP},
+SELECT {{behind}},
     (SELECT count(*) FROM units u
      WHERE u.lineage >= (SELECT low FROM scope) AND u.lineage < (SELECT high FROM scope))
-    >= :share * (SELECT count(*) FROM units)
+    >= :share * (SELECT count(*) FROM units),
+    (SELECT low FROM scope), (SELECT high FROM scope)
 """
 
 # On the board: everyone but a lead or admin without any quota of the combo's programs
@@ -78,11 +81,11 @@ _NO_COUNTS = ", ".join(["CAST(NULL AS INTEGER)"] * 6)
 # for the parts read in rank order, through {ordered} (an index hint, see the module).
 # The member's keys are read through subqueries, not a join, so that a walk can follow
 # the rank index in its order.
-_PEOPLE = f"""{_SCOPE},
+_PEOPLE = f"""WITH
 board AS NOT MATERIALIZED (
     SELECT * FROM board_rows b {{by_range}} WHERE {_IN_SCOPE}
 ),
-ordered AS NOT MATERIALIZED (
+ordered AS {{ordered_cte}} (
     SELECT * FROM board_rows b {{ordered}} WHERE {_IN_SCOPE}
 ),
 me AS (
@@ -141,28 +144,30 @@ UNION ALL SELECT 'me', me.*, counts.* FROM counts LEFT JOIN me ON true
 # Columns of a row of _PEOPLE: the part, then _ROW; 'me' adds `listed` and the counts.
 _PART, _ID, _NAME, _ACHIEVED, _TARGET, _REACHED, _RANK_KEY, _NAME_KEY, _LISTED_COL = range(9)
 
-# A unit board's parts over the scope: credits per unit (its programs' entries summed,
-# the latest time), unit quotas, and members' targets summed per unit (the range is in
-# lineage order: no sort to group).
-_UNIT_PARTS = f"""{_SCOPE},
-programs AS (SELECT program FROM board_combos WHERE period_key = :period AND combo = :combo)
-SELECT 'credit', t.unit_id, sum(t.achieved), max(t.last_at)
-FROM units u JOIN unit_period_totals t ON t.period_key = :period AND t.unit_id = u.id
-WHERE u.lineage >= (SELECT low FROM scope) AND u.lineage < (SELECT high FROM scope)
-  AND t.program IN (SELECT program FROM programs) AND t.last_at IS NOT NULL
-GROUP BY t.unit_id
+# A unit board's parts over the scope, per program: credits per unit (the program's
+# entries summed, the latest time), unit quotas, and members' targets summed per unit
+# (their current unit, kept ready by migration 0116). A unit board needs its period's
+# targets, not a person board of each program. CROSS JOIN keeps SQLite on the scope's
+# units first (PostgreSQL orders joins for itself).
+_UNIT_PARTS = """
+SELECT 'credit', t.program, t.unit_id, sum(t.achieved), max(t.last_at)
+FROM units u CROSS JOIN unit_period_totals t
+WHERE u.lineage >= :low AND u.lineage < :high
+  AND t.period_key = :period AND t.unit_id = u.id
+  AND t.program IN ({programs}) AND t.last_at IS NOT NULL
+GROUP BY t.program, t.unit_id
 UNION ALL
-SELECT 'unit', q.target_id, sum(q.target), NULL
-FROM units u JOIN period_targets q ON q.period_key = :period AND q.target_kind = 'unit'
-  AND q.target_id = u.id
-WHERE u.lineage >= (SELECT low FROM scope) AND u.lineage < (SELECT high FROM scope)
-  AND q.program IN (SELECT program FROM programs)
-GROUP BY q.target_id
+SELECT 'unit', q.program, q.target_id, sum(q.target), NULL
+FROM units u CROSS JOIN period_targets q
+WHERE u.lineage >= :low AND u.lineage < :high
+  AND q.period_key = :period AND q.target_kind = 'unit' AND q.target_id = u.id
+  AND q.program IN ({programs})
+GROUP BY q.program, q.target_id
 UNION ALL
-SELECT 'members', u.id, s.target, NULL FROM (
-    SELECT b.lineage, sum(b.target) AS target FROM board_rows b {{by_range}}
-    WHERE {_IN_SCOPE} AND b.target IS NOT NULL GROUP BY b.lineage
-) s JOIN units u ON u.lineage = s.lineage
+SELECT 'members', s.program, s.unit_id, s.target, NULL
+FROM units u CROSS JOIN unit_member_targets s
+WHERE u.lineage >= :low AND u.lineage < :high
+  AND s.period_key = :period AND s.unit_id = u.id AND s.program IN ({programs})
 """
 
 
@@ -179,20 +184,33 @@ def _in_order(rows: list[Any]) -> list[Any]:
 
 class BoardViewStore(StoreBase):
     def _hinted(self, sql: str, *, by_rank_index: bool) -> str:
-        """`sql` with SQLite's index hints where the backend takes them."""
+        """`sql` with SQLite's index hints where the backend takes them. PostgreSQL
+        takes none: a small scope's rows are read once (MATERIALIZED) and sorted, as
+        its planner, not knowing how few they are, walked the rank index of the
+        whole country for a commune's top ten."""
         if not self.INDEX_HINTS:
-            return sql.format(by_range="", ordered="")
-        return sql.format(by_range=_BY_RANGE, ordered=_BY_RANK if by_rank_index else _BY_RANGE)
+            materialized = "NOT MATERIALIZED" if by_rank_index else "MATERIALIZED"
+            return sql.format(by_range="", ordered="", ordered_cte=materialized)
+        return sql.format(
+            by_range=_BY_RANGE,
+            ordered=_BY_RANK if by_rank_index else _BY_RANGE,
+            ordered_cte="NOT MATERIALIZED",
+        )
 
-    async def _ready(self, unit_id: int, period: Period, programs: tuple[str, ...]) -> bool:
-        """Catch up what triggers could not (targets, names, a new board); whether
-        `unit_id`'s subtree is large enough to walk the rank index."""
-        params = {"scope": unit_id, "period": period.key, "combo": combo_of(programs)}
-        [(behind, large)] = await self._all(_READY, params | {"share": LARGE_SCOPE_SHARE})
+    async def _ready(
+        self, unit_id: int, period: Period, programs: tuple[str, ...] | None
+    ) -> tuple[bool, str, str]:
+        """Catch up what triggers could not (targets, names, a new board of `programs`;
+        None: the period only, for a unit board). Whether `unit_id`'s subtree is large
+        enough to walk the rank index, and its lineage range."""
+        combo = None if programs is None else combo_of(programs)
+        sql = _READY.format(behind=NEEDS_PERIOD if combo is None else NEEDS_CATCH_UP)
+        params = {"scope": unit_id, "period": period.key, "share": LARGE_SCOPE_SHARE}
+        [(behind, large, low, high)] = await self._all(sql, params | {"combo": combo})
         if behind:
             async with self._exclusive_transaction() as db:
                 await catch_up(db, period, programs)
-        return bool(large)
+        return bool(large), low, high
 
     async def people_slice(
         self,
@@ -211,12 +229,13 @@ class BoardViewStore(StoreBase):
         `by_rank_index`: walk the rank index (True) or sort the scope's range (False);
         None picks by the scope's size. Both give the same rows.
         """
-        large = await self._ready(unit_id, period, programs)
+        large, low, high = await self._ready(unit_id, period, programs)
         by_index = large if by_rank_index is None else by_rank_index
         rows = await self._all(
             self._hinted(_PEOPLE, by_rank_index=by_index),
             {
-                "scope": unit_id,
+                "low": low,
+                "high": high,
                 "period": period.key,
                 "combo": combo_of(programs),
                 "member": member_id,
@@ -251,19 +270,26 @@ class BoardViewStore(StoreBase):
 
     async def unit_board_parts(
         self, unit_id: int, period: Period, programs: tuple[str, ...]
-    ) -> UnitBoardParts:
-        """Credits, unit quotas and members' targets over `unit_id`'s subtree."""
-        await self._ready(unit_id, period, programs)
+    ) -> dict[str, UnitBoardParts]:
+        """Per program: credits, unit quotas and members' targets over `unit_id`'s
+        subtree, in one read."""
+        _, low, high = await self._ready(unit_id, period, None)
+        names = {f"program{index}": code for index, code in enumerate(programs)}
         rows = await self._all(
-            self._hinted(_UNIT_PARTS, by_rank_index=False),
-            {"scope": unit_id, "period": period.key, "combo": combo_of(programs)},
+            _UNIT_PARTS.format(programs=", ".join(f":{name}" for name in names)),
+            {"low": low, "high": high, "period": period.key} | names,
         )
-        return UnitBoardParts(
-            credits=[
-                Credit(key, total, datetime.fromisoformat(at))
-                for part, key, total, at in rows
-                if part == "credit"
-            ],
-            unit_quotas={key: total for part, key, total, _ in rows if part == "unit"},
-            member_targets=[(key, total) for part, key, total, _ in rows if part == "members"],
-        )
+        credits: dict[str, list[Credit]] = {code: [] for code in programs}
+        unit_quotas: dict[str, dict[int, int]] = {code: {} for code in programs}
+        member_targets: dict[str, list[tuple[int, int]]] = {code: [] for code in programs}
+        for part, program, key, total, at in rows:
+            if part == "credit":
+                credits[program].append(Credit(key, total, datetime.fromisoformat(at)))
+            elif part == "unit":
+                unit_quotas[program][key] = total
+            else:
+                member_targets[program].append((key, total))
+        return {
+            code: UnitBoardParts(credits[code], unit_quotas[code], member_targets[code])
+            for code in programs
+        }

@@ -9,6 +9,7 @@ the SQL ranking and the upkeep of `board_rows` are checked.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
@@ -223,77 +224,48 @@ _SCOPE_CHOICES = pytest.mark.parametrize(
 )
 
 
-@pytest.mark.parametrize("backend", ["sqlite"])
-@_SCOPE_CHOICES
-@settings(
-    max_examples=100,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@_BOARD_CASES
-async def test_sql_boards_equal_the_pure_ranking(
-    databases: Databases,
-    monkeypatch: pytest.MonkeyPatch,
-    share: float,
-    reset_after: int,
-    team: list[Person],
-    units_quotas: list[tuple[int, str, tuple[tuple[str, int], ...]]],
-    before: list[Entry],
-    after: list[Entry],
-    edits: list[Change],
-    newcomer: Person | None,
-    query: tuple[int, str, tuple[str, ...], int, int],
-) -> None:
-    await check_boards_equal_the_pure_ranking(
-        databases,
-        monkeypatch,
-        share,
-        reset_after,
-        team,
-        units_quotas,
-        before,
-        after,
-        edits,
-        newcomer,
-        query,
-    )
+# Examples per backend: each one on PostgreSQL is a new database on the server.
+_EXAMPLES = {"sqlite": 100, "postgres": 12}
 
 
-@pytest.mark.parametrize("backend", ["postgres"])
 @_SCOPE_CHOICES
-@settings(
-    # The same property on PostgreSQL: fewer examples, each a new database on the server.
-    max_examples=12,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-@_BOARD_CASES
-async def test_postgres_boards_equal_the_pure_ranking(
-    databases: Databases,
-    monkeypatch: pytest.MonkeyPatch,
-    share: float,
-    reset_after: int,
-    team: list[Person],
-    units_quotas: list[tuple[int, str, tuple[tuple[str, int], ...]]],
-    before: list[Entry],
-    after: list[Entry],
-    edits: list[Change],
-    newcomer: Person | None,
-    query: tuple[int, str, tuple[str, ...], int, int],
+def test_sql_boards_equal_the_pure_ranking(
+    databases: Databases, monkeypatch: pytest.MonkeyPatch, share: float, reset_after: int
 ) -> None:
-    await check_boards_equal_the_pure_ranking(
-        databases,
-        monkeypatch,
-        share,
-        reset_after,
-        team,
-        units_quotas,
-        before,
-        after,
-        edits,
-        newcomer,
-        query,
+    """On each backend (the `backend` fixture), with unit plans among the quotas."""
+
+    @settings(
+        max_examples=_EXAMPLES[databases.backend],
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )
+    @_BOARD_CASES
+    def example(
+        team: list[Person],
+        units_quotas: list[tuple[int, str, tuple[tuple[str, int], ...]]],
+        before: list[Entry],
+        after: list[Entry],
+        edits: list[Change],
+        newcomer: Person | None,
+        query: tuple[int, str, tuple[str, ...], int, int],
+    ) -> None:
+        asyncio.run(
+            check_boards_equal_the_pure_ranking(
+                databases,
+                monkeypatch,
+                share,
+                reset_after,
+                team,
+                units_quotas,
+                before,
+                after,
+                edits,
+                newcomer,
+                query,
+            )
+        )
+
+    example()
 
 
 async def check_boards_equal_the_pure_ranking(
