@@ -100,6 +100,11 @@ async def _refresh_names(db: Db) -> None:
         ("member_id", "sort_key"),
         [(member_id, name_order(name)) for member_id, name in rows],
     )
+    await db.execute(  # board rows carry the key too (migration 0118)
+        "UPDATE board_rows SET name_key = coalesce((SELECT k.sort_key FROM member_sort_names k"
+        " WHERE k.member_id = board_rows.member_id), '')"
+        " WHERE member_id IN (SELECT member_id FROM stale_names)"
+    )
     await db.execute("DELETE FROM stale_names")
 
 
@@ -238,9 +243,11 @@ async def _materialise_board(db: Db, period_key: str, programs: tuple[str, ...])
     # Every member, set-based: one pass over the period's totals and targets each.
     await db.execute(
         "INSERT INTO board_rows (period_key, combo, lineage, member_id, achieved, reached,"
-        " target)"
-        " SELECT :period, :combo, u.lineage, m.id, coalesce(t.achieved, 0), t.reached, q.target"
+        " target, name_key)"
+        " SELECT :period, :combo, u.lineage, m.id, coalesce(t.achieved, 0), t.reached, q.target,"
+        " coalesce(k.sort_key, '')"
         " FROM members m JOIN units u ON u.id = m.unit_id"
+        " LEFT JOIN member_sort_names k ON k.member_id = m.id"
         " LEFT JOIN (SELECT member_id, sum(achieved) AS achieved, max(last_at) AS reached"
         f"   FROM entry_totals WHERE period_key = :period AND program IN ({_PROGRAMS})"
         "   GROUP BY member_id) t ON t.member_id = m.id"

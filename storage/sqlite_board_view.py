@@ -20,8 +20,9 @@ from typing import Any
 from leaderboards.ranking import Standing
 from leaderboards.units import Credit
 from storage.board_cache import NEEDS_CATCH_UP, NEEDS_PERIOD, catch_up, combo_of
-from storage.board_view_repository import PeopleSlice, UnitBoardParts
-from storage.store_base import StoreBase
+from storage.board_view_repository import FoldedUnits, PeopleSlice, UnitBoardParts
+from storage.store_base import StoreBase, unit_from
+from storage.unit_board_sql import FOLDED_UNITS, UNIT_PARTS
 from tracker.periods import Period
 
 # A scope holding at least this share of all units walks the rank index: on the
@@ -66,12 +67,12 @@ _LISTED = (
     "  (SELECT program FROM board_combos WHERE period_key = :period AND combo = :combo)))"
 )
 
-# A row as every part returns it; names are read for the rows returned only.
+# A row as every part returns it; names are read for the rows returned only. The name
+# key is the board row's own (migration 0118), so the rank index holds the whole order.
 _ROW = (
     "b.member_id, (SELECT name FROM members WHERE id = b.member_id) AS name,"
-    " b.achieved, b.target, b.reached, b.rank_key, coalesce(k.sort_key, '') AS name_key"
+    " b.achieved, b.target, b.reached, b.rank_key, b.name_key"
 )
-_WITH_NAME_KEY = "LEFT JOIN member_sort_names k ON k.member_id = b.member_id"
 
 # What the parts other than 'me' have instead of `listed` and the counts (typed, so
 # that PostgreSQL can match the columns of the UNION).
@@ -90,31 +91,31 @@ ordered AS {{ordered_cte}} (
 ),
 me AS (
     SELECT {_ROW}, CASE WHEN {_LISTED} THEN 1 ELSE 0 END AS listed
-    FROM board_rows b {_WITH_NAME_KEY} WHERE b.member_id = :member AND {_IN_SCOPE}
+    FROM board_rows b WHERE b.member_id = :member AND {_IN_SCOPE}
 ),
 top_rows AS (
-    SELECT {_ROW} FROM ordered b {_WITH_NAME_KEY}
+    SELECT {_ROW} FROM ordered b
     WHERE b.rank_key IS NOT NULL
-    ORDER BY b.rank_key, name_key, b.member_id LIMIT :top
+    ORDER BY b.rank_key, b.name_key, b.member_id LIMIT :top
 ),
 above AS (
-    SELECT {_ROW} FROM ordered b {_WITH_NAME_KEY}
+    SELECT {_ROW} FROM ordered b
     WHERE b.rank_key <= (SELECT rank_key FROM me)
-      AND (b.rank_key, coalesce(k.sort_key, ''), b.member_id)
+      AND (b.rank_key, b.name_key, b.member_id)
           < (SELECT rank_key, name_key, member_id FROM me)
-    ORDER BY b.rank_key DESC, name_key DESC, b.member_id DESC LIMIT :around
+    ORDER BY b.rank_key DESC, b.name_key DESC, b.member_id DESC LIMIT :around
 ),
 below AS (
-    SELECT {_ROW} FROM ordered b {_WITH_NAME_KEY}
+    SELECT {_ROW} FROM ordered b
     WHERE b.rank_key >= (SELECT rank_key FROM me)
-      AND (b.rank_key, coalesce(k.sort_key, ''), b.member_id)
+      AND (b.rank_key, b.name_key, b.member_id)
           > (SELECT rank_key, name_key, member_id FROM me)
-    ORDER BY b.rank_key, name_key, b.member_id LIMIT :around
+    ORDER BY b.rank_key, b.name_key, b.member_id LIMIT :around
 ),
 unranked AS (
-    SELECT {_ROW} FROM ordered b {_WITH_NAME_KEY}
+    SELECT {_ROW} FROM ordered b
     WHERE b.rank_key IS NULL AND {_LISTED}
-    ORDER BY b.achieved DESC, name_key, b.member_id LIMIT :unranked
+    ORDER BY b.achieved DESC, b.name_key, b.member_id LIMIT :unranked
 ),
 counts AS (
     SELECT
@@ -125,11 +126,8 @@ counts AS (
                 (SELECT rank_key FROM above UNION ALL SELECT rank_key FROM me) AS run_keys
         )) AS ahead_of_run,
         -- the member's position: those before them (the name is looked up only on a tie)
-        count(*) FILTER (WHERE b.rank_key < (SELECT rank_key FROM me)
-            OR (b.rank_key = (SELECT rank_key FROM me) AND (
-                coalesce((SELECT sort_key FROM member_sort_names k WHERE k.member_id = b.member_id),
-                         ''),
-                b.member_id) < (SELECT name_key, member_id FROM me))) AS before_member,
+        count(*) FILTER (WHERE (b.rank_key, b.name_key, b.member_id)
+            < (SELECT rank_key, name_key, member_id FROM me)) AS before_member,
         coalesce(sum(b.achieved) FILTER (WHERE {_LISTED}), 0) AS achieved_total,
         coalesce(sum(b.target) FILTER (WHERE {_LISTED}), 0) AS target_total
     FROM board b
@@ -143,32 +141,6 @@ UNION ALL SELECT 'me', me.*, counts.* FROM counts LEFT JOIN me ON true
 
 # Columns of a row of _PEOPLE: the part, then _ROW; 'me' adds `listed` and the counts.
 _PART, _ID, _NAME, _ACHIEVED, _TARGET, _REACHED, _RANK_KEY, _NAME_KEY, _LISTED_COL = range(9)
-
-# A unit board's parts over the scope, per program: credits per unit (the program's
-# entries summed, the latest time), unit quotas, and members' targets summed per unit
-# (their current unit, kept ready by migration 0116). A unit board needs its period's
-# targets, not a person board of each program. CROSS JOIN keeps SQLite on the scope's
-# units first (PostgreSQL orders joins for itself).
-_UNIT_PARTS = """
-SELECT 'credit', t.program, t.unit_id, sum(t.achieved), max(t.last_at)
-FROM units u CROSS JOIN unit_period_totals t
-WHERE u.lineage >= :low AND u.lineage < :high
-  AND t.period_key = :period AND t.unit_id = u.id
-  AND t.program IN ({programs}) AND t.last_at IS NOT NULL
-GROUP BY t.program, t.unit_id
-UNION ALL
-SELECT 'unit', q.program, q.target_id, sum(q.target), NULL
-FROM units u CROSS JOIN period_targets q
-WHERE u.lineage >= :low AND u.lineage < :high
-  AND q.period_key = :period AND q.target_kind = 'unit' AND q.target_id = u.id
-  AND q.program IN ({programs})
-GROUP BY q.program, q.target_id
-UNION ALL
-SELECT 'members', s.program, s.unit_id, s.target, NULL
-FROM units u CROSS JOIN unit_member_targets s
-WHERE u.lineage >= :low AND u.lineage < :high
-  AND s.period_key = :period AND s.unit_id = u.id AND s.program IN ({programs})
-"""
 
 
 def _standing(row: Any) -> Standing:
@@ -271,25 +243,42 @@ class BoardViewStore(StoreBase):
     async def unit_board_parts(
         self, unit_id: int, period: Period, programs: tuple[str, ...]
     ) -> dict[str, UnitBoardParts]:
-        """Per program: credits, unit quotas and members' targets over `unit_id`'s
-        subtree, in one read."""
+        """Per program: credits, unit quotas and members' targets over every unit of
+        `unit_id`'s subtree, in one read."""
         _, low, high = await self._ready(unit_id, period, None)
         names = {f"program{index}": code for index, code in enumerate(programs)}
         rows = await self._all(
-            _UNIT_PARTS.format(programs=", ".join(f":{name}" for name in names)),
+            UNIT_PARTS.format(programs=", ".join(f":{name}" for name in names)),
             {"low": low, "high": high, "period": period.key} | names,
         )
-        credits: dict[str, list[Credit]] = {code: [] for code in programs}
-        unit_quotas: dict[str, dict[int, int]] = {code: {} for code in programs}
-        member_targets: dict[str, list[tuple[int, int]]] = {code: [] for code in programs}
-        for part, program, key, total, at in rows:
-            if part == "credit":
-                credits[program].append(Credit(key, total, datetime.fromisoformat(at)))
-            elif part == "unit":
-                unit_quotas[program][key] = total
-            else:
-                member_targets[program].append((key, total))
-        return {
-            code: UnitBoardParts(credits[code], unit_quotas[code], member_targets[code])
-            for code in programs
-        }
+        return _parts(rows, programs)
+
+    async def folded_units(
+        self, unit_id: int, period: Period, programs: tuple[str, ...]
+    ) -> FoldedUnits:
+        """`unit_id`'s subtree folded onto its children and the planned units below
+        them (storage/unit_board_sql.py), with each program's parts, in one read."""
+        _, low, high = await self._ready(unit_id, period, None)
+        names = {f"program{index}": code for index, code in enumerate(programs)}
+        rows = await self._all(
+            FOLDED_UNITS.format(programs=", ".join(f":{name}" for name in names)),
+            {"scope": unit_id, "low": low, "high": high, "period": period.key} | names,
+        )
+        units = [unit_from(row[2:]) for row in rows if row[0] == "unit"]
+        return FoldedUnits(units, _parts([row[:5] for row in rows if row[0] != "unit"], programs))
+
+
+def _parts(rows: list[Any], programs: tuple[str, ...]) -> dict[str, UnitBoardParts]:
+    credits: dict[str, list[Credit]] = {code: [] for code in programs}
+    plans: dict[str, dict[int, int]] = {code: {} for code in programs}
+    member_targets: dict[str, list[tuple[int, int]]] = {code: [] for code in programs}
+    for part, program, key, total, at in rows:
+        if part == "credit":
+            credits[program].append(Credit(key, total, datetime.fromisoformat(at)))
+        elif part == "members":
+            member_targets[program].append((key, total))
+        else:  # a unit's own plan
+            plans[program][key] = total
+    return {
+        code: UnitBoardParts(credits[code], plans[code], member_targets[code]) for code in programs
+    }
