@@ -100,9 +100,11 @@ async def _refresh_names(db: Db) -> None:
         ("member_id", "sort_key"),
         [(member_id, name_order(name)) for member_id, name in rows],
     )
-    await db.execute(  # board rows carry the key too (migration 0118)
+    # Board rows carry the key (migration 0118) and, as a role change marks the member
+    # too, whether they are listed (0119).
+    await db.execute(
         "UPDATE board_rows SET name_key = coalesce((SELECT k.sort_key FROM member_sort_names k"
-        " WHERE k.member_id = board_rows.member_id), '')"
+        f" WHERE k.member_id = board_rows.member_id), ''), listed = {LISTED_OF_ROW}"
         " WHERE member_id IN (SELECT member_id FROM stale_names)"
     )
     await db.execute("DELETE FROM stale_names")
@@ -168,6 +170,9 @@ async def _refresh_targets(db: Db) -> None:
         members = {(target_id,) for kind, target_id, _ in stale if kind == "member"}
         await db.executemany(
             f"UPDATE board_rows SET target = {_TARGET_OF_ROW} WHERE member_id = ?", members
+        )
+        await db.executemany(  # after the targets: a target makes a lead listed
+            f"UPDATE board_rows SET listed = {LISTED_OF_ROW} WHERE member_id = ?", members
         )
         if members:  # their units' sums of members' targets, in every period
             await db.execute("DELETE FROM member_target_periods")
@@ -256,6 +261,11 @@ async def _materialise_board(db: Db, period_key: str, programs: tuple[str, ...])
         f"   AND program IN ({_PROGRAMS}) GROUP BY target_id) q ON q.target_id = m.id",
         {"period": period_key, "combo": combo},
     )
+    await db.execute(  # rows with a target are listed (the default), others are looked at
+        f"UPDATE board_rows SET listed = {LISTED_OF_ROW}"
+        " WHERE period_key = ? AND combo = ? AND target IS NULL",
+        (period_key, combo),
+    )
     await db.refresh_statistics(("board_rows",))
 
 
@@ -270,6 +280,20 @@ _TARGET_OF_ROW = (
     " AND q.target_id = board_rows.member_id AND q.program IN"
     " (SELECT c.program FROM board_combos c"
     "  WHERE c.period_key = board_rows.period_key AND c.combo = board_rows.combo))"
+)
+
+# Whether a board row's member is on the board (migration 0119): everyone but a lead or
+# admin without any quota of the combo's programs (they lead; they are not ranked), as
+# commands.boards.people_board decides.
+LISTED_OF_ROW = (
+    "CASE WHEN board_rows.target IS NOT NULL"
+    " OR (SELECT m.role FROM members m WHERE m.id = board_rows.member_id)"
+    "  NOT IN ('lead', 'admin')"
+    " OR EXISTS (SELECT 1 FROM quotas q WHERE q.target_kind = 'member'"
+    "  AND q.target_id = board_rows.member_id AND q.program IN"
+    "  (SELECT c.program FROM board_combos c"
+    "   WHERE c.period_key = board_rows.period_key AND c.combo = board_rows.combo))"
+    " THEN 1 ELSE 0 END"
 )
 
 # A board row's entry totals: its member's, of the combo's programs, in its period.

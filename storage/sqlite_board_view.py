@@ -57,15 +57,8 @@ SELECT {{behind}},
     (SELECT low FROM scope), (SELECT high FROM scope)
 """
 
-# On the board: everyone but a lead or admin without any quota of the combo's programs
-# (they lead; they are not ranked), as commands.boards.people_board decides.
-_LISTED = (
-    "(b.target IS NOT NULL"
-    " OR (SELECT role FROM members WHERE id = b.member_id) NOT IN ('lead', 'admin')"
-    " OR EXISTS (SELECT 1 FROM quotas q WHERE q.target_kind = 'member'"
-    "  AND q.target_id = b.member_id AND q.program IN"
-    "  (SELECT program FROM board_combos WHERE period_key = :period AND combo = :combo)))"
-)
+# On the board: the row's `listed` (storage/board_cache.py keeps it, LISTED_OF_ROW).
+_LISTED = "b.listed = 1"
 
 # A row as every part returns it; names are read for the rows returned only. The name
 # key is the board row's own (migration 0118), so the rank index holds the whole order.
@@ -90,7 +83,7 @@ ordered AS {{ordered_cte}} (
     SELECT * FROM board_rows b {{ordered}} WHERE {_IN_SCOPE}
 ),
 me AS (
-    SELECT {_ROW}, CASE WHEN {_LISTED} THEN 1 ELSE 0 END AS listed
+    SELECT {_ROW}, b.listed
     FROM board_rows b WHERE b.member_id = :member AND {_IN_SCOPE}
 ),
 top_rows AS (

@@ -91,6 +91,8 @@ class Change:
     person: int
     move_to: int | None
     rename: str | None
+    role: Role | None
+    """A new role: a lead without a quota leaves the board, an agent joins it."""
     quota: tuple[str, tuple[tuple[str, int | None], ...]] | None
 
 
@@ -115,6 +117,7 @@ changes = st.builds(
     person=st.integers(0, 11),
     move_to=st.none() | st.integers(0, len(UNITS) - 1),
     rename=st.none() | st.sampled_from(NAMES),
+    role=st.none() | st.sampled_from([Role.AGENT, Role.LEAD]),
     quota=st.none()
     | st.tuples(
         st.sampled_from(["TN", "YT"]),
@@ -345,12 +348,13 @@ async def change(
         index = edit.person % len(team)
         member = await repo.member_by_phone(phone(index))
         assert member is not None
-        if edit.move_to is not None or edit.rename is not None:
+        if edit.move_to is not None or edit.rename is not None or edit.role is not None:
             unit = (await repo.unit(member.unit_id)).path
             if edit.move_to is not None:
                 unit = UNITS[edit.move_to]
+            role = edit.role or member.role
             await repo.import_staff(
-                [StaffRow(0, unit, edit.rename or member.name, member.phone, member.role)]
+                [StaffRow(0, unit, edit.rename or member.name, member.phone, role)]
             )
         if edit.quota is not None:
             program, values = edit.quota
@@ -420,3 +424,40 @@ async def test_boards_follow_entry_totals_rebuilt_from_entries(tmp_path: Path) -
         await assert_boards_agree(repo, province, month, ("TN",), 10, 2)
     finally:
         await repo.close()
+
+
+async def test_a_role_change_takes_a_member_off_the_board_and_back(databases: Databases) -> None:
+    """A lead without a quota is not on the board (board rows keep `listed`, 0119): made
+    a lead, the agent's line and count leave the board; made an agent again, they return."""
+    url = databases.new()
+    repo = await open_repository(url)
+    try:
+        await repo.import_staff(
+            [
+                StaffRow(0, UNITS[2], "Nguyễn Văn An", phone(0), Role.AGENT),
+                StaffRow(1, UNITS[2], "Lê Thị Ánh", phone(1), Role.AGENT),
+            ]
+        )
+        await repo.import_quotas(
+            [QuotaRow(0, TargetKind.MEMBER, phone(0), "TN", "2026-11", 4)], NOW
+        )
+        team = [Person(2, name, Role.AGENT, {}) for name in NAMES[:2]]
+        await log(repo, team, [Entry(0, "TN", 1, 0, 0, False), Entry(1, "TN", 2, 0, 0, False)], "r")
+        province = await repo.unit(1)
+        month = parse_period("2026-11")
+        an = await repo.member_by_phone(phone(0))
+        assert an is not None
+
+        async def unranked_and_totals() -> tuple[list[tuple[str, int]], int, int]:
+            view = await people_view(repo, province, month, ("TN",), an.id)
+            names = [(s.name, s.achieved) for s in view.unranked]
+            return names, view.achieved_total, view.target_total
+
+        assert await unranked_and_totals() == ([("Lê Thị Ánh", 2)], 3, 4)
+        await repo.import_staff([StaffRow(0, UNITS[2], "Lê Thị Ánh", phone(1), Role.LEAD)])
+        assert await unranked_and_totals() == ([], 1, 4)
+        await repo.import_staff([StaffRow(0, UNITS[2], "Lê Thị Ánh", phone(1), Role.AGENT)])
+        assert await unranked_and_totals() == ([("Lê Thị Ánh", 2)], 3, 4)
+    finally:
+        await repo.close()
+        databases.drop(url)
