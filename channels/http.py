@@ -3,7 +3,7 @@
 GET|POST /sms/inbound   Kannel's get-url/post-url: one SMS in, the reply SMS as the body
 POST     /telegram      Telegram's webhook (webhook mode): the update is handled, once across
                         processes (channels.once), before the answer
-POST     /zalo          Zalo's webhook (webhook mode): the update is handled before answering
+POST     /zalo          Zalo's webhook (webhook mode): the same, its message id the claim
 GET      /media/<token> a chart or export behind a signed, expiring link (channels/media.py)
 GET      /healthz       each part of the process and its state; 503 when the database is gone;
                         under `python bot.py` also the database, this process (pid, start)
@@ -281,8 +281,11 @@ async def zalo_webhook(request: Request) -> Response:
         update = None
     if update is None:
         return PlainTextResponse("not an update", status_code=400)
-    if not await zalo.handle_safely(update):
+    handled = await zalo.handle_claimed(update)  # once across processes (channels.once)
+    if handled is None:
         return PlainTextResponse("failed", status_code=500)  # Zalo delivers it again
+    if handled is Handled.BUSY:
+        return PlainTextResponse("being handled by another process", status_code=503)
     return Response(status_code=200)
 
 

@@ -19,6 +19,7 @@ from datetime import timedelta
 import httpx
 
 from channels.media import CHART_TTL, EXPORT_TTL, MediaLinks
+from channels.once import Handled, handle_once
 from channels.sms import GroupPoster
 from channels.sms_sender import SmsSender
 from channels.zalo_api import ZaloApiError, ZaloBotClient, ZaloUpdate
@@ -142,6 +143,23 @@ class ZaloChannel:
             pause = 1.0
             for update in updates:
                 await self.handle_safely(update)
+
+    async def handle_claimed(self, update: ZaloUpdate) -> Handled | None:
+        """For the webhook, where any process may get any event (and get it again): `handle`
+        once across processes, the message id being the claim (channels.once); None when
+        handling failed (logged, the claim dropped: Zalo's next delivery handles it)."""
+        if update.message is None:  # nothing is answered or stored for it
+            return Handled.NOW if await self.handle_safely(update) else None
+
+        async def work() -> None:
+            await self.handle(update)
+
+        try:
+            once = await handle_once(self.services, f"zalo:{update.message.message_id}", work)
+        except Exception:
+            logger.exception("Zalo update failed: %s", redact(repr(update)))
+            return None
+        return once.handled
 
     async def handle_safely(self, update: ZaloUpdate) -> bool:
         """`handle`, logging what fails instead of raising: one bad update stops nothing."""

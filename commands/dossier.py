@@ -151,7 +151,12 @@ async def _emulation(
         if member_id == person.id:
             weighted[program] += count * rules.term_weight(term)
     targets = {code: combined_target(year, books, (code,)) for code in request.rules.program_codes}
-    result = assess(weighted, targets, year, today, rules)
+    retention = (  # as /thidua weighs it: asked only when a weight is set
+        await request.repo.member_retention(person.unit_id, year.first, year.last, today)
+        if rules.retention_weight
+        else {}
+    )
+    result = assess(weighted, targets, year, today, rules, retention.get(person.id))
 
     t = request.t
 

@@ -10,7 +10,7 @@ apart) and their units with the collective title each is on course for.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from fractions import Fraction
 
 from commands.boards import combined_target, unit_total
@@ -62,7 +62,7 @@ async def emulation(request: Request, args: list[str], member: Member) -> Reply:
     lines = [t("emulation.title", year=str(year.first.year))]
     if member.is_lead:
         unit = await repo.unit(member.unit_id)
-        lines += await _unit_level(request, unit, year, weighted)
+        lines += await _unit_level(request, unit, year, weighted, _summed(retention.values()))
     own = assess_member(member.id)
     if not member.is_lead or own.score is not None:
         if member.is_lead:
@@ -101,14 +101,11 @@ def _describe(
         return [t("emulation.no_target")]
     projected = result.projected_score or Fraction(0)
     projected_tier = result.projected_tier or result.tier
-    # Say why the score is above the completion: longer payment terms weigh more.
-    longer_terms = any(weighted.get(code, 0) > count for code, count in plain.items())
-    why = t("emulation.why_longer_terms") if longer_terms else ""
     return [
         t(
             "emulation.score",
             score=int(result.score),
-            why=why,
+            why=_made_of(t, result, weighted, plain),
             tier=rules.tier_names[result.tier].in_language(t.language),
         ),
         t(
@@ -119,11 +116,36 @@ def _describe(
     ]
 
 
+def _made_of(
+    t: Translator, result: Emulation, weighted: dict[str, Fraction], plain: dict[str, int]
+) -> str:
+    """What the converted score is made of besides the completion, only the parts in
+    effect: longer payment terms that weigh more, the retention rate when it weighs in."""
+    parts = []
+    if any(weighted.get(code, 0) > count for code, count in plain.items()):
+        parts.append(t("emulation.part_longer_terms"))
+    if result.retention is not None:
+        rate = Percent(int(result.retention * 100))  # floored, as every percentage
+        parts.append(t("emulation.part_retention", percent=rate))
+    return t("emulation.made_of", parts=", ".join(parts)) if parts else ""
+
+
+def _summed(retention: Iterable[tuple[int, int]]) -> tuple[int, int]:
+    """A unit's (renewed in time, fallen due): its members' added up."""
+    pairs = list(retention)
+    return sum(kept for kept, _ in pairs), sum(due for _, due in pairs)
+
+
 async def _unit_level(
-    request: Request, unit: Unit, year: Period, by_member: dict[int, dict[str, Fraction]]
+    request: Request,
+    unit: Unit,
+    year: Period,
+    by_member: dict[int, dict[str, Fraction]],
+    retention: tuple[int, int],
 ) -> list[str]:
     """The lead's unit against its own plan (or its members' targets): completion per
-    program, then the converted score and level of the unit as a whole."""
+    program, then the converted score and level of the unit as a whole, with retention
+    weighed in as for each member (the participants logged in the unit's subtree)."""
     t, rules = request.t, request.services.emulation
     lines = [t("plans.unit_title", unit=unit.name)]
     targets: dict[str, int | None] = {}
@@ -136,7 +158,7 @@ async def _unit_level(
         total = await unit_total(request.repo, unit, year, (code,))
         targets[code], achieved[code] = total.target.target, total.achieved
     lines += _completion(t, achieved, targets)
-    result = assess(weighted, targets, year, request.today, rules)
+    result = assess(weighted, targets, year, request.today, rules, retention)
     lines += _describe(t, result, rules, weighted, achieved)
     return lines
 

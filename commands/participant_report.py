@@ -16,7 +16,7 @@ from commands.render import period_label
 from locales import Translator
 from storage.repository import Repository
 from tracker.models import Unit
-from tracker.percent import Percent, format_percent
+from tracker.percent import Percent
 from tracker.periods import Period
 from tracker.quotas import total_plan_for
 from tracker.renewals import (
@@ -95,13 +95,6 @@ async def participant_report(
     return report
 
 
-def percent_text(t: Translator, hundredths: int) -> str:
-    """`477` -> `4,77%` (vi) or `4.77%` (en); whole in an SMS."""
-    return format_percent(
-        hundredths, decimal_mark="," if t.language == "vi" else ".", whole=t.plain
-    )
-
-
 def growth_text(t: Translator, line: ProgramParticipants) -> str:
     if line.growth is None:
         return t("participants_report.no_last_year")
@@ -112,7 +105,7 @@ def growth_text(t: Translator, line: ProgramParticipants) -> str:
     return t(
         f"participants_report.growth_{direction}",
         n=abs(change.people),
-        percent=percent_text(t, change.hundredths),
+        percent=Percent(change.hundredths),
     )
 
 
@@ -140,7 +133,7 @@ def report_lines(t: Translator, unit: Unit, lines: list[ProgramParticipants]) ->
                 rejoined=line.rejoined,
                 renewed=line.renewed,
                 lapsed=line.lapsed,
-                rate=percent_text(t, rate),
+                rate=Percent(rate),
                 retained=line.retained,
                 due=line.fallen_due,
             )
@@ -193,7 +186,7 @@ def summary_line(t: Translator, lines: list[ProgramParticipants]) -> str | None:
                 new=line.new + line.rejoined,
                 renewed=line.renewed,
                 lapsed=line.lapsed,
-                rate=t("participants_report.no_rate") if rate is None else percent_text(t, rate),
+                rate=t("participants_report.no_rate") if rate is None else Percent(rate),
             )
         )
     return t("participants_report.summary", parts="; ".join(parts)) if parts else None
@@ -210,5 +203,5 @@ def _short_growth(t: Translator, line: ProgramParticipants) -> str:
         "participants_report.short_growth",
         sign=sign,
         n=abs(change.people),
-        percent=percent_text(t, change.hundredths),
+        percent=Percent(change.hundredths),
     )

@@ -87,6 +87,18 @@ class Emulation:
     tier: Tier | None
     projected_score: Fraction | None
     projected_tier: Tier | None
+    retention: Fraction | None = None
+    """The retention rate in % that weighs in the score; None when it does not (weight 0,
+    nothing fallen due, or no score), so a reply names only the parts in effect."""
+
+
+def retention_rate(retention: tuple[int, int] | None, rules: EmulationRules) -> Fraction | None:
+    """Renewed in time / fallen due, in %, when it weighs in the score (a weight is set
+    and someone fell due); None otherwise."""
+    if retention is None or rules.retention_weight == 0 or retention[1] <= 0:
+        return None
+    retained, fallen_due = retention
+    return Fraction(100 * min(retained, fallen_due), fallen_due)
 
 
 def with_retention(
@@ -94,11 +106,11 @@ def with_retention(
 ) -> Fraction | None:
     """The score with retention (renewed in time, fallen due) weighed in by
     `retention_weight`; unchanged with weight 0, no score, or nothing fallen due."""
-    weight = rules.retention_weight
-    if value is None or retention is None or weight == 0 or retention[1] <= 0:
+    rate = retention_rate(retention, rules)
+    if value is None or rate is None:
         return value
-    retained, fallen_due = retention
-    return (1 - weight) * value + weight * Fraction(100 * min(retained, fallen_due), fallen_due)
+    weight = rules.retention_weight
+    return (1 - weight) * value + weight * rate
 
 
 def assess(
@@ -114,7 +126,8 @@ def assess(
     completion = score(weighted, targets, rules)
     current = with_retention(completion, retention, rules)
     ahead = with_retention(projected(completion, year, today), retention, rules)
-    return Emulation(current, tier_for(current, rules), ahead, tier_for(ahead, rules))
+    rate = retention_rate(retention, rules) if completion is not None else None
+    return Emulation(current, tier_for(current, rules), ahead, tier_for(ahead, rules), rate)
 
 
 def on_course_for(tier: Tier | None, has_initiative: bool) -> tuple[Title, ...]:

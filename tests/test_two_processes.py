@@ -1,9 +1,10 @@
 """Two real `python bot.py` processes on one PostgreSQL database, Telegram in webhook mode
 behind a "load balancer" (the test Bot API server posting each update to both webhooks).
 
-What must hold (issue 15): an update or SMS that reaches both processes counts once; a
-button flow started on one process finishes on the other (its question lives in the
-database); a scheduled summary both processes fire is sent once.
+What must hold (issue 15): an update, a Zalo event or an SMS that reaches both processes
+counts once; a button flow started on one process finishes on the other (its question
+lives in the database); a scheduled summary both processes fire is sent once. Zalo's
+stand-in server (tests/support/zaloapi.py) posts its events to both `/zalo` webhooks.
 """
 
 from __future__ import annotations
@@ -30,12 +31,15 @@ from tests.support.botapi import BotApiServer
 from tests.support.net import free_port
 from tests.support.postgres import TEMPLATE, PostgresServer
 from tests.support.updates import callback_update, text_update, user
+from tests.support.zaloapi import ZaloApiServer
 from tracker.models import Role, TargetKind
 from tracker.periods import VIETNAM
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "two-process-webhook"
 SMS_SECRET = "two-process-sms"
+ZALO_SECRET = "two-process-zalo"
+LAN_ZALO = "u-lan"
 LAN = user(8101, "Lan")
 LEAD = user(8102, "Đức")
 GROUP = -1008100000001
@@ -85,6 +89,9 @@ async def organisation(url: str) -> None:
             member = await repo.member_by_phone(phone)
             assert member is not None
             await repo.link_telegram(member.id, telegram_user["id"])
+        lan = await repo.member_by_phone("0912000001")
+        assert lan is not None
+        assert await repo.link_zalo(lan.id, LAN_ZALO, lan.phone, datetime.now(VIETNAM))
         commune = await repo.unit_by_path(COMMUNE)
         assert commune is not None
         await repo.bind_group(commune.id, GROUP)
@@ -99,8 +106,11 @@ class Bot:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.webhook = f"{self.base}/telegram"
+        self.zalo_webhook = f"{self.base}/zalo"
         self.log = tmp_path / f"{name}.log"
         env = env | {"HTTP_PORT": str(self.port), "TELEGRAM_WEBHOOK_URL": self.webhook}
+        if "ZALO_BOT_TOKEN" in env:
+            env["ZALO_WEBHOOK_URL"] = self.zalo_webhook
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
                 [sys.executable, str(ROOT / "bot.py")], env=env, cwd=tmp_path,
@@ -108,12 +118,13 @@ class Bot:
             )  # fmt: skip
 
     async def health(self, http: httpx.AsyncClient) -> dict[str, Any]:
-        """/healthz once Telegram is up (its webhook registered); waits for start-up."""
+        """/healthz once Telegram and Zalo (when set) are up, their webhooks registered;
+        waits for start-up."""
         for _ in range(1200):  # waiting for start-up on a busy machine, not timing it
             assert self.process.poll() is None, self.log.read_text()
             try:
                 health = (await http.get(f"{self.base}/healthz")).json()
-                if health["parts"].get("telegram") == "up":
+                if all(health["parts"].get(part, "up") == "up" for part in ("telegram", "zalo")):
                     return dict(health)
             except httpx.TransportError:
                 pass
@@ -130,10 +141,12 @@ class Bot:
 
 
 @asynccontextmanager
-async def two_bots(api: BotApiServer, url: str, tmp_path: Path) -> AsyncIterator[list[Bot]]:
+async def two_bots(
+    api: BotApiServer, url: str, tmp_path: Path, zalo: ZaloApiServer | None = None
+) -> AsyncIterator[list[Bot]]:
     schedule = tmp_path / "schedule.toml"
     schedule.write_text(SCHEDULE, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SMS_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SMS_", "ZALO_"))}
     env |= {
         "DATABASE_URL": url,
         "TELEGRAM_BOT_TOKEN": api.token,
@@ -143,6 +156,12 @@ async def two_bots(api: BotApiServer, url: str, tmp_path: Path) -> AsyncIterator
         "SCHEDULE_FILE": str(schedule),
         "PTB_TIMEDELTA": "true",
     }
+    if zalo is not None:
+        env |= {
+            "ZALO_BOT_TOKEN": zalo.token,
+            "ZALO_API_BASE_URL": zalo.base_url,
+            "ZALO_WEBHOOK_SECRET": ZALO_SECRET,
+        }
     bots = [Bot(env, tmp_path, "a"), Bot(env, tmp_path, "b")]
     try:
         yield bots
@@ -175,7 +194,8 @@ async def test_two_processes_count_once_share_flows_and_send_a_summary_once(
     await organisation(database)
     async with (
         BotApiServer() as api,
-        two_bots(api, database, tmp_path) as (a, b),
+        ZaloApiServer() as zalo,
+        two_bots(api, database, tmp_path, zalo) as (a, b),
         httpx.AsyncClient(timeout=30, trust_env=False) as http,
     ):
         health_a, health_b = await a.health(http), await b.health(http)
@@ -216,6 +236,15 @@ async def test_two_processes_count_once_share_flows_and_send_a_summary_once(
         assert replies[0].text == replies[1].text
         assert replies[0].text.splitlines()[0] == f"Da ghi 3 TN ngay {today}."
         assert sorted(c for (c,) in rows(database, "SELECT count FROM entries")) == [2, 3]
+
+        # A Zalo event posted to both processes' webhooks: logged once, answered once.
+        event = zalo.text_update(LAN_ZALO, "YT 4", message_id="zalo-both")
+        assert await zalo.deliver_to_each(event, [a.zalo_webhook, b.zalo_webhook]) == [200, 200]
+        await settled(api)
+        [zalo_answer] = zalo.texts_to(LAN_ZALO)
+        assert zalo_answer.splitlines()[0] == f"✅ Đã ghi 4 người tham gia YT ngày {today}."
+        logged = rows(database, "SELECT program, count, source_key FROM entries ORDER BY id")
+        assert logged[2:] == [("YT", 4, "zalo:zalo-both")]
 
         # A confirmation asked by process A, the button tapped on process B.
         since = len(api.sent_messages(LEAD["id"]))

@@ -171,6 +171,27 @@ class ZaloApiServer:
         self.deliveries.append(Delivery(update, response.status_code))
         return response.status_code
 
+    async def deliver_to_each(self, update: JSONDict, urls: list[str]) -> list[int]:
+        """POST `update` to each of `urls` at once (a load balancer that delivered it to
+        several bot processes), a non-2xx answer posted again (up to 20 times, 0.2 s
+        apart) as a webhook sender does; the status each finally answered."""
+
+        async def post(url: str) -> int:
+            for _ in range(20):
+                response = await self._http.post(
+                    url,
+                    json={"ok": True, "result": update},
+                    headers={"X-Bot-Api-Secret-Token": self.webhook_secret},
+                    timeout=60,
+                )
+                self.deliveries.append(Delivery(update, response.status_code))
+                if response.status_code < 300:
+                    break
+                await asyncio.sleep(0.2)
+            return response.status_code
+
+        return list(await asyncio.gather(*(post(url) for url in urls)))
+
     def fail_next(self, method: str, error_code: int = 429, count: int = 1) -> None:
         description = "Too Many Requests: retry after 0" if error_code == 429 else "Error"
         faults = self._faults.setdefault(method.lower(), [])
