@@ -13,14 +13,18 @@ two boards are recounted together, one row per member and board.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from functools import lru_cache
+from typing import Any
 
 from leaderboards.ranking import name_order
 from storage.store_base import Db
 from tracker.periods import InvalidPeriod, Period, parse_period
 from tracker.quotas import target_for
 
+PAGE = 5_000
+"""Rows the country-wide steps (sort names, a new period's targets) read into Python at a
+time: the bot's memory stays flat however many members the database holds."""
 # Past this many (stale book x materialised period) targets to derive again, dropping
 # everything and materialising afresh what is asked for is cheaper (a province import).
 RESET_AFTER = 20_000
@@ -89,25 +93,33 @@ async def _recount_stale_members(db: Db) -> None:
 
 
 async def _refresh_names(db: Db) -> None:
-    rows = await db.execute_fetchall(
+    while rows := await db.execute_fetchall(
         "SELECT s.member_id, m.name FROM stale_names s JOIN members m ON m.id = s.member_id"
-    )
-    await db.execute(
-        "DELETE FROM member_sort_names WHERE member_id IN (SELECT member_id FROM stale_names)"
-    )
-    await db.insert_rows(
-        "member_sort_names",
-        ("member_id", "sort_key"),
-        [(member_id, name_order(name)) for member_id, name in rows],
-    )
-    # Board rows carry the key (migration 0118) and, as a role change marks the member
-    # too, whether they are listed (0119).
-    await db.execute(
-        "UPDATE board_rows SET name_key = coalesce((SELECT k.sort_key FROM member_sort_names k"
-        f" WHERE k.member_id = board_rows.member_id), ''), listed = {LISTED_OF_ROW}"
-        " WHERE member_id IN (SELECT member_id FROM stale_names)"
-    )
-    await db.execute("DELETE FROM stale_names")
+        " ORDER BY s.member_id LIMIT ?",
+        (PAGE,),
+    ):
+        marked = "SELECT member_id FROM stale_names WHERE member_id <= ?"
+        await db.execute(
+            f"DELETE FROM member_sort_names WHERE member_id IN ({marked})", (rows[-1][0],)
+        )
+        await db.insert_rows(
+            "member_sort_names",
+            ("member_id", "sort_key"),
+            [(member_id, name_order(name)) for member_id, name in rows],
+        )
+        # Board rows carry the key (migration 0118) and, as a role change marks the
+        # member too, whether they are listed (0119).
+        await db.execute(
+            "UPDATE board_rows SET name_key = coalesce((SELECT k.sort_key"
+            " FROM member_sort_names k WHERE k.member_id = board_rows.member_id), ''),"
+            f" listed = {LISTED_OF_ROW} WHERE member_id IN ({marked})",
+            (rows[-1][0],),
+        )
+        await db.execute("DELETE FROM stale_names WHERE member_id <= ?", (rows[-1][0],))
+    await db.execute("DELETE FROM stale_names")  # members gone since they were marked
+
+
+_QUOTA_ROWS = "SELECT target_kind, target_id, program, period_key, value FROM quotas"
 
 
 async def _books(
@@ -118,6 +130,32 @@ async def _books(
         f"SELECT target_kind, target_id, program, period_key, value FROM quotas q {where}",
         params,
     )
+    return _books_of(rows)
+
+
+async def _book_pages(db: Db) -> AsyncIterator[dict[tuple[str, int, str], Book]]:
+    """Every quota book, a page of owners at a time (whole books: an owner's rows are
+    never split between two pages)."""
+    after: tuple[str, int] = ("", 0)
+    while True:
+        rows = await db.execute_fetchall(
+            f"{_QUOTA_ROWS} WHERE (target_kind, target_id) > (?, ?)"
+            " ORDER BY target_kind, target_id LIMIT ?",
+            (*after, PAGE),
+        )
+        if len(rows) == PAGE:  # the last owner's book may go on past the page
+            last = (rows[-1][0], rows[-1][1])
+            whole = [row for row in rows if (row[0], row[1]) != last]
+            rows = whole or await db.execute_fetchall(
+                f"{_QUOTA_ROWS} WHERE target_kind = ? AND target_id = ?", last
+            )
+        if not rows:
+            return
+        yield _books_of(rows)
+        after = (rows[-1][0], rows[-1][1])
+
+
+def _books_of(rows: Iterable[Any]) -> dict[tuple[str, int, str], Book]:
     books: dict[tuple[str, int, str], list[tuple[str, int]]] = defaultdict(list)
     for kind, target_id, program, period_key, value in rows:
         books[(kind, target_id, program)].append((period_key, value))
@@ -127,16 +165,14 @@ async def _books(
 async def _refresh_targets(db: Db) -> None:
     """Derive again the targets of changed quota books, in every materialised period,
     and the board rows of the members concerned."""
-    stale = list(
-        await db.execute_fetchall("SELECT target_kind, target_id, program FROM stale_quotas")
-    )
-    if not stale:
+    [(stale_count,)] = await db.execute_fetchall("SELECT count(*) FROM stale_quotas")
+    if not stale_count:
         return
     periods = [
         parse_period(key)
         for (key,) in await db.execute_fetchall("SELECT period_key FROM target_periods")
     ]
-    if len(stale) * len(periods) > RESET_AFTER:
+    if stale_count * len(periods) > RESET_AFTER:
         for table in (
             "stale_board_members",
             "board_rows",
@@ -149,6 +185,9 @@ async def _refresh_targets(db: Db) -> None:
         ):
             await db.execute(f"DELETE FROM {table}")
     elif periods:
+        stale = await db.execute_fetchall(
+            "SELECT target_kind, target_id, program FROM stale_quotas"
+        )
         books = await _books(
             db,
             "JOIN stale_quotas s USING (target_kind, target_id, program)",
@@ -202,14 +241,14 @@ async def _materialise_period(db: Db, period: Period) -> None:
         " WHERE period_key = ? GROUP BY period_key, unit_id, program",
         (period.key,),
     )
-    books = await _books(db)
-    await _insert_targets(
-        db,
-        (
-            (period.key, kind, target_id, program, _target(period, book))
-            for (kind, target_id, program), book in books.items()
-        ),
-    )
+    async for books in _book_pages(db):
+        await _insert_targets(
+            db,
+            (
+                (period.key, kind, target_id, program, _target(period, book))
+                for (kind, target_id, program), book in books.items()
+            ),
+        )
     await db.refresh_statistics(("period_targets", "unit_period_totals"))
 
 
