@@ -22,7 +22,6 @@ from tracker.quotas import total_plan_for
 from tracker.renewals import (
     Growth,
     growth,
-    lapse_known_before,
     retention_hundredths,
     same_date_last_year,
 )
@@ -65,9 +64,7 @@ async def participant_report(
     year_ago = same_date_last_year(as_of)
     now_counts = await unit_counts(repo, unit_id, as_of, grace_days)
     then_counts = await unit_counts(repo, unit_id, year_ago, grace_days)
-    events = await repo.count_events(
-        unit_id, period.first - timedelta(days=1), as_of, lapse_known_before(as_of, grace_days)
-    )
+    enrolled = await repo.enrolments(unit_id, period.first - timedelta(days=1), as_of)
     plans = await repo.total_plan_books(unit_id)
     retention = {
         figures.program: figures
@@ -87,8 +84,8 @@ async def participant_report(
                 count=count,
                 last_year=last_year,
                 growth=None if count is None else growth(count, last_year),
-                new=sum(e.new for e in events if e.program == program),
-                rejoined=sum(e.rejoined for e in events if e.program == program),
+                new=enrolled.get(program, (0, 0))[0],
+                rejoined=enrolled.get(program, (0, 0))[1],
                 renewed=kept.renewed if kept else 0,
                 fallen_due=kept.fallen_due if kept else 0,
                 retained=kept.retained if kept else 0,

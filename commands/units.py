@@ -6,7 +6,7 @@ it sees their unit among its siblings, which is the comparison they care about.
 
 from __future__ import annotations
 
-from commands.boards import unit_board, unit_total
+from commands.boards import unit_board_of, unit_total_of
 from commands.context import Reply, Request
 from commands.grammar import parse_board_args
 from commands.participant_report import participant_report, report_lines
@@ -21,7 +21,8 @@ async def units(request: Request, args: list[str], member: Member) -> Reply:
     """Rank the child units of the caller's unit (or of a named unit, for a lead)."""
     period, programs, rest = parse_board_args(args, request.today, request.rules)
     scope = await _scope(request, member, " ".join(rest))
-    board = await unit_board(request.repo, scope, period, programs)
+    folded = await request.repo.folded_units(scope.id, period, programs)  # board and total
+    board = unit_board_of(folded, scope, programs)
     t = request.t
     lines = [
         t(
@@ -51,7 +52,7 @@ async def units(request: Request, args: list[str], member: Member) -> Reply:
         lines.append(t("boards.unit_no_quota", name=unranked.name, achieved=unranked.achieved))
         lines += total_lines(t, request.rules, standings, unranked.key, row=True)
     if not t.plain:  # the scope's own line, as in /bxh and its lead's /tiendo
-        total = await unit_total(request.repo, scope, period, programs)
+        total = unit_total_of(folded, scope, programs)
         lines.append(unit_total_line(t, t("plans.whole_scope", unit=scope.name), total))
         if not member.is_lead:  # a lead reads it in the participants block below
             lines += total_lines(t, request.rules, standings, scope.id)
@@ -65,16 +66,16 @@ async def units(request: Request, args: list[str], member: Member) -> Reply:
 
 
 async def _scope(request: Request, member: Member, named: str) -> Unit:
+    if not named:  # the caller's unit, or its parent when nothing lies under it
+        own = await request.repo.unit(member.unit_id)
+        if own.parent_id is not None and not await request.repo.child_units(own.id):
+            return await request.repo.unit(own.parent_id)
+        return own
+    if not member.is_lead:
+        raise UserError("error.not_allowed")
+    wanted = fold(named)
     subtree = await request.repo.subtree_units(member.unit_id)
-    if named:
-        if not member.is_lead:
-            raise UserError("error.not_allowed")
-        wanted = fold(named)
-        found = [unit for unit in subtree if wanted in fold(unit.name)]
-        if not found:
-            raise UserError("boards.unknown_unit", given=named)
-        return found[0]
-    own = subtree[0]
-    if len(subtree) == 1 and own.parent_id is not None:
-        return await request.repo.unit(own.parent_id)
-    return own
+    found = [unit for unit in subtree if wanted in fold(unit.name)]
+    if not found:
+        raise UserError("boards.unknown_unit", given=named)
+    return found[0]

@@ -55,10 +55,18 @@ NEEDS_CATCH_UP = (
     " OR NOT EXISTS (SELECT 1 FROM board_combos WHERE period_key = :period AND combo = :combo))"
 )
 
+# SQL, true when `catch_up` has work for a unit board of :period: unit boards read
+# targets and unit totals only, never a person board's rows.
+NEEDS_PERIOD = (
+    "(EXISTS (SELECT 1 FROM stale_quotas)"
+    " OR NOT EXISTS (SELECT 1 FROM member_target_periods WHERE period_key = :period))"
+)
 
-async def catch_up(db: Db, period: Period, programs: tuple[str, ...]) -> None:
-    """Bring names, targets and the (period, combo) board up to date. Inside a write
-    transaction; idempotent, so two boards racing to catch up do no harm."""
+
+async def catch_up(db: Db, period: Period, programs: tuple[str, ...] | None) -> None:
+    """Bring names, targets and the (period, combo) board up to date (`programs` None:
+    the period's targets and unit totals only). Inside a write transaction; idempotent,
+    so two boards racing to catch up do no harm."""
     # Nothing is materialised under a key that does not parse back to the same period:
     # `_refresh_targets` re-reads every key, and one bad key broke every board (issue 11).
     if parse_period(period.key) != period:
@@ -66,7 +74,10 @@ async def catch_up(db: Db, period: Period, programs: tuple[str, ...]) -> None:
     await _refresh_names(db)
     await _refresh_targets(db)
     await _materialise_period(db, period)
-    await _materialise_board(db, period.key, programs)
+    if programs is None:
+        await _sum_member_targets(db, period.key)
+    else:
+        await _materialise_board(db, period.key, programs)
     await _recount_stale_members(db)
 
 
@@ -87,10 +98,22 @@ async def _refresh_names(db: Db) -> None:
         " ORDER BY s.member_id LIMIT ?",
         (PAGE,),
     ):
-        await db.executemany(
-            "INSERT INTO member_sort_names (member_id, sort_key) VALUES (?, ?)"
-            " ON CONFLICT (member_id) DO UPDATE SET sort_key = excluded.sort_key",
+        marked = "SELECT member_id FROM stale_names WHERE member_id <= ?"
+        await db.execute(
+            f"DELETE FROM member_sort_names WHERE member_id IN ({marked})", (rows[-1][0],)
+        )
+        await db.insert_rows(
+            "member_sort_names",
+            ("member_id", "sort_key"),
             [(member_id, name_order(name)) for member_id, name in rows],
+        )
+        # Board rows carry the key (migration 0118) and, as a role change marks the
+        # member too, whether they are listed (0119).
+        await db.execute(
+            "UPDATE board_rows SET name_key = coalesce((SELECT k.sort_key"
+            " FROM member_sort_names k WHERE k.member_id = board_rows.member_id), ''),"
+            f" listed = {LISTED_OF_ROW} WHERE member_id IN ({marked})",
+            (rows[-1][0],),
         )
         await db.execute("DELETE FROM stale_names WHERE member_id <= ?", (rows[-1][0],))
     await db.execute("DELETE FROM stale_names")  # members gone since they were marked
@@ -157,6 +180,8 @@ async def _refresh_targets(db: Db) -> None:
             "period_targets",
             "unit_period_totals",
             "target_periods",
+            "unit_member_targets",
+            "member_target_periods",
         ):
             await db.execute(f"DELETE FROM {table}")
     elif periods:
@@ -185,13 +210,18 @@ async def _refresh_targets(db: Db) -> None:
         await db.executemany(
             f"UPDATE board_rows SET target = {_TARGET_OF_ROW} WHERE member_id = ?", members
         )
+        await db.executemany(  # after the targets: a target makes a lead listed
+            f"UPDATE board_rows SET listed = {LISTED_OF_ROW} WHERE member_id = ?", members
+        )
+        if members:  # their units' sums of members' targets, in every period
+            await db.execute("DELETE FROM member_target_periods")
     await db.execute("DELETE FROM stale_quotas")
 
 
 async def _insert_targets(db: Db, rows: Iterable[tuple[str, str, int, str, int | None]]) -> None:
-    await db.executemany(
-        "INSERT INTO period_targets (period_key, target_kind, target_id, program, target)"
-        " VALUES (?, ?, ?, ?, ?)",
+    await db.insert_rows(
+        "period_targets",
+        ("period_key", "target_kind", "target_id", "program", "target"),
         [row for row in rows if row[-1] is not None],
     )
 
@@ -219,6 +249,27 @@ async def _materialise_period(db: Db, period: Period) -> None:
                 for (kind, target_id, program), book in books.items()
             ),
         )
+    await db.refresh_statistics(("period_targets", "unit_period_totals"))
+
+
+async def _sum_member_targets(db: Db, period_key: str) -> None:
+    """The period's members' targets added up per unit (migration 0116), unless the
+    sums are complete; the period's targets are materialised already."""
+    rows = await db.execute_fetchall(
+        "SELECT 1 FROM member_target_periods WHERE period_key = ?", (period_key,)
+    )
+    if rows:
+        return
+    await db.execute("DELETE FROM unit_member_targets WHERE period_key = ?", (period_key,))
+    await db.execute(
+        "INSERT INTO unit_member_targets (period_key, program, unit_id, target)"
+        " SELECT q.period_key, q.program, m.unit_id, sum(q.target)"
+        " FROM period_targets q JOIN members m ON m.id = q.target_id"
+        " WHERE q.period_key = ? AND q.target_kind = 'member'"
+        " GROUP BY q.period_key, q.program, m.unit_id",
+        (period_key,),
+    )
+    await db.execute("INSERT INTO member_target_periods (period_key) VALUES (?)", (period_key,))
 
 
 async def _materialise_board(db: Db, period_key: str, programs: tuple[str, ...]) -> None:
@@ -236,9 +287,11 @@ async def _materialise_board(db: Db, period_key: str, programs: tuple[str, ...])
     # Every member, set-based: one pass over the period's totals and targets each.
     await db.execute(
         "INSERT INTO board_rows (period_key, combo, lineage, member_id, achieved, reached,"
-        " target)"
-        " SELECT :period, :combo, u.lineage, m.id, coalesce(t.achieved, 0), t.reached, q.target"
+        " target, name_key)"
+        " SELECT :period, :combo, u.lineage, m.id, coalesce(t.achieved, 0), t.reached, q.target,"
+        " coalesce(k.sort_key, '')"
         " FROM members m JOIN units u ON u.id = m.unit_id"
+        " LEFT JOIN member_sort_names k ON k.member_id = m.id"
         " LEFT JOIN (SELECT member_id, sum(achieved) AS achieved, max(last_at) AS reached"
         f"   FROM entry_totals WHERE period_key = :period AND program IN ({_PROGRAMS})"
         "   GROUP BY member_id) t ON t.member_id = m.id"
@@ -247,6 +300,12 @@ async def _materialise_board(db: Db, period_key: str, programs: tuple[str, ...])
         f"   AND program IN ({_PROGRAMS}) GROUP BY target_id) q ON q.target_id = m.id",
         {"period": period_key, "combo": combo},
     )
+    await db.execute(  # rows with a target are listed (the default), others are looked at
+        f"UPDATE board_rows SET listed = {LISTED_OF_ROW}"
+        " WHERE period_key = ? AND combo = ? AND target IS NULL",
+        (period_key, combo),
+    )
+    await db.refresh_statistics(("board_rows",))
 
 
 # The programs of the (:period, :combo) being materialised.
@@ -260,6 +319,20 @@ _TARGET_OF_ROW = (
     " AND q.target_id = board_rows.member_id AND q.program IN"
     " (SELECT c.program FROM board_combos c"
     "  WHERE c.period_key = board_rows.period_key AND c.combo = board_rows.combo))"
+)
+
+# Whether a board row's member is on the board (migration 0119): everyone but a lead or
+# admin without any quota of the combo's programs (they lead; they are not ranked), as
+# commands.boards.people_board decides.
+LISTED_OF_ROW = (
+    "CASE WHEN board_rows.target IS NOT NULL"
+    " OR (SELECT m.role FROM members m WHERE m.id = board_rows.member_id)"
+    "  NOT IN ('lead', 'admin')"
+    " OR EXISTS (SELECT 1 FROM quotas q WHERE q.target_kind = 'member'"
+    "  AND q.target_id = board_rows.member_id AND q.program IN"
+    "  (SELECT c.program FROM board_combos c"
+    "   WHERE c.period_key = board_rows.period_key AND c.combo = board_rows.combo))"
+    " THEN 1 ELSE 0 END"
 )
 
 # A board row's entry totals: its member's, of the combo's programs, in its period.

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -75,6 +75,24 @@ class PgDb:
         if batch:
             async with self._connection.cursor() as cursor:
                 await cursor.executemany(to_pyformat(sql), batch)
+
+    async def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        # COPY: one stream instead of a statement per row (120,000 targets of a country
+        # took seconds through executemany). COPY fires the table's triggers as INSERT does.
+        if not rows:
+            return
+        async with self._connection.cursor() as cursor:
+            statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+            async with cursor.copy(statement) as copy:
+                for row in rows:
+                    await copy.write_row(row)
+
+    async def refresh_statistics(self, tables: Sequence[str]) -> None:
+        # Without it, the first boards after a period is materialised were planned for
+        # empty tables: 1.5 s instead of 2 ms for a commune's unit board (60,000 members).
+        await self._connection.execute(f"ANALYZE {', '.join(tables)}")
 
 
 class PostgresBase(StoreBase):
@@ -192,21 +210,16 @@ class PostgresRepository(
 
     @classmethod
     async def open(cls, url: str, *, max_size: int = 20) -> PostgresRepository:
+        settings: dict[str, Any] = {"autocommit": True, "prepare_threshold": None}
+        # Migrate on a connection of its own, before the pool opens any: database
+        # settings a migration makes (0115: no JIT) reach every pooled session.
+        async with await AsyncConnection.connect(url, **settings) as connection:
+            await _check_collation(connection)
+            await migrate(connection)
         pool: AsyncConnectionPool[AsyncConnection[Any]] = AsyncConnectionPool(
-            url,
-            min_size=1,
-            max_size=max_size,
-            kwargs={"autocommit": True, "prepare_threshold": None},
-            open=False,
+            url, min_size=1, max_size=max_size, kwargs=settings, open=False
         )
         await pool.open(wait=True)
-        try:
-            async with pool.connection() as connection:
-                await _check_collation(connection)
-                await migrate(connection)
-        except BaseException:
-            await pool.close()
-            raise
         return cls(pool, url)
 
     async def close(self) -> None:

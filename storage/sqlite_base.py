@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import partial
 from typing import Any, cast
@@ -105,6 +105,19 @@ class DirectDb:
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         self._connection.executemany(sql, list(rows))
 
+    async def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        await self.executemany(_insert_sql(table, columns), rows)
+
+    async def refresh_statistics(self, tables: Sequence[str]) -> None:
+        pass  # see Db: the board statements name their indexes on SQLite
+
+
+def _insert_sql(table: str, columns: Sequence[str]) -> str:
+    marks = ", ".join("?" * len(columns))
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+
 
 class SuspendedWrite(RuntimeError):
     """A write function awaited something other than its connection."""
@@ -148,6 +161,15 @@ class SQLiteDb:
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         batch = list(rows)
         await self._thread.run(lambda db: db.executemany(sql, batch))
+
+    async def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        # One crossing to the thread; executemany reuses one prepared statement.
+        await self.executemany(_insert_sql(table, columns), rows)
+
+    async def refresh_statistics(self, tables: Sequence[str]) -> None:
+        pass  # see Db: the board statements name their indexes on SQLite
 
 
 def _record(db: sqlite3.Connection, work: list[EntryWork]) -> list[Recorded]:

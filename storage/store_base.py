@@ -53,6 +53,18 @@ class Db(Protocol):
     async def execute(self, sql: str, params: Params = ()) -> None: ...
     async def execute_fetchall(self, sql: str, params: Params = ()) -> list[Any]: ...
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None: ...
+    async def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Insert many plain rows (no conflict clause) as fast as the backend can:
+        materialising a board for a country writes 100,000 targets at once."""
+        ...
+
+    async def refresh_statistics(self, tables: Sequence[str]) -> None:
+        """Tell the planner about a table that just grew by a board's worth of rows
+        (PostgreSQL plans from statistics, which lag a bulk insert by a minute or more;
+        SQLite's board statements carry index hints and need none)."""
+        ...
 
 
 class StoreBase(ABC):
