@@ -64,6 +64,8 @@ CACHE = frozenset(
         "board_rows",
         "unit_period_totals",
         "stale_board_members",
+        "unit_member_targets",
+        "member_target_periods",
     }
 )
 # Each backend's own: its migrations, and the processes running on it with the updates

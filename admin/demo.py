@@ -10,7 +10,8 @@ from datetime import date, datetime, time, timedelta
 
 from locales import Translator
 from storage.repository import QuotaRow, Repository, StaffRow
-from tracker.models import Channel, Member, NewEntry, Role, TargetKind
+from tracker.models import Channel, Member, NewEntry, PlanKind, Role, TargetKind
+from tracker.participant_counts import CountRow
 from tracker.participants import ParticipantDetails, hashed
 from tracker.periods import VIETNAM
 from tracker.renewals import add_months
@@ -21,6 +22,11 @@ DEMO_OFFICER_PHONE = "0912000001"
 # lead (0913000002) sees the office against it in /tiendo, /bxh, /donvi and /xuat.
 PLANNED_OFFICE = "BHXH cơ sở Hạc Thành"
 OFFICE_PLAN = {"TN": 700, "YT": 1_300}
+# Plans for participants in total (kế hoạch tổng số người tham gia) of the office and one
+# commune, with their counts at the end of last year as the official system gave them:
+# /bxh, /donvi, /tonghop, /bieudo, /thidua and the TV show each against its count.
+TOTAL_PLANS = {PLANNED_OFFICE: 1_250, f"{PLANNED_OFFICE} / Phường Hạc Thành": 480}
+COUNTS_LAST_YEAR = {PLANNED_OFFICE: 640, f"{PLANNED_OFFICE} / Phường Hạc Thành": 250}
 DEMO_SECRET = "demo-only-participant-key"
 """Hashes the demo's made-up participant codes when no PARTICIPANT_HASH_SECRET is set."""
 PARTICIPANTS_EACH = 6
@@ -118,7 +124,20 @@ async def fill_demo(repo: Repository, now: datetime) -> bool:
         for code, plan in OFFICE_PLAN.items()
         for year in years
     ]
+    quotas += [
+        QuotaRow(0, TargetKind.UNIT, f"{PROVINCE} / {path}", "TN", str(year), plan, PlanKind.TOTAL)
+        for path, plan in TOTAL_PLANS.items()
+        for year in years
+    ]
     await repo.import_quotas(quotas, now)
+    year_end = date(first.year, 1, 1) - timedelta(days=1)
+    await repo.import_participant_counts(
+        [
+            CountRow(0, f"{PROVINCE} / {path}", "TN", year_end, count)
+            for path, count in COUNTS_LAST_YEAR.items()
+        ],
+        now,
+    )
 
     # Each member at their own pace against plan, up to yesterday.
     for row in staff:

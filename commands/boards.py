@@ -25,6 +25,7 @@ from leaderboards.ranking import (
     window_rows,
 )
 from leaderboards.units import UnitTotal, combine_totals, scope_total, unit_rows
+from storage.board_view_repository import FoldedUnits
 from storage.repository import Repository
 from tracker.models import Role, Unit
 from tracker.periods import Period
@@ -165,10 +166,13 @@ async def unit_board(
     """The child units of `scope`, each with its whole subtree, ranked by completion.
     Each program is measured apart and then added up, as `unit_total` does: storage
     keeps per unit the entries logged in it, its own quota and its current members'
-    targets already added up (`unit_rows` adds the subtrees)."""
-    units = await repo.subtree_units(scope.id)
-    parts = [await repo.unit_board_parts(scope.id, period, (code,)) for code in programs]
-    rows = unit_rows(scope.id, units, parts)
+    targets already added up, folded onto the units the board shows (`unit_rows` adds
+    the subtrees)."""
+    return unit_board_of(await repo.folded_units(scope.id, period, programs), scope, programs)
+
+
+def unit_board_of(folded: FoldedUnits, scope: Unit, programs: tuple[str, ...]) -> UnitBoard:
+    rows = unit_rows(scope.id, folded.units, [folded.parts[code] for code in programs])
     return UnitBoard(
         rank(row.standing for row in rows), {row.standing.key: row.target for row in rows}
     )
@@ -180,11 +184,11 @@ async def unit_total(
     """`unit`'s own line, as its parent's `/donvi` sees it: entries logged in its subtree
     against its plan, else its members' targets; programs one by one, then added up (a
     plan for TN says nothing of YT)."""
-    units = await repo.subtree_units(unit.id)
-    totals = []
-    for program in programs:
-        parts = await repo.unit_board_parts(unit.id, period, (program,))
-        totals.append(
-            scope_total(unit.id, units, parts.credits, parts.unit_quotas, parts.member_targets)
-        )
-    return combine_totals(totals)
+    return unit_total_of(await repo.folded_units(unit.id, period, programs), unit, programs)
+
+
+def unit_total_of(folded: FoldedUnits, unit: Unit, programs: tuple[str, ...]) -> UnitTotal:
+    return combine_totals(
+        scope_total(unit.id, folded.units, parts.credits, parts.unit_quotas, parts.member_targets)
+        for parts in (folded.parts[program] for program in programs)
+    )

@@ -8,6 +8,7 @@ from commands.context import Attachment, Reply, Request
 from commands.grammar import parse_period_words
 from commands.render import period_label
 from commands.summary_data import progress_chart, unit_trend
+from commands.total_standing import total_lines, total_standings
 from leaderboards.charts import render_progress, render_trend
 from tracker.models import Member
 
@@ -28,8 +29,14 @@ async def chart(request: Request, args: list[str], member: Member) -> Reply:
     progress_png, trend_png = await asyncio.gather(
         asyncio.to_thread(render_progress, bars), asyncio.to_thread(render_trend, trend)
     )
+    # The charts measure new enrolments; a plan for participants in total is said beside.
+    standings = await total_standings(
+        repo, unit.id, period, today, request.rules.grace_days, request.rules.program_codes
+    )
+    caption = [t("chart.sent", period=period_label(t, period), unit=unit.name)]
+    caption += total_lines(t, request.rules, standings, unit.id)
     return Reply(
-        t("chart.sent", period=period_label(t, period), unit=unit.name),
+        "\n".join(caption),
         attachments=[
             Attachment(t("sheet.progress_file", period=period.key), progress_png, is_image=True),
             Attachment(t("sheet.trend_file", period=period.key), trend_png, is_image=True),

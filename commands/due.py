@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from commands.audit import managed_member
 from commands.context import Reply, Request
+from commands.render import program_label
 from locales import Translator
 from storage.renewals_repository import DueParticipant
 from tracker.errors import UserError
@@ -49,7 +50,13 @@ def due_list(
     for item in listed[:LIST_LINES]:
         key = "due.line_overdue" if item.paid_until < today else "due.line"
         lines.append(
-            t(key, last3=item.last3, code=item.program, until=item.paid_until, by=item.member_name)
+            t(
+                key,
+                last3=item.last3,
+                code=program_label(t, request.rules, item.program),
+                until=item.paid_until,
+                by=item.member_name,
+            )
         )
     if len(listed) > LIST_LINES:
         lines.append(t("due.more", n=len(listed) - LIST_LINES))

@@ -15,6 +15,8 @@ from fractions import Fraction
 
 from commands.boards import combined_target, unit_total
 from commands.context import Reply, Request
+from commands.render import program_label
+from commands.total_standing import total_lines, total_standings
 from leaderboards.emulation import (
     Emulation,
     MemberStanding,
@@ -28,6 +30,7 @@ from tracker.models import Member, Role, TargetKind, Unit
 from tracker.percent import Percent
 from tracker.periods import Period, PeriodKind, period_containing
 from tracker.progress import measure
+from tracker.rules import Rules
 
 LEAD_LIST_LIMIT = 30
 
@@ -67,7 +70,7 @@ async def emulation(request: Request, args: list[str], member: Member) -> Reply:
     if not member.is_lead or own.score is not None:
         if member.is_lead:
             lines.append(t("plans.own_quota"))
-        lines += _completion(t, plain[member.id], targets_of(member.id))
+        lines += _completion(t, request.rules, plain[member.id], targets_of(member.id))
         lines += _describe(t, own, rules, weighted[member.id], plain[member.id])
         initiative = await repo.has_initiative(member.id, year.first.year)
         titles = on_course_for(own.projected_tier, initiative)
@@ -80,10 +83,13 @@ async def emulation(request: Request, args: list[str], member: Member) -> Reply:
     return Reply("\n".join(lines))
 
 
-def _completion(t: Translator, plain: dict[str, int], targets: dict[str, int | None]) -> list[str]:
-    """`Hoàn thành kế hoạch: TN 100,00% · YT 50,00%`: plain counts, as a report shows."""
+def _completion(
+    t: Translator, rules: Rules, plain: dict[str, int], targets: dict[str, int | None]
+) -> list[str]:
+    """`Hoàn thành kế hoạch: BHXH tự nguyện 100,00% · BHYT hộ gia đình 50,00%`: plain
+    counts, as a report shows."""
     parts = [
-        t("emulation.completion_part", code=code, percent=percent)
+        t("emulation.completion_part", code=program_label(t, rules, code), percent=percent)
         for code, target in targets.items()
         if (percent := Percent.of(plain.get(code, 0), target)) is not None
     ]
@@ -157,7 +163,12 @@ async def _unit_level(
     for code in request.rules.program_codes:
         total = await unit_total(request.repo, unit, year, (code,))
         targets[code], achieved[code] = total.target.target, total.achieved
-    lines += _completion(t, achieved, targets)
+    lines += _completion(t, request.rules, achieved, targets)
+    standings = await total_standings(
+        request.repo, unit.id, year, request.today, request.rules.grace_days,
+        request.rules.program_codes,
+    )  # fmt: skip
+    lines += total_lines(t, request.rules, standings, unit.id)  # said apart: not in the score
     result = assess(weighted, targets, year, request.today, rules, retention)
     lines += _describe(t, result, rules, weighted, achieved)
     return lines

@@ -29,7 +29,7 @@ from commands.export_participants import (
 )
 from commands.export_units import add_unit_sheet, unit_rows
 from commands.grammar import parse_period_words
-from commands.render import period_label
+from commands.render import period_label, program_label
 from commands.spreadsheet import neutralise
 from leaderboards.ranking import Standing
 from locales import Translator
@@ -129,11 +129,15 @@ async def export(request: Request, args: list[str], member: Member) -> Reply:
     roots = roots or [u for u in units if u.parent_id is None]
     paths = {unit.id: unit.path for unit in units}
     codes = request.rules.program_codes
-    programs = [(code, await _rows(request, roots, period, (code,), paths)) for code in codes]
+    t = request.t
+    # A sheet (and the CSV's first column) per program, named in full: `BHXH tự nguyện`.
+    programs = [
+        (program_label(t, request.rules, code), await _rows(request, roots, period, (code,), paths))
+        for code in codes
+    ]
     summary = await _rows(request, roots, period, codes, paths)
     units_sheet = await unit_rows(request.repo, roots, period, codes)
     participants = await participant_rows(request, roots, units, period)
-    t = request.t
     name = t("sheet.export_file", period=period.key)
     text = t(
         "leads.export_done",

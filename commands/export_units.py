@@ -64,12 +64,13 @@ async def unit_rows(
     rows: list[UnitRow] = []
     for root in roots:
         units = await repo.subtree_units(root.id)
-        per_program = {}
-        for code in codes:
-            parts = await repo.unit_board_parts(root.id, period, (code,))
-            per_program[code] = subtree_totals(
-                units, parts.credits, parts.unit_quotas, parts.member_targets
+        parts = await repo.unit_board_parts(root.id, period, codes)
+        per_program = {
+            code: subtree_totals(
+                units, parts[code].credits, parts[code].unit_quotas, parts[code].member_targets
             )
+            for code in codes
+        }
         for unit in sorted(units, key=lambda u: u.path):
             for code in codes:
                 total = per_program[code][unit.id]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from commands.render import program_name
 from locales import Translator
 from storage.repository import MemberPeriod, Repository
 from tracker.models import Member, Program
@@ -59,7 +60,7 @@ async def enclosing_line(
     standing = await repo.member_period(member_id, enclosing.key)
     return t(
         "plans.enclosing",
-        code=program.code,
+        code=program_name(t, program),
         achieved=progress.achieved,
         period=t(f"plans.kind.{progress.period.kind.value}"),
         enclosing=t(f"plans.whole.{enclosing.kind.value}"),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from commands.counts import unit_counts
-from commands.render import period_label
+from commands.render import period_label, program_label
 from locales import Translator
 from storage.repository import Repository
 from tracker.models import Unit
@@ -22,10 +22,10 @@ from tracker.quotas import total_plan_for
 from tracker.renewals import (
     Growth,
     growth,
-    lapse_known_before,
     retention_hundredths,
     same_date_last_year,
 )
+from tracker.rules import Rules
 
 
 @dataclass(frozen=True)
@@ -64,9 +64,7 @@ async def participant_report(
     year_ago = same_date_last_year(as_of)
     now_counts = await unit_counts(repo, unit_id, as_of, grace_days)
     then_counts = await unit_counts(repo, unit_id, year_ago, grace_days)
-    events = await repo.count_events(
-        unit_id, period.first - timedelta(days=1), as_of, lapse_known_before(as_of, grace_days)
-    )
+    enrolled = await repo.enrolments(unit_id, period.first - timedelta(days=1), as_of)
     plans = await repo.total_plan_books(unit_id)
     retention = {
         figures.program: figures
@@ -86,8 +84,8 @@ async def participant_report(
                 count=count,
                 last_year=last_year,
                 growth=None if count is None else growth(count, last_year),
-                new=sum(e.new for e in events if e.program == program),
-                rejoined=sum(e.rejoined for e in events if e.program == program),
+                new=enrolled.get(program, (0, 0))[0],
+                rejoined=enrolled.get(program, (0, 0))[1],
                 renewed=kept.renewed if kept else 0,
                 fallen_due=kept.fallen_due if kept else 0,
                 retained=kept.retained if kept else 0,
@@ -112,16 +110,19 @@ def growth_text(t: Translator, line: ProgramParticipants) -> str:
     )
 
 
-def report_lines(t: Translator, unit: Unit, lines: list[ProgramParticipants]) -> list[str]:
+def report_lines(
+    t: Translator, rules: Rules, unit: Unit, lines: list[ProgramParticipants]
+) -> list[str]:
     """The block a lead sees under their progress or unit ranking."""
     shown = [t("participants_report.title", unit=unit.name)]
     for line in lines:
+        name = program_label(t, rules, line.program)
         if line.count is None:
-            head = t("participants_report.no_count", code=line.program)
+            head = t("participants_report.no_count", code=name)
         else:
             head = t(
                 "participants_report.count",
-                code=line.program,
+                code=name,
                 count=line.count,
                 n=line.count,  # picks the plural form
                 day=line.as_of,
@@ -172,7 +173,7 @@ def _plan_lines(t: Translator, line: ProgramParticipants) -> list[str]:
     ]
 
 
-def summary_line(t: Translator, lines: list[ProgramParticipants]) -> str | None:
+def summary_line(t: Translator, rules: Rules, lines: list[ProgramParticipants]) -> str | None:
     """The one line of the weekly summary; None when nothing is known of participants."""
     parts = []
     for line in lines:
@@ -183,7 +184,7 @@ def summary_line(t: Translator, lines: list[ProgramParticipants]) -> str | None:
         parts.append(
             t(
                 "participants_report.summary_part",
-                code=line.program,
+                code=program_label(t, rules, line.program),
                 count=t("participants_report.no_count_short") if line.count is None else line.count,
                 growth=_short_growth(t, line),
                 new=line.new + line.rejoined,

@@ -11,7 +11,13 @@ from commands.context import Reply, Request
 from commands.grammar import parse_period_words
 from commands.measure import enclosing_line, progress_of
 from commands.participant_report import participant_report, report_lines
-from commands.render import pace_text, period_label, progress_line, unit_total_line
+from commands.render import (
+    pace_text,
+    period_label,
+    program_name,
+    progress_line,
+    unit_total_line,
+)
 from tracker.models import Member
 from tracker.periods import Period
 from tracker.progress import measure
@@ -27,7 +33,8 @@ async def progress(request: Request, args: list[str], member: Member) -> Reply:
     own_quota = any(p.target is not None for _, p in measured) or any(standing.books.values())
     if member.is_lead:
         lines += await _unit_lines(request, member, period)
-        lines += await _participant_lines(request, member, period)
+        if not t.plain:  # one SMS has room for the unit's lines only
+            lines += await _participant_lines(request, member, period)
         if own_quota:
             lines.append(t("plans.own_quota"))
     if own_quota or not member.is_lead:
@@ -56,8 +63,8 @@ async def _unit_lines(request: Request, member: Member, period: Period) -> list[
         total = await unit_total(request.repo, unit, period, (program.code,))
         progress_ = measure(period, total.achieved, total.target.target, request.today)
         pace = pace_text(t, progress_) if progress_.target is not None else None
-        lines.append(unit_total_line(t, program.code, total, pace=pace))
-        if progress_.target is not None and not progress_.closed:
+        lines.append(unit_total_line(t, program_name(t, program), total, pace=pace))
+        if progress_.target is not None and not progress_.closed and not t.plain:
             lines.append(
                 t("progress.detail", expected=progress_.expected, projection=progress_.projection)
             )
@@ -71,4 +78,4 @@ async def _participant_lines(request: Request, member: Member, period: Period) -
         request.repo, unit.id, period, request.today, request.rules.grace_days,
         request.rules.program_codes,
     )  # fmt: skip
-    return report_lines(request.t, unit, figures)
+    return report_lines(request.t, request.rules, unit, figures)

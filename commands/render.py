@@ -10,8 +10,28 @@ from tracker.percent import Percent
 from tracker.periods import Period, PeriodKind, quarter_of
 from tracker.progress import Pace, Progress
 from tracker.quotas import TargetSource, UnitTarget
+from tracker.rules import Rules
 
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def program_name(t: Translator, program: Program) -> str:
+    """The program as a lead writes it in a report, `BHXH tự nguyện` (its name in
+    config/rules.toml, the one home of the names); its code `TN` in an SMS, where there
+    is no room. Codes stay what people type, chart labels and buttons."""
+    return program.code if t.plain else program.name(t.language)
+
+
+def program_label(t: Translator, rules: Rules, code: str) -> str:
+    """`program_name` by code; the code itself if no program has it."""
+    program = rules.program(code)
+    return code if program is None else program_name(t, program)
+
+
+def programs_label(t: Translator, rules: Rules, codes: tuple[str, ...]) -> str:
+    """A board's programs: `BHXH tự nguyện + BHYT hộ gia đình`; `TN+YT` in an SMS."""
+    joiner = "+" if t.plain else " + "
+    return joiner.join(program_label(t, rules, code) for code in codes)
 
 
 def period_label(t: Translator, period: Period) -> str:
@@ -83,10 +103,12 @@ def target_source(t: Translator, target: UnitTarget) -> str:
 def progress_line(t: Translator, program: Program, progress: Progress) -> str:
     """`TN: 7/10 (70%) · chậm 1` — or the bare count when there is no target."""
     if progress.target is None:
-        return t("progress.line_no_target", code=program.code, achieved=progress.achieved)
+        return t(
+            "progress.line_no_target", code=program_name(t, program), achieved=progress.achieved
+        )
     return t(
         "progress.line",
-        code=program.code,
+        code=program_name(t, program),
         achieved=progress.achieved,
         target=progress.target,
         percent=progress.percent,

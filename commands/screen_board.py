@@ -17,6 +17,7 @@ from commands.boards import people_view, unit_board
 from commands.summary_data import new_badges, unit_targets, unit_totals
 from commands.summary_text import MemberBadges, Total
 from commands.top import GROUP_TOP, group_top
+from commands.total_standing import TotalStanding, total_standings
 from leaderboards.ranking import RankedRow
 from storage.repository import Repository
 from storage.screen_repository import Celebration
@@ -61,6 +62,8 @@ class ScreenData:
     """Participants logged for today so far, all programs, in the subtree."""
     celebrations: tuple[Celebration, ...]
     computed_at: datetime
+    total_plans: tuple[TotalStanding, ...] = ()
+    """The unit against its plans for participants in total (this month: the year's)."""
 
 
 async def gather_screen(repo: Repository, rules: Rules, unit: Unit, now: datetime) -> ScreenData:
@@ -92,6 +95,7 @@ async def gather_screen(repo: Repository, rules: Rules, unit: Unit, now: datetim
         plans.append(PlanLine(period, unit_totals(achieved, targets, codes)))
     month = periods[-1]
     celebrations = await repo.recent_celebrations(unit.id, month.key, SCREEN_CELEBRATIONS)
+    standings = await total_standings(repo, unit.id, month, today, rules.grace_days, codes)
     return ScreenData(
         unit=unit,
         boards=tuple(boards),
@@ -99,6 +103,7 @@ async def gather_screen(repo: Repository, rules: Rules, unit: Unit, now: datetim
         today=sum(daily.get(today, {}).values()),
         celebrations=tuple(celebrations),
         computed_at=now,
+        total_plans=tuple(standings),
     )
 
 

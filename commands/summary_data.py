@@ -24,6 +24,7 @@ from commands.summary_text import (
     shareable_top,
     trend_chart,
 )
+from commands.total_standing import total_standings
 from leaderboards.badges import Badge, earned_badges
 from leaderboards.charts import MAX_BARS, Bar, ProgressChart, TrendChart
 from leaderboards.ranking import RankedRow
@@ -125,6 +126,10 @@ async def gather_summary(
         most_improved=improved,
         badges=await new_badges(repo, rules, unit, period, today, books),
         daily=daily,
+        programs=rules.programs,
+        total_plans=tuple(
+            await total_standings(repo, unit.id, period, today, rules.grace_days, codes)
+        ),
     )
 
 
@@ -177,7 +182,7 @@ async def build_summary(
     figures = await participant_report(
         repo, unit.id, period, today, rules.grace_days, rules.program_codes
     )
-    extra = summary_line(t, figures)
+    extra = summary_line(t, rules, figures)
     room = CAPTION_LIMIT - (0 if extra is None else len(extra) + 1)
     text = compose_summary(t, data, as_of=today if so_far else None, limit=room)
     text = text if extra is None else f"{text}\n{extra}"

@@ -13,11 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from commands.render import period_label
+from commands.render import period_label, program_name
+from commands.total_standing import TotalStanding, total_line
 from leaderboards.badges import BadgeCode
 from leaderboards.charts import TrendChart
 from leaderboards.ranking import RankedRow
 from locales import Translator
+from tracker.models import Program
 from tracker.percent import Percent
 from tracker.periods import Period
 
@@ -76,6 +78,10 @@ class SummaryData:
     badges: tuple[MemberBadges, ...]
     daily: tuple[int, ...]
     """Participants per day of the period, all programs, credited to the unit subtree."""
+    programs: tuple[Program, ...] = ()
+    """The programs by name (`BHXH tự nguyện`): a total line names its program in full."""
+    total_plans: tuple[TotalStanding, ...] = ()
+    """The unit against its plans for participants in total, where it has any."""
 
 
 def shareable_top(ranked: Sequence[RankedRow], size: int = SUMMARY_TOP) -> tuple[RankedRow, ...]:
@@ -105,8 +111,9 @@ def most_improved(
     return best
 
 
-def _total_line(t: Translator, total: Total) -> str:
-    label = total.code or t("summary.all_programs")
+def _total_line(t: Translator, total: Total, programs: tuple[Program, ...]) -> str:
+    named = next((program for program in programs if program.code == total.code), None)
+    label = program_name(t, named) if named else total.code or t("summary.all_programs")
     percent = Percent.of(total.achieved, total.target)
     if percent is None:
         return t("summary.total_no_target", label=label, achieved=total.achieved)
@@ -144,7 +151,11 @@ def _compose(t: Translator, data: SummaryData, as_of: date | None, badge_lines: 
         else t("summary.title_so_far", period=period, unit=data.unit_name, day=as_of)
     )
     lines = [title, t("summary.totals")]
-    lines += [_total_line(t, total) for total in data.totals]
+    lines += [_total_line(t, total, data.programs) for total in data.totals]
+    lines += [
+        t("summary.total_plan", line=total_line(t, data.programs, standing))
+        for standing in data.total_plans
+    ]
     if data.top:
         lines.append(t("summary.top"))
         for row in data.top:

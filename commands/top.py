@@ -9,7 +9,8 @@ from __future__ import annotations
 from commands.boards import people_view, unit_total
 from commands.context import Reply, Request
 from commands.grammar import parse_board_args
-from commands.render import board_line, period_label, unit_total_line
+from commands.render import board_line, period_label, programs_label, unit_total_line
+from commands.total_standing import total_lines, total_standings
 from leaderboards.ranking import Gap, RankedRow
 from tracker.models import Member
 
@@ -46,7 +47,7 @@ async def top(request: Request, args: list[str], member: Member) -> Reply:
             "boards.top_title",
             period=period_label(t, period),
             unit=unit.name,
-            programs="+".join(programs),
+            programs=programs_label(t, request.rules, programs),
         )
     ]
     if in_group:
@@ -73,4 +74,9 @@ async def top(request: Request, args: list[str], member: Member) -> Reply:
     # targets added up; entries credited to the unit they were logged in.
     total = await unit_total(request.repo, unit, period, programs)
     lines.append(unit_total_line(t, t("plans.whole_unit"), total))
+    # Beside it, the unit's plan for participants in total where it has one, saying so.
+    standings = await total_standings(
+        request.repo, unit.id, period, request.today, request.rules.grace_days, programs
+    )
+    lines += total_lines(t, request.rules, standings, unit.id)
     return Reply("\n".join(lines))

@@ -6,11 +6,12 @@ it sees their unit among its siblings, which is the comparison they care about.
 
 from __future__ import annotations
 
-from commands.boards import unit_board, unit_total
+from commands.boards import unit_board_of, unit_total_of
 from commands.context import Reply, Request
 from commands.grammar import parse_board_args
 from commands.participant_report import participant_report, report_lines
-from commands.render import period_label, unit_board_line, unit_total_line
+from commands.render import period_label, programs_label, unit_board_line, unit_total_line
+from commands.total_standing import total_lines, total_standings
 from tracker.errors import UserError
 from tracker.models import Member, Unit
 from tracker.text import fold
@@ -20,50 +21,61 @@ async def units(request: Request, args: list[str], member: Member) -> Reply:
     """Rank the child units of the caller's unit (or of a named unit, for a lead)."""
     period, programs, rest = parse_board_args(args, request.today, request.rules)
     scope = await _scope(request, member, " ".join(rest))
-    board = await unit_board(request.repo, scope, period, programs)
+    folded = await request.repo.folded_units(scope.id, period, programs)  # board and total
+    board = unit_board_of(folded, scope, programs)
     t = request.t
     lines = [
         t(
             "boards.units_title",
             period=period_label(t, period),
             unit=scope.name,
-            programs="+".join(programs),
+            programs=programs_label(t, request.rules, programs),
         )
     ]
-    lines += [  # each row says whether its target is the unit's plan or its members'
-        unit_board_line(
-            t,
-            row.rank,
-            row.standing,
-            board.targets[row.standing.key],
-            mine=row.standing.key == member.unit_id,
+    listed = [row.standing.key for row in board.ranked] + [s.key for s in board.unranked]
+    standings = await total_standings(
+        request.repo, scope.id, period, request.today, request.rules.grace_days, programs,
+        [scope.id, *listed],
+    )  # fmt: skip
+    for row in board.ranked:  # each row says whether its target is the unit's plan or its members'
+        lines.append(
+            unit_board_line(
+                t,
+                row.rank,
+                row.standing,
+                board.targets[row.standing.key],
+                mine=row.standing.key == member.unit_id,
+            )
         )
-        for row in board.ranked
-    ]
-    lines += [t("boards.unit_no_quota", name=s.name, achieved=s.achieved) for s in board.unranked]
+        lines += total_lines(t, request.rules, standings, row.standing.key, row=True)
+    for unranked in board.unranked:
+        lines.append(t("boards.unit_no_quota", name=unranked.name, achieved=unranked.achieved))
+        lines += total_lines(t, request.rules, standings, unranked.key, row=True)
     if not t.plain:  # the scope's own line, as in /bxh and its lead's /tiendo
-        total = await unit_total(request.repo, scope, period, programs)
+        total = unit_total_of(folded, scope, programs)
         lines.append(unit_total_line(t, t("plans.whole_scope", unit=scope.name), total))
+        if not member.is_lead:  # a lead reads it in the participants block below
+            lines += total_lines(t, request.rules, standings, scope.id)
     if member.is_lead:  # the scope's participants, as the lead reports them upwards
         figures = await participant_report(
             request.repo, scope.id, period, request.today, request.rules.grace_days,
             request.rules.program_codes,
         )  # fmt: skip
-        lines += report_lines(t, scope, figures)
+        lines += report_lines(t, request.rules, scope, figures)
     return Reply("\n".join(lines))
 
 
 async def _scope(request: Request, member: Member, named: str) -> Unit:
+    if not named:  # the caller's unit, or its parent when nothing lies under it
+        own = await request.repo.unit(member.unit_id)
+        if own.parent_id is not None and not await request.repo.child_units(own.id):
+            return await request.repo.unit(own.parent_id)
+        return own
+    if not member.is_lead:
+        raise UserError("error.not_allowed")
+    wanted = fold(named)
     subtree = await request.repo.subtree_units(member.unit_id)
-    if named:
-        if not member.is_lead:
-            raise UserError("error.not_allowed")
-        wanted = fold(named)
-        found = [unit for unit in subtree if wanted in fold(unit.name)]
-        if not found:
-            raise UserError("boards.unknown_unit", given=named)
-        return found[0]
-    own = subtree[0]
-    if len(subtree) == 1 and own.parent_id is not None:
-        return await request.repo.unit(own.parent_id)
-    return own
+    found = [unit for unit in subtree if wanted in fold(unit.name)]
+    if not found:
+        raise UserError("boards.unknown_unit", given=named)
+    return found[0]

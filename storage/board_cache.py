@@ -13,14 +13,18 @@ two boards are recounted together, one row per member and board.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from functools import lru_cache
+from typing import Any
 
 from leaderboards.ranking import name_order
 from storage.store_base import Db
 from tracker.periods import InvalidPeriod, Period, parse_period
 from tracker.quotas import target_for
 
+PAGE = 5_000
+"""Rows the country-wide steps (sort names, a new period's targets) read into Python at a
+time: the bot's memory stays flat however many members the database holds."""
 # Past this many (stale book x materialised period) targets to derive again, dropping
 # everything and materialising afresh what is asked for is cheaper (a province import).
 RESET_AFTER = 20_000
@@ -51,10 +55,18 @@ NEEDS_CATCH_UP = (
     " OR NOT EXISTS (SELECT 1 FROM board_combos WHERE period_key = :period AND combo = :combo))"
 )
 
+# SQL, true when `catch_up` has work for a unit board of :period: unit boards read
+# targets and unit totals only, never a person board's rows.
+NEEDS_PERIOD = (
+    "(EXISTS (SELECT 1 FROM stale_quotas)"
+    " OR NOT EXISTS (SELECT 1 FROM member_target_periods WHERE period_key = :period))"
+)
 
-async def catch_up(db: Db, period: Period, programs: tuple[str, ...]) -> None:
-    """Bring names, targets and the (period, combo) board up to date. Inside a write
-    transaction; idempotent, so two boards racing to catch up do no harm."""
+
+async def catch_up(db: Db, period: Period, programs: tuple[str, ...] | None) -> None:
+    """Bring names, targets and the (period, combo) board up to date (`programs` None:
+    the period's targets and unit totals only). Inside a write transaction; idempotent,
+    so two boards racing to catch up do no harm."""
     # Nothing is materialised under a key that does not parse back to the same period:
     # `_refresh_targets` re-reads every key, and one bad key broke every board (issue 11).
     if parse_period(period.key) != period:
@@ -62,7 +74,10 @@ async def catch_up(db: Db, period: Period, programs: tuple[str, ...]) -> None:
     await _refresh_names(db)
     await _refresh_targets(db)
     await _materialise_period(db, period)
-    await _materialise_board(db, period.key, programs)
+    if programs is None:
+        await _sum_member_targets(db, period.key)
+    else:
+        await _materialise_board(db, period.key, programs)
     await _recount_stale_members(db)
 
 
@@ -78,15 +93,33 @@ async def _recount_stale_members(db: Db) -> None:
 
 
 async def _refresh_names(db: Db) -> None:
-    rows = await db.execute_fetchall(
+    while rows := await db.execute_fetchall(
         "SELECT s.member_id, m.name FROM stale_names s JOIN members m ON m.id = s.member_id"
-    )
-    await db.executemany(
-        "INSERT INTO member_sort_names (member_id, sort_key) VALUES (?, ?)"
-        " ON CONFLICT (member_id) DO UPDATE SET sort_key = excluded.sort_key",
-        [(member_id, name_order(name)) for member_id, name in rows],
-    )
-    await db.execute("DELETE FROM stale_names")
+        " ORDER BY s.member_id LIMIT ?",
+        (PAGE,),
+    ):
+        marked = "SELECT member_id FROM stale_names WHERE member_id <= ?"
+        await db.execute(
+            f"DELETE FROM member_sort_names WHERE member_id IN ({marked})", (rows[-1][0],)
+        )
+        await db.insert_rows(
+            "member_sort_names",
+            ("member_id", "sort_key"),
+            [(member_id, name_order(name)) for member_id, name in rows],
+        )
+        # Board rows carry the key (migration 0118) and, as a role change marks the
+        # member too, whether they are listed (0119).
+        await db.execute(
+            "UPDATE board_rows SET name_key = coalesce((SELECT k.sort_key"
+            " FROM member_sort_names k WHERE k.member_id = board_rows.member_id), ''),"
+            f" listed = {LISTED_OF_ROW} WHERE member_id IN ({marked})",
+            (rows[-1][0],),
+        )
+        await db.execute("DELETE FROM stale_names WHERE member_id <= ?", (rows[-1][0],))
+    await db.execute("DELETE FROM stale_names")  # members gone since they were marked
+
+
+_QUOTA_ROWS = "SELECT target_kind, target_id, program, period_key, value FROM quotas"
 
 
 async def _books(
@@ -97,6 +130,32 @@ async def _books(
         f"SELECT target_kind, target_id, program, period_key, value FROM quotas q {where}",
         params,
     )
+    return _books_of(rows)
+
+
+async def _book_pages(db: Db) -> AsyncIterator[dict[tuple[str, int, str], Book]]:
+    """Every quota book, a page of owners at a time (whole books: an owner's rows are
+    never split between two pages)."""
+    after: tuple[str, int] = ("", 0)
+    while True:
+        rows = await db.execute_fetchall(
+            f"{_QUOTA_ROWS} WHERE (target_kind, target_id) > (?, ?)"
+            " ORDER BY target_kind, target_id LIMIT ?",
+            (*after, PAGE),
+        )
+        if len(rows) == PAGE:  # the last owner's book may go on past the page
+            last = (rows[-1][0], rows[-1][1])
+            whole = [row for row in rows if (row[0], row[1]) != last]
+            rows = whole or await db.execute_fetchall(
+                f"{_QUOTA_ROWS} WHERE target_kind = ? AND target_id = ?", last
+            )
+        if not rows:
+            return
+        yield _books_of(rows)
+        after = (rows[-1][0], rows[-1][1])
+
+
+def _books_of(rows: Iterable[Any]) -> dict[tuple[str, int, str], Book]:
     books: dict[tuple[str, int, str], list[tuple[str, int]]] = defaultdict(list)
     for kind, target_id, program, period_key, value in rows:
         books[(kind, target_id, program)].append((period_key, value))
@@ -106,16 +165,14 @@ async def _books(
 async def _refresh_targets(db: Db) -> None:
     """Derive again the targets of changed quota books, in every materialised period,
     and the board rows of the members concerned."""
-    stale = list(
-        await db.execute_fetchall("SELECT target_kind, target_id, program FROM stale_quotas")
-    )
-    if not stale:
+    [(stale_count,)] = await db.execute_fetchall("SELECT count(*) FROM stale_quotas")
+    if not stale_count:
         return
     periods = [
         parse_period(key)
         for (key,) in await db.execute_fetchall("SELECT period_key FROM target_periods")
     ]
-    if len(stale) * len(periods) > RESET_AFTER:
+    if stale_count * len(periods) > RESET_AFTER:
         for table in (
             "stale_board_members",
             "board_rows",
@@ -123,9 +180,14 @@ async def _refresh_targets(db: Db) -> None:
             "period_targets",
             "unit_period_totals",
             "target_periods",
+            "unit_member_targets",
+            "member_target_periods",
         ):
             await db.execute(f"DELETE FROM {table}")
     elif periods:
+        stale = await db.execute_fetchall(
+            "SELECT target_kind, target_id, program FROM stale_quotas"
+        )
         books = await _books(
             db,
             "JOIN stale_quotas s USING (target_kind, target_id, program)",
@@ -148,13 +210,18 @@ async def _refresh_targets(db: Db) -> None:
         await db.executemany(
             f"UPDATE board_rows SET target = {_TARGET_OF_ROW} WHERE member_id = ?", members
         )
+        await db.executemany(  # after the targets: a target makes a lead listed
+            f"UPDATE board_rows SET listed = {LISTED_OF_ROW} WHERE member_id = ?", members
+        )
+        if members:  # their units' sums of members' targets, in every period
+            await db.execute("DELETE FROM member_target_periods")
     await db.execute("DELETE FROM stale_quotas")
 
 
 async def _insert_targets(db: Db, rows: Iterable[tuple[str, str, int, str, int | None]]) -> None:
-    await db.executemany(
-        "INSERT INTO period_targets (period_key, target_kind, target_id, program, target)"
-        " VALUES (?, ?, ?, ?, ?)",
+    await db.insert_rows(
+        "period_targets",
+        ("period_key", "target_kind", "target_id", "program", "target"),
         [row for row in rows if row[-1] is not None],
     )
 
@@ -174,14 +241,35 @@ async def _materialise_period(db: Db, period: Period) -> None:
         " WHERE period_key = ? GROUP BY period_key, unit_id, program",
         (period.key,),
     )
-    books = await _books(db)
-    await _insert_targets(
-        db,
-        (
-            (period.key, kind, target_id, program, _target(period, book))
-            for (kind, target_id, program), book in books.items()
-        ),
+    async for books in _book_pages(db):
+        await _insert_targets(
+            db,
+            (
+                (period.key, kind, target_id, program, _target(period, book))
+                for (kind, target_id, program), book in books.items()
+            ),
+        )
+    await db.refresh_statistics(("period_targets", "unit_period_totals"))
+
+
+async def _sum_member_targets(db: Db, period_key: str) -> None:
+    """The period's members' targets added up per unit (migration 0116), unless the
+    sums are complete; the period's targets are materialised already."""
+    rows = await db.execute_fetchall(
+        "SELECT 1 FROM member_target_periods WHERE period_key = ?", (period_key,)
     )
+    if rows:
+        return
+    await db.execute("DELETE FROM unit_member_targets WHERE period_key = ?", (period_key,))
+    await db.execute(
+        "INSERT INTO unit_member_targets (period_key, program, unit_id, target)"
+        " SELECT q.period_key, q.program, m.unit_id, sum(q.target)"
+        " FROM period_targets q JOIN members m ON m.id = q.target_id"
+        " WHERE q.period_key = ? AND q.target_kind = 'member'"
+        " GROUP BY q.period_key, q.program, m.unit_id",
+        (period_key,),
+    )
+    await db.execute("INSERT INTO member_target_periods (period_key) VALUES (?)", (period_key,))
 
 
 async def _materialise_board(db: Db, period_key: str, programs: tuple[str, ...]) -> None:
@@ -199,9 +287,11 @@ async def _materialise_board(db: Db, period_key: str, programs: tuple[str, ...])
     # Every member, set-based: one pass over the period's totals and targets each.
     await db.execute(
         "INSERT INTO board_rows (period_key, combo, lineage, member_id, achieved, reached,"
-        " target)"
-        " SELECT :period, :combo, u.lineage, m.id, coalesce(t.achieved, 0), t.reached, q.target"
+        " target, name_key)"
+        " SELECT :period, :combo, u.lineage, m.id, coalesce(t.achieved, 0), t.reached, q.target,"
+        " coalesce(k.sort_key, '')"
         " FROM members m JOIN units u ON u.id = m.unit_id"
+        " LEFT JOIN member_sort_names k ON k.member_id = m.id"
         " LEFT JOIN (SELECT member_id, sum(achieved) AS achieved, max(last_at) AS reached"
         f"   FROM entry_totals WHERE period_key = :period AND program IN ({_PROGRAMS})"
         "   GROUP BY member_id) t ON t.member_id = m.id"
@@ -210,6 +300,12 @@ async def _materialise_board(db: Db, period_key: str, programs: tuple[str, ...])
         f"   AND program IN ({_PROGRAMS}) GROUP BY target_id) q ON q.target_id = m.id",
         {"period": period_key, "combo": combo},
     )
+    await db.execute(  # rows with a target are listed (the default), others are looked at
+        f"UPDATE board_rows SET listed = {LISTED_OF_ROW}"
+        " WHERE period_key = ? AND combo = ? AND target IS NULL",
+        (period_key, combo),
+    )
+    await db.refresh_statistics(("board_rows",))
 
 
 # The programs of the (:period, :combo) being materialised.
@@ -223,6 +319,20 @@ _TARGET_OF_ROW = (
     " AND q.target_id = board_rows.member_id AND q.program IN"
     " (SELECT c.program FROM board_combos c"
     "  WHERE c.period_key = board_rows.period_key AND c.combo = board_rows.combo))"
+)
+
+# Whether a board row's member is on the board (migration 0119): everyone but a lead or
+# admin without any quota of the combo's programs (they lead; they are not ranked), as
+# commands.boards.people_board decides.
+LISTED_OF_ROW = (
+    "CASE WHEN board_rows.target IS NOT NULL"
+    " OR (SELECT m.role FROM members m WHERE m.id = board_rows.member_id)"
+    "  NOT IN ('lead', 'admin')"
+    " OR EXISTS (SELECT 1 FROM quotas q WHERE q.target_kind = 'member'"
+    "  AND q.target_id = board_rows.member_id AND q.program IN"
+    "  (SELECT c.program FROM board_combos c"
+    "   WHERE c.period_key = board_rows.period_key AND c.combo = board_rows.combo))"
+    " THEN 1 ELSE 0 END"
 )
 
 # A board row's entry totals: its member's, of the combo's programs, in its period.

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from leaderboards.ranking import Standing
 from leaderboards.units import Credit
+from tracker.models import Unit
 from tracker.periods import Period
 
 
@@ -55,6 +56,19 @@ class UnitBoardParts:
     """(unit id, its current members' targets added up), for units where one has one."""
 
 
+@dataclass(frozen=True)
+class FoldedUnits:
+    """A subtree folded for a unit board (storage/unit_board_sql.py): the scope, its
+    children and the planned units below them, each other unit's parts added to its
+    nearest kept ancestor. `leaderboards.units` gives the same board and scope total
+    over it as over the whole subtree."""
+
+    units: list[Unit]
+    """The scope first; each kept unit's parent is its nearest kept ancestor."""
+    parts: dict[str, UnitBoardParts]
+    """By program."""
+
+
 class BoardViewRepository(Protocol):
     async def people_slice(
         self,
@@ -70,4 +84,10 @@ class BoardViewRepository(Protocol):
 
     async def unit_board_parts(
         self, unit_id: int, period: Period, programs: tuple[str, ...]
-    ) -> UnitBoardParts: ...
+    ) -> dict[str, UnitBoardParts]:
+        """Each program's parts apart, keyed by program."""
+        ...
+
+    async def folded_units(
+        self, unit_id: int, period: Period, programs: tuple[str, ...]
+    ) -> FoldedUnits: ...

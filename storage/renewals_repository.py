@@ -134,6 +134,13 @@ class RenewalRepository(Protocol):
         """Every imported figure of the subtree of `unit_id`, oldest first."""
         ...
 
+    async def enrolments(
+        self, unit_id: int, after: date, through: date
+    ) -> dict[str, tuple[int, int]]:
+        """Per program over the subtree and the days in (after, through]: new enrolments
+        and rejoining participants, as `count_events` counts them, added up."""
+        ...
+
     async def count_events(
         self, unit_id: int, after: date, through: date, lapsed_before: date
     ) -> list[CountEvent]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from storage.entry_sql import (
     ENTRY_BY_SOURCE_KEY,
@@ -34,6 +34,7 @@ from storage.store_base import (
     Params,
     Recorded,
     StoreBase,
+    W,
     entry_from,
     entry_subject,
     member_from,
@@ -89,6 +90,62 @@ def _roll_back(db: sqlite3.Connection) -> None:
         db.execute("ROLLBACK")
 
 
+class DirectDb:
+    """`Db` on the writer's own thread: each statement runs at once, nothing suspends."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+
+    async def execute(self, sql: str, params: Params = ()) -> None:
+        _fetch_all(self._connection, sql, params)
+
+    async def execute_fetchall(self, sql: str, params: Params = ()) -> list[Any]:
+        return _fetch_all(self._connection, sql, params)
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        self._connection.executemany(sql, list(rows))
+
+    async def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        await self.executemany(_insert_sql(table, columns), rows)
+
+    async def refresh_statistics(self, tables: Sequence[str]) -> None:
+        pass  # see Db: the board statements name their indexes on SQLite
+
+
+def _insert_sql(table: str, columns: Sequence[str]) -> str:
+    marks = ", ".join("?" * len(columns))
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+
+
+class SuspendedWrite(RuntimeError):
+    """A write function awaited something other than its connection."""
+
+
+def _to_the_end(work: Awaitable[W]) -> W:
+    """Run a coroutine that awaits only `DirectDb` (so never suspends) to its end, here."""
+    coroutine = work.__await__()
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return cast(W, done.value)
+    coroutine.close()
+    raise SuspendedWrite("a write function must await only its Db")
+
+
+def _whole_transaction(db: sqlite3.Connection, work: Callable[[Db], Awaitable[W]]) -> W:
+    """On the writer's thread: `work` between BEGIN IMMEDIATE and COMMIT, in one go."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        result = _to_the_end(work(DirectDb(db)))
+        db.execute("COMMIT")
+    except BaseException:
+        _roll_back(db)
+        raise
+    return result
+
+
 class SQLiteDb:
     """`Db` over the writer thread: each statement a plain function run there."""
 
@@ -104,6 +161,15 @@ class SQLiteDb:
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         batch = list(rows)
         await self._thread.run(lambda db: db.executemany(sql, batch))
+
+    async def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        # One crossing to the thread; executemany reuses one prepared statement.
+        await self.executemany(_insert_sql(table, columns), rows)
+
+    async def refresh_statistics(self, tables: Sequence[str]) -> None:
+        pass  # see Db: the board statements name their indexes on SQLite
 
 
 def _record(db: sqlite3.Connection, work: list[EntryWork]) -> list[Recorded]:
@@ -179,6 +245,12 @@ class SQLiteBase(StoreBase):
 
     def _transaction(self) -> AbstractAsyncContextManager[Db]:
         return self._sqlite_transaction()
+
+    async def _run_write(self, work: Callable[[Db], Awaitable[W]]) -> W:
+        async with self._write_lock:
+            result = await self._writer.run(partial(_whole_transaction, work=work))
+        self._committed()
+        return result
 
     def _bookkeeping_transaction(self) -> AbstractAsyncContextManager[Db]:
         # WAL with synchronous=NORMAL commits without an fsync; the next FULL commit's

@@ -19,9 +19,10 @@ from typing import Any
 
 from leaderboards.ranking import Standing
 from leaderboards.units import Credit
-from storage.board_cache import NEEDS_CATCH_UP, catch_up, combo_of
-from storage.board_view_repository import PeopleSlice, UnitBoardParts
-from storage.store_base import StoreBase
+from storage.board_cache import NEEDS_CATCH_UP, NEEDS_PERIOD, catch_up, combo_of
+from storage.board_view_repository import FoldedUnits, PeopleSlice, UnitBoardParts
+from storage.store_base import StoreBase, unit_from
+from storage.unit_board_sql import FOLDED_UNITS, UNIT_PARTS
 from tracker.periods import Period
 
 # A scope holding at least this share of all units walks the rank index: on the
@@ -40,35 +41,31 @@ _SCOPE = (
 _BY_RANGE = "INDEXED BY sqlite_autoindex_board_rows_1"
 _BY_RANK = "INDEXED BY board_rows_rank"
 
+# The scope's lineage range comes as values (:low, :high), not as a subquery: PostgreSQL
+# then plans for the scope's real size (a commune's range sorts its 20 rows; with a
+# subquery it walked the country's rank index for them).
 _IN_SCOPE = (
-    "b.period_key = :period AND b.combo = :combo"
-    " AND b.lineage >= (SELECT low FROM scope) AND b.lineage < (SELECT high FROM scope)"
+    "b.period_key = :period AND b.combo = :combo AND b.lineage >= :low AND b.lineage < :high"
 )
 
-# Whether to catch up first, and whether the scope is large: one read for both.
+# Whether to catch up first, whether the scope is large, and its lineage range: one read.
 _READY = f"""{_SCOPE}
-SELECT {NEEDS_CATCH_UP},
+SELECT {{behind}},
     (SELECT count(*) FROM units u
      WHERE u.lineage >= (SELECT low FROM scope) AND u.lineage < (SELECT high FROM scope))
-    >= :share * (SELECT count(*) FROM units)
+    >= :share * (SELECT count(*) FROM units),
+    (SELECT low FROM scope), (SELECT high FROM scope)
 """
 
-# On the board: everyone but a lead or admin without any quota of the combo's programs
-# (they lead; they are not ranked), as commands.boards.people_board decides.
-_LISTED = (
-    "(b.target IS NOT NULL"
-    " OR (SELECT role FROM members WHERE id = b.member_id) NOT IN ('lead', 'admin')"
-    " OR EXISTS (SELECT 1 FROM quotas q WHERE q.target_kind = 'member'"
-    "  AND q.target_id = b.member_id AND q.program IN"
-    "  (SELECT program FROM board_combos WHERE period_key = :period AND combo = :combo)))"
-)
+# On the board: the row's `listed` (storage/board_cache.py keeps it, LISTED_OF_ROW).
+_LISTED = "b.listed = 1"
 
-# A row as every part returns it; names are read for the rows returned only.
+# A row as every part returns it; names are read for the rows returned only. The name
+# key is the board row's own (migration 0118), so the rank index holds the whole order.
 _ROW = (
     "b.member_id, (SELECT name FROM members WHERE id = b.member_id) AS name,"
-    " b.achieved, b.target, b.reached, b.rank_key, coalesce(k.sort_key, '') AS name_key"
+    " b.achieved, b.target, b.reached, b.rank_key, b.name_key"
 )
-_WITH_NAME_KEY = "LEFT JOIN member_sort_names k ON k.member_id = b.member_id"
 
 # What the parts other than 'me' have instead of `listed` and the counts (typed, so
 # that PostgreSQL can match the columns of the UNION).
@@ -78,40 +75,40 @@ _NO_COUNTS = ", ".join(["CAST(NULL AS INTEGER)"] * 6)
 # for the parts read in rank order, through {ordered} (an index hint, see the module).
 # The member's keys are read through subqueries, not a join, so that a walk can follow
 # the rank index in its order.
-_PEOPLE = f"""{_SCOPE},
+_PEOPLE = f"""WITH
 board AS NOT MATERIALIZED (
     SELECT * FROM board_rows b {{by_range}} WHERE {_IN_SCOPE}
 ),
-ordered AS NOT MATERIALIZED (
+ordered AS {{ordered_cte}} (
     SELECT * FROM board_rows b {{ordered}} WHERE {_IN_SCOPE}
 ),
 me AS (
-    SELECT {_ROW}, CASE WHEN {_LISTED} THEN 1 ELSE 0 END AS listed
-    FROM board_rows b {_WITH_NAME_KEY} WHERE b.member_id = :member AND {_IN_SCOPE}
+    SELECT {_ROW}, b.listed
+    FROM board_rows b WHERE b.member_id = :member AND {_IN_SCOPE}
 ),
 top_rows AS (
-    SELECT {_ROW} FROM ordered b {_WITH_NAME_KEY}
+    SELECT {_ROW} FROM ordered b
     WHERE b.rank_key IS NOT NULL
-    ORDER BY b.rank_key, name_key, b.member_id LIMIT :top
+    ORDER BY b.rank_key, b.name_key, b.member_id LIMIT :top
 ),
 above AS (
-    SELECT {_ROW} FROM ordered b {_WITH_NAME_KEY}
+    SELECT {_ROW} FROM ordered b
     WHERE b.rank_key <= (SELECT rank_key FROM me)
-      AND (b.rank_key, coalesce(k.sort_key, ''), b.member_id)
+      AND (b.rank_key, b.name_key, b.member_id)
           < (SELECT rank_key, name_key, member_id FROM me)
-    ORDER BY b.rank_key DESC, name_key DESC, b.member_id DESC LIMIT :around
+    ORDER BY b.rank_key DESC, b.name_key DESC, b.member_id DESC LIMIT :around
 ),
 below AS (
-    SELECT {_ROW} FROM ordered b {_WITH_NAME_KEY}
+    SELECT {_ROW} FROM ordered b
     WHERE b.rank_key >= (SELECT rank_key FROM me)
-      AND (b.rank_key, coalesce(k.sort_key, ''), b.member_id)
+      AND (b.rank_key, b.name_key, b.member_id)
           > (SELECT rank_key, name_key, member_id FROM me)
-    ORDER BY b.rank_key, name_key, b.member_id LIMIT :around
+    ORDER BY b.rank_key, b.name_key, b.member_id LIMIT :around
 ),
 unranked AS (
-    SELECT {_ROW} FROM ordered b {_WITH_NAME_KEY}
+    SELECT {_ROW} FROM ordered b
     WHERE b.rank_key IS NULL AND {_LISTED}
-    ORDER BY b.achieved DESC, name_key, b.member_id LIMIT :unranked
+    ORDER BY b.achieved DESC, b.name_key, b.member_id LIMIT :unranked
 ),
 counts AS (
     SELECT
@@ -122,11 +119,8 @@ counts AS (
                 (SELECT rank_key FROM above UNION ALL SELECT rank_key FROM me) AS run_keys
         )) AS ahead_of_run,
         -- the member's position: those before them (the name is looked up only on a tie)
-        count(*) FILTER (WHERE b.rank_key < (SELECT rank_key FROM me)
-            OR (b.rank_key = (SELECT rank_key FROM me) AND (
-                coalesce((SELECT sort_key FROM member_sort_names k WHERE k.member_id = b.member_id),
-                         ''),
-                b.member_id) < (SELECT name_key, member_id FROM me))) AS before_member,
+        count(*) FILTER (WHERE (b.rank_key, b.name_key, b.member_id)
+            < (SELECT rank_key, name_key, member_id FROM me)) AS before_member,
         coalesce(sum(b.achieved) FILTER (WHERE {_LISTED}), 0) AS achieved_total,
         coalesce(sum(b.target) FILTER (WHERE {_LISTED}), 0) AS target_total
     FROM board b
@@ -140,30 +134,6 @@ UNION ALL SELECT 'me', me.*, counts.* FROM counts LEFT JOIN me ON true
 
 # Columns of a row of _PEOPLE: the part, then _ROW; 'me' adds `listed` and the counts.
 _PART, _ID, _NAME, _ACHIEVED, _TARGET, _REACHED, _RANK_KEY, _NAME_KEY, _LISTED_COL = range(9)
-
-# A unit board's parts over the scope: credits per unit (its programs' entries summed,
-# the latest time), unit quotas, and members' targets summed per unit (the range is in
-# lineage order: no sort to group).
-_UNIT_PARTS = f"""{_SCOPE},
-programs AS (SELECT program FROM board_combos WHERE period_key = :period AND combo = :combo)
-SELECT 'credit', t.unit_id, sum(t.achieved), max(t.last_at)
-FROM units u JOIN unit_period_totals t ON t.period_key = :period AND t.unit_id = u.id
-WHERE u.lineage >= (SELECT low FROM scope) AND u.lineage < (SELECT high FROM scope)
-  AND t.program IN (SELECT program FROM programs) AND t.last_at IS NOT NULL
-GROUP BY t.unit_id
-UNION ALL
-SELECT 'unit', q.target_id, sum(q.target), NULL
-FROM units u JOIN period_targets q ON q.period_key = :period AND q.target_kind = 'unit'
-  AND q.target_id = u.id
-WHERE u.lineage >= (SELECT low FROM scope) AND u.lineage < (SELECT high FROM scope)
-  AND q.program IN (SELECT program FROM programs)
-GROUP BY q.target_id
-UNION ALL
-SELECT 'members', u.id, s.target, NULL FROM (
-    SELECT b.lineage, sum(b.target) AS target FROM board_rows b {{by_range}}
-    WHERE {_IN_SCOPE} AND b.target IS NOT NULL GROUP BY b.lineage
-) s JOIN units u ON u.lineage = s.lineage
-"""
 
 
 def _standing(row: Any) -> Standing:
@@ -179,20 +149,33 @@ def _in_order(rows: list[Any]) -> list[Any]:
 
 class BoardViewStore(StoreBase):
     def _hinted(self, sql: str, *, by_rank_index: bool) -> str:
-        """`sql` with SQLite's index hints where the backend takes them."""
+        """`sql` with SQLite's index hints where the backend takes them. PostgreSQL
+        takes none: a small scope's rows are read once (MATERIALIZED) and sorted, as
+        its planner, not knowing how few they are, walked the rank index of the
+        whole country for a commune's top ten."""
         if not self.INDEX_HINTS:
-            return sql.format(by_range="", ordered="")
-        return sql.format(by_range=_BY_RANGE, ordered=_BY_RANK if by_rank_index else _BY_RANGE)
+            materialized = "NOT MATERIALIZED" if by_rank_index else "MATERIALIZED"
+            return sql.format(by_range="", ordered="", ordered_cte=materialized)
+        return sql.format(
+            by_range=_BY_RANGE,
+            ordered=_BY_RANK if by_rank_index else _BY_RANGE,
+            ordered_cte="NOT MATERIALIZED",
+        )
 
-    async def _ready(self, unit_id: int, period: Period, programs: tuple[str, ...]) -> bool:
-        """Catch up what triggers could not (targets, names, a new board); whether
-        `unit_id`'s subtree is large enough to walk the rank index."""
-        params = {"scope": unit_id, "period": period.key, "combo": combo_of(programs)}
-        [(behind, large)] = await self._all(_READY, params | {"share": LARGE_SCOPE_SHARE})
+    async def _ready(
+        self, unit_id: int, period: Period, programs: tuple[str, ...] | None
+    ) -> tuple[bool, str, str]:
+        """Catch up what triggers could not (targets, names, a new board of `programs`;
+        None: the period only, for a unit board). Whether `unit_id`'s subtree is large
+        enough to walk the rank index, and its lineage range."""
+        combo = None if programs is None else combo_of(programs)
+        sql = _READY.format(behind=NEEDS_PERIOD if combo is None else NEEDS_CATCH_UP)
+        params = {"scope": unit_id, "period": period.key, "share": LARGE_SCOPE_SHARE}
+        [(behind, large, low, high)] = await self._all(sql, params | {"combo": combo})
         if behind:
             async with self._exclusive_transaction() as db:
                 await catch_up(db, period, programs)
-        return bool(large)
+        return bool(large), low, high
 
     async def people_slice(
         self,
@@ -211,12 +194,13 @@ class BoardViewStore(StoreBase):
         `by_rank_index`: walk the rank index (True) or sort the scope's range (False);
         None picks by the scope's size. Both give the same rows.
         """
-        large = await self._ready(unit_id, period, programs)
+        large, low, high = await self._ready(unit_id, period, programs)
         by_index = large if by_rank_index is None else by_rank_index
         rows = await self._all(
             self._hinted(_PEOPLE, by_rank_index=by_index),
             {
-                "scope": unit_id,
+                "low": low,
+                "high": high,
                 "period": period.key,
                 "combo": combo_of(programs),
                 "member": member_id,
@@ -251,19 +235,43 @@ class BoardViewStore(StoreBase):
 
     async def unit_board_parts(
         self, unit_id: int, period: Period, programs: tuple[str, ...]
-    ) -> UnitBoardParts:
-        """Credits, unit quotas and members' targets over `unit_id`'s subtree."""
-        await self._ready(unit_id, period, programs)
+    ) -> dict[str, UnitBoardParts]:
+        """Per program: credits, unit quotas and members' targets over every unit of
+        `unit_id`'s subtree, in one read."""
+        _, low, high = await self._ready(unit_id, period, None)
+        names = {f"program{index}": code for index, code in enumerate(programs)}
         rows = await self._all(
-            self._hinted(_UNIT_PARTS, by_rank_index=False),
-            {"scope": unit_id, "period": period.key, "combo": combo_of(programs)},
+            UNIT_PARTS.format(programs=", ".join(f":{name}" for name in names)),
+            {"low": low, "high": high, "period": period.key} | names,
         )
-        return UnitBoardParts(
-            credits=[
-                Credit(key, total, datetime.fromisoformat(at))
-                for part, key, total, at in rows
-                if part == "credit"
-            ],
-            unit_quotas={key: total for part, key, total, _ in rows if part == "unit"},
-            member_targets=[(key, total) for part, key, total, _ in rows if part == "members"],
+        return _parts(rows, programs)
+
+    async def folded_units(
+        self, unit_id: int, period: Period, programs: tuple[str, ...]
+    ) -> FoldedUnits:
+        """`unit_id`'s subtree folded onto its children and the planned units below
+        them (storage/unit_board_sql.py), with each program's parts, in one read."""
+        _, low, high = await self._ready(unit_id, period, None)
+        names = {f"program{index}": code for index, code in enumerate(programs)}
+        rows = await self._all(
+            FOLDED_UNITS.format(programs=", ".join(f":{name}" for name in names)),
+            {"scope": unit_id, "low": low, "high": high, "period": period.key} | names,
         )
+        units = [unit_from(row[2:]) for row in rows if row[0] == "unit"]
+        return FoldedUnits(units, _parts([row[:5] for row in rows if row[0] != "unit"], programs))
+
+
+def _parts(rows: list[Any], programs: tuple[str, ...]) -> dict[str, UnitBoardParts]:
+    credits: dict[str, list[Credit]] = {code: [] for code in programs}
+    plans: dict[str, dict[int, int]] = {code: {} for code in programs}
+    member_targets: dict[str, list[tuple[int, int]]] = {code: [] for code in programs}
+    for part, program, key, total, at in rows:
+        if part == "credit":
+            credits[program].append(Credit(key, total, datetime.fromisoformat(at)))
+        elif part == "members":
+            member_targets[program].append((key, total))
+        else:  # a unit's own plan
+            plans[program][key] = total
+    return {
+        code: UnitBoardParts(credits[code], plans[code], member_targets[code]) for code in programs
+    }

@@ -39,6 +39,13 @@ class BoardStore(StoreBase):
         )
         return [unit_from(row) for row in rows]
 
+    async def child_units(self, unit_id: int) -> list[Unit]:
+        """The units right under the unit, by path."""
+        rows = await self._all(
+            f"SELECT {UNIT_COLUMNS} FROM units WHERE parent_id = ? ORDER BY path", (unit_id,)
+        )
+        return [unit_from(row) for row in rows]
+
     async def people_in_period(
         self, unit_id: int, period_key: str, programs: tuple[str, ...]
     ) -> list[PersonPeriod]:

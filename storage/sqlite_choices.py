@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Any
 
 from storage.choices_repository import PendingChoice
-from storage.store_base import StoreBase
+from storage.store_base import Db, StoreBase
 from tracker.models import Channel
 
 
@@ -14,7 +15,7 @@ class ChoiceStore(StoreBase):
     async def offer_choice(
         self, member_id: int, channel: Channel, choice: PendingChoice, now: datetime
     ) -> None:
-        async with self._transaction() as db:
+        async def work(db: Db) -> None:
             await db.execute(
                 "INSERT INTO pending_choices"
                 " (member_id, channel, options, confirms, created_at, expires_at)"
@@ -31,16 +32,20 @@ class ChoiceStore(StoreBase):
                 ),
             )
 
+        await self._run_write(work)
+
     async def take_choice(
         self, member_id: int, channel: Channel, now: datetime
     ) -> PendingChoice | None:
         # One statement: two processes answering at once cannot both take it.
-        async with self._transaction() as db:
-            rows = await db.execute_fetchall(
+        async def work(db: Db) -> list[Any]:
+            return await db.execute_fetchall(
                 "DELETE FROM pending_choices WHERE member_id = ? AND channel = ?"
                 " RETURNING options, confirms, expires_at",
                 (member_id, channel.value),
             )
+
+        rows = await self._run_write(work)
         row = next(iter(rows), None)
         if row is None:
             return None

@@ -78,7 +78,7 @@ class CoreStore(StoreBase):
         return None if row is None else member_from(row)
 
     async def link_telegram(self, member_id: int, telegram_user_id: int) -> Member:
-        async with self._transaction() as db:
+        async def work(db: Db) -> None:
             # One Telegram account speaks for one member: a re-link moves it.
             await db.execute(
                 "UPDATE members SET telegram_user_id = NULL WHERE telegram_user_id = ?",
@@ -88,6 +88,8 @@ class CoreStore(StoreBase):
                 "UPDATE members SET telegram_user_id = ? WHERE id = ?",
                 (telegram_user_id, member_id),
             )
+
+        await self._run_write(work)
         return await self.member(member_id)
 
     async def set_language(self, member_id: int, language: str) -> None:
@@ -100,7 +102,7 @@ class CoreStore(StoreBase):
     # Operator imports
 
     async def import_staff(self, rows: list[StaffRow]) -> int:
-        async with self._transaction() as db:
+        async def work(db: Db) -> None:
             for row in rows:
                 unit_id = await _ensure_unit(db, row.unit_path)
                 await db.execute(
@@ -109,10 +111,12 @@ class CoreStore(StoreBase):
                     "unit_id = excluded.unit_id, name = excluded.name, role = excluded.role",
                     (unit_id, row.name, row.phone, row.role.value),
                 )
+
+        await self._run_write(work)
         return len(rows)
 
     async def import_quotas(self, rows: list[QuotaRow], now: datetime) -> int:
-        async with self._transaction() as db:
+        async def work(db: Db) -> None:
             resolved: list[Quota] = []
             totals: list[Quota] = []  # a unit's plans for participants in total
             problems: list[tuple[int, str, str]] = []
@@ -131,13 +135,17 @@ class CoreStore(StoreBase):
                 await upsert_total_plan(
                     db, quota.target_id, quota.program, quota.period_key, quota.value, now
                 )
+
+        await self._run_write(work)
         return len(rows)
 
     # Quotas
 
     async def set_quota(self, quota: Quota, now: datetime) -> None:
-        async with self._transaction() as db:
+        async def work(db: Db) -> None:
             await _upsert_quota(db, quota, now)
+
+        await self._run_write(work)
 
     async def quota_books(self, kind: TargetKind, target_id: int) -> dict[str, QuotaBook]:
         rows = await self._all(
@@ -176,7 +184,8 @@ class CoreStore(StoreBase):
 
         Returns (the entry undone or None, whether this message was seen before).
         """
-        async with self._transaction() as db:
+
+        async def work(db: Db) -> tuple[Entry | None, bool]:
             if source_key is not None:
                 seen = await db.execute_fetchall(
                     "SELECT entry_id FROM inbound_messages WHERE key = ?", (source_key,)
@@ -219,7 +228,9 @@ class CoreStore(StoreBase):
                     "INSERT INTO inbound_messages (key, received_at, entry_id) VALUES (?, ?, ?)",
                     (source_key, now.isoformat(), None if undone is None else undone.id),
                 )
-        return undone, False
+            return undone, False
+
+        return await self._run_write(work)
 
     async def _entry_in(self, db: Db, entry_id: int) -> Entry:
         rows = await db.execute_fetchall(
@@ -239,7 +250,8 @@ class CoreStore(StoreBase):
         None when there is no such entry (someone else's, voided, or from another day).
         An entry of a program outside `programs` (those that allow the term) is returned
         unchanged, for the caller to refuse."""
-        async with self._transaction() as db:
+
+        async def work(db: Db) -> Entry | None:
             rows = await db.execute_fetchall(
                 f"SELECT {ENTRY_COLUMNS} FROM entries WHERE id = ? AND member_id = ?"
                 f" AND {COUNTING}",
@@ -253,7 +265,9 @@ class CoreStore(StoreBase):
             await db.execute(
                 "UPDATE entries SET term_months = ? WHERE id = ?", (term_months, entry_id)
             )
-        return entry_from(found)
+            return entry_from(found)
+
+        return await self._run_write(work)
 
     async def period_achieved(self, member_id: int, period_key: str) -> dict[str, int]:
         """Per program, from the running totals: one index lookup, however long the period."""

@@ -15,6 +15,7 @@ from storage.leads_repository import (
 from storage.store_base import (
     ENTRY_COLUMNS,
     UNIT_COLUMNS,
+    Db,
     StoreBase,
     entry_from,
     entry_subject,
@@ -58,7 +59,8 @@ class LeadStore(StoreBase):
         # The command's own period comes first and is always in the audit log: a split
         # of a year whose total stays the same is still a change someone made.
         main_key = next(iter(values), None)
-        async with self._transaction() as db:
+
+        async def work(db: Db) -> None:
             for period_key, value in values.items():
                 rows = await db.execute_fetchall(
                     "SELECT value FROM quotas WHERE target_kind = ? AND target_id = ?"
@@ -88,6 +90,8 @@ class LeadStore(StoreBase):
                 await write_audit(
                     db, now, actor_id, target.unit_id, "quota", subject, _text(old), _text(value)
                 )
+
+        await self._run_write(work)
         return before
 
     async def pending_entries(self, scope: int | None, limit: int) -> list[PendingEntry]:
@@ -131,7 +135,8 @@ class LeadStore(StoreBase):
         now: datetime,
     ) -> Review | None:
         columns = ", ".join(f"e.{c}" for c in ENTRY_COLUMNS.split(", "))
-        async with self._transaction() as db:
+
+        async def work(db: Db) -> Review | None:
             rows = await db.execute_fetchall(
                 f"SELECT {columns}, m.name FROM entries e JOIN units u ON u.id = e.unit_id"
                 f" JOIN members m ON m.id = e.member_id WHERE e.id = ? AND {_IN_SCOPE}",
@@ -154,7 +159,9 @@ class LeadStore(StoreBase):
             await write_audit(
                 db, now, actor_id, before.unit_id, action, subject, before.state.value, after
             )
-        return Review(before, name, changed=True)
+            return Review(before, name, changed=True)
+
+        return await self._run_write(work)
 
     async def rejected_entry(self, entry_id: int, scope: int | None) -> RejectedEntry | None:
         columns = ", ".join(f"e.{c}" for c in ENTRY_COLUMNS.split(", "))
@@ -172,7 +179,8 @@ class LeadStore(StoreBase):
         self, entry_id: int, scope: int | None, actor_id: int, now: datetime
     ) -> Review | None:
         columns = ", ".join(f"e.{c}" for c in ENTRY_COLUMNS.split(", "))
-        async with self._transaction() as db:
+
+        async def work(db: Db) -> Review | None:
             rows = await db.execute_fetchall(
                 f"SELECT {columns}, m.name, e.state_reason FROM entries e"
                 " JOIN units u ON u.id = e.unit_id JOIN members m ON m.id = e.member_id"
@@ -201,7 +209,9 @@ class LeadStore(StoreBase):
                 was,
                 EntryState.CONFIRMED.value,
             )
-        return Review(before, name, changed=True)
+            return Review(before, name, changed=True)
+
+        return await self._run_write(work)
 
     async def audit_log(self, scope: int | None, limit: int) -> list[AuditRecord]:
         rows = await self._all(

@@ -12,6 +12,7 @@ from storage.store_base import (
     COUNTING,
     MEMBER_COLUMNS,
     UNIT_COLUMNS,
+    Db,
     StoreBase,
     member_from,
     unit_from,
@@ -31,7 +32,7 @@ class ScheduleStore(StoreBase):
     async def plan_occurrence(
         self, occurrence: Occurrence, targets: Sequence[Target], now: datetime
     ) -> bool:
-        async with self._transaction() as db:
+        async def work(db: Db) -> bool:
             rows = await db.execute_fetchall(
                 "INSERT INTO schedule_occurrences (kind, period_key, fire_at, state, planned_at)"
                 " VALUES (?, ?, ?, 'planned', ?) ON CONFLICT DO NOTHING RETURNING 1",
@@ -58,7 +59,9 @@ class ScheduleStore(StoreBase):
                     for target in dict.fromkeys(targets)
                 ],
             )
-        return True
+            return True
+
+        return await self._run_write(work)
 
     async def occurrence_recorded(self, kind: str, period_key: str) -> bool:
         row = await self._one(

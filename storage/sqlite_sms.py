@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from storage.store_base import StoreBase
+from storage.store_base import Db, StoreBase
 
 
 class SmsStore(StoreBase):
     async def claim_refusal(self, number_hash: str, day: date) -> bool:
-        async with self._transaction() as db:
+        async def work(db: Db) -> bool:
             # Only today's hashes are needed to rate-limit; older ones go.
             await db.execute("DELETE FROM sms_refusals WHERE day < ?", (day.isoformat(),))
             rows = await db.execute_fetchall(
@@ -17,12 +17,15 @@ class SmsStore(StoreBase):
                 " ON CONFLICT DO NOTHING RETURNING 1",
                 (number_hash, day.isoformat()),
             )
-        return bool(rows)
+            return bool(rows)
+
+        return await self._run_write(work)
 
     async def claim_outbound(self, phone: str, day: date, cap: int) -> bool:
         if cap <= 0:
             return False
-        async with self._transaction() as db:
+
+        async def work(db: Db) -> bool:
             await db.execute("DELETE FROM sms_outbound_daily WHERE day < ?", (day.isoformat(),))
             rows = await db.execute_fetchall(
                 "INSERT INTO sms_outbound_daily (phone, day, sent) VALUES (?, ?, 1)"
@@ -31,7 +34,9 @@ class SmsStore(StoreBase):
                 " RETURNING sent",
                 (phone, day.isoformat(), cap),
             )
-        return bool(rows)
+            return bool(rows)
+
+        return await self._run_write(work)
 
     async def release_outbound(self, phone: str, day: date) -> None:
         await self._write(

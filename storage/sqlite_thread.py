@@ -40,6 +40,8 @@ class ConnectionThread:
         self._queue: queue.SimpleQueue[Work | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._serve, name=name, daemon=True)
         self._closed = False
+        self.crossings = 0
+        """Units of work run so far: what a write function saves is visible here."""
 
     @classmethod
     async def open(cls, connect: Callable[[], sqlite3.Connection], name: str) -> ConnectionThread:
@@ -58,6 +60,7 @@ class ConnectionThread:
             raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
+        self.crossings += 1
         self._queue.put((work, future, loop))
         return await future
 

@@ -14,10 +14,10 @@ Their SQL is the subset both backends understand, with SQLite's placeholders
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from storage.repository import MemberPeriod
 from tracker.models import Channel, Entry, EntryState, Member, Role, Unit
@@ -32,6 +32,7 @@ COUNTING = "state IN ('reported', 'confirmed')"
 SCOPE = "WITH scope AS (SELECT lineage AS low, lineage || '~' AS high FROM units WHERE id = ?) "
 
 Params = Sequence[Any] | Mapping[str, Any]
+W = TypeVar("W")
 
 # An entry's column values and the period whose standing its caller wants (if any);
 # what comes back: the stored row, whether it is new, that standing.
@@ -52,6 +53,18 @@ class Db(Protocol):
     async def execute(self, sql: str, params: Params = ()) -> None: ...
     async def execute_fetchall(self, sql: str, params: Params = ()) -> list[Any]: ...
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None: ...
+    async def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Insert many plain rows (no conflict clause) as fast as the backend can:
+        materialising a board for a country writes 100,000 targets at once."""
+        ...
+
+    async def refresh_statistics(self, tables: Sequence[str]) -> None:
+        """Tell the planner about a table that just grew by a board's worth of rows
+        (PostgreSQL plans from statistics, which lag a bulk insert by a minute or more;
+        SQLite's board statements carry index hints and need none)."""
+        ...
 
 
 class StoreBase(ABC):
@@ -67,6 +80,14 @@ class StoreBase(ABC):
     @abstractmethod
     def _transaction(self) -> AbstractAsyncContextManager[Db]:
         """One write transaction: committed on leaving, rolled back on an exception."""
+
+    @abstractmethod
+    async def _run_write(self, work: Callable[[Db], Awaitable[W]]) -> W:
+        """`work` as one write transaction, committed when it returns and rolled back when
+        it raises: Datasette's `execute_write_fn`, written as async code over `Db` so
+        both backends run the same function. `work` awaits nothing but its `Db`: SQLite
+        runs it whole on the writer's thread (one crossing, not one per statement),
+        PostgreSQL in a pooled transaction."""
 
     @abstractmethod
     def _exclusive_transaction(self) -> AbstractAsyncContextManager[Db]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from storage.store_base import Db, StoreBase, write_audit
+from storage.store_base import SCOPE, Db, StoreBase, under_scope, write_audit
 from tracker.quotas import QuotaBook
 
 UPSERT_TOTAL_PLAN = (
@@ -60,3 +60,13 @@ class TotalPlanStore(StoreBase):
         ):
             books[program][period_key] = int(value)
         return dict(books)
+
+    async def subtree_total_plan_books(self, unit_id: int) -> dict[int, dict[str, QuotaBook]]:
+        books: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+        for unit, program, period_key, value in await self._all(
+            f"{SCOPE}SELECT p.unit_id, p.program, p.period_key, p.value FROM units u"
+            f" JOIN total_plans p ON p.unit_id = u.id WHERE {under_scope('u')}",
+            (unit_id,),
+        ):
+            books[int(unit)][program][period_key] = int(value)
+        return {unit: dict(programs) for unit, programs in books.items()}

@@ -25,3 +25,7 @@ class TotalPlanRepository(Protocol):
     async def total_plan_books(self, unit_id: int) -> dict[str, QuotaBook]:
         """The unit's own total plans: program -> period key -> participants."""
         ...
+
+    async def subtree_total_plan_books(self, unit_id: int) -> dict[int, dict[str, QuotaBook]]:
+        """Every total plan of the subtree of `unit_id`: unit -> program -> period -> value."""
+        ...

@@ -35,7 +35,10 @@ async def test_who_reached_it_first_ranks_higher(services: Services, clock: Cloc
     await say(services, "0912000002", "TN 6", "b")
     reply = await say(services, "0912000002", "/bxh")
     lines = reply.text.splitlines()
-    assert lines[0] == "🏆 Xếp hạng tháng 11/2026 · Phường Hạc Thành (TN+YT)"
+    assert (
+        lines[0]
+        == "🏆 Xếp hạng tháng 11/2026 · Phường Hạc Thành (BHXH tự nguyện + BHYT hộ gia đình)"
+    )
     assert lines[1] == "🥇 1. Nguyễn Thị Lan — 6/30 (20,00%)"
     assert lines[2] == "👉 2. Phạm Văn Nam — 6/30 (20,00%)"
     assert lines[-1] == "Cả đơn vị: 12/60 (20,00%) · tổng chỉ tiêu cá nhân"
@@ -108,7 +111,7 @@ async def test_emulation_score_tier_and_projection(services: Services) -> None:
         await services.repo.add_entry(entry)
     text = (await say(services, "0912000003", "/thidua")).text
     assert text.splitlines()[1:] == [
-        "Hoàn thành kế hoạch: TN 100,00% · YT 50,00%",
+        "Hoàn thành kế hoạch phát triển mới: BHXH tự nguyện 100,00% · BHYT hộ gia đình 50,00%",
         "Điểm quy đổi hiện tại: 80 · Hoàn thành nhiệm vụ",
         "Dự kiến cuối năm: điểm quy đổi 89 · Hoàn thành nhiệm vụ",
     ]
@@ -117,7 +120,7 @@ async def test_emulation_score_tier_and_projection(services: Services) -> None:
     # unit's title shares (the post office has only Hoa).
     assert lead[1:4] == [
         "Đơn vị BHXH cơ sở Hạc Thành:",
-        "Hoàn thành kế hoạch: TN 33,33% · YT 16,66%",
+        "Hoàn thành kế hoạch phát triển mới: BHXH tự nguyện 33,33% · BHYT hộ gia đình 16,66%",
         "Điểm quy đổi hiện tại: 26 · Không hoàn thành nhiệm vụ",
     ]
     servants = lead.index("Công chức, viên chức (dự kiến thấp nhất trước):")

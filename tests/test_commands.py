@@ -34,7 +34,7 @@ async def test_log_replies_with_running_month_total(services: Services) -> None:
     # Year 120 -> November target = divide_half_up(120 * 30 / 365) = 10.
     text = await say(services, "/ghi TN 2", "m1")
     assert "Đã ghi 2 người tham gia TN ngày 23/11/2026" in text
-    assert "Lũy kế tháng 11/2026: TN: 2/10 (20,00%)" in text
+    assert "Lũy kế tháng 11/2026: BHXH tự nguyện: 2/10 (20,00%)" in text
     assert await month_total(services) == 2
 
 
@@ -53,7 +53,7 @@ async def test_a_repeat_delivered_next_month_answers_with_the_first_entrys_month
     clock.now += timedelta(minutes=2)  # the gateway retries after midnight: 01/12
     again = await say(services, "TN 3", "sms:late")
     assert again == first
-    assert "ngày 30/11/2026" in first and "Lũy kế tháng 11/2026: TN: 3/10" in first
+    assert "ngày 30/11/2026" in first and "Lũy kế tháng 11/2026: BHXH tự nguyện: 3/10" in first
     assert await month_total(services) == 3
 
 
@@ -109,8 +109,8 @@ async def test_progress_shows_pace_and_projection(services: Services) -> None:
     text = await say(services, "/tiendo")
     # 23 of 30 days elapsed: expected divide_half_up(10 * 23 / 30) = 8; ahead by 2;
     # projection divide_half_up(10 * 30 / 23) = 13.
-    assert "TN: 10/10 (100,00%) · đã hoàn thành 🎉" in text
-    assert "YT: 0/20 (0,00%) · chậm 15 người so với tiến độ" in text
+    assert "BHXH tự nguyện: 10/10 (100,00%) · đã hoàn thành 🎉" in text
+    assert "BHYT hộ gia đình: 0/20 (0,00%) · chậm 15 người so với tiến độ" in text
     assert "cần đạt đến hôm nay: 8 · ước thực hiện cả kỳ: 13" in text
 
 
@@ -119,10 +119,10 @@ async def test_last_months_numbers_stay_visible_after_the_reset(
 ) -> None:
     await say(services, "TN 7", "r1")
     clock.now += timedelta(days=8)  # 1 December
-    assert "TN: 0/" in await say(services, "/tiendo")
+    assert "BHXH tự nguyện: 0/" in await say(services, "/tiendo")
     last_month = await say(services, "/tiendo tháng trước")
     assert "Tiến độ tháng 11/2026" in last_month
-    assert "TN: 7/10 (70,00%)" in last_month
+    assert "BHXH tự nguyện: 7/10 (70,00%)" in last_month
 
 
 async def test_language_switch_changes_replies_and_numbers(services: Services) -> None:

@@ -39,7 +39,7 @@ async def test_the_demo_officer_has_participants_falling_due_on_the_first_day(
     reply = await run_text(services, officer, "/denhan", Channel.CONSOLE, None)
     lines = reply.text.splitlines()
     assert lines[0].startswith("Đến hạn đóng của Nguyễn Thị Lan: ")
-    assert len(lines) >= 3 and all(" · TN · đóng đến " in line for line in lines[1:-1])
+    assert len(lines) >= 3 and all(" · BHXH tự nguyện · đóng đến " in line for line in lines[1:-1])
     lead = await repo.member_by_phone("0913000002")
     assert lead is not None
     counts = await run_text(services, lead, "/denhan", Channel.CONSOLE, None)

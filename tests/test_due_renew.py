@@ -63,8 +63,8 @@ async def test_an_officer_sees_their_participants_falling_due(services: Services
     assert reply.text == "\n".join(
         [
             "Đến hạn đóng của Nguyễn Thị Lan: 2 người (hạn từ 25/08/2026 đến 23/12/2026)",
-            "  …111 · TN · đóng đến 01/11/2026 · Nguyễn Thị Lan ghi · ⚠️ quá hạn",
-            "  …789 · TN · đóng đến 20/12/2026 · Nguyễn Thị Lan ghi",
+            "  …111 · BHXH tự nguyện · đóng đến 01/11/2026 · Nguyễn Thị Lan ghi · ⚠️ quá hạn",
+            "  …789 · BHXH tự nguyện · đóng đến 20/12/2026 · Nguyễn Thị Lan ghi",
             "Khi người tham gia đóng tiếp: /giahan TN ma=<mã> ky=<tháng>.",
         ]
     )
@@ -160,7 +160,7 @@ async def test_a_renewal_extends_the_date_and_never_counts_as_an_enrolment(
     # Renewed: off the list; the rejoined one falls due on 23/12.
     listed = await run_text(services, lan, "/denhan", Channel.CONSOLE, None)
     assert listed.text.splitlines()[1:-1] == [
-        "  …222 · TN · đóng đến 23/12/2026 · Nguyễn Thị Lan ghi",
+        "  …222 · BHXH tự nguyện · đóng đến 23/12/2026 · Nguyễn Thị Lan ghi",
     ]
 
 

@@ -33,7 +33,7 @@ async def test_retention_weighs_in_only_when_configured(services: Services) -> N
     people = await setting(services)  # Lan: 2 participants fell due this year, none renewed
     lan = people["0912000001"]
     unweighted = await score_lines(services, lan.phone)
-    completion = "Hoàn thành kế hoạch: TN 3,33% · YT 0,00%"
+    completion = "Hoàn thành kế hoạch phát triển mới: BHXH tự nguyện 3,33% · BHYT hộ gia đình 0,00%"
     # Without retention the converted score is 2 (TN weighs 0,6, YT 0,4).
     assert unweighted == [completion, score(2)]
     weighted = replace(
@@ -67,7 +67,7 @@ async def test_the_unit_level_weighs_retention_as_its_members_do(services: Servi
     # Lan's 4 TN participants weigh 4,3 (one paid 12 months ahead weighs 1,3):
     # 0,6 x 100 x 4,3 / 360 = 0,71..., so the unit's converted score is 0; by the year's
     # end at this pace 0,71... x 365 / 327 = 0,79..., still 0.
-    completion = "Hoàn thành kế hoạch: TN 1,11% · YT 0,00%"
+    completion = "Hoàn thành kế hoạch phát triển mới: BHXH tự nguyện 1,11% · BHYT hộ gia đình 0,00%"
     unweighted = await unit_lines(services, duc.phone)
     assert unweighted == [
         "Đơn vị BHXH cơ sở Hạc Thành:",

@@ -161,7 +161,9 @@ async def test_a_far_period_never_poisons_the_boards(services: Services, tmp_pat
     }
     assert APOLOGY not in replies.values()
     board = replies[LAN, "/bxh"]
-    assert board.startswith("🏆 Xếp hạng tháng 11/2026 · Phường Hạc Thành (TN+YT)")
+    assert board.startswith(
+        "🏆 Xếp hạng tháng 11/2026 · Phường Hạc Thành (BHXH tự nguyện + BHYT hộ gia đình)"
+    )
     # Junk after BXH is ignored, as any word that is not a period or program.
     assert replies[LAN, "BXH 1_000 \u2028 29/11/1926"] == board
     assert replies[LAN, "bxh 0912000001 \u00a029/11/-1"] == board

@@ -96,7 +96,13 @@ async def test_an_english_lead_gets_english_exports_and_dossiers(services: Servi
         "participants-2026-11.csv",
     )
     sheets = sheets_of(xlsx.content)
-    assert list(sheets) == ["Summary", "TN", "YT", "Units", "Participants"]
+    assert list(sheets) == [
+        "Summary",
+        "Voluntary social insurance",
+        "Household health insurance",
+        "Units",
+        "Participants",
+    ]
     assert sheets["Participants"][0][:4] == ("Unit", "Program", "Participants", "Date")
     header = ("Full name", "Phone", "Unit", "Achieved", "Target", "Completion (%)")
     assert sheets["Units"][0] == (
@@ -104,7 +110,7 @@ async def test_an_english_lead_gets_english_exports_and_dossiers(services: Servi
         "Completion (%)",
     )  # fmt: skip
     assert sheets["Units"][1][4] == "personal quotas added up"
-    assert sheets["TN"][0] == header
+    assert sheets["Voluntary social insurance"][0] == header
     assert csv_file.content.decode("utf-8-sig").splitlines()[0] == "Program," + ",".join(header)
     dossier = await say(services, LEAD, "/dossier 0912000001")
     [file] = dossier.attachments
@@ -123,5 +129,5 @@ async def test_an_english_lead_reads_the_summary_in_english(services: Services) 
     await say(services, LEAD, "/lang en")
     lines = (await say(services, LEAD, "/summary")).text.splitlines()
     assert lines[0] == "📣 Summary of month 11/2026 (to 23/11/2026) · BHXH cơ sở Hạc Thành"
-    assert lines[1] == "Results against plan:"
+    assert lines[1] == "New enrolments against plan:"
     assert lines[-1].startswith("BHXH cơ sở Hạc Thành has no Telegram or Zalo group yet")

@@ -94,7 +94,13 @@ async def test_export_of_the_leads_subtree(services: Services) -> None:
     )
     assert not xlsx.is_image and not csv_file.is_image
     sheets = rows_of(xlsx.content)
-    assert list(sheets) == ["Tổng hợp", "TN", "YT", "Đơn vị", "Người tham gia"]
+    assert list(sheets) == [
+        "Tổng hợp",
+        "BHXH tự nguyện",
+        "BHYT hộ gia đình",
+        "Đơn vị",
+        "Người tham gia",
+    ]
     # A row per unit and program: no unit plan here, so the members' targets added up;
     # Hoa's 25 YT count for the post office where she logged them.
     office = "BHXH tỉnh Thanh Hóa / BHXH cơ sở Hạc Thành"
@@ -179,14 +185,14 @@ async def test_export_of_the_leads_subtree(services: Services) -> None:
         "",
     ]
     # Monthly targets derive from the yearly 120 (TN) and 240 (YT): 10 and 20 in November.
-    assert sheets["TN"] == [
+    assert sheets["BHXH tự nguyện"] == [
         HEADERS,
         ("Nguyễn Thị Lan", "0912000001", COMMUNE, 5, 10, 50),
         ("Phạm Văn Nam", "0912000002", COMMUNE, 0, 10, 0),
         ("Vũ Thị Hoa", "0912000003", POST_OFFICE, 0, 10, 0),
         ("'=cmd|' /C calc'!A0", "0912000009", COMMUNE, 1, None, None),
     ]
-    assert sheets["YT"][1] == ("Vũ Thị Hoa", "0912000003", POST_OFFICE, 25, 20, 125)
+    assert sheets["BHYT hộ gia đình"][1] == ("Vũ Thị Hoa", "0912000003", POST_OFFICE, 25, 20, 125)
     assert sheets["Tổng hợp"][1:] == [
         ("Vũ Thị Hoa", "0912000003", POST_OFFICE, 25, 30, 83.33),
         ("Nguyễn Thị Lan", "0912000001", COMMUNE, 8, 30, 26.66),
@@ -196,7 +202,9 @@ async def test_export_of_the_leads_subtree(services: Services) -> None:
     assert "Đỗ Thị Mai" not in csv_file.content.decode("utf-8-sig")
     lines = list(csv.reader(io.StringIO(csv_file.content.decode("utf-8-sig"))))
     assert len(lines) == 1 + 3 * 4
-    assert lines[1] == ["TN", "Nguyễn Thị Lan", "0912000001", COMMUNE, "5", "10", "50,00%"]
+    assert lines[1] == [
+        "BHXH tự nguyện", "Nguyễn Thị Lan", "0912000001", COMMUNE, "5", "10", "50,00%"
+    ]  # fmt: skip
     assert csv_file.content.startswith(b"\xef\xbb\xbf")
 
 
@@ -206,7 +214,7 @@ async def test_admin_exports_everything_and_bad_period_is_refused(services: Serv
     )
     reply = await say(services, "0915000001", "/export 2026")
     assert "năm 2026 · BHXH tỉnh Nghệ An, BHXH tỉnh Thanh Hóa: 3 người" in reply.text
-    names = [row[0] for row in rows_of(reply.attachments[0].content)["TN"][1:]]
+    names = [row[0] for row in rows_of(reply.attachments[0].content)["BHXH tự nguyện"][1:]]
     assert "Nguyễn Thị Lan" in names
     bad = await say(services, "0913000001", "/xuat 2026-13")
     assert bad.text.startswith("Không hiểu kỳ") and bad.attachments == []

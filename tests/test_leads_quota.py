@@ -112,7 +112,7 @@ async def test_split_into_months_then_weeks_derive_from_the_months(services: Ser
     # W05 straddles January (7 of 31 → 4/31 days) and February (6 of 28 → 3/28 days).
     assert target_for(parse_period("2026-W05"), quotas) == round(7 * 4 / 31 + 6 * 3 / 28)
     progress = await say(services, "0912000001", "/tiendo")
-    assert "TN: 0/13 (0,00%)" in progress.text
+    assert "BHXH tự nguyện: 0/13 (0,00%)" in progress.text
     # Re-splitting into quarters removes the months that would now contradict it.
     await say(services, "0913000001", "/quota 0912000001 TN 2026 100 split quarter")
     again = await say(services, "0913000001", "yes")

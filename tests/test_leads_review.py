@@ -134,7 +134,7 @@ async def test_reject_stops_counting_and_tells_the_owner(services: Services) -> 
         " và không được tính. Lý do: trung ho so"
     )
     progress = await say(services, LAN, "/tiendo")
-    assert "TN: 3/10" in progress.text
+    assert "BHXH tự nguyện: 3/10" in progress.text
     [record] = await services.repo.audit_log(None, 20)
     assert (record.before, record.after) == ("reported", "rejected: trung ho so")
     twice = await say(services, LEAD, "/tuchoi 1")

@@ -156,7 +156,7 @@ async def test_review_authorisation_matrix(
     )
     assert "của bạn đã bị Trần Minh Đức từ chối và không được tính" in told.params["text"]
     progress = await say(server, LAN, "/tiendo")
-    assert "TN: 0/10" in progress
+    assert "BHXH tự nguyện: 0/10" in progress
     everywhere = await say(server, ADMIN, "/duyet")
     assert everywhere.splitlines()[2:4] == [
         "#3 Hoàng Quốc Việt · TN 1 người · 23/11/2026 (Telegram)",
@@ -197,7 +197,7 @@ async def test_export_and_audit_authorisation(
     filename, content = xlsx.files["document"]
     assert filename == "bao-cao-tien-do-2026-11.xlsx"
     workbook = load_workbook(io.BytesIO(content))
-    names = [row[0] for row in workbook["TN"].iter_rows(min_row=2, values_only=True)]
+    names = [row[0] for row in workbook["BHXH tự nguyện"].iter_rows(min_row=2, values_only=True)]
     assert names == ["Nguyễn Thị Lan", "Phạm Văn Nam", "Vũ Thị Hoa"]
     rows = list(csv.reader(io.StringIO(csv_doc.files["document"][1].decode("utf-8-sig"))))
     assert "Đỗ Thị Mai" not in {row[1] for row in rows}

@@ -80,10 +80,11 @@ async def test_progress_and_units_of_a_lead_show_the_participants(services: Serv
     assert duc is not None
     block = [
         "👥 Người tham gia · BHXH cơ sở Hạc Thành:",
-        "TN: 1.104 người (ngày 23/11/2026) · tăng 104 người (10,40%) so với cùng kỳ năm trước",
+        "BHXH tự nguyện: 1.104 người (ngày 23/11/2026)"
+        " · tăng 104 người (10,40%) so với cùng kỳ năm trước",
         "  khai thác mới 3 · tham gia lại 2 · gia hạn 2 · dừng đóng 0 · tỷ lệ duy trì 100,00%"
         " (1/1 người đến hạn)",
-        "YT: chưa có số người tham gia (nhập bằng import-participant-counts)",
+        "BHYT hộ gia đình: chưa có số người tham gia (nhập bằng import-participant-counts)",
         "  khai thác mới 0 · tham gia lại 0 · gia hạn 0 · dừng đóng 0"
         " · tỷ lệ duy trì: chưa ai đến hạn",
     ]
@@ -106,7 +107,8 @@ async def test_the_weekly_summary_has_one_line_of_participants(services: Service
         repo, services.rules, office, parse_period("2026-W48"), NOW.date(), so_far=True
     )
     assert text.splitlines()[-1] == (
-        "👥 Người tham gia: TN 1.104 (+104 người, +10,40% so với cùng kỳ) · mới 5 · gia hạn 2"
+        "👥 Người tham gia: BHXH tự nguyện 1.104 (+104 người, +10,40% so với cùng kỳ) · mới 5"
+        " · gia hạn 2"
         " · dừng đóng 0 · duy trì —"
     )
     nothing_known = await repo.unit_by_path(POST_OFFICE)

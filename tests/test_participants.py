@@ -153,7 +153,7 @@ async def test_same_participant_by_two_officers_counts_once_and_both_leads_hear(
         "⚠️ Người tham gia TN mã …789 đã được ghi trong năm 2026 (bản ghi #1, ngày 23/11/2026)."
         " Bản ghi #2 được lưu nhưng KHÔNG được tính; lãnh đạo đơn vị đã được báo."
     )
-    assert "TN: 0/10" in second.text  # Hoa's month: nothing counted
+    assert "BHXH tự nguyện: 0/10" in second.text  # Hoa's month: nothing counted
     # Lan's lead (the office) and Hoa's (the post office): each once
     assert sorted(d.member_id for d in second.direct_messages) == [duc.id, thu.id]
     notice = worded(second.direct_messages[0], "vi")

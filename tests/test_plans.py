@@ -65,13 +65,13 @@ async def test_a_units_plan_is_its_target_for_its_lead_its_parent_and_the_export
     await logged(services, LAN, "TN", date(2026, 3, 2), 1_000)
     await logged(services, HOA, "TN", date(2026, 6, 1), 609)
     # Personal quotas: TN 120 a year for each of three field staff (360).
-    beside = "kế hoạch giao (tổng chỉ tiêu cá nhân 360)"
+    beside = "kế hoạch phát triển mới (tổng chỉ tiêu cá nhân 360)"
 
     progress = (await say(services, LEAD, "/tiendo năm")).text.splitlines()
     assert progress[:3] == [
         "📊 Tiến độ năm 2026",
         "Đơn vị BHXH cơ sở Hạc Thành:",
-        f"TN: 1.609/1.577 (102,02%) · đã hoàn thành 🎉 · {beside}",
+        f"BHXH tự nguyện: 1.609/1.577 (102,02%) · đã hoàn thành 🎉 · {beside}",
     ]
     assert "chưa có chỉ tiêu" not in "\n".join(progress)  # the lead has no quota
 
@@ -86,12 +86,12 @@ async def test_a_units_plan_is_its_target_for_its_lead_its_parent_and_the_export
     assert office is not None
     data = await gather_summary(services.repo, services.rules, office, parse_period("2026"), DAY)
     assert data.totals[0] == Total("TN", 1_609, 1_577)
-    assert "· TN: 1.609/1.577 (102,02%)" in compose_summary(Translator("vi"), data)
+    assert "· BHXH tự nguyện: 1.609/1.577 (102,02%)" in compose_summary(Translator("vi"), data)
 
     export = await say(services, LEAD, "/xuat năm")
     sheet = load_workbook(io.BytesIO(export.attachments[0].content))["Đơn vị"]
     rows = [tuple(row) for row in sheet.iter_rows(values_only=True)]
-    assert (OFFICE, "TN", 1_609, 1_577, "kế hoạch giao", 360, 102.02) in rows
+    assert (OFFICE, "TN", 1_609, 1_577, "kế hoạch phát triển mới", 360, 102.02) in rows
 
 
 async def test_each_donvi_row_says_whether_its_target_is_a_plan_or_its_members(
@@ -104,9 +104,10 @@ async def test_each_donvi_row_says_whether_its_target_is_a_plan_or_its_members(
     await logged(services, HOA, "TN", date(2026, 6, 1), 90)
     units = (await say(services, LEAD, "/donvi năm TN")).text.splitlines()
     assert units[:4] == [  # then the participants, as in every lead's /donvi
-        "🏢 Xếp hạng đơn vị năm 2026 · BHXH cơ sở Hạc Thành (TN)",
+        "🏢 Xếp hạng đơn vị năm 2026 · BHXH cơ sở Hạc Thành (BHXH tự nguyện)",
         "🥇 1. Bưu điện Hạc Thành — 90/120 (75,00%) · tổng chỉ tiêu cá nhân",
-        "🥈 2. Phường Hạc Thành — 150/300 (50,00%) · kế hoạch giao (tổng chỉ tiêu cá nhân 240)",
+        "🥈 2. Phường Hạc Thành — 150/300 (50,00%)"
+        " · kế hoạch phát triển mới (tổng chỉ tiêu cá nhân 240)",
         "Cả BHXH cơ sở Hạc Thành: 240/420 (57,14%) · tổng chỉ tiêu cá nhân",
     ]
     # Both programs: each measured apart, then added up, the rows as the total line.
@@ -114,16 +115,18 @@ async def test_each_donvi_row_says_whether_its_target_is_a_plan_or_its_members(
     # officers' quotas in both (720). The post office: 120 + 240.
     both = (await say(services, LEAD, "/donvi năm")).text.splitlines()
     assert both[:4] == [
-        "🏢 Xếp hạng đơn vị năm 2026 · BHXH cơ sở Hạc Thành (TN+YT)",
+        "🏢 Xếp hạng đơn vị năm 2026 · BHXH cơ sở Hạc Thành (BHXH tự nguyện + BHYT hộ gia đình)",
         "🥇 1. Bưu điện Hạc Thành — 90/360 (25,00%) · tổng chỉ tiêu cá nhân",
-        "🥈 2. Phường Hạc Thành — 150/780 (19,23%) · kế hoạch giao (tổng chỉ tiêu cá nhân 720)",
+        "🥈 2. Phường Hạc Thành — 150/780 (19,23%)"
+        " · kế hoạch phát triển mới (tổng chỉ tiêu cá nhân 720)",
         "Cả BHXH cơ sở Hạc Thành: 240/1.140 (21,05%) · tổng chỉ tiêu cá nhân",
     ]
     await say(services, LEAD, "/lang en")
     english = (await say(services, LEAD, "/units year TN")).text.splitlines()
     assert english[1:3] == [
         "🥇 1. Bưu điện Hạc Thành — 90/120 (75.00%) · personal quotas added up",
-        "🥈 2. Phường Hạc Thành — 150/300 (50.00%) · assigned plan (personal quotas add up to 240)",
+        "🥈 2. Phường Hạc Thành — 150/300 (50.00%)"
+        " · plan for new enrolments (personal quotas add up to 240)",
     ]
     # An SMS has no room for the source: the short line as before.
     await say(services, LEAD, "/lang vi")
@@ -144,7 +147,7 @@ async def test_a_plan_for_one_month_leaves_the_year_target_alone(services: Servi
     after = (await say(services, ADMIN, "/donvi năm TN")).text
     assert after == before
     lead = (await say(services, LEAD, "/tiendo năm")).text
-    assert "TN: 30/360 (8,33%) · chậm" in lead and "· tổng chỉ tiêu cá nhân" in lead
+    assert "BHXH tự nguyện: 30/360 (8,33%) · chậm" in lead and "· tổng chỉ tiêu cá nhân" in lead
     december = (await say(services, ADMIN, "/donvi 2026-12 TN")).text
     assert "BHXH cơ sở Hạc Thành — 0/40 (0,00%)" in december
 
@@ -157,9 +160,11 @@ async def test_a_yearly_plan_of_three_shows_the_year_not_zero(services: Services
     for month in (7, 8, 9, 10, 11):
         await logged(services, "0912000009", "TN", date(2026, month, 3), 2)
     month = (await say(services, "0912000009", "/tiendo")).text
-    assert "TN: 2 · chưa giao chỉ tiêu tháng · cả năm 3: đã đạt 10" in month.splitlines()
+    assert (
+        "BHXH tự nguyện: 2 · chưa giao chỉ tiêu tháng · cả năm 3: đã đạt 10" in month.splitlines()
+    )
     year = (await say(services, "0912000009", "/tiendo năm")).text
-    assert "TN: 10/3 (333,33%) · đã hoàn thành 🎉" in year.splitlines()
+    assert "BHXH tự nguyện: 10/3 (333,33%) · đã hoàn thành 🎉" in year.splitlines()
     board = (await say(services, "0912000009", "/bxh TN")).text
     assert "Đỗ Văn Ba —" not in board  # never ranked at 0%: listed apart
     assert "Đỗ Văn Ba (2)" in board
@@ -171,16 +176,16 @@ async def test_a_closed_month_says_short_by_four(services: Services) -> None:
     # October: 120 a year x 31/365 = 10,19, so 10; Lan logged 6.
     await logged(services, LAN, "TN", date(2026, 10, 5), 6)
     lines = (await say(services, LAN, "/tiendo tháng trước")).text.splitlines()
-    assert lines[1] == "TN: 6/10 (60,00%) · không đạt, thiếu 4 người"
+    assert lines[1] == "BHXH tự nguyện: 6/10 (60,00%) · không đạt, thiếu 4 người"
     assert not any("cần đạt" in line for line in lines)  # no pace for a closed month
     await logged(services, NAM, "TN", date(2026, 10, 5), 10)
     await logged(services, HOA, "TN", date(2026, 10, 5), 13)
     assert (
-        "TN: 10/10 (100,00%) · đạt kế hoạch"
+        "BHXH tự nguyện: 10/10 (100,00%) · đạt kế hoạch"
         in (await say(services, NAM, "/tiendo tháng trước")).text
     )
     assert (
-        "TN: 13/10 (130,00%) · vượt kế hoạch 3 người"
+        "BHXH tự nguyện: 13/10 (130,00%) · vượt kế hoạch 3 người"
         in (await say(services, HOA, "/tiendo tháng trước")).text
     )
 
@@ -212,10 +217,10 @@ async def test_completion_and_the_converted_score_are_labelled_apart(services: S
     )
     await say(services, "0912000009", "/ghi TN 10 ky=12")
     progress = (await say(services, "0912000009", "/tiendo năm")).text
-    assert "TN: 10/10 (100,00%) · đã hoàn thành 🎉" in progress
+    assert "BHXH tự nguyện: 10/10 (100,00%) · đã hoàn thành 🎉" in progress
     emulation = (await say(services, "0912000009", "/thidua")).text.splitlines()
     assert emulation[1:3] == [
-        "Hoàn thành kế hoạch: TN 100,00%",
+        "Hoàn thành kế hoạch phát triển mới: BHXH tự nguyện 100,00%",
         "Điểm quy đổi hiện tại: 130 (kỳ hạn đóng dài) · Hoàn thành xuất sắc nhiệm vụ",
     ]
 

@@ -108,7 +108,7 @@ async def test_weekly_summary_goes_to_every_bound_group_once(
     commune = next(call for call in photos(server) if call.params["chat_id"] == -1001)
     caption = commune.params["caption"].splitlines()
     assert caption[0] == "📣 Tổng hợp tuần 47 (16/11/2026 – 22/11/2026) · Phường Hạc Thành"  # noqa: RUF001
-    assert caption[1:3] == ["Kết quả so với kế hoạch:", "· TN: 4/4 (100,00%)"]
+    assert caption[1:3] == ["Phát triển mới so với kế hoạch:", "· BHXH tự nguyện: 4/4 (100,00%)"]
     _, png = commune.files["photo"]
     assert png_size(png) == (1080, 900)
 
@@ -232,8 +232,8 @@ async def test_friday_reminder_by_telegram_when_linked_else_by_sms(
     assert message.params["chat_id"] == 5001
     assert message.params["text"].splitlines() == [
         "⏰ Anh/chị Nguyễn Thị Lan, tiến độ tháng 11/2026 đang chậm:",
-        "TN: 0/10 (0,00%) · chậm 9 người so với tiến độ",
-        "YT: 0/20 (0,00%) · chậm 18 người so với tiến độ",
+        "BHXH tự nguyện: 0/10 (0,00%) · chậm 9 người so với tiến độ",
+        "BHYT hộ gia đình: 0/20 (0,00%) · chậm 18 người so với tiến độ",
         "Ghi kết quả bằng /ghi TN 1 (hoặc nhắn tin TN 1).",
     ]
     assert texts == [

@@ -12,7 +12,7 @@ import asyncio
 import re
 import struct
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -27,7 +27,9 @@ from tests.support.bot_process import BotProcess
 from tests.support.browser import chromium
 from tests.support.cli import ROOT, bot
 from tests.support.net import free_port
-from tracker.models import Channel, Role, TargetKind
+from tracker.models import Channel, PlanKind, Role, TargetKind
+from tracker.participant_counts import CountRow
+from tracker.periods import VIETNAM
 from tracker.rules import load_rules
 
 OFFICE = "BHXH tỉnh Thanh Hóa / BHXH cơ sở Hạc Thành"
@@ -93,7 +95,17 @@ async def fill(tmp_path: Path) -> None:
             if role != "lead"
             for code, value in (("TN", 120), ("YT", 240))
         ]
+        # The office's plan for participants in total this year, and its count at the end
+        # of last year: the side panel shows it apart from the enrolment plans.
+        this_year = datetime.now(VIETNAM).year
+        quotas.append(
+            QuotaRow(0, TargetKind.UNIT, OFFICE, "TN", str(this_year), 1_200, PlanKind.TOTAL)
+        )
         await repo.import_quotas(quotas, datetime.now(UTC))
+        counted = date(this_year - 1, 12, 31)
+        await repo.import_participant_counts(
+            [CountRow(0, OFFICE, "TN", counted, 1_100)], datetime.now(UTC)
+        )
     finally:
         await repo.close()
 
@@ -201,6 +213,29 @@ def test_an_entry_shows_on_the_open_page_within_two_seconds(
     WebDriverWait(browser, WITHIN, poll_frequency=0.05).until(
         lambda d: "Phạm Văn Nam" not in " ".join(rows(d, "people-week"))
     )
+
+
+def test_the_side_panel_says_which_plan_each_number_is_measured_against(
+    office: tuple[BotProcess, str], browser: webdriver.Chrome
+) -> None:
+    _, link = office
+    browser.get(link)
+    WebDriverWait(browser, 5).until(lambda d: not visible(d, "#offline"))
+    headings: list[str] = browser.execute_script(
+        "return Array.from(document.querySelectorAll('.side .plan h3'), h => h.textContent.trim())"
+    )
+    week, month = (rows(browser, board) for board in ("people-week", "units-month"))
+    assert week and month
+    this_year = datetime.now(VIETNAM).year
+    assert headings[-1] == "Tổng số người tham gia"
+    assert all(h.startswith("Kế hoạch phát triển mới · ") for h in headings[:-1]), headings
+    assert len(headings) == 3  # the week's and the month's enrolment plans, then the total
+    total: str = browser.execute_script(
+        "return document.querySelector('.total-plans .plan-line').innerText"
+    )
+    # 1.100 at the end of last year, then 5 (Lan) and 2 (Hoa) enrolled in TN: 1.107.
+    assert " ".join(total.split()) == f"TN: 1.107/1.200 · kế hoạch năm {this_year} 92%"
+    assert visible(browser, ".total-plans progress")
 
 
 def test_kiosk_mode_shows_only_the_boards_and_rotates_them(

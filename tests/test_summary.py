@@ -56,7 +56,7 @@ UNIT = SummaryData(
 def test_summary_text_line_by_line() -> None:
     assert compose_summary(Translator("vi"), UNIT).splitlines() == [
         "📣 Tổng hợp tháng 11/2026 · Phường Hạc Thành",
-        "Kết quả so với kế hoạch:",
+        "Phát triển mới so với kế hoạch:",
         "· TN: 2.309/3.000 (76,96%)",
         "· YT: 1.520/2.900 (52,41%)",
         "· Tổng cộng: 3.829/5.900 (64,89%)",
@@ -113,7 +113,7 @@ def test_trend_chart_of_a_summary() -> None:
     chart = trend_chart(Translator("vi"), UNIT, days_shown=23)
     assert chart.cumulative[-1] == 23 * 40 and len(chart.cumulative) == 23
     assert (chart.days, chart.target, chart.thousands) == (30, 5900, ".")
-    assert chart.plan_label == "Kế hoạch 5.900"
+    assert chart.plan_label == "Kế hoạch phát triển mới 5.900"
     assert chart.title == "Phường Hạc Thành · tháng 11/2026"
 
 

@@ -82,8 +82,8 @@ async def test_without_a_group_the_lead_reads_the_summary_and_is_told(
     lines = reply.text.splitlines()
     assert lines[:3] == [
         "📣 Tổng hợp tháng 11/2026 (đến ngày 23/11/2026) · BHXH cơ sở Hạc Thành",
-        "Kết quả so với kế hoạch:",
-        "· TN: 7/30 (23,33%)",
+        "Phát triển mới so với kế hoạch:",
+        "· BHXH tự nguyện: 7/30 (23,33%)",
     ]
     assert lines[-1] == (
         "Đơn vị BHXH cơ sở Hạc Thành chưa gắn nhóm Telegram hay Zalo nên bản tổng hợp chưa gửi"
@@ -103,9 +103,9 @@ async def test_without_a_scheduler_the_console_shows_the_group_post(services: Se
     assert post.unit_id == office.id
     assert post.text.splitlines()[:4] == [
         "📣 Tổng hợp tháng 11/2026 (đến ngày 23/11/2026) · BHXH cơ sở Hạc Thành",
-        "Kết quả so với kế hoạch:",
-        "· TN: 7/30 (23,33%)",
-        "· YT: 0/60 (0,00%)",
+        "Phát triển mới so với kế hoạch:",
+        "· BHXH tự nguyện: 7/30 (23,33%)",
+        "· BHYT hộ gia đình: 0/60 (0,00%)",
     ]
     # The lead reads in the private chat (or the console) what the group gets.
     assert reply.text == (
@@ -151,7 +151,10 @@ async def test_a_refused_post_is_reported_to_the_lead(services: Services) -> Non
 async def test_chart_sends_progress_and_trend_images(services: Services) -> None:
     await some_entries(services)
     reply = await say(services, OFFICER, "/bieudo")
-    assert reply.text == "📊 Biểu đồ tháng 11/2026 · Phường Hạc Thành"
+    assert reply.text == (
+        "📊 Biểu đồ tháng 11/2026 · Phường Hạc Thành:"
+        " người tham gia mới so với kế hoạch phát triển mới"
+    )
     names = [attachment.filename for attachment in reply.attachments]
     assert names == ["tien-do-2026-11.png", "luy-ke-2026-11.png"]
     assert all(attachment.is_image for attachment in reply.attachments)
@@ -165,7 +168,10 @@ async def test_a_lead_sees_the_units_below_and_english_works(services: Services)
     assert lead is not None
     await services.repo.set_language(lead.id, "en")
     reply = await say(services, LEAD, "/chart week")
-    assert reply.text == "📊 Chart of week 48 (23/11/2026 – 29/11/2026) · BHXH cơ sở Hạc Thành"  # noqa: RUF001
+    assert reply.text == (
+        "📊 Chart of week 48 (23/11/2026 – 29/11/2026) · BHXH cơ sở Hạc Thành:"  # noqa: RUF001
+        " new participants against the plan for new enrolments"
+    )
     assert len(reply.attachments) == 2
 
 

@@ -72,7 +72,7 @@ async def test_log_progress_and_undo(
     await link_lan(server)
     logged = await send(server, text_update(LAN, "/ghi TN 2"))
     assert logged.params["text"].startswith("✅ Đã ghi 2 người tham gia TN ngày 23/11/2026.")
-    assert "TN: 2/10 (20,00%)" in logged.params["text"]
+    assert "BHXH tự nguyện: 2/10 (20,00%)" in logged.params["text"]
     progress = await send(server, text_update(LAN, "/tiendo"))
     assert "📊 Tiến độ tháng 11/2026" in progress.params["text"]
     undone = await send(server, text_update(LAN, "/huy"))

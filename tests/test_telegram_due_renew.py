@@ -42,8 +42,8 @@ async def test_due_list_and_a_renewal_typed_in_telegram(
     assert due.params["text"] == "\n".join(
         [
             "Đến hạn đóng của Nguyễn Thị Lan: 2 người (hạn từ 25/08/2026 đến 23/12/2026)",
-            "  …111 · TN · đóng đến 01/11/2026 · Nguyễn Thị Lan ghi · ⚠️ quá hạn",
-            "  …789 · TN · đóng đến 20/12/2026 · Nguyễn Thị Lan ghi",
+            "  …111 · BHXH tự nguyện · đóng đến 01/11/2026 · Nguyễn Thị Lan ghi · ⚠️ quá hạn",
+            "  …789 · BHXH tự nguyện · đóng đến 20/12/2026 · Nguyễn Thị Lan ghi",
             "Khi người tham gia đóng tiếp: /giahan TN ma=<mã> ky=<tháng>.",
         ]
     )
@@ -78,5 +78,5 @@ async def test_due_list_and_a_renewal_typed_in_telegram(
     )
     after = await send(server, text_update(LAN, "/denhan"))
     assert after.params["text"].splitlines()[1:-1] == [
-        "  …111 · TN · đóng đến 01/11/2026 · Nguyễn Thị Lan ghi · ⚠️ quá hạn"
+        "  …111 · BHXH tự nguyện · đóng đến 01/11/2026 · Nguyễn Thị Lan ghi · ⚠️ quá hạn"
     ]

@@ -100,11 +100,15 @@ async def test_a_total_plan_is_measured_against_the_participant_count(
     )
     progress = (await say(services, LEAD, "/tiendo")).text.splitlines()
     # The enrolment lines keep the members' quotas (a month of 3 x 120 a year)...
-    assert progress[2] == "TN: 4/30 (13,33%) · chậm 19 người so với tiến độ · tổng chỉ tiêu cá nhân"
+    assert (
+        progress[2]
+        == "BHXH tự nguyện: 4/30 (13,33%) · chậm 19 người so với tiến độ · tổng chỉ tiêu cá nhân"
+    )
     # ... and the participants are measured against the plan for participants in total.
     at = progress.index("👥 Người tham gia · BHXH cơ sở Hạc Thành:")
     assert progress[at + 1 : at + 3] == [
-        "TN: 1.104 người (ngày 23/11/2026) · tăng 104 người (10,40%) so với cùng kỳ năm trước",
+        "BHXH tự nguyện: 1.104 người (ngày 23/11/2026)"
+        " · tăng 104 người (10,40%) so với cùng kỳ năm trước",
         "  kế hoạch tổng số người tham gia năm 2026: 1.104/1.200 (92,00%)",
     ]
     units = (await say(services, LEAD, "/donvi")).text.splitlines()

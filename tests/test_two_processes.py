@@ -140,12 +140,12 @@ class Bot:
             self.process.wait()
 
 
-@asynccontextmanager
-async def two_bots(
-    api: BotApiServer, url: str, tmp_path: Path, zalo: ZaloApiServer | None = None
-) -> AsyncIterator[list[Bot]]:
-    schedule = tmp_path / "schedule.toml"
-    schedule.write_text(SCHEDULE, encoding="utf-8")
+def bot_env(
+    api: BotApiServer, url: str, tmp_path: Path, schedule: str, zalo: ZaloApiServer | None = None
+) -> dict[str, str]:
+    """The environment every process gets (each adds its own port and webhook URLs)."""
+    schedule_file = tmp_path / "schedule.toml"
+    schedule_file.write_text(schedule, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SMS_", "ZALO_"))}
     env |= {
         "DATABASE_URL": url,
@@ -153,7 +153,7 @@ async def two_bots(
         "TELEGRAM_API_BASE_URL": api.base_url.removesuffix("/bot"),
         "TELEGRAM_WEBHOOK_SECRET": SECRET,
         "SMS_INBOUND_SECRET": SMS_SECRET,
-        "SCHEDULE_FILE": str(schedule),
+        "SCHEDULE_FILE": str(schedule_file),
         "PTB_TIMEDELTA": "true",
     }
     if zalo is not None:
@@ -162,6 +162,14 @@ async def two_bots(
             "ZALO_API_BASE_URL": zalo.base_url,
             "ZALO_WEBHOOK_SECRET": ZALO_SECRET,
         }
+    return env
+
+
+@asynccontextmanager
+async def two_bots(
+    api: BotApiServer, url: str, tmp_path: Path, zalo: ZaloApiServer | None = None
+) -> AsyncIterator[list[Bot]]:
+    env = bot_env(api, url, tmp_path, SCHEDULE, zalo)
     bots = [Bot(env, tmp_path, "a"), Bot(env, tmp_path, "b")]
     try:
         yield bots

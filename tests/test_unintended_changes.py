@@ -197,7 +197,7 @@ async def test_a_lead_reopens_a_rejected_entry_after_confirming(
         "confirmed",
     )
     progress = await say(services, LAN, "/tiendo")
-    assert "TN: 2/" in progress.text
+    assert "BHXH tự nguyện: 2/" in progress.text
 
 
 def test_the_piped_console_asks_then_takes_y(tmp_path: Path) -> None:

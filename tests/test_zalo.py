@@ -31,23 +31,23 @@ async def test_logging_progress_and_boards_in_vietnamese(
     async with running_zalo(services) as zalo:
         assert await zalo.say(LAN, "/ghi TN 2") == (
             "✅ Đã ghi 2 người tham gia TN ngày 23/11/2026.\n"
-            "Lũy kế tháng 11/2026: TN: 2/10 (20,00%) · chậm 6 người so với tiến độ"
+            "Lũy kế tháng 11/2026: BHXH tự nguyện: 2/10 (20,00%) · chậm 6 người so với tiến độ"
         )
         assert await zalo.say(LAN, "yt1") == (
             "✅ Đã ghi 1 người tham gia YT ngày 23/11/2026.\n"
-            "Lũy kế tháng 11/2026: YT: 1/20 (5,00%) · chậm 14 người so với tiến độ\n"
+            "Lũy kế tháng 11/2026: BHYT hộ gia đình: 1/20 (5,00%) · chậm 14 người so với tiến độ\n"
             "Kỳ hạn đóng của người tham gia? (gõ số thứ tự bên dưới, hoặc bỏ qua)\n"
             "1. 3 tháng\n2. 6 tháng\n3. 12 tháng\nGõ số thứ tự để chọn."
         )
         assert await zalo.say(LAN, "/tiendo") == (
             "📊 Tiến độ tháng 11/2026\n"
-            "TN: 2/10 (20,00%) · chậm 6 người so với tiến độ\n"
+            "BHXH tự nguyện: 2/10 (20,00%) · chậm 6 người so với tiến độ\n"
             "   cần đạt đến hôm nay: 8 · ước thực hiện cả kỳ: 3\n"
-            "YT: 1/20 (5,00%) · chậm 14 người so với tiến độ\n"
+            "BHYT hộ gia đình: 1/20 (5,00%) · chậm 14 người so với tiến độ\n"
             "   cần đạt đến hôm nay: 15 · ước thực hiện cả kỳ: 1"
         )
         assert await zalo.say(LAN, "/bxh") == (
-            "🏆 Xếp hạng tháng 11/2026 · Phường Hạc Thành (TN+YT)\n"
+            "🏆 Xếp hạng tháng 11/2026 · Phường Hạc Thành (BHXH tự nguyện + BHYT hộ gia đình)\n"
             "👉 1. Nguyễn Thị Lan — 3/30 (10,00%)\n"
             "🥈 2. Phạm Văn Nam — 0/30 (0,00%)\n"
             "Cả đơn vị: 3/60 (5,00%) · tổng chỉ tiêu cá nhân"
@@ -77,7 +77,8 @@ async def test_the_numbered_ghi_flow_takes_numbers_and_a_repeat_counts_once(
         await zalo.server.wait_for("sendMessage", since=since)
         assert zalo.server.texts_to(LAN, since) == [
             "✅ Đã ghi 5 người tham gia YT ngày 23/11/2026.\n"
-            "Lũy kế tháng 11/2026: YT: 5/20 (25,00%) · chậm 10 người so với tiến độ"
+            "Lũy kế tháng 11/2026: BHYT hộ gia đình: 5/20 (25,00%)"
+            " · chậm 10 người so với tiến độ"
         ]  # the repeat finds its claim done: nothing stored, nothing sent again
         # Once answered, the list is spent: the same number in a new message means nothing.
         assert await zalo.say(LAN, "4") == (
@@ -106,7 +107,10 @@ async def test_a_chart_goes_out_by_its_link_and_the_link_expires(
     await link(services, "0912000001", LAN)
     async with running_zalo(services) as zalo:
         since = zalo.server.mark()
-        assert await zalo.say(LAN, "/bieudo") == "📊 Biểu đồ tháng 11/2026 · Phường Hạc Thành"
+        assert await zalo.say(LAN, "/bieudo") == (
+            "📊 Biểu đồ tháng 11/2026 · Phường Hạc Thành:"
+            " người tham gia mới so với kế hoạch phát triển mới"
+        )
         progress, trend = await _photos(zalo.server, since)
         for photo in (progress, trend):
             assert photo.params["chat_id"] == LAN
@@ -169,7 +173,7 @@ async def test_the_webhook_wants_the_secret(services: Services, tmp_path: Path) 
         assert await zalo.server.deliver(update) == 200
         assert zalo.server.texts_to(LAN) == [
             "✅ Đã ghi 3 người tham gia TN ngày 23/11/2026.\n"
-            "Lũy kế tháng 11/2026: TN: 3/10 (30,00%) · chậm 5 người so với tiến độ"
+            "Lũy kế tháng 11/2026: BHXH tự nguyện: 3/10 (30,00%) · chậm 5 người so với tiến độ"
         ]
         async with httpx.AsyncClient() as http:
             junk = await http.post(

@@ -102,7 +102,8 @@ async def test_the_weekly_summary_goes_to_the_zalo_group_once(
         assert photo.params["chat_id"] == GROUP
         assert photo.params["caption"] == (
             "📣 Tổng hợp tuần 47 (16/11/2026 \u2013 22/11/2026) · Phường Hạc Thành\n"
-            "Kết quả so với kế hoạch:\n· TN: 0/4 (0,00%)\n· YT: 0/10 (0,00%)\n"
+            "Phát triển mới so với kế hoạch:\n· BHXH tự nguyện: 0/4 (0,00%)\n"
+            "· BHYT hộ gia đình: 0/10 (0,00%)\n"
             "· Tổng cộng: 0/14 (0,00%)\n"
             "Chưa có người tham gia nào được ghi trong kỳ này."
         )

@@ -65,4 +65,7 @@ async def test_zalo_comes_up_late_and_then_serves_commands_and_charts(
         photo = await zalo.wait_for("sendPhoto", since=since, timeout=20)
         assert photo.params["photo"].startswith(f"{base}/media/")
         assert photo.fetched_status == 200 and photo.fetched.startswith(b"\x89PNG")
-        assert zalo.texts_to(LAN, since) == ["📊 Biểu đồ tháng 11/2026 · Phường Hạc Thành"]
+        assert zalo.texts_to(LAN, since) == [
+            "📊 Biểu đồ tháng 11/2026 · Phường Hạc Thành:"
+            " người tham gia mới so với kế hoạch phát triển mới"
+        ]

@@ -69,8 +69,8 @@ async def test_friday_reminder_goes_by_zalo_to_whoever_uses_zalo(
 
         assert zalo.server.texts_to(LAN) == [
             "⏰ Anh/chị Nguyễn Thị Lan, tiến độ tháng 11/2026 đang chậm:\n"
-            "TN: 0/10 (0,00%) · chậm 9 người so với tiến độ\n"
-            "YT: 0/20 (0,00%) · chậm 18 người so với tiến độ\n"
+            "BHXH tự nguyện: 0/10 (0,00%) · chậm 9 người so với tiến độ\n"
+            "BHYT hộ gia đình: 0/20 (0,00%) · chậm 18 người so với tiến độ\n"
             "Ghi kết quả bằng /ghi TN 1 (hoặc nhắn tin TN 1)."
         ]
         assert zalo.server.texts_to(NAM) == []
@@ -134,7 +134,7 @@ async def test_a_unit_without_a_group_sends_its_summary_to_its_lead_privately(
         assert by_chat[GROUP].params["caption"].startswith("📣 Tổng hợp tuần 47")
         assert by_chat[LEAD].params["caption"].splitlines()[:2] == [
             "📣 Summary of week 47 (16/11/2026 – 22/11/2026) · BHXH cơ sở Hạc Thành",  # noqa: RUF001
-            "Results against plan:",
+            "New enrolments against plan:",
         ]
         assert by_chat[LEAD].fetched.startswith(b"\x89PNG")
     deliveries = await repo.deliveries("weekly", "2026-W47")
@@ -157,6 +157,6 @@ async def test_an_sms_only_lead_gets_the_summary_as_one_sms(
     assert to == "0913000001"
     assert text == (
         "Tong hop tuan 47 (16/11/2026 - 22/11/2026) - BHXH co so Hac Thanh\n"
-        "Ket qua so voi ke hoach:\n- TN: 0/6 (0%)\n- YT: 0/15 (0%)\n"
-        "- Tong cong: 0/21 (0%)\nChua co..."
+        "Phat trien moi so KH:\n- TN: 0/6 (0%)\n- YT: 0/15 (0%)\n"
+        "- Tong cong: 0/21 (0%)\nChua co nguoi..."
     )

@@ -1,0 +1,90 @@
+"""The SQL of unit boards (`/donvi`, the unit line of `/bxh`), shared by both backends.
+
+`UNIT_PARTS` reads every unit of a scope (an export's row per unit). `FOLDED_UNITS`
+reads the same inputs folded onto the units the board shows: the scope's children,
+plus every unit below with a plan of its own. Each other unit's credits and members'
+targets are added to its nearest kept ancestor. `leaderboards.units` runs the same rule
+over the folded tree and gets the same rows, because a unit without a plan is measured
+by the sum of what lies under it (tests/test_board_sql.py checks this against the
+unfolded reference). A national board then hands Python 34 provinces, not 3,775 units.
+
+Both read members' targets summed per unit (migration 0116). CROSS JOIN keeps SQLite on
+the scope's units first; PostgreSQL orders joins for itself. `{programs}` is a list of
+named parameters.
+"""
+
+from __future__ import annotations
+
+# Per program: credits per unit (the program's entries summed, the latest time), unit
+# plans, and members' targets summed per unit (their current unit).
+UNIT_PARTS = """
+SELECT 'credit', t.program, t.unit_id, sum(t.achieved), max(t.last_at)
+FROM units u CROSS JOIN unit_period_totals t
+WHERE u.lineage >= :low AND u.lineage < :high
+  AND t.period_key = :period AND t.unit_id = u.id
+  AND t.program IN ({programs}) AND t.last_at IS NOT NULL
+GROUP BY t.program, t.unit_id
+UNION ALL
+SELECT 'unit', q.program, q.target_id, sum(q.target), NULL
+FROM units u CROSS JOIN period_targets q
+WHERE u.lineage >= :low AND u.lineage < :high
+  AND q.period_key = :period AND q.target_kind = 'unit' AND q.target_id = u.id
+  AND q.program IN ({programs})
+GROUP BY q.program, q.target_id
+UNION ALL
+SELECT 'members', s.program, s.unit_id, s.target, NULL
+FROM units u CROSS JOIN unit_member_targets s
+WHERE u.lineage >= :low AND u.lineage < :high
+  AND s.period_key = :period AND s.unit_id = u.id AND s.program IN ({programs})
+"""
+
+# `kept`: the scope's children and the planned units below them. `owners`: each unit
+# strictly below the scope with every kept unit at or above it, nearest first (1: the
+# unit's owner; 2: a kept unit's own nearest kept ancestor). `folded`: each unit's owner,
+# the scope standing for itself. Rows: ('unit', NULL, id, parent, path, group chat) for
+# the scope and each kept unit (parent: the nearest kept ancestor, else the scope), then
+# the parts as in UNIT_PARTS, keyed by owner.
+FOLDED_UNITS = """
+WITH kept AS (
+    SELECT u.id, u.lineage FROM units u WHERE u.parent_id = :scope
+    UNION
+    SELECT u.id, u.lineage FROM units u CROSS JOIN period_targets q
+    WHERE u.lineage > :low AND u.lineage < :high
+      AND q.period_key = :period AND q.target_kind = 'unit' AND q.target_id = u.id
+      AND q.program IN ({programs})
+),
+owners AS (
+    SELECT u.id AS unit_id, k.id AS owner_id,
+        row_number() OVER (PARTITION BY u.id ORDER BY length(k.lineage) DESC) AS nearness
+    FROM kept k CROSS JOIN units u
+    WHERE u.lineage >= k.lineage AND u.lineage < k.lineage || '~'
+),
+folded AS (
+    SELECT unit_id, owner_id FROM owners WHERE nearness = 1
+    UNION ALL SELECT :scope, :scope
+)
+SELECT 'unit', NULL, u.id, u.parent_id, u.path, u.group_chat_id FROM units u WHERE u.id = :scope
+UNION ALL
+SELECT 'unit', NULL, u.id,
+    coalesce((SELECT o.owner_id FROM owners o WHERE o.unit_id = u.id AND o.nearness = 2),
+             :scope),
+    u.path, u.group_chat_id
+FROM kept k CROSS JOIN units u WHERE u.id = k.id
+UNION ALL
+SELECT 'credit', t.program, f.owner_id, sum(t.achieved), max(t.last_at), NULL
+FROM folded f CROSS JOIN unit_period_totals t
+WHERE t.period_key = :period AND t.unit_id = f.unit_id
+  AND t.program IN ({programs}) AND t.last_at IS NOT NULL
+GROUP BY t.program, f.owner_id
+UNION ALL
+SELECT 'plan', q.program, q.target_id, sum(q.target), NULL, NULL
+FROM (SELECT id FROM kept UNION ALL SELECT :scope) k CROSS JOIN period_targets q
+WHERE q.period_key = :period AND q.target_kind = 'unit' AND q.target_id = k.id
+  AND q.program IN ({programs})
+GROUP BY q.program, q.target_id
+UNION ALL
+SELECT 'members', s.program, f.owner_id, CAST(sum(s.target) AS BIGINT), NULL, NULL
+FROM folded f CROSS JOIN unit_member_targets s
+WHERE s.period_key = :period AND s.unit_id = f.unit_id AND s.program IN ({programs})
+GROUP BY s.program, f.owner_id
+"""
