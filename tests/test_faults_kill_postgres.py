@@ -25,20 +25,17 @@ import asyncio
 import os
 import random
 import signal
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from storage.postgres import PostgresRepository
 from storage.repository import StaffRow
 from tests.conftest import POST_OFFICE
 from tests.support.botapi import BotApiServer
-from tests.support.postgres import TEMPLATE, PostgresServer
 from tests.support.updates import text_update, user
 from tests.support.zaloapi import ZaloApiServer
 from tests.test_faults_kill import record
@@ -81,13 +78,6 @@ def sms_key(message_id: str, phone: str) -> str:
 def telegram_key(update: dict[str, Any]) -> str:
     message = update["message"]
     return f"tg:{message['chat']['id']}:{message['message_id']}"
-
-
-@pytest.fixture
-def database(postgres_server: PostgresServer) -> Iterator[str]:
-    url = postgres_server.new_database(TEMPLATE)
-    yield url
-    postgres_server.drop_database(url)
 
 
 async def agents(url: str) -> None:
@@ -208,15 +198,15 @@ def stored_keys(url: str) -> list[str]:
 
 
 async def test_kill_9_of_one_of_two_processes_loses_and_doubles_nothing(
-    postgres_server: PostgresServer, database: str, tmp_path: Path
+    postgres_url: str, tmp_path: Path
 ) -> None:
-    await agents(database)
+    await agents(postgres_url)
     async with (
         BotApiServer() as api,
         ZaloApiServer() as zalo,
         httpx.AsyncClient(timeout=60, trust_env=False) as http,
     ):
-        env = bot_env(api, database, tmp_path, QUIET, zalo)
+        env = bot_env(api, postgres_url, tmp_path, QUIET, zalo)
         bots = [Bot(env, tmp_path, "p0"), Bot(env, tmp_path, "p1")]
         send, traffic = Sender(api, zalo, http), Traffic()
         try:
@@ -228,20 +218,20 @@ async def test_kill_9_of_one_of_two_processes_loses_and_doubles_nothing(
                 assert victim.process.returncode == -signal.SIGKILL
 
                 left_open = rows(
-                    database, "SELECT update_key FROM handled_updates WHERE done_at IS NULL"
+                    postgres_url, "SELECT update_key FROM handled_updates WHERE done_at IS NULL"
                 )
-                after_kill = set(stored_keys(database))
+                after_kill = set(stored_keys(postgres_url))
                 lost = sorted(traffic.acknowledged - after_kill)
                 assert lost == [], f"run {number}: acknowledged but not stored: {lost}"
 
                 await redeliver_all(send, survivor, traffic)
-                keys = stored_keys(database)
+                keys = stored_keys(postgres_url)
                 assert len(keys) == len(set(keys)), f"run {number}: stored twice"
                 assert set(keys) == traffic.expected(), f"run {number}"
-                [(total,)] = rows(database, "SELECT sum(count) FROM entries")
+                [(total,)] = rows(postgres_url, "SELECT sum(count) FROM entries")
                 assert total == len(traffic.expected())
                 assert rows(
-                    database, "SELECT count(*) FROM handled_updates WHERE done_at IS NULL"
+                    postgres_url, "SELECT count(*) FROM handled_updates WHERE done_at IS NULL"
                 ) == [(0,)]
                 record(
                     {

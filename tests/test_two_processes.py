@@ -14,7 +14,7 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
@@ -22,14 +22,12 @@ from typing import Any
 
 import httpx
 import psycopg
-import pytest
 
 from storage.postgres import PostgresRepository
 from storage.repository import QuotaRow
 from tests.conftest import COMMUNE, STAFF
 from tests.support.botapi import BotApiServer
 from tests.support.net import free_port
-from tests.support.postgres import TEMPLATE, PostgresServer
 from tests.support.updates import callback_update, text_update, user
 from tests.support.zaloapi import ZaloApiServer
 from tracker.models import Role, TargetKind
@@ -64,13 +62,6 @@ day = 29
 month = 2
 day = 29
 """
-
-
-@pytest.fixture
-def database(postgres_server: PostgresServer) -> Iterator[str]:
-    url = postgres_server.new_database(TEMPLATE)
-    yield url
-    postgres_server.drop_database(url)
 
 
 async def organisation(url: str) -> None:
@@ -197,18 +188,18 @@ async def settled(api: BotApiServer, seconds: float = 1.5) -> None:
 
 
 async def test_two_processes_count_once_share_flows_and_send_a_summary_once(
-    postgres_server: PostgresServer, database: str, tmp_path: Path
+    postgres_url: str, tmp_path: Path
 ) -> None:
-    await organisation(database)
+    await organisation(postgres_url)
     async with (
         BotApiServer() as api,
         ZaloApiServer() as zalo,
-        two_bots(api, database, tmp_path, zalo) as (a, b),
+        two_bots(api, postgres_url, tmp_path, zalo) as (a, b),
         httpx.AsyncClient(timeout=30, trust_env=False) as http,
     ):
         health_a, health_b = await a.health(http), await b.health(http)
         assert set(api.webhooks) == {a.webhook, b.webhook}
-        assert health_a["database"] == {"backend": "postgresql", "at": database}
+        assert health_a["database"] == {"backend": "postgresql", "at": postgres_url}
         assert health_a["process"]["pid"] == a.process.pid
         assert health_b["process"]["pid"] == b.process.pid
         both = sorted([health_a["process"]["name"], health_b["process"]["name"]])
@@ -232,7 +223,7 @@ async def test_two_processes_count_once_share_flows_and_send_a_summary_once(
         [answer] = texts_to(api, LAN["id"])
         today = datetime.now(VIETNAM).strftime("%d/%m/%Y")
         assert answer.splitlines()[0] == f"✅ Đã ghi 2 người tham gia TN ngày {today}."
-        entries = rows(database, "SELECT count, source_key FROM entries")
+        entries = rows(postgres_url, "SELECT count, source_key FROM entries")
         assert [count for count, _ in entries] == [2]
 
         # An SMS Kannel delivered to both processes: counted once, the same reply twice.
@@ -243,7 +234,7 @@ async def test_two_processes_count_once_share_flows_and_send_a_summary_once(
         assert [reply.status_code for reply in replies] == [200, 200]
         assert replies[0].text == replies[1].text
         assert replies[0].text.splitlines()[0] == f"Da ghi 3 TN ngay {today}."
-        assert sorted(c for (c,) in rows(database, "SELECT count FROM entries")) == [2, 3]
+        assert sorted(c for (c,) in rows(postgres_url, "SELECT count FROM entries")) == [2, 3]
 
         # A Zalo event posted to both processes' webhooks: logged once, answered once.
         event = zalo.text_update(LAN_ZALO, "YT 4", message_id="zalo-both")
@@ -251,7 +242,7 @@ async def test_two_processes_count_once_share_flows_and_send_a_summary_once(
         await settled(api)
         [zalo_answer] = zalo.texts_to(LAN_ZALO)
         assert zalo_answer.splitlines()[0] == f"✅ Đã ghi 4 người tham gia YT ngày {today}."
-        logged = rows(database, "SELECT program, count, source_key FROM entries ORDER BY id")
+        logged = rows(postgres_url, "SELECT program, count, source_key FROM entries ORDER BY id")
         assert logged[2:] == [("YT", 4, "zalo:zalo-both")]
 
         # A confirmation asked by process A, the button tapped on process B.
@@ -262,7 +253,7 @@ async def test_two_processes_count_once_share_flows_and_send_a_summary_once(
         [question] = api.sent_messages(LEAD["id"])[since:]
         buttons = question.params["reply_markup"]["inline_keyboard"]
         yes = buttons[0][0]["callback_data"]
-        assert yes == "/xacnhan"  # the question itself is in the database, not the button
+        assert yes == "/xacnhan"  # the question itself is in the postgres_url, not the button
         tap = callback_update(LEAD, yes, message_id=question.result["message_id"])
         assert await api.post_to_webhooks(tap, urls=[b.webhook]) == [200]
         await settled(api)
@@ -273,17 +264,17 @@ async def test_two_processes_count_once_share_flows_and_send_a_summary_once(
         )
         assert done == f"✅ Chỉ tiêu TN {month} của Nguyễn Thị Lan (0912000001): — → 9."
         quota = rows(
-            database,
+            postgres_url,
             "SELECT value FROM quotas WHERE program = 'TN' AND period_key = ?".replace("?", "%s"),
             month,
         )
         assert quota == [(9,)]
-        assert rows(database, "SELECT count(*) FROM pending_choices") == [(0,)]
+        assert rows(postgres_url, "SELECT count(*) FROM pending_choices") == [(0,)]
 
         # Whatever minute boundaries passed meanwhile, still one summary in the group.
         photos = sorted(call.params["chat_id"] for call in api.calls_of("sendPhoto"))
         assert photos == sorted([GROUP, LEAD["id"]])  # each once
-        deliveries = rows(database, "SELECT state, owner FROM schedule_deliveries")
+        deliveries = rows(postgres_url, "SELECT state, owner FROM schedule_deliveries")
         assert len(deliveries) == 2
         assert all(state == "sent" and owner in both for state, owner in deliveries)
 
