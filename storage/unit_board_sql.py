@@ -65,11 +65,10 @@ folded AS (
 )
 SELECT 'unit', NULL, u.id, u.parent_id, u.path, u.group_chat_id FROM units u WHERE u.id = :scope
 UNION ALL
-SELECT 'unit', NULL, u.id,
-    coalesce((SELECT o.owner_id FROM owners o WHERE o.unit_id = u.id AND o.nearness = 2),
-             :scope),
-    u.path, u.group_chat_id
-FROM kept k CROSS JOIN units u WHERE u.id = k.id
+SELECT 'unit', NULL, u.id, coalesce(o.owner_id, :scope), u.path, u.group_chat_id
+FROM kept k CROSS JOIN units u
+LEFT JOIN owners o ON o.unit_id = k.id AND o.nearness = 2
+WHERE u.id = k.id
 UNION ALL
 SELECT 'credit', t.program, f.owner_id, sum(t.achieved), max(t.last_at), NULL
 FROM folded f CROSS JOIN unit_period_totals t
