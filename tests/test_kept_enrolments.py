@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from storage.backends import open_repository
-from storage.repository import Repository, StaffRow
 from storage.renewals_repository import NewRenewal
+from storage.repository import Repository, StaffRow
 from storage.store_base import StoreBase
 from tests.conftest import Databases
 from tracker.models import Channel, EntryState, NewEntry, Role
