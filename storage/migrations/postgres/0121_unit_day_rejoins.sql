@@ -48,10 +48,7 @@ END $$;
 CREATE TRIGGER unit_day_rejoins_on_renewal AFTER INSERT ON renewals
 FOR EACH ROW WHEN (NEW.kind = 'rejoin') EXECUTE FUNCTION unit_day_rejoins_on_renewal();
 
-INSERT INTO unit_day_rejoins (unit_id, program, day, entries, renewals)
-SELECT unit_id, program, day, sum(entries), sum(renewals) FROM (
-    SELECT unit_id, program, day, count AS entries, 0 AS renewals FROM entries
-    WHERE rejoin = 1 AND state IN ('reported', 'confirmed')
-    UNION ALL
-    SELECT unit_id, program, day, 0, 1 FROM renewals WHERE kind = 'rejoin'
-) AS rejoins GROUP BY unit_id, program, day;
+-- What is stored already, through the triggers' own function (rejoins are few).
+SELECT unit_day_rejoins_add(unit_id, program, day, count, 0) FROM entries
+WHERE rejoin = 1 AND state IN ('reported', 'confirmed');
+SELECT unit_day_rejoins_add(unit_id, program, day, 0, 1) FROM renewals WHERE kind = 'rejoin';
