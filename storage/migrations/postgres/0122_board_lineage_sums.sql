@@ -4,47 +4,40 @@
 -- one statement, and they are summed in one pass), and the rank index carries each
 -- row's lineage, so where the asker stands in a large scope is counted from the index
 -- alone.
--- Boards are emptied (as 0119 did) rather than summed here with a second copy of the
--- triggers' rule: they are a cache, and the next view of each builds it again.
+CREATE TABLE board_lineage_sums (
+    period_key TEXT NOT NULL, combo TEXT NOT NULL, lineage TEXT NOT NULL,
+    ranked INTEGER NOT NULL, achieved INTEGER NOT NULL, target INTEGER NOT NULL,
+    PRIMARY KEY (period_key, combo, lineage)
+);
+
+-- As on SQLite, the boards are emptied rather than summed here (they are a cache).
 DELETE FROM board_rows;
 DELETE FROM board_combos;
 DELETE FROM stale_board_members;
 
-CREATE TABLE board_lineage_sums (
-    period_key TEXT NOT NULL,
-    combo TEXT NOT NULL,
-    lineage TEXT NOT NULL,
-    ranked INTEGER NOT NULL,
-    achieved INTEGER NOT NULL,
-    target INTEGER NOT NULL,
-    PRIMARY KEY (period_key, combo, lineage)
-);
+-- One home for how a row counts: `changed` rows, each with its sign (+1 it counts now,
+-- -1 it no longer does), added to their lineages' sums in one statement.
+CREATE FUNCTION board_lineage_sums_add(changed board_rows[], sign INTEGER) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO board_lineage_sums AS s (period_key, combo, lineage, ranked, achieved, target)
+    SELECT r.period_key, r.combo, r.lineage, sign * count(r.rank_key),
+        sign * sum(CASE WHEN r.listed = 1 THEN r.achieved ELSE 0 END),
+        sign * sum(CASE WHEN r.listed = 1 THEN coalesce(r.target, 0) ELSE 0 END)
+    FROM unnest(changed) AS r GROUP BY r.period_key, r.combo, r.lineage
+    ON CONFLICT (period_key, combo, lineage) DO UPDATE SET
+        ranked = s.ranked + excluded.ranked,
+        achieved = s.achieved + excluded.achieved,
+        target = s.target + excluded.target;
+END $$;
 
 CREATE FUNCTION board_lineage_sums_apply() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        INSERT INTO board_lineage_sums AS s (period_key, combo, lineage, ranked, achieved,
-                                             target)
-        SELECT period_key, combo, lineage, -count(rank_key),
-            -sum(CASE WHEN listed = 1 THEN achieved ELSE 0 END),
-            -sum(CASE WHEN listed = 1 THEN coalesce(target, 0) ELSE 0 END)
-        FROM old_rows GROUP BY period_key, combo, lineage
-        ON CONFLICT (period_key, combo, lineage) DO UPDATE SET
-            ranked = s.ranked + excluded.ranked,
-            achieved = s.achieved + excluded.achieved,
-            target = s.target + excluded.target;
+        PERFORM board_lineage_sums_add(ARRAY(SELECT o::board_rows FROM old_rows o), -1);
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        INSERT INTO board_lineage_sums AS s (period_key, combo, lineage, ranked, achieved,
-                                             target)
-        SELECT period_key, combo, lineage, count(rank_key),
-            sum(CASE WHEN listed = 1 THEN achieved ELSE 0 END),
-            sum(CASE WHEN listed = 1 THEN coalesce(target, 0) ELSE 0 END)
-        FROM new_rows GROUP BY period_key, combo, lineage
-        ON CONFLICT (period_key, combo, lineage) DO UPDATE SET
-            ranked = s.ranked + excluded.ranked,
-            achieved = s.achieved + excluded.achieved,
-            target = s.target + excluded.target;
+        PERFORM board_lineage_sums_add(ARRAY(SELECT n::board_rows FROM new_rows n), 1);
     END IF;
     RETURN NULL;
 END $$;
