@@ -9,12 +9,10 @@ from datetime import date
 
 import pytest
 
-from channels.sms_sender import FunctionSender
 from commands.context import Services
 from storage.repository import QuotaRow
 from tests.conftest import NOW, OFFICE, Clock
-from tests.support.zalo import running_zalo
-from tests.test_zalo_reminders import MONDAY_0800, runner
+from tests.test_zalo_reminders import summary_by_sms
 from tracker.models import PlanKind, TargetKind
 from tracker.participant_counts import CountRow
 
@@ -47,12 +45,6 @@ async def test_an_sms_summary_carries_the_total_plan_before_the_cut(
     lead = await services.repo.member_by_phone(LEAD)
     assert lead is not None
     await services.repo.set_language(lead.id, language)
-    texts: list[tuple[str, str]] = []
-    sms = FunctionSender(lambda to, text: texts.append((to, text)))
-    clock.now = MONDAY_0800
-    async with running_zalo(services, sms_sender=sms):
-        await runner(services).run_due()
-        await runner(services).run_due()
-    [(to, text)] = texts
+    to, text = await summary_by_sms(services, clock)
     assert to == LEAD
     assert text == EXPECTED[language]  # 156 and 153 characters: the rest is cut

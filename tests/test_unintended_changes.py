@@ -155,8 +155,8 @@ async def test_an_officer_cannot_undo_an_entry_a_lead_confirmed(
     await say(services, LEAD, f"/duyet {entry_id}")
     refused = await say(services, LAN, "/huy")
     assert refused.text == (
-        f"Bản ghi gần nhất (#{entry_id}, TN 2 người, ngày 23/11/2026) đã được lãnh đạo xác nhận"
-        " nên không tự hủy được. Hãy nhờ lãnh đạo đơn vị nếu cần sửa."
+        f"Bản ghi gần nhất (#{entry_id}, BHXH tự nguyện 2 người, ngày 23/11/2026) đã được lãnh"
+        " đạo xác nhận nên không tự hủy được. Hãy nhờ lãnh đạo đơn vị nếu cần sửa."
     )
     assert entries(tmp_path) == [(entry_id, "confirmed")]
     actions = [r.action for r in await services.repo.audit_log(None, 10)]
