@@ -9,7 +9,7 @@ the weekly summary all read it from here, so the figures agree everywhere.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from commands.counts import unit_counts
 from commands.render import period_label, program_label
@@ -64,7 +64,7 @@ async def participant_report(
     year_ago = same_date_last_year(as_of)
     now_counts = await unit_counts(repo, unit_id, as_of, grace_days)
     then_counts = await unit_counts(repo, unit_id, year_ago, grace_days)
-    enrolled = await repo.enrolments(unit_id, period.first - timedelta(days=1), as_of)
+    enrolled = await repo.period_enrolments(unit_id, period, as_of)
     plans = await repo.total_plan_books(unit_id)
     retention = {
         figures.program: figures
