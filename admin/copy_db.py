@@ -52,7 +52,9 @@ COPIED: tuple[tuple[str, str], ...] = (
     ("media_links", "id"),
 )
 # Kept by triggers (the change counters of 0080 start afresh: screens reload anyway).
-DERIVED = frozenset({"entry_totals", "participant_terms", "change_counter", "unit_changes"})
+DERIVED = frozenset(
+    {"entry_totals", "participant_terms", "change_counter", "unit_changes", "unit_day_rejoins"}
+)
 CACHE = frozenset(
     {
         "period_targets",

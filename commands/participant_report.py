@@ -9,7 +9,7 @@ the weekly summary all read it from here, so the figures agree everywhere.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from commands.counts import unit_counts
 from commands.render import period_label, program_label
@@ -64,7 +64,7 @@ async def participant_report(
     year_ago = same_date_last_year(as_of)
     now_counts = await unit_counts(repo, unit_id, as_of, grace_days)
     then_counts = await unit_counts(repo, unit_id, year_ago, grace_days)
-    enrolled = await repo.enrolments(unit_id, period.first - timedelta(days=1), as_of)
+    enrolled = await repo.period_enrolments(unit_id, period, as_of)
     plans = await repo.total_plan_books(unit_id)
     retention = {
         figures.program: figures
@@ -118,11 +118,11 @@ def report_lines(
     for line in lines:
         name = program_label(t, rules, line.program)
         if line.count is None:
-            head = t("participants_report.no_count", code=name)
+            head = t("participants_report.no_count", program=name)
         else:
             head = t(
                 "participants_report.count",
-                code=name,
+                program=name,
                 count=line.count,
                 n=line.count,  # picks the plural form
                 day=line.as_of,
@@ -184,7 +184,7 @@ def summary_line(t: Translator, rules: Rules, lines: list[ProgramParticipants]) 
         parts.append(
             t(
                 "participants_report.summary_part",
-                code=program_label(t, rules, line.program),
+                program=program_label(t, rules, line.program),
                 count=t("participants_report.no_count_short") if line.count is None else line.count,
                 growth=_short_growth(t, line),
                 new=line.new + line.rejoined,

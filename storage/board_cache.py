@@ -270,6 +270,7 @@ async def _sum_member_targets(db: Db, period_key: str) -> None:
         (period_key,),
     )
     await db.execute("INSERT INTO member_target_periods (period_key) VALUES (?)", (period_key,))
+    await db.refresh_statistics(("unit_member_targets",))
 
 
 async def _materialise_board(db: Db, period_key: str, programs: tuple[str, ...]) -> None:

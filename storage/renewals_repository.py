@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from tracker.participant_counts import CountEvent, CountFigure, CountRow
+from tracker.periods import Period
 from tracker.renewals import RenewalKind
 
 
@@ -139,6 +140,13 @@ class RenewalRepository(Protocol):
     ) -> dict[str, tuple[int, int]]:
         """Per program over the subtree and the days in (after, through]: new enrolments
         and rejoining participants, as `count_events` counts them, added up."""
+        ...
+
+    async def period_enrolments(
+        self, unit_id: int, period: Period, as_of: date
+    ) -> dict[str, tuple[int, int]]:
+        """`enrolments` over the days of `period` through `as_of`, read from sums kept
+        per unit where they answer it (a whole country's period in one row per unit)."""
         ...
 
     async def count_events(

@@ -22,7 +22,8 @@ from storage.renewals_repository import (
 )
 from storage.repository import ImportRejected
 from storage.sqlite_core import normalise_unit_path
-from storage.store_base import COUNTING, SCOPE, Db, StoreBase, under_scope
+from storage.sqlite_enrolments import JOINING, EnrolmentStore
+from storage.store_base import COUNTING, SCOPE, Db, under_scope
 from tracker.participant_counts import CountEvent, CountFigure, CountRow
 from tracker.renewals import (
     RenewalKind,
@@ -36,21 +37,6 @@ from tracker.renewals import (
 _DUE_COLUMNS = "p.last3, p.program, p.paid_until, p.member_id, m.name"
 
 
-# Participants joining a subtree per unit, program and day in (?, ?]: new enrolments and
-# rejoining ones (entries, and rejoins among renewals, each bound to the same two days).
-# The statement's `scope` comes first.
-_JOINING = (
-    "SELECT u.id AS unit_id, e.program AS program, e.day AS day,"
-    " sum(CASE WHEN e.rejoin = 1 THEN 0 ELSE e.count END) AS new,"
-    " sum(CASE WHEN e.rejoin = 1 THEN e.count ELSE 0 END) AS rejoined, 0 AS lapsed"
-    " FROM units u JOIN entries e ON e.unit_id = u.id AND e.day > ? AND e.day <= ?"
-    f" WHERE {under_scope('u')} AND e.{COUNTING} GROUP BY u.id, e.program, e.day"
-    " UNION ALL SELECT u.id, r.program, r.day, 0, count(*), 0 FROM units u"
-    " JOIN renewals r ON r.unit_id = u.id AND r.day > ? AND r.day <= ?"
-    f" WHERE {under_scope('u')} AND r.kind = 'rejoin' GROUP BY u.id, r.program, r.day"
-)
-
-
 def _due(rows: Iterable[Any]) -> list[DueParticipant]:
     return [DueParticipant(r[0], r[1], date.fromisoformat(r[2]), r[3], r[4]) for r in rows]
 
@@ -59,7 +45,7 @@ def _day(text: str | None) -> date | None:
     return None if text is None else date.fromisoformat(text)
 
 
-class RenewalStore(StoreBase):
+class RenewalStore(EnrolmentStore):
     async def due_for_member(self, member_id: int, first: date, last: date) -> list[DueParticipant]:
         rows = await self._all(
             f"SELECT {_DUE_COLUMNS} FROM participant_terms p JOIN members m ON m.id = p.member_id"
@@ -219,7 +205,7 @@ class RenewalStore(StoreBase):
         low, high = after.isoformat(), through.isoformat()
         lapse_below = min(through + timedelta(days=1), lapsed_before).isoformat()
         rows = await self._all(
-            f"{SCOPE}{_JOINING}"
+            f"{SCOPE}{JOINING}"
             " UNION ALL SELECT u.id, p.program, p.paid_until, 0, 0, count(*) FROM units u"
             " JOIN participant_terms p ON p.unit_id = u.id"
             " AND p.paid_until > ? AND p.paid_until < ?"
@@ -230,19 +216,6 @@ class RenewalStore(StoreBase):
             (unit_id, low, high, low, high, low, lapse_below, low, lapse_below),
         )
         return [CountEvent(r[0], r[1], date.fromisoformat(r[2]), r[3], r[4], r[5]) for r in rows]
-
-    async def enrolments(
-        self, unit_id: int, after: date, through: date
-    ) -> dict[str, tuple[int, int]]:
-        # count_events' joining events, added up by the database: a national report
-        # brought 50,000 (unit, program, day) rows into Python to add them up.
-        low, high = after.isoformat(), through.isoformat()
-        rows = await self._all(
-            f"{SCOPE}SELECT program, sum(new), sum(rejoined) FROM ({_JOINING}) AS events"
-            " GROUP BY program",
-            (unit_id, low, high, low, high),
-        )
-        return {program: (int(new), int(rejoined)) for program, new, rejoined in rows}
 
     async def member_retention(
         self, unit_id: int, first: date, last: date, today: date

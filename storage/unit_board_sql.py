@@ -62,20 +62,30 @@ owners AS (
 folded AS (
     SELECT unit_id, owner_id FROM owners WHERE nearness = 1
     UNION ALL SELECT :scope, :scope
+),
+unit_credits AS MATERIALIZED (
+    SELECT t.unit_id, t.program, t.achieved, t.last_at
+    FROM units u CROSS JOIN unit_period_totals t
+    WHERE u.lineage >= :low AND u.lineage < :high
+      AND t.period_key = :period AND t.unit_id = u.id
+      AND t.program IN ({programs}) AND t.last_at IS NOT NULL
+),
+unit_targets AS MATERIALIZED (
+    SELECT s.unit_id, s.program, s.target
+    FROM units u CROSS JOIN unit_member_targets s
+    WHERE u.lineage >= :low AND u.lineage < :high
+      AND s.period_key = :period AND s.unit_id = u.id AND s.program IN ({programs})
 )
 SELECT 'unit', NULL, u.id, u.parent_id, u.path, u.group_chat_id FROM units u WHERE u.id = :scope
 UNION ALL
-SELECT 'unit', NULL, u.id,
-    coalesce((SELECT o.owner_id FROM owners o WHERE o.unit_id = u.id AND o.nearness = 2),
-             :scope),
-    u.path, u.group_chat_id
-FROM kept k CROSS JOIN units u WHERE u.id = k.id
+SELECT 'unit', NULL, u.id, coalesce(o.owner_id, :scope), u.path, u.group_chat_id
+FROM kept k CROSS JOIN units u
+LEFT JOIN owners o ON o.unit_id = k.id AND o.nearness = 2
+WHERE u.id = k.id
 UNION ALL
-SELECT 'credit', t.program, f.owner_id, sum(t.achieved), max(t.last_at), NULL
-FROM folded f CROSS JOIN unit_period_totals t
-WHERE t.period_key = :period AND t.unit_id = f.unit_id
-  AND t.program IN ({programs}) AND t.last_at IS NOT NULL
-GROUP BY t.program, f.owner_id
+SELECT 'credit', c.program, f.owner_id, sum(c.achieved), max(c.last_at), NULL
+FROM unit_credits c CROSS JOIN folded f WHERE f.unit_id = c.unit_id
+GROUP BY c.program, f.owner_id
 UNION ALL
 SELECT 'plan', q.program, q.target_id, sum(q.target), NULL, NULL
 FROM (SELECT id FROM kept UNION ALL SELECT :scope) k CROSS JOIN period_targets q
@@ -84,7 +94,6 @@ WHERE q.period_key = :period AND q.target_kind = 'unit' AND q.target_id = k.id
 GROUP BY q.program, q.target_id
 UNION ALL
 SELECT 'members', s.program, f.owner_id, CAST(sum(s.target) AS BIGINT), NULL, NULL
-FROM folded f CROSS JOIN unit_member_targets s
-WHERE s.period_key = :period AND s.unit_id = f.unit_id AND s.program IN ({programs})
+FROM unit_targets s CROSS JOIN folded f WHERE f.unit_id = s.unit_id
 GROUP BY s.program, f.owner_id
 """

@@ -1,0 +1,97 @@
+"""Participants joining a subtree (new enrolments and rejoining ones), on both backends.
+
+`enrolments` adds them up from the entries and renewals of any run of days: the rule.
+`period_enrolments` reads the same figures for a period from sums kept on the write path
+(migration 0121, and unit_period_totals of 0007), which a national report needs: the
+period's entries of a whole country are 60,000 rows, its kept sums one row per unit.
+tests/test_board_sql.py checks that both agree.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from storage.store_base import COUNTING, SCOPE, StoreBase, under_scope
+from tracker.periods import VIETNAM, Period
+
+# Participants joining a subtree per unit, program and day in (?, ?]: new enrolments and
+# rejoining ones (entries, and rejoins among renewals, each bound to the same two days).
+# The statement's `scope` comes first.
+JOINING = (
+    "SELECT u.id AS unit_id, e.program AS program, e.day AS day,"
+    " sum(CASE WHEN e.rejoin = 1 THEN 0 ELSE e.count END) AS new,"
+    " sum(CASE WHEN e.rejoin = 1 THEN e.count ELSE 0 END) AS rejoined, 0 AS lapsed"
+    " FROM units u JOIN entries e ON e.unit_id = u.id AND e.day > ? AND e.day <= ?"
+    f" WHERE {under_scope('u')} AND e.{COUNTING} GROUP BY u.id, e.program, e.day"
+    " UNION ALL SELECT u.id, r.program, r.day, 0, count(*), 0 FROM units u"
+    " JOIN renewals r ON r.unit_id = u.id AND r.day > ? AND r.day <= ?"
+    f" WHERE {under_scope('u')} AND r.kind = 'rejoin' GROUP BY u.id, r.program, r.day"
+)
+
+# The same figures of a period from kept sums, per program: what was logged in the
+# period (unit_period_totals, kept while the period is materialised) with the latest
+# instant, and the rejoining participants among entries and renewals of its days
+# (unit_day_rejoins); then whether the period is materialised. Binds: the scope's unit,
+# the period key, the two days, the period key.
+_KEPT_JOINING = (
+    f"{SCOPE}SELECT 'logged', t.program, sum(t.achieved), 0, max(t.last_at) FROM units u"
+    " JOIN unit_period_totals t ON t.unit_id = u.id AND t.period_key = ?"
+    f" WHERE {under_scope('u')} GROUP BY t.program"
+    " UNION ALL SELECT 'rejoined', r.program, sum(r.entries), sum(r.renewals), NULL"
+    " FROM units u JOIN unit_day_rejoins r ON r.unit_id = u.id AND r.day > ? AND r.day <= ?"
+    f" WHERE {under_scope('u')} GROUP BY r.program"
+    " UNION ALL SELECT 'kept', NULL, count(*), 0, NULL FROM target_periods WHERE period_key = ?"
+)
+
+
+def _start_of(day: date) -> str:
+    """The instant `day` starts in Vietnam, as entries store instants (UTC, ISO)."""
+    return datetime.combine(day, time(0), tzinfo=VIETNAM).astimezone(UTC).isoformat()
+
+
+class EnrolmentStore(StoreBase):
+    async def enrolments(
+        self, unit_id: int, after: date, through: date
+    ) -> dict[str, tuple[int, int]]:
+        # count_events' joining events, added up by the database: a national report
+        # brought 50,000 (unit, program, day) rows into Python to add them up.
+        low, high = after.isoformat(), through.isoformat()
+        rows = await self._all(
+            f"{SCOPE}SELECT program, sum(new), sum(rejoined) FROM ({JOINING}) AS events"
+            " GROUP BY program",
+            (unit_id, low, high, low, high),
+        )
+        return {program: (int(new), int(rejoined)) for program, new, rejoined in rows}
+
+    async def period_enrolments(
+        self, unit_id: int, period: Period, as_of: date
+    ) -> dict[str, tuple[int, int]]:
+        """`enrolments` over the days of `period` through `as_of`, from kept sums.
+
+        The kept total covers the whole period. It is used when the period is
+        materialised and nothing in it can lie after `as_of`: `as_of` is its last day,
+        or every entry of the scope's total was logged before `as_of` ended (an entry is
+        never dated after the day it is logged: commands refuse future days). Otherwise
+        the entries are added up as `enrolments` does."""
+        after = period.first - timedelta(days=1)
+        through = min(as_of, period.last)
+        rows = await self._all(
+            _KEPT_JOINING,
+            (unit_id, period.key, after.isoformat(), through.isoformat(), period.key),
+        )
+        logged = {row[1]: (int(row[2]), row[4]) for row in rows if row[0] == "logged"}
+        rejoined = {row[1]: (int(row[2]), int(row[3])) for row in rows if row[0] == "rejoined"}
+        [kept] = [row[2] for row in rows if row[0] == "kept"]
+        ends = _start_of(through + timedelta(days=1))
+        if not kept or (
+            through < period.last
+            and any(last_at is not None and last_at >= ends for _, last_at in logged.values())
+        ):
+            return await self.enrolments(unit_id, after, through)
+        figures = {}
+        for program in logged.keys() | rejoined.keys():
+            total = logged.get(program, (0, None))[0]
+            entries, renewals = rejoined.get(program, (0, 0))
+            if total or entries or renewals:
+                figures[program] = (total - entries, entries + renewals)
+        return figures
