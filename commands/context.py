@@ -101,6 +101,7 @@ class DirectMessage:
     member_id: int
     key: str
     params: Mapping[str, Any] = field(default_factory=dict)
+    """Values as the translator takes them; a `Program` is named for the reader's channel."""
     tell_if_undelivered: int | None = None
     """Who is told when no channel reaches the member (the lead who caused the notice)."""
 

@@ -53,7 +53,7 @@ def due_list(
             t(
                 key,
                 last3=item.last3,
-                code=program_label(t, request.rules, item.program),
+                program=program_label(t, request.rules, item.program),
                 until=item.paid_until,
                 by=item.member_name,
             )

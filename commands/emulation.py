@@ -89,7 +89,7 @@ def _completion(
     """`Hoàn thành kế hoạch: BHXH tự nguyện 100,00% · BHYT hộ gia đình 50,00%`: plain
     counts, as a report shows."""
     parts = [
-        t("emulation.completion_part", code=program_label(t, rules, code), percent=percent)
+        t("emulation.completion_part", program=program_label(t, rules, code), percent=percent)
         for code, target in targets.items()
         if (percent := Percent.of(plain.get(code, 0), target)) is not None
     ]

@@ -130,13 +130,14 @@ async def export(request: Request, args: list[str], member: Member) -> Reply:
     paths = {unit.id: unit.path for unit in units}
     codes = request.rules.program_codes
     t = request.t
-    # A sheet (and the CSV's first column) per program, named in full: `BHXH tự nguyện`.
+    # A sheet (and the CSVs' and units sheet's program column) per program, named in
+    # full: `BHXH tự nguyện`.
+    named = {code: program_label(t, request.rules, code) for code in codes}
     programs = [
-        (program_label(t, request.rules, code), await _rows(request, roots, period, (code,), paths))
-        for code in codes
+        (named[code], await _rows(request, roots, period, (code,), paths)) for code in codes
     ]
     summary = await _rows(request, roots, period, codes, paths)
-    units_sheet = await unit_rows(request.repo, roots, period, codes)
+    units_sheet = await unit_rows(request.repo, roots, period, named)
     participants = await participant_rows(request, roots, units, period)
     name = t("sheet.export_file", period=period.key)
     text = t(

@@ -12,6 +12,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from commands.context import Request
 from commands.participant_report import ProgramParticipants, participant_report
+from commands.render import program_label
 from locales import Translator
 from tracker.models import Unit
 from tracker.percent import completion_hundredths
@@ -45,6 +46,8 @@ def participant_headers(t: Translator) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class ParticipantRow:
     unit: str
+    program: str
+    """Named in full, as the program sheets are titled: `BHXH tự nguyện`."""
     figures: ProgramParticipants
 
     def cells(self) -> tuple[Any, ...]:
@@ -58,7 +61,7 @@ class ParticipantRow:
         rate = f.retention
         return (
             self.unit,
-            f.program,
+            self.program,
             f.count,
             f.as_of.isoformat(),
             f.last_year,
@@ -95,7 +98,8 @@ async def participant_rows(
             request.repo, unit.id, period, request.today, request.rules.grace_days,
             request.rules.program_codes,
         ):  # fmt: skip
-            rows.append(ParticipantRow(unit.path, figures))
+            named = program_label(request.t, request.rules, figures.program)
+            rows.append(ParticipantRow(unit.path, named, figures))
     return rows
 
 

@@ -7,6 +7,7 @@ members' sum is always shown beside, so the sheet reads straight into a report.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -38,6 +39,7 @@ SOURCE_KEYS = {TargetSource.PLAN: "plans.source_plan", TargetSource.MEMBERS: "pl
 class UnitRow:
     path: str
     program: str
+    """Named in full, as the program sheets are titled: `BHXH tự nguyện`."""
     achieved: int
     target: int | None
     source: TargetSource
@@ -58,9 +60,11 @@ class UnitRow:
 
 
 async def unit_rows(
-    repo: Repository, roots: list[Unit], period: Period, codes: tuple[str, ...]
+    repo: Repository, roots: list[Unit], period: Period, named: Mapping[str, str]
 ) -> list[UnitRow]:
-    """Every unit under `roots` (roots first, then in path order), program by program."""
+    """Every unit under `roots` (roots first, then in path order), program by program;
+    `named` maps each program's code to the name the sheet shows."""
+    codes = tuple(named)
     rows: list[UnitRow] = []
     for root in roots:
         units = await repo.subtree_units(root.id)
@@ -78,7 +82,7 @@ async def unit_rows(
                 rows.append(
                     UnitRow(
                         unit.path,
-                        code,
+                        named[code],
                         total.achieved,
                         target.target,
                         target.source,

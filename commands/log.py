@@ -5,14 +5,14 @@ from __future__ import annotations
 from commands.context import Button, DirectMessage, GroupPost, Reply, Request
 from commands.grammar import check_day, parse_count, parse_day, parse_program, take_day_words
 from commands.measure import enclosing_line, progress_of
-from commands.render import period_label, progress_line
+from commands.render import period_label, program_name, progress_line
 from commands.term import TERM_BUTTONS
 from leaderboards.badges import crossed_monthly_quota
 from locales import Translator
 from storage.participants_repository import EarlierEntry, ParticipantKeyChanged
 from storage.repository import MemberPeriod
 from tracker.errors import UserError
-from tracker.models import Entry, Member, NewEntry
+from tracker.models import Entry, Member, NewEntry, Program
 from tracker.participants import (
     ParticipantDetails,
     check_program_term,
@@ -41,7 +41,7 @@ async def log(request: Request, args: list[str], member: Member) -> Reply:
         return _ask_program(request)
     program = parse_program(words[0], request.rules)
     if not numbers:
-        return _ask_count(request, program.code)
+        return _ask_count(request, program)
     count = parse_count(numbers[0], request.rules.max_entry_count)
     if details is not None:
         check_program_term(program, details.term_months, request.t.language)
@@ -82,7 +82,7 @@ async def log(request: Request, args: list[str], member: Member) -> Reply:
         request.repo, t, member.id, program, progress, standing.books.get(program.code, {})
     )
     reply = Reply(
-        _done_lines(t, entry, details, earlier)
+        _done_lines(t, program, entry, details, earlier)
         + "\n"
         + t("log.running_total", period=period_label(t, month))
         + " "
@@ -90,7 +90,7 @@ async def log(request: Request, args: list[str], member: Member) -> Reply:
     )
     if created and earlier is not None and details is not None and details.code is not None:
         reply.direct_messages += await _duplicate_notices(
-            request, member, entry, last3(details.code), earlier
+            request, member, program, entry, last3(details.code), earlier
         )
     counted = created and earlier is None  # a duplicate is stored, but it never counts
     if counted and entry.count == 1 and (details is None or details.term_months is None):
@@ -98,7 +98,7 @@ async def log(request: Request, args: list[str], member: Member) -> Reply:
     if counted and crossed_monthly_quota(
         progress.achieved - entry.count, progress.achieved, progress.target
     ):
-        await _celebrate(request, member, entry.program, month, reply)
+        await _celebrate(request, member, program, month, reply)
     return reply
 
 
@@ -137,19 +137,23 @@ async def _store(
 
 
 def _done_lines(
-    t: Translator, entry: Entry, details: ParticipantDetails | None, earlier: EarlierEntry | None
+    t: Translator,
+    program: Program,
+    entry: Entry,
+    details: ParticipantDetails | None,
+    earlier: EarlierEntry | None,
 ) -> str:
     if earlier is not None and details is not None and details.code is not None:
         return t(
             "participants.duplicate",
-            code=entry.program,
+            program=program_name(t, program),
             last3=last3(details.code),
             year=str(entry.day.year),
             id=str(entry.id),
             first_id=str(earlier.id),
             first_day=earlier.day,
         )
-    done = t("log.done", n=entry.count, code=entry.program, day=entry.day)
+    done = t("log.done", n=entry.count, program=program_name(t, program), day=entry.day)
     if details is None:
         return done
     parts = [t("participants.code", last3=last3(details.code))] if details.code else []
@@ -161,7 +165,12 @@ def _done_lines(
 
 
 async def _duplicate_notices(
-    request: Request, member: Member, entry: Entry, code_last3: str, earlier: EarlierEntry
+    request: Request,
+    member: Member,
+    program: Program,
+    entry: Entry,
+    code_last3: str,
+    earlier: EarlierEntry,
 ) -> list[DirectMessage]:
     """A notice to the leads of both loggers' units (each once, never to the logger)."""
     leads = {
@@ -171,7 +180,7 @@ async def _duplicate_notices(
         if lead.id != member.id
     }
     params = {
-        "code": entry.program,
+        "program": program,  # named for each lead's channel
         "last3": code_last3,
         "year": str(entry.day.year),
         "name": member.name,
@@ -188,13 +197,16 @@ async def _duplicate_notices(
 
 
 async def _celebrate(
-    request: Request, member: Member, code: str, month: Period, reply: Reply
+    request: Request, member: Member, program: Program, month: Period, reply: Reply
 ) -> None:
     """Tell the team group once that `member` met this month's quota."""
-    if await request.repo.claim_celebration(member.id, code, month.key, request.now):
+    if await request.repo.claim_celebration(member.id, program.code, month.key, request.now):
         group = Translator()  # the group reads Vietnamese
         text = group(
-            "celebrate.month", name=member.name, code=code, period=period_label(group, month)
+            "celebrate.month",
+            name=member.name,
+            program=program_name(group, program),
+            period=period_label(group, month),
         )
         reply.group_posts.append(GroupPost(member.unit_id, text))
 
@@ -207,6 +219,7 @@ def _ask_program(request: Request) -> Reply:
     return Reply(request.t("log.ask_program"), buttons=buttons)
 
 
-def _ask_count(request: Request, code: str) -> Reply:
-    row = [Button(str(count), f"/ghi {code} {count}") for count in QUICK_COUNTS]
-    return Reply(request.t("log.ask_count", code=code), buttons=[row])
+def _ask_count(request: Request, program: Program) -> Reply:
+    row = [Button(str(count), f"/ghi {program.code} {count}") for count in QUICK_COUNTS]
+    question = request.t("log.ask_count", program=program_name(request.t, program))
+    return Reply(question, buttons=[row])

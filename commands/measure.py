@@ -60,7 +60,7 @@ async def enclosing_line(
     standing = await repo.member_period(member_id, enclosing.key)
     return t(
         "plans.enclosing",
-        code=program_name(t, program),
+        program=program_name(t, program),
         achieved=progress.achieved,
         period=t(f"plans.kind.{progress.period.kind.value}"),
         enclosing=t(f"plans.whole.{enclosing.kind.value}"),

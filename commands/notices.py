@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
+from commands.render import program_name
 from locales import Translator
-from tracker.models import Channel, Member
+from tracker.models import Channel, Member, Program
 
 if TYPE_CHECKING:
     from commands.context import DirectMessage, Services
@@ -94,8 +95,15 @@ class Notifier:
 
 
 def worded(notice: DirectMessage, language: str, *, plain: bool = False) -> str:
-    """The notice in its reader's language (plain ASCII for SMS)."""
-    return Translator(language, plain=plain)(notice.key, **notice.params)
+    """The notice in its reader's language (plain ASCII for SMS). A program among its
+    values is named as its reader's channel names it (`commands.render.program_name`):
+    `BHXH tự nguyện`, or `TN` in an SMS."""
+    t = Translator(language, plain=plain)
+    params = {
+        name: program_name(t, value) if isinstance(value, Program) else value
+        for name, value in notice.params.items()
+    }
+    return t(notice.key, **params)
 
 
 async def deliver_notices(services: Services, notices: Iterable[DirectMessage]) -> None:

@@ -119,11 +119,11 @@ def report_lines(
     for line in lines:
         name = program_label(t, rules, line.program)
         if line.count is None:
-            head = t("participants_report.no_count", code=name)
+            head = t("participants_report.no_count", program=name)
         else:
             head = t(
                 "participants_report.count",
-                code=name,
+                program=name,
                 count=line.count,
                 n=line.count,  # picks the plural form
                 day=line.as_of,
@@ -185,7 +185,7 @@ def summary_line(t: Translator, rules: Rules, lines: list[ProgramParticipants]) 
         parts.append(
             t(
                 "participants_report.summary_part",
-                code=program_label(t, rules, line.program),
+                program=program_label(t, rules, line.program),
                 count=t("participants_report.no_count_short") if line.count is None else line.count,
                 growth=_short_growth(t, line),
                 new=line.new + line.rejoined,

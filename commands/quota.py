@@ -17,14 +17,13 @@ from commands.choice import ask_to_confirm, offer
 from commands.context import Reply, Request
 from commands.grammar import as_typed, parse_number, parse_program, period_at, tokens
 from commands.quota_split import parse_split, plan_quotas, seasonal_weights, split_lines
-from commands.render import period_label
+from commands.render import period_label, program_name
 from commands.total_plan import asks_for_total, set_total_plan
 from locales import Translator
 from storage.leads_repository import QuotaTarget
 from tracker.errors import UserError
-from tracker.models import Member, TargetKind
+from tracker.models import Member, Program, TargetKind
 from tracker.periods import Period, PeriodKind
-from tracker.rules import Rules
 from tracker.text import shown
 
 _PERIOD_KEY = re.compile(r"^\d{4}(?:-(?:w\d{1,2}|q[1-4]|\d{1,2}))?$")
@@ -49,10 +48,10 @@ async def quota(request: Request, args: list[str], member: Member) -> Reply:
         if phrase.word_alone is None:
             raise UserError("leads.quota_usage")
         return await _ask_which_period(request, args, at, program.code, phrase.word_alone, period)
-    total = _quota_value(rest[0], program.code, request.rules)
+    total = _quota_value(rest[0], program, request.t)
     if asks_for_total(rest[1:]):
         target = await _target(request, member, args[:at])
-        return await set_total_plan(request, member, target, program.code, period, total, rest[1:])
+        return await set_total_plan(request, member, target, program, period, total, rest[1:])
     split, seasonal = parse_split(rest[1:])
     target = await _target(request, member, args[:at])
     books = await request.repo.quota_books(target.kind, target.id)
@@ -72,7 +71,7 @@ async def quota(request: Request, args: list[str], member: Member) -> Reply:
         preview = t(
             "leads.quota_preview",
             target=target.label,
-            code=program.code,
+            program=program_name(t, program),
             period=period.key,
             before=_shown(t, existing.get(period.key)),
             after=t.number(total),
@@ -86,7 +85,7 @@ async def quota(request: Request, args: list[str], member: Member) -> Reply:
         t(
             "leads.quota_set",
             target=target.label,
-            code=program.code,
+            program=program_name(t, program),
             period=period.key,
             before=_shown(t, before.get(period.key)),
             after=t.number(total),
@@ -189,13 +188,14 @@ def _program_at(
     )
 
 
-def _quota_value(token: str, code: str, rules: Rules) -> int:
+def _quota_value(token: str, program: Program, t: Translator) -> int:
     """`120` or `1.000`, at most the program's upper bound (`config/rules.toml`)."""
     value = parse_number(token)
     if value is None:
-        raise UserError("leads.bad_quota", given=shown(token), max=rules.max_quota(code))
-    if value > rules.max_quota(code):
-        raise UserError("leads.quota_too_big", given=value, code=code, max=rules.max_quota(code))
+        raise UserError("leads.bad_quota", given=shown(token), max=program.max_quota)
+    if value > program.max_quota:
+        named = program_name(t, program)
+        raise UserError("leads.quota_too_big", given=value, program=named, max=program.max_quota)
     return value
 
 

@@ -104,11 +104,11 @@ def progress_line(t: Translator, program: Program, progress: Progress) -> str:
     """`TN: 7/10 (70%) · chậm 1` — or the bare count when there is no target."""
     if progress.target is None:
         return t(
-            "progress.line_no_target", code=program_name(t, program), achieved=progress.achieved
+            "progress.line_no_target", program=program_name(t, program), achieved=progress.achieved
         )
     return t(
         "progress.line",
-        code=program_name(t, program),
+        program=program_name(t, program),
         achieved=progress.achieved,
         target=progress.target,
         percent=progress.percent,

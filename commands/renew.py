@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from commands.context import Reply, Request
 from commands.grammar import parse_day, parse_program
+from commands.render import program_name
 from storage.renewals_repository import NewRenewal, RenewalOutcome, RenewalResult
 from tracker.errors import UserError
-from tracker.models import Member
+from tracker.models import Member, Program
 from tracker.participants import check_term, last3, participant_hash, split_details
 from tracker.renewals import RenewalKind
 
@@ -48,19 +49,22 @@ async def renew(request: Request, args: list[str], member: Member) -> Reply:
         ),
         request.rules.grace_days,
     )
-    return Reply(_answer(request, result, program.code, last3(code), term))
+    return Reply(_answer(request, result, program, last3(code), term))
 
 
-def _answer(request: Request, result: RenewalResult, program: str, digits: str, term: int) -> str:
+def _answer(
+    request: Request, result: RenewalResult, program: Program, digits: str, term: int
+) -> str:
     t = request.t
-    if result.outcome is RenewalOutcome.UNKNOWN:
-        return t("renew.unknown", code=program, last3=digits)
+    named = program_name(t, program)
+    if result.outcome is RenewalOutcome.UNKNOWN:  # with the code to type for a new one
+        return t("renew.unknown", program=named, code=program.code, last3=digits)
     until = result.paid_until
     if result.outcome is RenewalOutcome.PAIRED:
-        return t("renew.paired", code=program, last3=digits, until=until)
+        return t("renew.paired", program=named, last3=digits, until=until)
     if result.kind is RenewalKind.REJOIN:
-        return t("renew.rejoin", code=program, last3=digits, due=result.due_was, until=until)
+        return t("renew.rejoin", program=named, last3=digits, due=result.due_was, until=until)
     if result.due_was is None:
-        return t("renew.started", code=program, last3=digits, n=term, until=until)
+        return t("renew.started", program=named, last3=digits, n=term, until=until)
     key = "renew.late" if result.kind is RenewalKind.LATE else "renew.done"
-    return t(key, code=program, last3=digits, n=term, due=result.due_was, until=until)
+    return t(key, program=named, last3=digits, n=term, due=result.due_was, until=until)

@@ -11,21 +11,28 @@ from commands.audit import scope_of
 from commands.choice import ask_to_confirm
 from commands.context import DirectMessage, Reply, Request
 from commands.grammar import parse_id
+from commands.render import program_label
 from commands.review_list import is_queue_request, read_view, show_queue
 from storage.leads_repository import RejectedEntry, Review
 from tracker.errors import UserError
-from tracker.models import Entry, EntryState, Member
+from tracker.models import Entry, EntryState, Member, Program
 
 
-def _described(entry: Entry, owner_name: str) -> dict[str, object]:
+def _described(request: Request, entry: Entry, owner_name: str) -> dict[str, object]:
     """What the review messages say of an entry."""
     return {
         "id": str(entry.id),
         "name": owner_name,
-        "code": entry.program,
+        "program": program_label(request.t, request.rules, entry.program),
         "n": entry.count,
         "day": entry.day,
     }
+
+
+def _program(request: Request, entry: Entry) -> Program | str:
+    """The entry's program for a notice, named for its reader's channel when it is
+    worded (`commands.notices.worded`); the bare code if config no longer has it."""
+    return request.rules.program(entry.program) or entry.program
 
 
 async def approve(request: Request, args: list[str], member: Member) -> Reply:
@@ -41,13 +48,14 @@ async def approve(request: Request, args: list[str], member: Member) -> Reply:
     if rejected is not None:
         return await _reopen(request, member, rejected)
     review = await _review(request, member, entry_id, EntryState.CONFIRMED, None)
-    return Reply(request.t("leads.confirmed", **_described(review.before, review.member_name)))
+    described = _described(request, review.before, review.member_name)
+    return Reply(request.t("leads.confirmed", **described))
 
 
 async def _reopen(request: Request, member: Member, rejected: RejectedEntry) -> Reply:
     """A rejected entry counts again once the lead confirms it; the reason stays."""
     entry, t = rejected.entry, request.t
-    described = _described(entry, rejected.member_name)
+    described = _described(request, entry, rejected.member_name)
     if rejected.duplicate:
         raise UserError("leads.reopen_duplicate", id=str(entry.id))
     if not request.confirmed:
@@ -62,7 +70,7 @@ async def _reopen(request: Request, member: Member, rejected: RejectedEntry) -> 
     if entry.member_id != member.id:
         params = {
             "id": str(entry.id),
-            "code": entry.program,
+            "program": _program(request, entry),
             "n": entry.count,
             "day": entry.day,
             "lead": member.name,
@@ -84,14 +92,14 @@ async def reject(request: Request, args: list[str], member: Member) -> Reply:
     reason = request.free_text(1) or None
     review = await _review(request, member, entry_id, EntryState.REJECTED, reason)
     entry = review.before
-    reply = Reply(request.t("leads.rejected", **_described(entry, review.member_name)))
+    reply = Reply(request.t("leads.rejected", **_described(request, entry, review.member_name)))
     if entry.member_id != member.id:
         notice = DirectMessage(
             entry.member_id,
             "leads.rejected_notice" if reason else "leads.rejected_notice_unexplained",
             {
                 "id": str(entry.id),
-                "code": entry.program,
+                "program": _program(request, entry),
                 "n": entry.count,
                 "day": entry.day,
                 "lead": member.name,
@@ -136,5 +144,5 @@ async def _approve_many(request: Request, member: Member, ids: list[int]) -> Rep
         except UserError as error:
             lines.append(t(error.key, **error.params))
             continue
-        lines.append(t("leads.confirmed", **_described(review.before, review.member_name)))
+        lines.append(t("leads.confirmed", **_described(request, review.before, review.member_name)))
     return Reply("\n".join(lines))

@@ -13,6 +13,7 @@ from commands.audit import managed_member, scope_of
 from commands.choice import ask_to_confirm
 from commands.context import Button, Reply, Request
 from commands.grammar import natural, tokens
+from commands.render import program_label
 from tracker.errors import UserError
 from tracker.models import Member
 from tracker.phones import InvalidPhone, normalise_phone
@@ -113,7 +114,7 @@ async def show_queue(request: Request, lead: Member, view: QueueView) -> Reply:
                 "leads.pending_line",
                 id=str(entry.id),
                 name=item.member_name,
-                code=entry.program,
+                program=program_label(t, request.rules, entry.program),
                 n=entry.count,
                 day=entry.day,
                 channel=t(f"review.channel.{entry.channel.value}"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from commands.context import Reply, Request
 from commands.grammar import parse_id
+from commands.render import program_label
 from tracker.errors import UserError
 from tracker.models import Member
 from tracker.participants import check_program_term, check_term
@@ -30,4 +31,5 @@ async def term(request: Request, args: list[str], member: Member) -> Reply:
     program = request.rules.program(entry.program)
     if program is not None:  # an entry of a program that does not take this term: unchanged
         check_program_term(program, months, request.t.language)
-    return Reply(request.t("term.done", n=months, id=str(entry.id), code=entry.program))
+    named = program_label(request.t, request.rules, entry.program)
+    return Reply(request.t("term.done", n=months, id=str(entry.id), program=named))

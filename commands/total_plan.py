@@ -5,10 +5,10 @@ rather than against the enrolments logged (issue 14). Every change is audited.""
 from __future__ import annotations
 
 from commands.context import Reply, Request
-from commands.render import period_label
+from commands.render import period_label, program_name
 from storage.leads_repository import QuotaTarget
 from tracker.errors import UserError
-from tracker.models import Member, TargetKind
+from tracker.models import Member, Program, TargetKind
 from tracker.periods import Period
 
 TOTAL_WORDS = frozenset({"tong", "total"})
@@ -24,7 +24,7 @@ async def set_total_plan(
     request: Request,
     member: Member,
     target: QuotaTarget,
-    code: str,
+    program: Program,
     period: Period,
     value: int,
     words: list[str],
@@ -35,13 +35,13 @@ async def set_total_plan(
     if [word for word in words if word not in TOTAL_WORDS]:
         raise UserError("total_plans.no_split")
     before = await request.repo.change_total_plan(
-        target.id, target.label, code, period.key, value, member.id, request.now
+        target.id, target.label, program.code, period.key, value, member.id, request.now
     )
     t = request.t
     return Reply(
         t(
             "total_plans.set",
-            code=code,
+            program=program_name(t, program),
             period=period_label(t, period),
             target=target.label,
             before="—" if before is None else t.number(before),

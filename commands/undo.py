@@ -4,6 +4,7 @@ has confirmed it yet. The undo is in the audit log."""
 from __future__ import annotations
 
 from commands.context import Reply, Request
+from commands.render import program_label
 from tracker.errors import UserError
 from tracker.models import EntryState, Member
 
@@ -15,8 +16,9 @@ async def undo(request: Request, args: list[str], member: Member) -> Reply:
     )
     if entry is None:
         raise UserError("undo.nothing")
+    program = program_label(request.t, request.rules, entry.program)
     if entry.state is EntryState.CONFIRMED:  # the lead's decision; only a lead changes it
         raise UserError(
-            "undo.confirmed", id=str(entry.id), code=entry.program, n=entry.count, day=entry.day
+            "undo.confirmed", id=str(entry.id), program=program, n=entry.count, day=entry.day
         )
-    return Reply(request.t("undo.done", n=entry.count, code=entry.program, day=entry.day))
+    return Reply(request.t("undo.done", n=entry.count, program=program, day=entry.day))

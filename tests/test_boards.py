@@ -91,7 +91,10 @@ async def test_quota_met_is_celebrated_once_per_member_and_month(services: Servi
     assert first.group_posts == []
     crossing = await say(services, "0912000001", "TN 1", "c2")  # 10/10
     [post] = crossing.group_posts
-    assert post.text == "🎉 Chúc mừng Nguyễn Thị Lan đã hoàn thành 100% chỉ tiêu TN tháng 11/2026!"
+    assert (
+        post.text
+        == "🎉 Chúc mừng Nguyễn Thị Lan đã hoàn thành 100% chỉ tiêu BHXH tự nguyện tháng 11/2026!"
+    )
     await say(services, "0912000001", "/huy", "c3")
     again = await say(services, "0912000001", "TN 1", "c4")  # crosses again after the undo
     assert again.group_posts == []

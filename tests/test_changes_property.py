@@ -88,12 +88,16 @@ def day_text(iso: object) -> str:
     return f"{day}/{month}/{year}"
 
 
+NAMES = {"TN": "BHXH tự nguyện", "YT": "BHYT hộ gia đình"}
+
+
 def said(reply: str, before: tuple, after: tuple) -> list[str]:  # type: ignore[type-arg]
     """Every change between the snapshots that the reply does not mention."""
     missing = []
     entries_before, quotas_before = before
     entries_after, quotas_after = after
-    for entry_id, (program, day, count, state) in entries_after.items():
+    for entry_id, (code, day, count, state) in entries_after.items():
+        program = NAMES[code]  # a confirmation names the program in full
         old = entries_before.get(entry_id)
         if old is None:
             logged = f"Đã ghi {count} người tham gia {program} ngày {day_text(day)}"
@@ -145,9 +149,12 @@ async def test_a_reply_says_what_changed_or_nothing_changed(
 def test_a_change_the_reply_does_not_mention_is_caught() -> None:
     before: tuple = ({1: ("TN", "2026-11-23", 2, "reported")}, {("member", 1, "TN", "2026"): 120})  # type: ignore[type-arg]
     after: tuple = ({1: ("TN", "2026-11-23", 2, "voided")}, {("member", 1, "TN", "2026"): 130})  # type: ignore[type-arg]
-    assert said("✅ Đã ghi 2 người tham gia TN ngày 23/11/2026.", before, after) == [
+    assert said("✅ Đã ghi 2 người tham gia BHXH tự nguyện ngày 23/11/2026.", before, after) == [
         "entry #1 reported -> voided",
         "quota ('member', 1, 'TN', '2026'): 120 -> 130",
     ]
-    reply = "↩️ Đã hủy bản ghi 2 người tham gia TN ngày 23/11/2026.\n✅ Chỉ tiêu TN 2026"
+    reply = (
+        "↩️ Đã hủy bản ghi 2 người tham gia BHXH tự nguyện ngày 23/11/2026.\n✅ Chỉ tiêu BHXH"
+        " tự nguyện 2026"
+    )
     assert said(reply, before, after) == ["quota ('member', 1, 'TN', '2026'): 120 -> 130"]

@@ -38,9 +38,9 @@ def test_import_staff_with_bom_then_quotas_then_console_session(tmp_path: Path) 
     )
     assert session.returncode == 0, session.stderr
     assert "Xin chào Nguyễn Thị Lan!" in session.stdout
-    assert "Đã ghi 3 người tham gia TN" in session.stdout
+    assert "Đã ghi 3 người tham gia BHXH tự nguyện" in session.stdout
     assert "BHXH tự nguyện: 3/10 (30,00%)" in session.stdout
-    assert "Đã hủy bản ghi 3 người tham gia TN" in session.stdout
+    assert "Đã hủy bản ghi 3 người tham gia BHXH tự nguyện" in session.stdout
     assert rows(tmp_path, "SELECT count, channel, state FROM entries") == [(3, "console", "voided")]
 
 

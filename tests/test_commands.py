@@ -33,7 +33,7 @@ async def month_total(services: Services, program: str = "TN") -> int:
 async def test_log_replies_with_running_month_total(services: Services) -> None:
     # Year 120 -> November target = divide_half_up(120 * 30 / 365) = 10.
     text = await say(services, "/ghi TN 2", "m1")
-    assert "Đã ghi 2 người tham gia TN ngày 23/11/2026" in text
+    assert "Đã ghi 2 người tham gia BHXH tự nguyện ngày 23/11/2026" in text
     assert "Lũy kế tháng 11/2026: BHXH tự nguyện: 2/10 (20,00%)" in text
     assert await month_total(services) == 2
 
@@ -59,7 +59,7 @@ async def test_a_repeat_delivered_next_month_answers_with_the_first_entrys_month
 
 async def test_english_alias_and_shorthand_forms_all_log(services: Services) -> None:
     for number, text in enumerate(["/log tn 1", "tn1", "Tn   1", "/ghi@bhxh_bot TN 1"]):
-        assert "TN" in await say(services, text, f"k{number}")
+        assert "BHXH tự nguyện" in await say(services, text, f"k{number}")
     assert await month_total(services) == 4
 
 
@@ -128,7 +128,7 @@ async def test_last_months_numbers_stay_visible_after_the_reset(
 async def test_language_switch_changes_replies_and_numbers(services: Services) -> None:
     assert await say(services, "/lang en") == "Replies are now in English."
     text = await say(services, "/log TN 1", "e1")
-    assert "Logged 1 TN participant on 23/11/2026." in text
+    assert "Logged 1 Voluntary social insurance participant on 23/11/2026." in text
     assert await say(services, "/ngonngu xx") == "Choose a language: /lang vi or /lang en"
 
 

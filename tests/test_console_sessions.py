@@ -54,12 +54,13 @@ def test_an_officer_undoes_their_own_unconfirmed_entry_not_a_confirmed_one(
     staffed(tmp_path)
     day = today()
     logged = console(tmp_path, LAN, "/ghi TN 2", "/ghi TN 3", "/huy")
-    assert logged[2] == f"↩️ Đã hủy bản ghi 3 người tham gia TN ngày {day}."
+    assert logged[2] == f"↩️ Đã hủy bản ghi 3 người tham gia BHXH tự nguyện ngày {day}."
     assert console(tmp_path, LEAD, "/duyet 1") == [
-        f"✅ Đã xác nhận bản ghi #1: Nguyễn Thị Lan · TN 2 người · {day}."
+        f"✅ Đã xác nhận bản ghi #1: Nguyễn Thị Lan · BHXH tự nguyện 2 người · {day}."
     ]
     assert console(tmp_path, LAN, "/huy") == [
-        f"Bản ghi gần nhất (#1, TN 2 người, ngày {day}) đã được lãnh đạo xác nhận nên không"
+        f"Bản ghi gần nhất (#1, BHXH tự nguyện 2 người, ngày {day}) đã được lãnh đạo xác nhận nên"
+        f" không"
         " tự hủy được. Hãy nhờ lãnh đạo đơn vị nếu cần sửa."
     ]
     assert states(tmp_path) == [(1, "confirmed", None), (2, "voided", "undo")]
@@ -77,14 +78,15 @@ def test_a_lead_reopens_a_rejected_entry_after_a_yes_and_the_reason_stays(
     console(tmp_path, LAN, "/ghi YT 1")
     replies = console(tmp_path, LEAD, "/tuchoi 1 sai ngày", "/duyet 1", "n", "/duyet 1", "y")
     assert replies[1] == (
-        f"Bản ghi #1 (Nguyễn Thị Lan · YT 1 người · {day}) đã bị từ chối. Lý do: sai ngày."
+        f"Bản ghi #1 (Nguyễn Thị Lan · BHYT hộ gia đình 1 người · {day}) đã bị từ chối. Lý do:"
+        f" sai ngày."
         " Mở lại và xác nhận bản ghi này?\nGõ y để đồng ý, n để bỏ.\n  [1] ✅ Đồng ý\n  [2] ✖ Bỏ"
     )
     assert replies[2] == "Đã bỏ, không thay đổi gì."
     assert replies[4].splitlines() == [
-        f"✅ Đã mở lại và xác nhận bản ghi #1: Nguyễn Thị Lan · YT 1 người · {day}."
+        f"✅ Đã mở lại và xác nhận bản ghi #1: Nguyễn Thị Lan · BHYT hộ gia đình 1 người · {day}."
         " Lý do từ chối trước vẫn được lưu trong nhật ký.",
-        f"  [→ Nguyễn Thị Lan] ✅ Bản ghi #1 (YT 1 người, ngày {day}) của bạn đã được"
+        f"  [→ Nguyễn Thị Lan] ✅ Bản ghi #1 (BHYT hộ gia đình 1 người, ngày {day}) của bạn đã được"
         " Trần Minh Đức mở lại và xác nhận.",
     ]
     assert states(tmp_path) == [(1, "confirmed", "sai ngày")]
@@ -108,15 +110,15 @@ def test_the_review_queue_pages_filters_and_confirms_what_it_shows_after_one_yes
     assert first_lines[:3] == [
         "📝 12 bản ghi đang chờ duyệt.",
         "Trang 1/2, 10 bản ghi (mới nhất trước):",
-        f"#12 Phạm Văn Nam · YT 2 người · {day} (máy tính)",
+        f"#12 Phạm Văn Nam · BHYT hộ gia đình 2 người · {day} (máy tính)",
     ]
     assert first_lines[-2:] == ["  [21] ✅ Duyệt cả 10 bản ghi trên", "  [22] Trang sau ▶"]
     # [22], the next page, typed as its number.
     assert second.splitlines()[:4] == [
         "📝 12 bản ghi đang chờ duyệt.",
         "Trang 2/2, 2 bản ghi (mới nhất trước):",
-        f"#2 Nguyễn Thị Lan · TN 2 người · {day} (máy tính)",
-        f"#1 Nguyễn Thị Lan · TN 2 người · {day} (máy tính)",
+        f"#2 Nguyễn Thị Lan · BHXH tự nguyện 2 người · {day} (máy tính)",
+        f"#1 Nguyễn Thị Lan · BHXH tự nguyện 2 người · {day} (máy tính)",
     ]
     assert nam.splitlines()[:2] == [
         "📝 4 bản ghi đang chờ duyệt của Phạm Văn Nam.",
@@ -128,7 +130,8 @@ def test_the_review_queue_pages_filters_and_confirms_what_it_shows_after_one_yes
         "Gõ y để đồng ý, n để bỏ.",
     ]
     assert done.splitlines() == [
-        f"✅ Đã xác nhận bản ghi #{n}: Phạm Văn Nam · YT 2 người · {day}." for n in (12, 11, 10, 9)
+        f"✅ Đã xác nhận bản ghi #{n}: Phạm Văn Nam · BHYT hộ gia đình 2 người · {day}."
+        for n in (12, 11, 10, 9)
     ]
     # Exactly the four shown: Lan's eight still wait.
     assert rows(tmp_path, "SELECT id FROM entries WHERE state = 'confirmed' ORDER BY id") == [

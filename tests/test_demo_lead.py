@@ -33,6 +33,6 @@ def test_the_demo_lead_reads_the_summary_and_changes_a_quota(tmp_path: Path) -> 
     out = session.stdout
     assert "📣 Tổng hợp tháng" in out and "· BHXH cơ sở Hạc Thành" in out
     assert "bản ghi đang chờ duyệt" in out or "Không có bản ghi nào đang chờ duyệt." in out
-    assert "✅ Chỉ tiêu TN" in out and "→ 15." in out
+    assert "✅ Chỉ tiêu BHXH tự nguyện" in out and "→ 15." in out
     assert "chỉ tiêu · Nguyễn Thị Lan (0912000001) · TN" in out
     assert rows(tmp_path, "SELECT count(*) FROM audit_log WHERE action = 'quota'") == [(1,)]

@@ -51,7 +51,7 @@ async def setting(services: Services) -> dict[str, Member]:
     await log_earlier(repo, lan, OLD, date(2026, 10, 1))
     await log_earlier(repo, lan, GONE, date(2026, 7, 1))
     logged = await run_text(services, lan, f"/ghi TN 1 ma={CODE} ky=1 20/11", Channel.CONSOLE, "a")
-    assert logged.text.startswith("✅ Đã ghi 1 người tham gia TN ngày 20/11/2026.")
+    assert logged.text.startswith("✅ Đã ghi 1 người tham gia BHXH tự nguyện ngày 20/11/2026.")
     await run_text(services, lan, f"/ghi TN 1 ma={CCCD} ky=12", Channel.CONSOLE, "b")
     return people
 
@@ -126,14 +126,15 @@ async def test_a_renewal_extends_the_date_and_never_counts_as_an_enrolment(
     # Hoa's post office never logged the code: refused, nothing stored.
     refused = await run_text(services, hoa, f"/giahan TN ma={CODE} ky=6", Channel.CONSOLE, "r0")
     assert refused.text == (
-        "Chưa ghi gia hạn: người tham gia TN mã …789 chưa từng được ghi trong đơn vị của bạn."
+        "Chưa ghi gia hạn: người tham gia BHXH tự nguyện mã …789 chưa từng được ghi trong đơn vị"
+        " của bạn."
         " Người mới hãy ghi bằng /ghi TN 1 ma=<mã>."
     )
     assert await repo._all("SELECT count(*) FROM renewals") == [(0,)]
 
     done = await run_text(services, lan, f"/giahan TN ma={CODE} ky=6", Channel.CONSOLE, "r1")
     expected = (
-        "Đã gia hạn TN mã …789: đóng thêm 6 tháng từ 20/12/2026, đến 20/06/2027."
+        "Đã gia hạn BHXH tự nguyện mã …789: đóng thêm 6 tháng từ 20/12/2026, đến 20/06/2027."
         " Tính là duy trì, không tính là khai thác mới."
     )
     assert done.text == expected
@@ -145,7 +146,8 @@ async def test_a_renewal_extends_the_date_and_never_counts_as_an_enrolment(
     )
     rejoin = await run_text(services, lan, f"/giahan TN ma={GONE} ky=1", Channel.CONSOLE, "r3")
     assert rejoin.text == (
-        "Đã ghi TN mã …222 tham gia lại: hạn cũ 01/08/2026 đã quá thời gian ân hạn nên được"
+        "Đã ghi BHXH tự nguyện mã …222 tham gia lại: hạn cũ 01/08/2026 đã quá thời gian ân hạn"
+        " nên được"
         " tính là dừng đóng. Đóng đến 23/12/2026."
     )
     assert await repo._all(
@@ -221,7 +223,7 @@ async def test_collection_records_renew_and_a_typed_renewal_counts_once(
     # Typed after the file brought it: the same payment, counted once.
     late = await run_text(services, lan, f"/giahan TN ma={OLD} ky=3", Channel.CONSOLE, "g2")
     assert late.text == (
-        "Lần đóng này của TN mã …111 đã có trong dữ liệu thu: chỉ tính một lần."
+        "Lần đóng này của BHXH tự nguyện mã …111 đã có trong dữ liệu thu: chỉ tính một lần."
         " Đóng đến 01/02/2027."
     )
     renewals = (

@@ -42,7 +42,7 @@ async def test_retention_weighs_in_only_when_configured(services: Services) -> N
     # Nobody renewed: retention 0%, so half the score goes: (2 + 0) / 2 = 1.
     assert await score_lines(weighted, lan.phone) == [completion, score(1, "0,00%")]
     renewed = await run_text(weighted, lan, f"/giahan TN ma={OLD} ky=3", Channel.CONSOLE, "k1")
-    assert renewed.text.startswith("Đã gia hạn TN mã …111")
+    assert renewed.text.startswith("Đã gia hạn BHXH tự nguyện mã …111")
     # One of the two renewed in time: retention 50%, (2 + 50) / 2 = 26.
     assert await score_lines(weighted, lan.phone) == [completion, score(26, "50,00%")]
     assert await score_lines(services, lan.phone) == unweighted  # weight 0: as before
@@ -106,7 +106,7 @@ async def test_the_score_names_only_the_parts_in_effect(services: Services) -> N
     nam = people["0912000002"]
     # Nam logs 12 paid month by month: 0,6 x 100 x 12 / 120 = 6, nothing more to name.
     logged = await run_text(services, nam, "/ghi TN 12 ky=1", Channel.CONSOLE, "n1")
-    assert logged.text.startswith("✅ Đã ghi 12 người tham gia TN")
+    assert logged.text.startswith("✅ Đã ghi 12 người tham gia BHXH tự nguyện")
     plain = "Điểm quy đổi hiện tại: 6 · Không hoàn thành nhiệm vụ"
     assert (await score_lines(services, nam.phone))[1] == plain
     weighted = replace(

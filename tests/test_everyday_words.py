@@ -100,16 +100,16 @@ async def test_an_error_quotes_what_was_typed(services: Services, text: str, quo
 @pytest.mark.parametrize(
     ("text", "first_line"),
     [
-        ("ghi 2 tn", "✅ Đã ghi 2 người tham gia TN ngày 23/11/2026."),
-        ("Ghi TN 1", "✅ Đã ghi 1 người tham gia TN ngày 23/11/2026."),
-        ("/ghi TN 2 người", "✅ Đã ghi 2 người tham gia TN ngày 23/11/2026."),
-        ("/ghi TN 3 hôm qua", "✅ Đã ghi 3 người tham gia TN ngày 22/11/2026."),
-        ("/ghi TN 3 hôm kia", "✅ Đã ghi 3 người tham gia TN ngày 21/11/2026."),
-        ("/ghi TN 1 thứ 2", "✅ Đã ghi 1 người tham gia TN ngày 23/11/2026."),
-        ("/ghi YT 1 thứ 7", "✅ Đã ghi 1 người tham gia YT ngày 21/11/2026."),
-        ("/ghi TN 1 chủ nhật", "✅ Đã ghi 1 người tham gia TN ngày 22/11/2026."),
-        ("/ghi BHXH 1", "✅ Đã ghi 1 người tham gia TN ngày 23/11/2026."),
-        ("BHYT 2", "✅ Đã ghi 2 người tham gia YT ngày 23/11/2026."),
+        ("ghi 2 tn", "✅ Đã ghi 2 người tham gia BHXH tự nguyện ngày 23/11/2026."),
+        ("Ghi TN 1", "✅ Đã ghi 1 người tham gia BHXH tự nguyện ngày 23/11/2026."),
+        ("/ghi TN 2 người", "✅ Đã ghi 2 người tham gia BHXH tự nguyện ngày 23/11/2026."),
+        ("/ghi TN 3 hôm qua", "✅ Đã ghi 3 người tham gia BHXH tự nguyện ngày 22/11/2026."),
+        ("/ghi TN 3 hôm kia", "✅ Đã ghi 3 người tham gia BHXH tự nguyện ngày 21/11/2026."),
+        ("/ghi TN 1 thứ 2", "✅ Đã ghi 1 người tham gia BHXH tự nguyện ngày 23/11/2026."),
+        ("/ghi YT 1 thứ 7", "✅ Đã ghi 1 người tham gia BHYT hộ gia đình ngày 21/11/2026."),
+        ("/ghi TN 1 chủ nhật", "✅ Đã ghi 1 người tham gia BHXH tự nguyện ngày 22/11/2026."),
+        ("/ghi BHXH 1", "✅ Đã ghi 1 người tham gia BHXH tự nguyện ngày 23/11/2026."),
+        ("BHYT 2", "✅ Đã ghi 2 người tham gia BHYT hộ gia đình ngày 23/11/2026."),
     ],
 )
 async def test_logging_in_natural_order(
@@ -147,7 +147,7 @@ def test_the_piped_console_understands_everyday_words(tmp_path: Path) -> None:
         stdin="ghi 2 tn\n/ghi TN 3 hôm qua\n/ghi BHXH 1\n/tiendo tháng này\n/tiendo T13\n",
     )
     assert session.returncode == 0, session.stderr
-    assert "✅ Đã ghi 2 người tham gia TN" in session.stdout
-    assert "✅ Đã ghi 1 người tham gia TN" in session.stdout
+    assert "✅ Đã ghi 2 người tham gia BHXH tự nguyện" in session.stdout
+    assert "✅ Đã ghi 1 người tham gia BHXH tự nguyện" in session.stdout
     assert 'Không hiểu kỳ "T13"' in session.stdout
     assert rows(tmp_path, "SELECT count FROM entries ORDER BY id") == [(2,), (3,), (1,)]

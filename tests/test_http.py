@@ -138,7 +138,8 @@ async def test_an_sms_that_meets_the_quota_is_celebrated_in_the_telegram_group(
         assert reply.text.endswith("TN 10/10 (100%) da hoan thanh")  # November's quota: 10
         post = await api.wait_for("sendMessage", since=since)
         assert post.params["chat_id"] == TEAM_GROUP
-        assert "Nguyễn Thị Lan đã hoàn thành 100% chỉ tiêu TN" in post.params["text"]
+        celebrated = "Nguyễn Thị Lan đã hoàn thành 100% chỉ tiêu BHXH tự nguyện tháng"
+        assert celebrated in post.params["text"]
         assert (await http.get("/sms/inbound", params=params)).text == reply.text  # a repeat
         await http.get("/sms/inbound", params={**params, "text": "TD", "id": "q2"})
     assert len(api.sent_messages(TEAM_GROUP)) == 1

@@ -19,6 +19,7 @@ from tracker.models import Channel, Role
 
 COMMUNE = "BHXH tỉnh Thanh Hóa / BHXH cơ sở Hạc Thành / Phường Hạc Thành"
 POST_OFFICE = "BHXH tỉnh Thanh Hóa / BHXH cơ sở Hạc Thành / Bưu điện Hạc Thành"
+TN, YT = "BHXH tự nguyện", "BHYT hộ gia đình"  # programs named in full, as reports do
 HEADERS = ("Họ và tên", "Số điện thoại", "Đơn vị", "Đã đạt", "Chỉ tiêu", "Tỷ lệ hoàn thành (%)")
 
 
@@ -101,8 +102,8 @@ async def test_export_of_the_leads_subtree(services: Services) -> None:
         "Đơn vị",
         "Người tham gia",
     ]
-    # A row per unit and program: no unit plan here, so the members' targets added up;
-    # Hoa's 25 YT count for the post office where she logged them.
+    # A row per unit and program, named in full: no unit plan here, so the members'
+    # targets added up; Hoa's 25 YT count for the post office where she logged them.
     office = "BHXH tỉnh Thanh Hóa / BHXH cơ sở Hạc Thành"
     members = "tổng chỉ tiêu cá nhân"
     assert sheets["Đơn vị"][:5] == [
@@ -115,19 +116,19 @@ async def test_export_of_the_leads_subtree(services: Services) -> None:
             "Tổng chỉ tiêu cá nhân",
             "Tỷ lệ hoàn thành (%)",
         ),
-        (office, "TN", 6, 30, members, 30, 20),
-        (office, "YT", 28, 60, members, 60, 46.66),
-        (POST_OFFICE, "TN", 0, 10, members, 10, 0),
-        (POST_OFFICE, "YT", 25, 20, members, 20, 125),
+        (office, TN, 6, 30, members, 30, 20),
+        (office, YT, 28, 60, members, 60, 46.66),
+        (POST_OFFICE, TN, 0, 10, members, 10, 0),
+        (POST_OFFICE, YT, 25, 20, members, 20, 125),
     ]
     # The office and the units right under it; no official count imported yet.
     assert sheets["Người tham gia"] == [
         participant_headers(Translator()),
-        (OFFICE, "TN", None, "2026-11-23", None, None, None, 6, 0, 0, 0, 0, 0, None, 1200, None),
-        (OFFICE, "YT", None, "2026-11-23", None, None, None, 28, 0, 0, 0, 0, 0, None, None, None),
+        (OFFICE, TN, None, "2026-11-23", None, None, None, 6, 0, 0, 0, 0, 0, None, 1200, None),
+        (OFFICE, YT, None, "2026-11-23", None, None, None, 28, 0, 0, 0, 0, 0, None, None, None),
         (
             POST_OFFICE,
-            "TN",
+            TN,
             None,
             "2026-11-23",
             None,
@@ -145,7 +146,7 @@ async def test_export_of_the_leads_subtree(services: Services) -> None:
         ),
         (
             POST_OFFICE,
-            "YT",
+            YT,
             None,
             "2026-11-23",
             None,
@@ -161,14 +162,14 @@ async def test_export_of_the_leads_subtree(services: Services) -> None:
             None,
             None,
         ),
-        (COMMUNE, "TN", None, "2026-11-23", None, None, None, 6, 0, 0, 0, 0, 0, None, None, None),
-        (COMMUNE, "YT", None, "2026-11-23", None, None, None, 3, 0, 0, 0, 0, 0, None, None, None),
+        (COMMUNE, TN, None, "2026-11-23", None, None, None, 6, 0, 0, 0, 0, 0, None, None, None),
+        (COMMUNE, YT, None, "2026-11-23", None, None, None, 3, 0, 0, 0, 0, 0, None, None, None),
     ]
     table = list(csv.reader(io.StringIO(participants.content.decode("utf-8-sig"))))
     assert table[0] == list(participant_headers(Translator()))
     assert table[1] == [
         OFFICE,
-        "TN",
+        TN,
         "",
         "2026-11-23",
         "",
@@ -206,6 +207,20 @@ async def test_export_of_the_leads_subtree(services: Services) -> None:
         "BHXH tự nguyện", "Nguyễn Thị Lan", "0912000001", COMMUNE, "5", "10", "50,00%"
     ]  # fmt: skip
     assert csv_file.content.startswith(b"\xef\xbb\xbf")
+    # In English, the same columns name the programs in English.
+    await say(services, "0913000001", "/lang en")
+    english = await say(services, "0913000001", "/export month")
+    sheets = rows_of(english.attachments[0].content)
+    assert [row[1] for row in sheets["Units"][1:3]] == [
+        "Voluntary social insurance",
+        "Household health insurance",
+    ]
+    assert [row[1] for row in sheets["Participants"][1:3]] == [
+        "Voluntary social insurance",
+        "Household health insurance",
+    ]
+    table = list(csv.reader(io.StringIO(english.attachments[2].content.decode("utf-8-sig"))))
+    assert table[1][:2] == [OFFICE, "Voluntary social insurance"]
 
 
 async def test_admin_exports_everything_and_bad_period_is_refused(services: Services) -> None:

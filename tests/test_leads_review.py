@@ -50,8 +50,8 @@ async def test_pending_list_offers_buttons_newest_first(services: Services, cloc
     assert lines == [
         "📝 2 bản ghi đang chờ duyệt.",
         "Trang 1/1, 2 bản ghi (mới nhất trước):",
-        "#2 Vũ Thị Hoa · YT 3 người · 23/11/2026 (máy tính)",
-        "#1 Nguyễn Thị Lan · TN 2 người · 23/11/2026 (máy tính)",
+        "#2 Vũ Thị Hoa · BHYT hộ gia đình 3 người · 23/11/2026 (máy tính)",
+        "#1 Nguyễn Thị Lan · BHXH tự nguyện 2 người · 23/11/2026 (máy tính)",
         "Lọc theo người: /duyet <SĐT>. Duyệt cả trang: /duyet tatca.",
     ]
     assert [[b.command for b in row] for row in reply.buttons] == [
@@ -91,9 +91,9 @@ async def test_the_queue_counts_pages_filters_and_approves_a_page_at_once(
     assert await states(services) == ["reported"] * 13
     done = await say(services, LEAD, "y")
     assert done.text.splitlines() == [
-        "✅ Đã xác nhận bản ghi #3: Nguyễn Thị Lan · TN 3 người · 23/11/2026.",
-        "✅ Đã xác nhận bản ghi #2: Nguyễn Thị Lan · TN 2 người · 23/11/2026.",
-        "✅ Đã xác nhận bản ghi #1: Nguyễn Thị Lan · TN 1 người · 23/11/2026.",
+        "✅ Đã xác nhận bản ghi #3: Nguyễn Thị Lan · BHXH tự nguyện 3 người · 23/11/2026.",
+        "✅ Đã xác nhận bản ghi #2: Nguyễn Thị Lan · BHXH tự nguyện 2 người · 23/11/2026.",
+        "✅ Đã xác nhận bản ghi #1: Nguyễn Thị Lan · BHXH tự nguyện 1 người · 23/11/2026.",
     ]
     assert await states(services) == ["reported"] * 10
     left = await say(services, LEAD, "/duyet")
@@ -106,7 +106,10 @@ async def test_the_queue_counts_pages_filters_and_approves_a_page_at_once(
 async def test_confirm_keeps_counting_and_is_audited(services: Services) -> None:
     await say(services, LAN, "/ghi TN 2")
     reply = await say(services, LEAD, "/duyet 1")
-    assert reply.text == "✅ Đã xác nhận bản ghi #1: Nguyễn Thị Lan · TN 2 người · 23/11/2026."
+    assert (
+        reply.text
+        == "✅ Đã xác nhận bản ghi #1: Nguyễn Thị Lan · BHXH tự nguyện 2 người · 23/11/2026."
+    )
     assert await month_total(services, LAN) == 2
     assert await states(services) == []
     again = await say(services, LEAD, "/duyet 1")
@@ -121,7 +124,9 @@ async def test_reject_stops_counting_and_tells_the_owner(services: Services) -> 
     await say(services, LAN, "/ghi TN 3")
     assert await month_total(services, LAN) == 5
     reply = await say(services, LEAD, "/tuchoi 1 trung ho so")
-    assert reply.text.startswith("❌ Đã từ chối bản ghi #1: Nguyễn Thị Lan · TN 2 người")
+    assert reply.text.startswith(
+        "❌ Đã từ chối bản ghi #1: Nguyễn Thị Lan · BHXH tự nguyện 2 người"
+    )
     assert await month_total(services, LAN) == 3
     lan = await member(services, LAN)
     [notice] = reply.direct_messages
@@ -130,7 +135,8 @@ async def test_reject_stops_counting_and_tells_the_owner(services: Services) -> 
         (await member(services, LEAD)).id,
     )
     assert worded(notice, "vi") == (
-        "❌ Bản ghi #1 (TN 2 người, ngày 23/11/2026) của bạn đã bị Trần Minh Đức từ chối"
+        "❌ Bản ghi #1 (BHXH tự nguyện 2 người, ngày 23/11/2026) của bạn đã bị Trần Minh Đức từ"
+        " chối"
         " và không được tính. Lý do: trung ho so"
     )
     progress = await say(services, LAN, "/tiendo")

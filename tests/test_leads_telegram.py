@@ -93,14 +93,18 @@ async def test_quota_authorisation_matrix(
         await refused(server, services, who, text, expected)
 
     own_member = await say(server, LEAD, "/chitieu 0912000001 TN 2026 150")
-    assert own_member == "✅ Chỉ tiêu TN 2026 của Nguyễn Thị Lan (0912000001): 120 → 150."
+    assert (
+        own_member == "✅ Chỉ tiêu BHXH tự nguyện 2026 của Nguyễn Thị Lan (0912000001): 120 → 150."
+    )
     own_unit = await say(server, LEAD, "/quota Phuong Hac Thanh YT 2026-Q4 300 split month")
-    assert own_unit.startswith("✅ Chỉ tiêu YT 2026-Q4 của BHXH tỉnh Thanh Hóa / BHXH cơ sở")
+    assert own_unit.startswith(
+        "✅ Chỉ tiêu BHYT hộ gia đình 2026-Q4 của BHXH tỉnh Thanh Hóa / BHXH cơ sở"
+    )
     assert "2026-10: 100, 2026-11: 100, 2026-12: 100" in own_unit
     other = await say(server, ADMIN, "/chitieu 0914000002 TN 2026 50")
-    assert other == "✅ Chỉ tiêu TN 2026 của Đỗ Thị Mai (0914000002): — → 50."
+    assert other == "✅ Chỉ tiêu BHXH tự nguyện 2026 của Đỗ Thị Mai (0914000002): — → 50."
     parent = await say(server, ADMIN, "/chitieu BHXH tinh Thanh Hoa TN 2026 900")
-    assert parent == "✅ Chỉ tiêu TN 2026 của BHXH tỉnh Thanh Hóa: — → 900."
+    assert parent == "✅ Chỉ tiêu BHXH tự nguyện 2026 của BHXH tỉnh Thanh Hóa: — → 900."
     lan = await services.repo.member_by_phone("0912000001")
     assert lan is not None
     assert await services.repo.quota_books(TargetKind.MEMBER, lan.id) == {
@@ -142,7 +146,7 @@ async def test_review_authorisation_matrix(
     assert listing.params["text"].splitlines()[:3] == [
         "📝 1 bản ghi đang chờ duyệt.",
         "Trang 1/1, 1 bản ghi (mới nhất trước):",
-        "#1 Nguyễn Thị Lan · TN 2 người · 23/11/2026 (Telegram)",
+        "#1 Nguyễn Thị Lan · BHXH tự nguyện 2 người · 23/11/2026 (Telegram)",
     ]
     [[confirm, reject], [everything]] = listing.params["reply_markup"]["inline_keyboard"]
     assert everything["callback_data"] == "/duyet tatca trang 1"
@@ -159,8 +163,8 @@ async def test_review_authorisation_matrix(
     assert "BHXH tự nguyện: 0/10" in progress
     everywhere = await say(server, ADMIN, "/duyet")
     assert everywhere.splitlines()[2:4] == [
-        "#3 Hoàng Quốc Việt · TN 1 người · 23/11/2026 (Telegram)",
-        "#2 Đỗ Thị Mai · TN 3 người · 23/11/2026 (máy tính)",
+        "#3 Hoàng Quốc Việt · BHXH tự nguyện 1 người · 23/11/2026 (Telegram)",
+        "#2 Đỗ Thị Mai · BHXH tự nguyện 3 người · 23/11/2026 (máy tính)",
     ]
     assert (await say(server, ADMIN, "/duyet 2")).startswith("✅ Đã xác nhận bản ghi #2")
 

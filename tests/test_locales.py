@@ -41,19 +41,19 @@ def dummy_params(message: Any) -> dict[str, Any]:
 
 
 def test_vietnamese_numbers_and_dates() -> None:
-    text = Translator("vi")("log.done", n=1609, code="TN", day=DAY)
-    assert text == "✅ Đã ghi 1.609 người tham gia TN ngày 05/11/2026."
+    text = Translator("vi")("log.done", n=1609, program="BHXH tự nguyện", day=DAY)
+    assert text == "✅ Đã ghi 1.609 người tham gia BHXH tự nguyện ngày 05/11/2026."
     assert Translator("vi")("import.done_staff", n=12345) == "Đã nhập 12.345 cán bộ, đại lý thu."
 
 
 def test_english_numbers_and_dates() -> None:
-    text = Translator("en")("log.done", n=1609, code="TN", day=DAY)
-    assert text == "✅ Logged 1,609 TN participants on 05/11/2026."
+    text = Translator("en")("log.done", n=1609, program="Voluntary social insurance", day=DAY)
+    assert text == "✅ Logged 1,609 Voluntary social insurance participants on 05/11/2026."
 
 
 def test_numbers_inside_progress_lines() -> None:
     percent = Percent(8045)
-    params = {"code": "YT", "achieved": 1609, "target": 2000, "percent": percent, "pace": "x"}
+    params = {"program": "YT", "achieved": 1609, "target": 2000, "percent": percent, "pace": "x"}
     assert Translator("vi")("progress.line", **params) == "YT: 1.609/2.000 (80,45%) · x"
     assert Translator("en")("progress.line", **params) == "YT: 1,609/2,000 (80.45%) · x"
     assert Translator("vi").number(1_234_567) == "1.234.567"
@@ -65,21 +65,21 @@ def test_numbers_inside_progress_lines() -> None:
                     (21, "participants ")],
 )  # fmt: skip
 def test_english_plural_forms(n: int, word: str) -> None:
-    text = Translator("en")("log.done", n=n, code="TN", day=DAY)
+    text = Translator("en")("log.done", n=n, program="TN", day=DAY)
     assert text == f"✅ Logged {n} TN {word}on 05/11/2026."
-    undo = Translator("en")("undo.done", n=n, code="YT", day=DAY)
+    undo = Translator("en")("undo.done", n=n, program="YT", day=DAY)
     assert f" {n} YT {word}on 05/11/2026." in undo
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 5])
 def test_vietnamese_has_one_form(n: int) -> None:
-    assert Translator("vi")("log.done", n=n, code="TN", day=DAY) == (
-        f"✅ Đã ghi {n} người tham gia TN ngày 05/11/2026."
+    assert Translator("vi")("log.done", n=n, program="BHXH tự nguyện", day=DAY) == (
+        f"✅ Đã ghi {n} người tham gia BHXH tự nguyện ngày 05/11/2026."
     )
 
 
 def test_plain_log_reply_for_sms() -> None:
-    text = Translator("vi", plain=True)("log.done", n=1609, code="TN", day=DAY)
+    text = Translator("vi", plain=True)("log.done", n=1609, program="TN", day=DAY)
     assert text == "Da ghi 1.609 TN ngay 05/11/2026."  # short, so the running total fits
     week = Translator("vi", plain=True)("period.week", number=48, first=DAY, last=DAY)
     assert week == "tuan 48 (05/11/2026 - 05/11/2026)"

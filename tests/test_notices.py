@@ -74,7 +74,7 @@ async def test_a_duplicate_logged_by_sms_tells_the_lead_on_telegram(
     notice = await server.wait_for("sendMessage", since=since)
     assert notice.params["chat_id"] == LEAD["id"]
     assert notice.params["text"] == (
-        "⚠️ Trùng người tham gia TN mã …901 năm 2026: Phạm Văn Nam ghi ngày 23/11/2026"
+        "⚠️ Trùng người tham gia BHXH tự nguyện mã …901 năm 2026: Phạm Văn Nam ghi ngày 23/11/2026"
         " (bản ghi #2), nhưng Nguyễn Thị Lan đã ghi ngày 23/11/2026 (bản ghi #1)."
         " Bản ghi #2 được lưu và không được tính."
     )
@@ -146,6 +146,9 @@ async def test_a_past_quota_is_confirmed_with_the_telegram_button(
         "YT": {"2026": 240},
     }
     done = await send(server, callback_update(LEAD, yes["callback_data"], LEAD["id"]))
-    assert done.params["text"] == "✅ Chỉ tiêu TN 2026-10 của Phạm Văn Nam (0912000002): — → 30."
+    assert (
+        done.params["text"]
+        == "✅ Chỉ tiêu BHXH tự nguyện 2026-10 của Phạm Văn Nam (0912000002): — → 30."
+    )
     books = await services.repo.quota_books(TargetKind.MEMBER, nam.id)
     assert books["TN"]["2026-10"] == 30

@@ -143,14 +143,15 @@ async def test_same_participant_by_two_officers_counts_once_and_both_leads_hear(
 
     first = await run_text(services, lan, f"/ghi TN 1 ma={CODE} ky=12 moi", Channel.CONSOLE, "c1")
     assert first.text.splitlines()[:2] == [
-        "✅ Đã ghi 1 người tham gia TN ngày 23/11/2026.",
+        "✅ Đã ghi 1 người tham gia BHXH tự nguyện ngày 23/11/2026.",
         "Chi tiết: mã …789 · kỳ 12 tháng · tham gia mới.",
     ]
     assert first.direct_messages == []
 
     second = await run_text(services, hoa, f"TN 1 cccd {CODE}", Channel.CONSOLE, "c2")
     assert second.text.splitlines()[0] == (
-        "⚠️ Người tham gia TN mã …789 đã được ghi trong năm 2026 (bản ghi #1, ngày 23/11/2026)."
+        "⚠️ Người tham gia BHXH tự nguyện mã …789 đã được ghi trong năm 2026 (bản ghi #1, ngày"
+        " 23/11/2026)."
         " Bản ghi #2 được lưu nhưng KHÔNG được tính; lãnh đạo đơn vị đã được báo."
     )
     assert "BHXH tự nguyện: 0/10" in second.text  # Hoa's month: nothing counted
@@ -158,7 +159,7 @@ async def test_same_participant_by_two_officers_counts_once_and_both_leads_hear(
     assert sorted(d.member_id for d in second.direct_messages) == [duc.id, thu.id]
     notice = worded(second.direct_messages[0], "vi")
     assert notice == (
-        "⚠️ Trùng người tham gia TN mã …789 năm 2026: Vũ Thị Hoa ghi ngày 23/11/2026"
+        "⚠️ Trùng người tham gia BHXH tự nguyện mã …789 năm 2026: Vũ Thị Hoa ghi ngày 23/11/2026"
         " (bản ghi #2), nhưng Nguyễn Thị Lan đã ghi ngày 23/11/2026 (bản ghi #1)."
         " Bản ghi #2 được lưu và không được tính."
     )
@@ -207,7 +208,7 @@ async def test_after_a_void_the_participant_counts_again_and_a_new_year_is_new(
     assert logged.text.startswith("✅ Đã ghi 1 người")
     # another program is another enrollment
     health = await run_text(services, nam, f"/ghi YT 1 ma={CODE}", Channel.CONSOLE, None)
-    assert health.text.startswith("✅ Đã ghi 1 người tham gia YT")
+    assert health.text.startswith("✅ Đã ghi 1 người tham gia BHYT hộ gia đình")
     assert await repo.achieved(nam.id, date(2026, 1, 1), date(2026, 12, 31)) == {"TN": 1, "YT": 1}
 
 

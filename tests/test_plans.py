@@ -91,7 +91,7 @@ async def test_a_units_plan_is_its_target_for_its_lead_its_parent_and_the_export
     export = await say(services, LEAD, "/xuat năm")
     sheet = load_workbook(io.BytesIO(export.attachments[0].content))["Đơn vị"]
     rows = [tuple(row) for row in sheet.iter_rows(values_only=True)]
-    assert (OFFICE, "TN", 1_609, 1_577, "kế hoạch phát triển mới", 360, 102.02) in rows
+    assert (OFFICE, "BHXH tự nguyện", 1_609, 1_577, "kế hoạch phát triển mới", 360, 102.02) in rows
 
 
 async def test_each_donvi_row_says_whether_its_target_is_a_plan_or_its_members(
@@ -233,8 +233,10 @@ async def test_payment_terms_are_those_of_the_program(services: Services) -> Non
     assert (
         await services.repo.member_period((await member(services, LAN)).id, "2026-11")
     ).achieved == {}
-    assert "Đã ghi 1 người tham gia YT" in (await say(services, LAN, "/ghi YT 1 ky=6")).text
-    assert "Đã ghi 1 người tham gia TN" in (await say(services, LAN, "/ghi TN 1 ky=1")).text
+    household = (await say(services, LAN, "/ghi YT 1 ky=6")).text
+    assert "Đã ghi 1 người tham gia BHYT hộ gia đình" in household
+    voluntary = (await say(services, LAN, "/ghi TN 1 ky=1")).text
+    assert "Đã ghi 1 người tham gia BHXH tự nguyện" in voluntary
     logged_yt = await say(services, LAN, "/ghi YT 1")
     assert [b.label for b in logged_yt.buttons[0]] == ["3 tháng", "6 tháng", "12 tháng"]
     entry_id = logged_yt.buttons[0][0].command.split()[1]

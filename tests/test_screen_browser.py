@@ -189,7 +189,7 @@ def test_an_entry_shows_on_the_open_page_within_two_seconds(
     no_phone_number(browser)
 
     console = bot(data_dir, "console", "--phone", NAM, stdin="TN 12\n")  # the CLI itself
-    assert "Đã ghi 12 người tham gia TN" in console.stdout
+    assert "Đã ghi 12 người tham gia BHXH tự nguyện" in console.stdout
     WebDriverWait(browser, WITHIN, poll_frequency=0.05).until(
         lambda d: (
             rows(d, "people-week")[:1]

@@ -71,12 +71,14 @@ async def test_log_progress_and_undo(
 ) -> None:
     await link_lan(server)
     logged = await send(server, text_update(LAN, "/ghi TN 2"))
-    assert logged.params["text"].startswith("✅ Đã ghi 2 người tham gia TN ngày 23/11/2026.")
+    assert logged.params["text"].startswith(
+        "✅ Đã ghi 2 người tham gia BHXH tự nguyện ngày 23/11/2026."
+    )
     assert "BHXH tự nguyện: 2/10 (20,00%)" in logged.params["text"]
     progress = await send(server, text_update(LAN, "/tiendo"))
     assert "📊 Tiến độ tháng 11/2026" in progress.params["text"]
     undone = await send(server, text_update(LAN, "/huy"))
-    assert undone.params["text"].startswith("↩️ Đã hủy bản ghi 2 người tham gia TN")
+    assert undone.params["text"].startswith("↩️ Đã hủy bản ghi 2 người tham gia BHXH tự nguyện")
     assert await entries(services) == {}
 
 
@@ -95,7 +97,7 @@ async def test_buttons_lead_to_a_log(
         "/ghi YT 2",
     ]
     done = await send(server, callback_update(LAN, "/ghi YT 3", LAN["id"]))
-    assert "Đã ghi 3 người tham gia YT" in done.params["text"]
+    assert "Đã ghi 3 người tham gia BHYT hộ gia đình" in done.params["text"]
     assert await entries(services) == {"YT": 3}
 
 

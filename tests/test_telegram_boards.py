@@ -35,7 +35,7 @@ async def test_only_a_lead_binds_a_group_and_celebrations_reach_it_once(
         "sendMessage", lambda call: call.params["chat_id"] == TEAM_GROUP["id"], since=since
     )
     assert celebration.params["text"] == (
-        "🎉 Chúc mừng Nguyễn Thị Lan đã hoàn thành 100% chỉ tiêu TN tháng 11/2026!"
+        "🎉 Chúc mừng Nguyễn Thị Lan đã hoàn thành 100% chỉ tiêu BHXH tự nguyện tháng 11/2026!"
     )
     await send(server, text_update(LAN, "/ghi TN 1"))
     to_group = [

@@ -36,7 +36,9 @@ async def test_due_list_and_a_renewal_typed_in_telegram(
     await link(server, LEAD, "0913000001")
 
     logged = await send(server, text_update(LAN, f"/ghi TN 1 ma={CODE} ky=1 20/11"))
-    assert logged.params["text"].startswith("✅ Đã ghi 1 người tham gia TN ngày 20/11/2026.")
+    assert logged.params["text"].startswith(
+        "✅ Đã ghi 1 người tham gia BHXH tự nguyện ngày 20/11/2026."
+    )
 
     due = await send(server, text_update(LAN, "/denhan"))
     assert due.params["text"] == "\n".join(
@@ -56,7 +58,7 @@ async def test_due_list_and_a_renewal_typed_in_telegram(
     renewal = text_update(LAN, f"/giahan TN ma={CODE} ky=6")
     renewal["update_id"] = 9101
     expected = (
-        "Đã gia hạn TN mã …789: đóng thêm 6 tháng từ 20/12/2026, đến 20/06/2027."
+        "Đã gia hạn BHXH tự nguyện mã …789: đóng thêm 6 tháng từ 20/12/2026, đến 20/06/2027."
         " Tính là duy trì, không tính là khai thác mới."
     )
     assert (await send(server, renewal)).params["text"] == expected
@@ -73,7 +75,8 @@ async def test_due_list_and_a_renewal_typed_in_telegram(
     ]
     refused = await send(server, text_update(LEAD, "/giahan TN ma=0999999999 ky=6"))
     assert refused.params["text"] == (
-        "Chưa ghi gia hạn: người tham gia TN mã …999 chưa từng được ghi trong đơn vị của bạn."
+        "Chưa ghi gia hạn: người tham gia BHXH tự nguyện mã …999 chưa từng được ghi trong đơn vị"
+        " của bạn."
         " Người mới hãy ghi bằng /ghi TN 1 ma=<mã>."
     )
     after = await send(server, text_update(LAN, "/denhan"))

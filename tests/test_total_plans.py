@@ -87,7 +87,8 @@ async def test_a_total_plan_is_measured_against_the_participant_count(
     await organisation(services)  # TN: 1.104 participants on 23/11/2026
     reply = await say(services, LEAD, "/chitieu BHXH cơ sở Hạc Thành TN 2026 1200 tong")
     assert reply.text == (
-        "✅ Kế hoạch tổng số người tham gia TN năm 2026 của BHXH tỉnh Thanh Hóa / BHXH cơ sở"
+        "✅ Kế hoạch tổng số người tham gia BHXH tự nguyện năm 2026 của BHXH tỉnh Thanh Hóa / BHXH"
+        " cơ sở"
         " Hạc Thành: — → 1.200 người. Đo theo số người tham gia của đơn vị, không theo số"
         " khai thác mới."
     )

@@ -222,7 +222,7 @@ async def test_two_processes_count_once_share_flows_and_send_a_summary_once(
         await settled(api)
         [answer] = texts_to(api, LAN["id"])
         today = datetime.now(VIETNAM).strftime("%d/%m/%Y")
-        assert answer.splitlines()[0] == f"✅ Đã ghi 2 người tham gia TN ngày {today}."
+        assert answer.splitlines()[0] == f"✅ Đã ghi 2 người tham gia BHXH tự nguyện ngày {today}."
         entries = rows(postgres_url, "SELECT count, source_key FROM entries")
         assert [count for count, _ in entries] == [2]
 
@@ -241,7 +241,10 @@ async def test_two_processes_count_once_share_flows_and_send_a_summary_once(
         assert await zalo.deliver_to_each(event, [a.zalo_webhook, b.zalo_webhook]) == [200, 200]
         await settled(api)
         [zalo_answer] = zalo.texts_to(LAN_ZALO)
-        assert zalo_answer.splitlines()[0] == f"✅ Đã ghi 4 người tham gia YT ngày {today}."
+        assert (
+            zalo_answer.splitlines()[0]
+            == f"✅ Đã ghi 4 người tham gia BHYT hộ gia đình ngày {today}."
+        )
         logged = rows(postgres_url, "SELECT program, count, source_key FROM entries ORDER BY id")
         assert logged[2:] == [("YT", 4, "zalo:zalo-both")]
 
@@ -260,9 +263,9 @@ async def test_two_processes_count_once_share_flows_and_send_a_summary_once(
         [done] = texts_to(api, LEAD["id"], since + 1)
         month = previous_month_key()
         assert question.params["text"].splitlines()[0] == (
-            f"Chỉ tiêu TN {month} của Nguyễn Thị Lan (0912000001): — → 9 (chưa lưu)."
+            f"Chỉ tiêu BHXH tự nguyện {month} của Nguyễn Thị Lan (0912000001): — → 9 (chưa lưu)."
         )
-        assert done == f"✅ Chỉ tiêu TN {month} của Nguyễn Thị Lan (0912000001): — → 9."
+        assert done == f"✅ Chỉ tiêu BHXH tự nguyện {month} của Nguyễn Thị Lan (0912000001): — → 9."
         quota = rows(
             postgres_url,
             "SELECT value FROM quotas WHERE program = 'TN' AND period_key = ?".replace("?", "%s"),

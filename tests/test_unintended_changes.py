@@ -54,7 +54,7 @@ async def test_thang_12_alone_is_asked_about_and_changes_nothing(services: Servi
 
 async def test_a_period_word_followed_by_a_number_is_that_period(services: Services) -> None:
     reply = await say(services, LEAD, "/chitieu 0912000002 TN tháng 12 15")
-    assert reply.text == "✅ Chỉ tiêu TN 2026-12 của Phạm Văn Nam (0912000002): — → 15."
+    assert reply.text == "✅ Chỉ tiêu BHXH tự nguyện 2026-12 của Phạm Văn Nam (0912000002): — → 15."
     assert await book(services, NAM) == {"2026": 120, "2026-12": 15}
 
 
@@ -63,12 +63,12 @@ async def test_thang_10_is_october_and_a_past_month_is_confirmed_first(
 ) -> None:
     asked = await say(services, LEAD, "/chitieu 0912000002 TN thang 10 15")
     assert asked.text == (
-        "Chỉ tiêu TN 2026-10 của Phạm Văn Nam (0912000002): — → 15 (chưa lưu).\n"
+        "Chỉ tiêu BHXH tự nguyện 2026-10 của Phạm Văn Nam (0912000002): — → 15 (chưa lưu).\n"
         "⚠️ Kỳ tháng 10/2026 đã qua.\nGõ y để đồng ý, n để bỏ."
     )
     assert await book(services, NAM) == {"2026": 120}
     done = await say(services, LEAD, "y")
-    assert done.text == "✅ Chỉ tiêu TN 2026-10 của Phạm Văn Nam (0912000002): — → 15."
+    assert done.text == "✅ Chỉ tiêu BHXH tự nguyện 2026-10 của Phạm Văn Nam (0912000002): — → 15."
     assert await book(services, NAM) == {"2026": 120, "2026-10": 15}
     # `thang 10` alone reads two ways, like `tháng 12`.
     two_ways = await say(services, LEAD, "/chitieu 0912000002 TN thang 10")
@@ -80,7 +80,7 @@ async def test_one_thousand_with_a_dot_and_a_jump_over_three_times_asks(
 ) -> None:
     asked = await say(services, LEAD, "/chitieu 0912000001 TN 2026 1.000")
     assert asked.text == (
-        "Chỉ tiêu TN 2026 của Nguyễn Thị Lan (0912000001): 120 → 1.000 (chưa lưu).\n"
+        "Chỉ tiêu BHXH tự nguyện 2026 của Nguyễn Thị Lan (0912000001): 120 → 1.000 (chưa lưu).\n"
         "⚠️ Tăng hơn 3 lần so với chỉ tiêu hiện tại.\nGõ y để đồng ý, n để bỏ."
     )
     assert await book(services, LAN) == {"2026": 120}
@@ -93,12 +93,16 @@ async def test_one_thousand_with_a_dot_and_a_jump_over_three_times_asks(
 
 async def test_an_absurd_quota_is_refused_by_the_programs_bound(services: Services) -> None:
     reply = await say(services, LEAD, "/chitieu 0912000001 TN 2026 100000000")
-    assert reply.text == "Chỉ tiêu 100.000.000 quá lớn cho TN: tối đa 500.000. Hãy kiểm tra lại số."
+    assert (
+        reply.text
+        == "Chỉ tiêu 100.000.000 quá lớn cho BHXH tự nguyện: tối đa 500.000. Hãy kiểm tra lại số."
+    )
     english = await say(services, LEAD, "/lang en")
     assert english.text
     reply = await say(services, LEAD, "/quota 0912000001 YT 2026 9.000.000")
     assert reply.text == (
-        "A quota of 9,000,000 is too large for YT: at most 2,000,000. Please check the number."
+        "A quota of 9,000,000 is too large for Household health insurance: at most 2,000,000."
+        " Please check the number."
     )
     assert await book(services, LAN) == {"2026": 120}
 
@@ -119,7 +123,7 @@ async def test_sms_confirms_with_co_and_telegram_offers_buttons(services: Servic
         [("✅ Đồng ý", "/xacnhan"), ("✖ Bỏ", "/boqua")]
     ]
     assert (await say(services, LEAD, "/xacnhan", Channel.TELEGRAM)).text.startswith(
-        "✅ Chỉ tiêu TN 2026-Q3"
+        "✅ Chỉ tiêu BHXH tự nguyện 2026-Q3"
     )
 
 
@@ -131,7 +135,9 @@ async def test_another_process_finishes_the_question_and_it_expires(
     try:
         other = Services(repo=second, rules=services.rules, clock=clock)
         done = await say(other, LEAD, "có")
-        assert done.text == "✅ Chỉ tiêu TN 2026-10 của Phạm Văn Nam (0912000002): — → 30."
+        assert (
+            done.text == "✅ Chỉ tiêu BHXH tự nguyện 2026-10 của Phạm Văn Nam (0912000002): — → 30."
+        )
     finally:
         await second.close()
     await say(services, LEAD, "/chitieu 0912000002 TN năm ngoái 30")
@@ -149,8 +155,8 @@ async def test_an_officer_cannot_undo_an_entry_a_lead_confirmed(
     await say(services, LEAD, f"/duyet {entry_id}")
     refused = await say(services, LAN, "/huy")
     assert refused.text == (
-        f"Bản ghi gần nhất (#{entry_id}, TN 2 người, ngày 23/11/2026) đã được lãnh đạo xác nhận"
-        " nên không tự hủy được. Hãy nhờ lãnh đạo đơn vị nếu cần sửa."
+        f"Bản ghi gần nhất (#{entry_id}, BHXH tự nguyện 2 người, ngày 23/11/2026) đã được lãnh"
+        " đạo xác nhận nên không tự hủy được. Hãy nhờ lãnh đạo đơn vị nếu cần sửa."
     )
     assert entries(tmp_path) == [(entry_id, "confirmed")]
     actions = [r.action for r in await services.repo.audit_log(None, 10)]
@@ -161,7 +167,7 @@ async def test_every_undo_is_in_the_audit_log(services: Services) -> None:
     await say(services, LAN, "/ghi TN 3")
     assert (
         await say(services, LAN, "/huy")
-    ).text == "↩️ Đã hủy bản ghi 3 người tham gia TN ngày 23/11/2026."
+    ).text == "↩️ Đã hủy bản ghi 3 người tham gia BHXH tự nguyện ngày 23/11/2026."
     [record] = await services.repo.audit_log(None, 10)
     assert (record.action, record.actor_name, record.before, record.after) == (
         "entry.undo",
@@ -182,7 +188,7 @@ async def test_a_lead_reopens_a_rejected_entry_after_confirming(
     await say(services, LEAD, f"/tuchoi {entry_id} Sai ngày")
     asked = await say(services, LEAD, f"/duyet {entry_id}")
     assert asked.text == (
-        f"Bản ghi #{entry_id} (Nguyễn Thị Lan · TN 2 người · 23/11/2026) đã bị từ chối."
+        f"Bản ghi #{entry_id} (Nguyễn Thị Lan · BHXH tự nguyện 2 người · 23/11/2026) đã bị từ chối."
         " Lý do: Sai ngày. Mở lại và xác nhận bản ghi này?\nGõ y để đồng ý, n để bỏ."
     )
     assert entries(tmp_path) == [(entry_id, "rejected")]
@@ -231,8 +237,12 @@ async def test_a_quota_changed_after_the_question_is_asked_again(services: Servi
     await say(services, LEAD, "/chitieu 0912000001 TN 2026 300")
     assert await book(services, LAN) == {"2026": 300}
     again = await say(services, LEAD, "/xacnhan", Channel.TELEGRAM)
-    assert asked.text.startswith("Chỉ tiêu TN 2026 của Nguyễn Thị Lan (0912000001): 120 → 1.000")
-    assert again.text.startswith("Chỉ tiêu TN 2026 của Nguyễn Thị Lan (0912000001): 300 → 1.000")
+    assert asked.text.startswith(
+        "Chỉ tiêu BHXH tự nguyện 2026 của Nguyễn Thị Lan (0912000001): 120 → 1.000"
+    )
+    assert again.text.startswith(
+        "Chỉ tiêu BHXH tự nguyện 2026 của Nguyễn Thị Lan (0912000001): 300 → 1.000"
+    )
     assert await book(services, LAN) == {"2026": 300}
     done = await say(services, LEAD, "/xacnhan", Channel.TELEGRAM)
     assert done.text.endswith(": 300 → 1.000.")

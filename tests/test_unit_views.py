@@ -10,8 +10,10 @@ from datetime import date
 import pytest
 
 from commands.context import Reply, Services
+from commands.notices import worded
 from commands.registry import run_text
 from storage.repository import QuotaRow
+from storage.store_base import StoreBase
 from tests.conftest import COMMUNE, NOW, OFFICE
 from tracker.models import Channel, PlanKind, TargetKind
 from tracker.participant_counts import CountRow
@@ -47,7 +49,7 @@ async def total_plans(services: Services) -> None:
         NOW,
     )
     logged = await say(services, LAN, "/ghi TN 4")
-    assert logged.text.startswith("✅ Đã ghi 4 người tham gia TN ngày 23/11/2026.")
+    assert logged.text.startswith("✅ Đã ghi 4 người tham gia BHXH tự nguyện ngày 23/11/2026.")
 
 
 async def test_bxh_says_which_plan_and_shows_the_total_plan(services: Services) -> None:
@@ -140,6 +142,49 @@ LEAD_VIEWS = (
 )
 
 
+# A code as a word, where a confirmation names the program: `tham gia TN ngày`,
+# `· TN 4 người`. What to type stays a code (`/ghi TN 1`).
+CODE_WORD = re.compile(r"(?<![\w/])(?<!/ghi )(?<!/log )(TN|YT)(?!\w)")
+PARTICIPANT = "0123456789"
+
+
+async def confirmations(services: Services, channel: Channel) -> list[tuple[str, str]]:
+    """What a lead and an officer are told when they log, set a plan, review, renew,
+    undo and log a participant twice, and the notices others get: (what, text)."""
+    repo = services.repo
+    assert isinstance(repo, StoreBase)
+    repo.use_participant_secret("names-in-full")
+    told: list[tuple[str, str]] = []
+
+    async def run(phone: str, text: str) -> Reply:
+        reply = await say(services, phone, text, channel)
+        told.append((text, reply.text))
+        told.extend((f"{text} → notice", worded(n, "vi")) for n in reply.direct_messages)
+        # A notice that goes by SMS keeps the code: no room for the name.
+        for notice in reply.direct_messages:
+            assert CODE_WORD.search(worded(notice, "vi", plain=True)), notice
+        return reply
+
+    await run(LAN, f"/ghi TN 1 ma={PARTICIPANT} ky=1")
+    await run(LAN, f"/ghi TN 1 ma={PARTICIPANT} ky=1 22/11")  # the same participant
+    await run(LEAD, "/ghi TN 2")
+    await run(LEAD, "/ghi YT 1")
+    await run(LEAD, "/huy")
+    await run(LEAD, "/ghi YT")  # how many?
+    await run(LEAD, "/chitieu Phường Hạc Thành TN 2026-12 40")
+    await run(LEAD, "/chitieu BHXH cơ sở Hạc Thành TN 2026 1300 tong")
+    await run(LEAD, "/chitieu Phường Hạc Thành YT 2026-12 99999999")  # too big
+    queue = await run(LEAD, "/duyet")
+    first, second = [row[0].command.split()[1] for row in queue.buttons[:2]]
+    await run(LEAD, f"/duyet {first}")
+    await run(LEAD, f"/tuchoi {second} sai ngày")
+    await run(LEAD, f"/duyet {second}")  # a rejected entry: reopen it?
+    await run(LEAD, "y")
+    await run(LEAD, f"/giahan TN ma={PARTICIPANT} ky=6")
+    await run(LEAD, "/giahan TN ma=0999999999 ky=6")  # never logged: with what to type
+    return told
+
+
 @pytest.mark.parametrize("channel", [Channel.CONSOLE, Channel.TELEGRAM])
 async def test_lead_views_name_programs_in_full(services: Services, channel: Channel) -> None:
     await total_plans(services)
@@ -153,6 +198,12 @@ async def test_lead_views_name_programs_in_full(services: Services, channel: Cha
     assert officer.splitlines()[1] == (
         "BHXH tự nguyện: 4/10 (40,00%) · chậm 4 người so với tiến độ"
     )
+    told = await confirmations(services, channel)
+    assert len(told) == 19  # each command's reply, and the 3 notices to others
+    for what, text in told:
+        assert "BHXH tự nguyện" in text or "BHYT hộ gia đình" in text, (what, text)
+        coded = [line for line in text.splitlines() if CODE_WORD.search(line)]
+        assert coded == [], (what, coded)
 
 
 GSM7_SAFE = re.compile(r"[ -Z_a-z!-/:-@\n]*")

@@ -30,11 +30,11 @@ async def test_logging_progress_and_boards_in_vietnamese(
     await link(services, "0912000001", LAN)
     async with running_zalo(services) as zalo:
         assert await zalo.say(LAN, "/ghi TN 2") == (
-            "✅ Đã ghi 2 người tham gia TN ngày 23/11/2026.\n"
+            "✅ Đã ghi 2 người tham gia BHXH tự nguyện ngày 23/11/2026.\n"
             "Lũy kế tháng 11/2026: BHXH tự nguyện: 2/10 (20,00%) · chậm 6 người so với tiến độ"
         )
         assert await zalo.say(LAN, "yt1") == (
-            "✅ Đã ghi 1 người tham gia YT ngày 23/11/2026.\n"
+            "✅ Đã ghi 1 người tham gia BHYT hộ gia đình ngày 23/11/2026.\n"
             "Lũy kế tháng 11/2026: BHYT hộ gia đình: 1/20 (5,00%) · chậm 14 người so với tiến độ\n"
             "Kỳ hạn đóng của người tham gia? (gõ số thứ tự bên dưới, hoặc bỏ qua)\n"
             "1. 3 tháng\n2. 6 tháng\n3. 12 tháng\nGõ số thứ tự để chọn."
@@ -67,7 +67,7 @@ async def test_the_numbered_ghi_flow_takes_numbers_and_a_repeat_counts_once(
             "Gõ số thứ tự để chọn."
         )
         assert await zalo.say(LAN, "2") == (
-            "Ghi YT: bao nhiêu người tham gia?\n"
+            "Ghi BHYT hộ gia đình: bao nhiêu người tham gia?\n"
             "1. 1\n2. 2\n3. 3\n4. 5\n5. 10\nGõ số thứ tự để chọn."
         )
         since = zalo.server.mark()
@@ -76,7 +76,7 @@ async def test_the_numbered_ghi_flow_takes_numbers_and_a_repeat_counts_once(
         assert await zalo.server.deliver(choice) == 200  # Zalo delivers it again
         await zalo.server.wait_for("sendMessage", since=since)
         assert zalo.server.texts_to(LAN, since) == [
-            "✅ Đã ghi 5 người tham gia YT ngày 23/11/2026.\n"
+            "✅ Đã ghi 5 người tham gia BHYT hộ gia đình ngày 23/11/2026.\n"
             "Lũy kế tháng 11/2026: BHYT hộ gia đình: 5/20 (25,00%)"
             " · chậm 10 người so với tiến độ"
         ]  # the repeat finds its claim done: nothing stored, nothing sent again
@@ -172,7 +172,7 @@ async def test_the_webhook_wants_the_secret(services: Services, tmp_path: Path) 
         assert zalo.server.calls_of("sendMessage") == []
         assert await zalo.server.deliver(update) == 200
         assert zalo.server.texts_to(LAN) == [
-            "✅ Đã ghi 3 người tham gia TN ngày 23/11/2026.\n"
+            "✅ Đã ghi 3 người tham gia BHXH tự nguyện ngày 23/11/2026.\n"
             "Lũy kế tháng 11/2026: BHXH tự nguyện: 3/10 (30,00%) · chậm 5 người so với tiến độ"
         ]
         async with httpx.AsyncClient() as http:
@@ -218,7 +218,7 @@ async def test_a_lead_binds_a_zalo_group_and_celebrations_go_there(
             "sendMessage", lambda c: c.params["chat_id"] == GROUP, since=since
         )
         assert post.params["text"] == (
-            "🎉 Chúc mừng Nguyễn Thị Lan đã hoàn thành 100% chỉ tiêu TN tháng 11/2026!"
+            "🎉 Chúc mừng Nguyễn Thị Lan đã hoàn thành 100% chỉ tiêu BHXH tự nguyện tháng 11/2026!"
         )
         assert await zalo.say(LAN, "/nhom") == "Xin lỗi, vai trò của bạn không được dùng lệnh này."
     assert rows(tmp_path, "SELECT action, after FROM audit_log WHERE action = 'group.bind'") == [

@@ -72,7 +72,7 @@ async def test_a_code_by_sms_through_kannel_links_the_account(
     assert await zalo.say(STRANGER_ZALO, wrong_code(code)) == WRONG
     assert await zalo.say(STRANGER_ZALO, code) == LINKED
     logged = await zalo.say(STRANGER_ZALO, "TN 1")
-    assert logged.startswith("✅ Đã ghi 1 người tham gia TN")
+    assert logged.startswith("✅ Đã ghi 1 người tham gia BHXH tự nguyện")
     assert rows(tmp_path, "SELECT zalo_user_id FROM zalo_links") == [(STRANGER_ZALO,)]
     assert rows(tmp_path, "SELECT count(*) FROM link_codes") == [(0,)]  # spent
     assert rows(tmp_path, "SELECT action, subject FROM audit_log") == [("zalo.link", LAN_PHONE)]

@@ -42,7 +42,8 @@ async def test_a_notice_goes_to_the_channel_the_member_used_last(services: Servi
             "sendMessage", lambda c: c.params["chat_id"] == LAN, since=since
         )
         assert notice.params["text"] == (
-            "❌ Bản ghi #1 (TN 1 người, ngày 23/11/2026) của bạn đã bị Trần Minh Đức từ chối "
+            "❌ Bản ghi #1 (BHXH tự nguyện 1 người, ngày 23/11/2026) của bạn đã bị Trần Minh Đức"
+            " từ chối "
             "và không được tính. Lý do: sai ngày"
         )
         assert sms == []
@@ -71,7 +72,7 @@ async def test_approving_on_zalo_is_a_numbered_list(services: Services) -> None:
             "1. ✅ Duyệt #1\n2. ❌ Từ chối #1\n3. ✅ Duyệt cả 1 bản ghi trên\nGõ số thứ tự để chọn."
         )
         assert await zalo.say(LEAD, "1") == (
-            "✅ Đã xác nhận bản ghi #1: Nguyễn Thị Lan · TN 2 người · 23/11/2026."
+            "✅ Đã xác nhận bản ghi #1: Nguyễn Thị Lan · BHXH tự nguyện 2 người · 23/11/2026."
         )
     [(state,)] = await services.repo._all("SELECT state FROM entries")  # type: ignore[attr-defined]
     assert state == "confirmed"

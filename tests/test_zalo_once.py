@@ -18,7 +18,7 @@ from tests.test_zalo import LAN, link
 
 OTHER_HOST = "bot-2.example:4242:777"
 LOGGED = (
-    "✅ Đã ghi 3 người tham gia TN ngày 23/11/2026.\n"
+    "✅ Đã ghi 3 người tham gia BHXH tự nguyện ngày 23/11/2026.\n"
     "Lũy kế tháng 11/2026: BHXH tự nguyện: 3/10 (30,00%) · chậm 5 người so với tiến độ"
 )
 

@@ -144,19 +144,25 @@ async def test_a_unit_without_a_group_sends_its_summary_to_its_lead_privately(
     ]
 
 
-async def test_an_sms_only_lead_gets_the_summary_as_one_sms(
-    services: Services, clock: Clock
-) -> None:
+async def summary_by_sms(services: Services, clock: Clock) -> tuple[str, str]:
+    """Monday's weekly summary, sent as the one SMS to a lead with no group: (to, text)."""
     texts: list[tuple[str, str]] = []
     sms = FunctionSender(lambda to, text: texts.append((to, text)))
     clock.now = MONDAY_0800
     async with running_zalo(services, sms_sender=sms):
         await runner(services).run_due()
-        await runner(services).run_due()
-    [(to, text)] = texts
+        await runner(services).run_due()  # the sweep, or a second process: nothing new
+    [sent] = texts
+    return sent
+
+
+async def test_an_sms_only_lead_gets_the_summary_as_one_sms(
+    services: Services, clock: Clock
+) -> None:
+    to, text = await summary_by_sms(services, clock)
     assert to == "0913000001"
-    assert text == (
-        "Tong hop tuan 47 (16/11/2026 - 22/11/2026) - BHXH co so Hac Thanh\n"
+    assert text == (  # the lead's own unit: the title leaves its name out
+        "Tong hop tuan 47 (16/11/2026 - 22/11/2026)\n"
         "Phat trien moi so KH:\n- TN: 0/6 (0%)\n- YT: 0/15 (0%)\n"
-        "- Tong cong: 0/21 (0%)\nChua co nguoi..."
+        "- Tong cong: 0/21 (0%)\nChua co nguoi tham gia nao duoc ghi..."
     )

@@ -27,7 +27,7 @@ from commands.screen_board import ScreenData
 from commands.summary_text import MemberBadges
 from locales import Translator
 from storage.screen_repository import Screen
-from tracker.percent import completion_hundredths
+from tracker.percent import Percent
 from tracker.periods import VIETNAM, Period, PeriodKind
 
 _HERE = Path(__file__).resolve().parent
@@ -76,16 +76,16 @@ def render_live(data: ScreenData, badges: tuple[MemberBadges, ...]) -> str:
         badges=badges,
         period_label=_short_label,
         plan_label=_plan_label,
-        percent=whole_percent,
+        percent=wall_percent,
+        no_percent=Percent(0, whole=True),  # a row without a target reads 0%
         updated=data.computed_at.astimezone(VIETNAM).strftime("%H:%M"),
     )
 
 
-def whole_percent(achieved: int, target: int | None) -> int | None:
-    """The completion in whole percent, floored as everywhere (a wall has no room for
-    hundredths, as a chart label has not); None without a target."""
-    hundredths = completion_hundredths(achieved, target)
-    return None if hundredths is None else hundredths // 100
+def wall_percent(achieved: int, target: int | None) -> Percent | None:
+    """The completion as the one formatter writes it, whole (`tracker.percent`): a wall
+    has no room for hundredths, as a chart label has not. None without a target."""
+    return Percent.of(achieved, target, whole=True)
 
 
 def render_event(data: ScreenData, badges: tuple[MemberBadges, ...]) -> bytes:
