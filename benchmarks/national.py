@@ -1,17 +1,24 @@
 """A synthetic country on PostgreSQL for the national benchmark: 34 provinces, ~3,300
-communes, 60,000 members, 10M entries (`--quick`: far fewer), bulk-loaded with COPY
-into a schema made by the real repository (its migrations, indexes and triggers).
+communes, 60,000 members, 10M entries (`--quick`: far fewer), in a schema made by the
+real repository (its migrations, indexes and triggers).
 
-The entries go in with triggers off (`session_replication_role = replica`) and their
-running totals are then built in one statement, the one migration 0002 uses; no board
-has been viewed yet, so there is nothing else for the triggers to keep.
+Units, members and quotas go in with COPY. The entries are drawn by the server itself
+(`INSERT ... SELECT` over `generate_series` with a seeded `random()`: the same country
+for the same seed), with triggers off (`session_replication_role = replica`); their
+running totals are then built in one set-based statement, as migration 0002 does; no
+board has been viewed yet, so there is nothing else for the triggers to keep. Each
+table's indexes are built once, after its rows. Drawing each entry in Python and
+sending it with COPY took about six minutes a million entries.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
+from typing import Any
 
 import psycopg
 
@@ -61,6 +68,92 @@ def _units(size: Size) -> tuple[list[tuple[int, int | None, str, str]], Country]
     return units, Country(provinces, offices, communes, communes[0])
 
 
+Connection = psycopg.Connection[Any]
+
+SLICE = 1_000_000
+"""Entries per INSERT: progress shows, and no statement holds the whole country."""
+
+# Entry number `n` (from 0) of a member drawn at random (the unit is theirs), on a random
+# day before `until` this year at 02:00-09:00 UTC, TN or YT, 1, 2 or 3 people (1 most
+# often); every 50th voided. The server draws them in the order of `n`.
+_ENTRIES = """
+INSERT INTO entries (member_id, unit_id, program, day, count, channel, state, created_at)
+SELECT m.id, m.unit_id, drawn.program, to_char(drawn.day, 'YYYY-MM-DD'), drawn.count, 'sms',
+       CASE WHEN drawn.n %% 50 = 0 THEN 'voided' ELSE 'reported' END,
+       to_char(drawn.day, 'YYYY-MM-DD') || 'T0' || drawn.hour || ':00:00+00:00'
+FROM (
+    SELECT n, 1 + floor(random() * %(members)s)::bigint AS member_id,
+           %(first)s::date + floor(random() * %(span)s)::int AS day,
+           2 + floor(random() * 8)::int AS hour,
+           CASE WHEN random() < 0.5 THEN 'TN' ELSE 'YT' END AS program,
+           (ARRAY[1, 1, 1, 2, 3])[1 + floor(random() * 5)::int] AS count
+    FROM generate_series(%(low)s::bigint, %(high)s::bigint) AS n
+) AS drawn JOIN members m ON m.id = drawn.member_id
+"""
+
+
+@contextmanager
+def _indexes_built_after(db: Connection, table: str, *, primary_key: bool) -> Iterator[None]:
+    """`table`'s secondary indexes (and its primary key, if asked: one no other table
+    refers to) dropped for the bulk insert inside, then built again as they were
+    (`pg_get_indexdef`, `pg_get_constraintdef`): a sort per index, instead of a random
+    walk through an index larger than the server's buffers for every row."""
+    indexes = db.execute(
+        "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index"
+        " WHERE indrelid = %s::regclass AND NOT indisunique",
+        (table,),
+    ).fetchall()
+    keys = db.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE conrelid = %s::regclass AND contype = 'p' AND %s",
+        (table, primary_key),
+    ).fetchall()
+    for name, _ in keys:
+        db.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+    for name, _ in indexes:
+        db.execute(f"DROP INDEX {name}")
+    yield
+    db.execute("SET maintenance_work_mem = '1GB'")  # each index sorted in memory
+    for name, definition in keys:
+        db.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
+    for _, definition in indexes:
+        db.execute(definition)
+
+
+def _fill_entries(db: Connection, size: Size, until: date, seed: int) -> None:
+    """`size.entries` entries made on the server (see the module doc)."""
+    db.execute("SELECT setseed(%s)", (seed / 1000,))
+    first = date(until.year, 1, 1)
+    with _indexes_built_after(db, "entries", primary_key=False):
+        for low in range(0, size.entries, SLICE):
+            db.execute(
+                _ENTRIES,
+                {
+                    "members": size.members, "first": first, "span": (until - first).days,
+                    "low": low, "high": min(low + SLICE, size.entries) - 1,
+                },
+            )  # fmt: skip
+
+
+def _total_entries(db: Connection) -> None:
+    """The running totals of every entry: migration 0002's statement, with each day's
+    period keys worked out once per day, not once per entry (period_keys is a SQL
+    function the server plans again on every call: two minutes a million entries),
+    grouped in a hash table (sorting the rows took twice as long)."""
+    db.execute("SET work_mem = '1GB'")
+    db.execute("SET enable_sort = off")
+    with _indexes_built_after(db, "entry_totals", primary_key=True):
+        db.execute(
+            "INSERT INTO entry_totals (period_key, member_id, unit_id, program, achieved,"
+            " last_at) SELECT days.key, member_id, unit_id, program, sum(count),"
+            " max(created_at) FROM entries JOIN (SELECT day, unnest(period_keys(day)) AS key"
+            " FROM (SELECT DISTINCT day FROM entries) AS logged) AS days USING (day)"
+            " WHERE state IN ('reported', 'confirmed')"
+            " GROUP BY days.key, member_id, unit_id, program"
+        )
+    db.execute("RESET enable_sort")
+
+
 def build(url: str, size: Size, until: date, seed: int = 11) -> Country:
     """Fill the migrated, empty database at `url`."""
     rng = random.Random(seed)
@@ -84,30 +177,9 @@ def build(url: str, size: Size, until: date, seed: int = 11) -> Country:
                     stamp = f"{year}-01-01T00:00:00+00:00"
                     copy.write_row(("member", member_id, program, year, rng.choice(values), stamp))
         db.commit()
-        db.execute("SET session_replication_role = replica")  # entries: no triggers
-        first = date(until.year, 1, 1)
-        span = (until - first).days
-        days = [(first + timedelta(days=offset)).isoformat() for offset in range(span)]
-        with db.cursor().copy(
-            "COPY entries (member_id, unit_id, program, day, count, channel, state,"
-            " created_at) FROM STDIN"
-        ) as copy:
-            for n in range(size.entries):
-                member_id = rng.randrange(1, size.members + 1)
-                offset = rng.randrange(span)
-                at = datetime.combine(first + timedelta(days=offset), time(rng.randrange(2, 10)))
-                copy.write_row((
-                    member_id, member_units[member_id - 1], rng.choice(("TN", "YT")),
-                    days[offset], rng.choice((1, 1, 1, 2, 3)), "sms",
-                    "voided" if n % 50 == 0 else "reported", at.replace(tzinfo=UTC).isoformat(),
-                ))  # fmt: skip
-        db.execute(
-            "INSERT INTO entry_totals (period_key, member_id, unit_id, program, achieved,"
-            " last_at) SELECT key, member_id, unit_id, program, sum(count), max(created_at)"
-            " FROM entries, unnest(period_keys(day)) AS key"
-            " WHERE state IN ('reported', 'confirmed')"
-            " GROUP BY key, member_id, unit_id, program"
-        )
+        db.execute("SET session_replication_role = replica")  # no triggers, no FK checks
+        _fill_entries(db, size, until, seed)
+        _total_entries(db)
         db.execute("SET session_replication_role = origin")
         for table in ("units", "members", "entries"):
             db.execute(

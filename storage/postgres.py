@@ -22,13 +22,7 @@ from typing import Any
 from psycopg import AsyncClientCursor, AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
-from storage.entry_sql import (
-    ENTRY_BY_SOURCE_KEY,
-    INSERT_ENTRY,
-    MEMBER_PERIOD,
-    member_period_from,
-    member_period_params,
-)
+from storage.entry_sql import member_period_from
 from storage.migrations import POSTGRES_MIGRATIONS
 from storage.repository import Repository
 from storage.sql import to_pyformat
@@ -51,6 +45,12 @@ from storage.total_plans import TotalPlanStore
 # Advisory lock keys (pg_advisory_xact_lock): one per kind of exclusive work.
 MIGRATION_LOCK = 7_150_001
 EXCLUSIVE_LOCK = 7_150_002
+
+# A transaction that starts with this commits without waiting for the WAL flush.
+UNSYNCED_COMMIT = "SET LOCAL synchronous_commit = off"
+
+# The logging path (migration 0126): the entry, its row and its member's standing.
+LOG_ENTRY = "SELECT * FROM log_entry(%s, %s, %s, %s, %s, %s, %s, %s, %s)"
 
 
 class CollationRefused(RuntimeError):
@@ -115,19 +115,30 @@ class PostgresBase(StoreBase):
             listener()
 
     @asynccontextmanager
-    async def _pg_transaction(
-        self, lock: int | None = None, *, synced: bool = True
-    ) -> AsyncIterator[Db]:
+    async def _pg_transaction(self, lock: int | None = None) -> AsyncIterator[Db]:
         async with self._pool.connection() as connection, connection.transaction():
             if lock is not None:
                 await connection.execute("SELECT pg_advisory_xact_lock(%s)", (lock,))
-            if not synced:  # this transaction's commit does not wait for the WAL flush
-                await connection.execute("SET LOCAL synchronous_commit = off")
             yield PgDb(connection)
         self._committed()
 
-    def _bookkeeping_transaction(self) -> AbstractAsyncContextManager[Db]:
-        return self._pg_transaction(synced=False)
+    async def _bookkeep(self, *statements: tuple[str, Params]) -> list[list[Any]]:
+        """One message, one round trip: the statements of a simple query run as one
+        implicit transaction, which SET LOCAL lets commit without waiting for the WAL
+        flush (it ends with the transaction: nothing stays on the pooled session, as
+        PgBouncer's transaction mode needs). BEGIN, SET, the statement and COMMIT one by
+        one were four round trips for each claim. Several statements in one message need
+        client-side binding: psycopg's ClientCursor, its documented way to send them."""
+        async with self._pool.connection() as connection:
+            cursor = AsyncClientCursor(connection)
+            bound = [cursor.mogrify(to_pyformat(sql), params) for sql, params in statements]
+            await cursor.execute("; ".join([UNSYNCED_COMMIT, *bound]))
+            results = []
+            for _ in statements:
+                cursor.nextset()
+                results.append(await cursor.fetchall() if cursor.description else [])
+        self._committed()
+        return results
 
     def _transaction(self) -> AbstractAsyncContextManager[Db]:
         return self._pg_transaction()
@@ -153,40 +164,27 @@ class PostgresBase(StoreBase):
         return rows
 
     async def _store_entry(self, work: EntryWork) -> Recorded:
-        """The entry inserted, its row read by source key and its member's standing read,
-        sent as one message of statements: one round trip, one implicit transaction that
-        the server commits after the last statement (or rolls back as a whole). Each
-        statement sees those before it, so the standing includes the triggers' totals; a
-        redelivery's INSERT waits for the first one's commit, then the next statement
-        finds that row. Several statements in one message need client-side binding:
-        psycopg's ClientCursor, its documented way to send them.
+        """The entry inserted (a no-op for a source key seen before), its stored row and
+        its member's standing: one statement, `log_entry` (migration 0126), which runs
+        storage/entry_sql.py's statements with plans the server keeps per connection.
+        One round trip, one transaction: a statement outside a transaction block is
+        committed when it ends.
 
         No group commit here (SQLite has one): concurrent transactions each pay a round
         trip, but PostgreSQL flushes their commits to the WAL together, and a batch in
         one transaction would run every entry's triggers on one server core."""
         values, period_key = work
-        statements, params = [INSERT_ENTRY, ENTRY_BY_SOURCE_KEY], [*values, values[-1]]
-        if period_key is not None:
-            statements.append(MEMBER_PERIOD)
-            params.extend(member_period_params(values[0], period_key))
         async with self._pool.connection() as connection:
-            cursor = AsyncClientCursor(connection)
-            await cursor.execute(to_pyformat("; ".join(statements)), params)
-            inserted = await cursor.fetchall()
-            cursor.nextset()
-            by_key = await cursor.fetchall()  # empty for an entry without a source key
-            row = inserted[0] if inserted else by_key[0]
-            standing = None
-            if period_key is not None:
-                cursor.nextset()
-                standing_rows = await cursor.fetchall()
-                if row[1] != values[0]:  # stored before for another member: theirs
-                    standing_rows = await PgDb(connection).execute_fetchall(
-                        MEMBER_PERIOD, member_period_params(row[1], period_key)
-                    )
-                standing = member_period_from(standing_rows)
+            cursor = await connection.execute(LOG_ENTRY, (*values, period_key))
+            found = await cursor.fetchone()
         self._committed()
-        return row, bool(inserted), standing
+        assert found is not None, "log_entry returns one row"
+        *row, created, programs, periods, amounts = found
+        standing = None
+        if period_key is not None:
+            rows = zip(programs or (), periods or (), amounts or (), strict=True)
+            standing = member_period_from(rows)
+        return row, created, standing
 
 
 class PostgresRepository(

@@ -72,15 +72,6 @@ def _begin(db: sqlite3.Connection) -> None:
     db.execute("BEGIN IMMEDIATE")
 
 
-def _begin_unsynced(db: sqlite3.Connection) -> None:
-    db.execute("PRAGMA synchronous = NORMAL")
-    db.execute("BEGIN IMMEDIATE")
-
-
-def _synced_again(db: sqlite3.Connection) -> None:
-    db.execute("PRAGMA synchronous = FULL")
-
-
 def _commit(db: sqlite3.Connection) -> None:
     db.execute("COMMIT")
 
@@ -144,6 +135,25 @@ def _whole_transaction(db: sqlite3.Connection, work: Callable[[Db], Awaitable[W]
         _roll_back(db)
         raise
     return result
+
+
+def _unsynced(db: sqlite3.Connection, statements: Sequence[tuple[str, Params]]) -> list[list[Any]]:
+    """On the writer's thread: `statements` as one transaction committed without an fsync.
+    WAL with synchronous=NORMAL commits without one; the next FULL commit's fsync takes
+    these frames with it, in order. Set per transaction, as the pragma applies to the
+    connection's next commits."""
+    db.execute("PRAGMA synchronous = NORMAL")
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            rows = [_fetch_all(db, sql, params) for sql, params in statements]
+            db.execute("COMMIT")
+        except BaseException:
+            _roll_back(db)
+            raise
+    finally:
+        db.execute("PRAGMA synchronous = FULL")
+    return rows
 
 
 class SQLiteDb:
@@ -225,22 +235,15 @@ class SQLiteBase(StoreBase):
             listener()
 
     @asynccontextmanager
-    async def _sqlite_transaction(
-        self,
-        begin: Callable[[sqlite3.Connection], None] = _begin,
-        afterwards: Callable[[sqlite3.Connection], None] | None = None,
-    ) -> AsyncIterator[Db]:
+    async def _sqlite_transaction(self) -> AsyncIterator[Db]:
         async with self._write_lock:
-            await self._writer.run(begin)
+            await self._writer.run(_begin)
             try:
                 yield SQLiteDb(self._writer)
                 await self._writer.run(_commit)
             except BaseException:
                 await self._writer.run(_roll_back)
                 raise
-            finally:
-                if afterwards is not None:
-                    await self._writer.run(afterwards)
             self._committed()
 
     def _transaction(self) -> AbstractAsyncContextManager[Db]:
@@ -252,11 +255,11 @@ class SQLiteBase(StoreBase):
         self._committed()
         return result
 
-    def _bookkeeping_transaction(self) -> AbstractAsyncContextManager[Db]:
-        # WAL with synchronous=NORMAL commits without an fsync; the next FULL commit's
-        # fsync takes these frames with it, in order. Set per transaction, as the
-        # pragma applies to the connection's next commits.
-        return self._sqlite_transaction(_begin_unsynced, afterwards=_synced_again)
+    async def _bookkeep(self, *statements: tuple[str, Params]) -> list[list[Any]]:
+        async with self._write_lock:
+            result = await self._writer.run(partial(_unsynced, statements=statements))
+        self._committed()
+        return result
 
     def _exclusive_transaction(self) -> AbstractAsyncContextManager[Db]:
         # One file, one writer: every write transaction is exclusive already.

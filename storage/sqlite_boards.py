@@ -12,6 +12,7 @@ from storage.store_base import (
     MEMBER_COLUMNS,
     SCOPE,
     UNIT_COLUMNS,
+    Db,
     StoreBase,
     audit_group_bind,
     member_from,
@@ -141,7 +142,8 @@ class BoardStore(StoreBase):
 
         `by`: the lead doing it and when, for the audit log.
         """
-        async with self._transaction() as db:
+
+        async def work(db: Db) -> None:
             if by is not None:
                 rows = await db.execute_fetchall(
                     "SELECT group_chat_id FROM units WHERE id = ?", (unit_id,)
@@ -154,6 +156,8 @@ class BoardStore(StoreBase):
                 "UPDATE units SET group_chat_id = NULL WHERE group_chat_id = ?", (chat_id,)
             )
             await db.execute("UPDATE units SET group_chat_id = ? WHERE id = ?", (chat_id, unit_id))
+
+        await self._run_write(work)
 
     async def nearest_group_chat(self, unit_id: int) -> int | None:
         """The team group of the unit, or of its nearest ancestor that has one."""
@@ -195,7 +199,8 @@ class BoardStore(StoreBase):
         self, member_id: int, year: int, note: str, by: int, now: datetime
     ) -> None:
         member = await self._one("SELECT unit_id FROM members WHERE id = ?", (member_id,))
-        async with self._transaction() as db:
+
+        async def work(db: Db) -> None:
             rows = await db.execute_fetchall(
                 "SELECT note FROM initiatives WHERE member_id = ? AND year = ?", (member_id, year)
             )
@@ -210,6 +215,8 @@ class BoardStore(StoreBase):
             await write_audit(
                 db, now, by, member[0], "initiative", f"{member_id}/{year}", before, note
             )
+
+        await self._run_write(work)
 
     async def has_initiative(self, member_id: int, year: int) -> bool:
         row = await self._one(

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage.store_base import Db, StoreBase
+from storage.store_base import StoreBase
 from tracker.models import Channel
 
 
 class NoticeStore(StoreBase):
     async def note_channel(self, member_id: int, channel: Channel, now: datetime) -> None:
-        async def work(db: Db) -> None:
-            await db.execute(
-                "INSERT INTO member_channels (member_id, channel, at) VALUES (?, ?, ?)"
-                " ON CONFLICT (member_id) DO UPDATE SET channel = excluded.channel,"
-                " at = excluded.at",
-                (member_id, channel.value, now.isoformat()),
-            )
-
-        await self._run_write(work)
+        # One statement, its own transaction: one round trip on PostgreSQL.
+        await self._write(
+            "INSERT INTO member_channels (member_id, channel, at) VALUES (?, ?, ?)"
+            " ON CONFLICT (member_id) DO UPDATE SET channel = excluded.channel, at = excluded.at",
+            (member_id, channel.value, now.isoformat()),
+        )
 
     async def last_channel(self, member_id: int) -> Channel | None:
         row = await self._one(

@@ -41,7 +41,7 @@ class ParticipantStore(StoreBase):
     async def add_detailed_entry(
         self, entry: NewEntry, participant: HashedParticipant
     ) -> DetailedLog:
-        async with self._transaction() as db:
+        async def work(db: Db) -> DetailedLog:
             if participant.hash is not None:
                 await self._claim_key(db)
             if entry.source_key is not None:
@@ -82,6 +82,8 @@ class ParticipantStore(StoreBase):
                 ),
             )
             return DetailedLog(entry_from(next(iter(rows))), True, earlier)
+
+        return await self._run_write(work)
 
     async def _claim_key(self, db: Db) -> None:
         """Record the secret's fingerprint the first time; refuse a different one after."""
@@ -147,8 +149,8 @@ class ParticipantStore(StoreBase):
     async def confirm_collected(
         self, confirmations: list[Confirmation], actor_id: int, source: str, now: datetime
     ) -> int:
-        changed = 0
-        async with self._transaction() as db:
+        async def work(db: Db) -> int:
+            changed = 0
             for item in confirmations:
                 rows = await db.execute_fetchall(
                     "UPDATE entries SET state = 'confirmed', state_changed_at = ?,"
@@ -177,7 +179,9 @@ class ParticipantStore(StoreBase):
                     EntryState.REPORTED.value,
                     f"confirmed: {source}:{item.line}",
                 )
-        return changed
+            return changed
+
+        return await self._run_write(work)
 
 
 async def _earlier(db: Db, entry_id: int) -> EarlierEntry:

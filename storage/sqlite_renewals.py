@@ -106,7 +106,7 @@ class RenewalStore(EnrolmentStore):
         return {row[0]: row[1] for row in rows}
 
     async def record_renewal(self, renewal: NewRenewal, grace_days: int) -> RenewalResult:
-        async with self._transaction() as db:
+        async def work(db: Db) -> RenewalResult:
             if renewal.source_key is not None:
                 seen = await _fetch_one(
                     db,
@@ -161,8 +161,10 @@ class RenewalStore(EnrolmentStore):
             )
             return RenewalResult(RenewalOutcome.RECORDED, plan.kind, plan.until, current)
 
+        return await self._run_write(work)
+
     async def import_participant_counts(self, rows: list[CountRow], now: datetime) -> int:
-        async with self._transaction() as db:
+        async def work(db: Db) -> int:
             problems: list[tuple[int, str, str]] = []
             resolved: list[tuple[int, CountRow]] = []
             for row in rows:
@@ -184,7 +186,9 @@ class RenewalStore(EnrolmentStore):
                     for unit_id, row in resolved
                 ],
             )
-        return len(rows)
+            return len(rows)
+
+        return await self._run_write(work)
 
     async def count_figures(self, unit_id: int) -> list[CountFigure]:
         rows = await self._all(

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from storage.screen_repository import Celebration, Changes, Screen
-from storage.store_base import SCOPE, StoreBase, under_scope, write_audit
+from storage.store_base import SCOPE, Db, StoreBase, under_scope, write_audit
 
 _SCREEN_COLUMNS = "id, unit_id, hint, created_at, revoked_at"
 
@@ -31,7 +31,7 @@ class ScreenStore(StoreBase):
     async def create_screen(
         self, unit_id: int, token_hash: str, hint: str, actor_id: int, now: datetime
     ) -> Screen:
-        async with self._transaction() as db:
+        async def work(db: Db) -> Screen:
             rows = await db.execute_fetchall(
                 "INSERT INTO screens (unit_id, token_hash, hint, created_by, created_at)"
                 f" VALUES (?, ?, ?, ?, ?) RETURNING {_SCREEN_COLUMNS}",
@@ -40,7 +40,9 @@ class ScreenStore(StoreBase):
             screen = _screen_from(next(iter(rows)))
             subject = _subject(screen.id, hint)
             await write_audit(db, now, actor_id, unit_id, "tv.create", subject, None, "on")
-        return screen
+            return screen
+
+        return await self._run_write(work)
 
     async def open_screens(self, unit_id: int) -> list[Screen]:
         rows = await self._all(
@@ -53,7 +55,7 @@ class ScreenStore(StoreBase):
     async def revoke_screen(
         self, screen_id: int, unit_id: int, actor_id: int, now: datetime
     ) -> Screen | None:
-        async with self._transaction() as db:
+        async def work(db: Db) -> Screen | None:
             rows = await db.execute_fetchall(
                 "UPDATE screens SET revoked_at = ?, revoked_by = ?"
                 " WHERE id = ? AND unit_id = ? AND revoked_at IS NULL"
@@ -66,7 +68,9 @@ class ScreenStore(StoreBase):
             screen = _screen_from(found)
             subject = _subject(screen.id, screen.hint)
             await write_audit(db, now, actor_id, unit_id, "tv.revoke", subject, "on", None)
-        return screen
+            return screen
+
+        return await self._run_write(work)
 
     async def screen_by_token_hash(self, token_hash: str) -> Screen | None:
         row = await self._one(

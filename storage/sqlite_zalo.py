@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from storage.store_base import (
     MEMBER_COLUMNS,
+    Db,
     StoreBase,
     audit_group_bind,
     member_from,
@@ -48,7 +49,7 @@ class ZaloStore(StoreBase):
         return None if row is None else str(row[0])
 
     async def link_zalo(self, member_id: int, zalo_user_id: str, phone: str, now: datetime) -> bool:
-        async with self._transaction() as db:
+        async def work(db: Db) -> bool:
             rows = await db.execute_fetchall(
                 "SELECT zalo_user_id FROM zalo_links WHERE member_id = ?", (member_id,)
             )
@@ -68,10 +69,12 @@ class ZaloStore(StoreBase):
             await write_audit(
                 db, now, member_id, unit_id, "zalo.link", phone, None, f"zalo:{zalo_user_id}"
             )
-        return True
+            return True
+
+        return await self._run_write(work)
 
     async def unlink_zalo(self, member_id: int, actor_id: int, now: datetime) -> bool:
-        async with self._transaction() as db:
+        async def work(db: Db) -> bool:
             rows = await db.execute_fetchall(
                 "SELECT z.zalo_user_id, m.phone, m.unit_id FROM zalo_links z"
                 " JOIN members m ON m.id = z.member_id WHERE z.member_id = ?",
@@ -85,10 +88,12 @@ class ZaloStore(StoreBase):
             await write_audit(
                 db, now, actor_id, unit_id, "zalo.unlink", phone, f"zalo:{zalo_user_id}", None
             )
-        return True
+            return True
+
+        return await self._run_write(work)
 
     async def store_link_code(self, code: LinkCode, now: datetime) -> None:
-        async with self._transaction() as db:
+        async def work(db: Db) -> None:
             if code.issued_by is not None:
                 rows = await db.execute_fetchall(
                     "SELECT unit_id FROM members WHERE phone = ?", (code.phone,)
@@ -112,6 +117,8 @@ class ZaloStore(StoreBase):
                 ),
             )
 
+        await self._run_write(work)
+
     async def link_code(self, phone: str) -> LinkCode | None:
         return _code_from(
             await self._one(f"SELECT {_CODE_COLUMNS} FROM link_codes WHERE phone = ?", (phone,))
@@ -127,13 +134,15 @@ class ZaloStore(StoreBase):
         )
 
     async def claim_link_code(self, phone: str, zalo_user_id: str) -> None:
-        async with self._transaction() as db:
+        async def work(db: Db) -> None:
             await db.execute(
                 "UPDATE link_codes SET zalo_user_id = NULL WHERE zalo_user_id = ?", (zalo_user_id,)
             )
             await db.execute(
                 "UPDATE link_codes SET zalo_user_id = ? WHERE phone = ?", (zalo_user_id, phone)
             )
+
+        await self._run_write(work)
 
     async def link_blocked_until(self, phone: str, now: datetime) -> datetime | None:
         row = await self._one(
@@ -145,7 +154,7 @@ class ZaloStore(StoreBase):
     async def count_wrong_code(
         self, phone: str, now: datetime, limit: int, block: timedelta
     ) -> datetime | None:
-        async with self._transaction() as db:
+        async def work(db: Db) -> datetime | None:
             # A block that has run out starts the count afresh.
             await db.execute(
                 "DELETE FROM link_failures WHERE phone = ? AND blocked_until <= ?",
@@ -166,7 +175,9 @@ class ZaloStore(StoreBase):
                 (until.isoformat(), phone),
             )
             await db.execute("DELETE FROM link_codes WHERE phone = ?", (phone,))
-        return until
+            return until
+
+        return await self._run_write(work)
 
     async def offer_numbered(self, member_id: int, commands: list[str], now: datetime) -> None:
         await self._write(
@@ -180,7 +191,7 @@ class ZaloStore(StoreBase):
     async def take_numbered(
         self, member_id: int, number: int, source_key: str, since: datetime
     ) -> str | None:
-        async with self._transaction() as db:
+        async def work(db: Db) -> str | None:
             rows = await db.execute_fetchall(
                 "SELECT commands, answered_key FROM zalo_choices"
                 " WHERE member_id = ? AND offered_at > ?",
@@ -196,12 +207,14 @@ class ZaloStore(StoreBase):
                 "UPDATE zalo_choices SET answered_key = ? WHERE member_id = ?",
                 (source_key, member_id),
             )
-        return commands[number - 1]
+            return commands[number - 1]
+
+        return await self._run_write(work)
 
     async def put_media(
         self, media_id: str, file: MediaFile, expires_at: datetime, *, single_use: bool
     ) -> None:
-        async with self._transaction() as db:
+        async def work(db: Db) -> None:
             await db.execute(
                 "DELETE FROM media_links WHERE expires_at < ?",
                 ((expires_at - timedelta(days=1)).isoformat(),),
@@ -212,18 +225,22 @@ class ZaloStore(StoreBase):
                 (media_id, file.filename, file.content, expires_at.isoformat(), int(single_use)),
             )
 
+        await self._run_write(work)
+
     async def take_media(self, media_id: str, now: datetime) -> MediaFile | None:
-        async with self._transaction() as db:
+        async def work(db: Db) -> MediaFile | None:
             rows = await db.execute_fetchall(
                 "UPDATE media_links SET used_at = ? WHERE id = ? AND expires_at > ?"
                 " AND (single_use = 0 OR used_at IS NULL) RETURNING filename, content",
                 (now.isoformat(), media_id, now.isoformat()),
             )
             row = next(iter(rows), None)
-        return None if row is None else MediaFile(str(row[0]), bytes(row[1]))
+            return None if row is None else MediaFile(str(row[0]), bytes(row[1]))
+
+        return await self._run_write(work)
 
     async def bind_zalo_group(self, unit_id: int, chat_id: str, by: tuple[int, datetime]) -> None:
-        async with self._transaction() as db:
+        async def work(db: Db) -> None:
             rows = await db.execute_fetchall(
                 "SELECT chat_id FROM zalo_groups WHERE unit_id = ?", (unit_id,)
             )
@@ -237,6 +254,8 @@ class ZaloStore(StoreBase):
                 " ON CONFLICT (unit_id) DO UPDATE SET chat_id = excluded.chat_id",
                 (unit_id, chat_id),
             )
+
+        await self._run_write(work)
 
     async def zalo_group(self, unit_id: int) -> str | None:
         row = await self._one("SELECT chat_id FROM zalo_groups WHERE unit_id = ?", (unit_id,))

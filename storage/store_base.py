@@ -95,10 +95,13 @@ class StoreBase(ABC):
         work that reads, then writes what it read (materialising a board)."""
 
     @abstractmethod
-    def _bookkeeping_transaction(self) -> AbstractAsyncContextManager[Db]:
-        """A write transaction whose commit need not reach the disk before it returns:
-        for bookkeeping a crash may lose (never reorder), such as an update's claim; the
-        next durable commit carries it to disk."""
+    async def _bookkeep(self, *statements: tuple[str, Params]) -> list[list[Any]]:
+        """`statements` as one write transaction whose commit need not reach the disk
+        before it returns, and each one's rows: for bookkeeping a crash may lose (never
+        reorder), such as an update's claim; the next durable commit carries it to disk.
+        The statements are fixed beforehand (no Python runs between them), so each
+        backend sends them at once: SQLite in one crossing to its writer, PostgreSQL in
+        one round trip."""
 
     @abstractmethod
     async def _one(self, sql: str, params: Params = ()) -> Any:

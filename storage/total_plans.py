@@ -32,7 +32,7 @@ class TotalPlanStore(StoreBase):
         actor_id: int,
         now: datetime,
     ) -> int | None:
-        async with self._transaction() as db:
+        async def work(db: Db) -> int | None:
             rows = await db.execute_fetchall(
                 "SELECT value FROM total_plans WHERE unit_id = ? AND program = ?"
                 " AND period_key = ?",
@@ -51,7 +51,9 @@ class TotalPlanStore(StoreBase):
                 None if before is None else str(before),
                 str(value),
             )
-        return before
+            return before
+
+        return await self._run_write(work)
 
     async def total_plan_books(self, unit_id: int) -> dict[str, QuotaBook]:
         books: dict[str, dict[str, int]] = defaultdict(dict)

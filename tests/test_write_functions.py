@@ -9,13 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from storage.renewals_repository import NewRenewal
 from storage.repository import Repository, StaffRow
 from storage.sqlite import SQLiteRepository
 from storage.sqlite_base import SuspendedWrite
 from storage.store_base import Db, StoreBase
-from tests.conftest import COMMUNE, STAFF
+from tests.conftest import COMMUNE, NOW, STAFF
 from tests.support.db import rows
-from tracker.models import Role
+from tracker.models import Channel, NewEntry, Role
+from tracker.participants import HashedParticipant, participant_hash
 
 
 def base(repo: Repository) -> StoreBase:
@@ -78,6 +80,47 @@ async def test_on_sqlite_a_write_function_that_waits_elsewhere_is_refused(
             await repo._run_write(rename_and_sleep)
         assert rows(tmp_path, "SELECT name FROM members WHERE phone = '0912000001'") == [
             ("Nguyễn Thị Lan",)
+        ]
+    finally:
+        await repo.close()
+
+
+async def test_on_sqlite_the_channel_unit_and_participant_writes_cross_once(
+    tmp_path: Path,
+) -> None:
+    """Zalo, the office TV, team groups, total plans, participants and renewals: each
+    write is one function the writer's thread runs whole (one crossing), and it is done."""
+    repo = await SQLiteRepository.open(tmp_path / "quota.db")
+    try:
+        repo.use_participant_secret("bí mật")
+        await repo.import_staff(STAFF)
+        lan, lead = [await repo.member_by_phone(p) for p in ("0912000001", "0913000001")]
+        assert lan is not None and lead is not None
+        day = NOW.date()
+        entry = NewEntry(lan.id, lan.unit_id, "TN", day, 1, Channel.CONSOLE, NOW, "log-1")
+        participant = HashedParticipant(participant_hash("0123456789", "bí mật"), "789", 1, False)
+        renewal = NewRenewal(participant_hash("0123456789", "bí mật"), "789", "TN", day, 12, NOW,
+                             lan.id, lan.unit_id, "renew-1")  # fmt: skip
+        writes = {
+            "detailed entry": repo.add_detailed_entry(entry, participant),
+            "renewal": repo.record_renewal(renewal, 30),
+            "zalo link": repo.link_zalo(lan.id, "zalo-lan", lan.phone, NOW),
+            "zalo group": repo.bind_zalo_group(lead.unit_id, "zalo-group", (lead.id, NOW)),
+            "team group": repo.bind_group(lead.unit_id, -100, (lead.id, NOW)),
+            "screen": repo.create_screen(lead.unit_id, "token-hash", "TV", lead.id, NOW),
+            "total plan": repo.change_total_plan(lead.unit_id, "x", "TN", "2026", 90, lead.id, NOW),
+        }
+        for name, write in writes.items():
+            before = repo._writer.crossings
+            await write
+            assert repo._writer.crossings - before == 1, name
+        assert rows(tmp_path, "SELECT count(*) FROM renewals") == [(1,)]
+        assert rows(tmp_path, "SELECT member_id FROM zalo_links") == [(lan.id,)]
+        assert rows(tmp_path, "SELECT chat_id FROM zalo_groups") == [("zalo-group",)]
+        assert rows(tmp_path, "SELECT value FROM total_plans") == [(90,)]
+        assert rows(tmp_path, "SELECT count(*) FROM screens") == [(1,)]
+        assert rows(tmp_path, f"SELECT group_chat_id FROM units WHERE id = {lead.unit_id}") == [
+            (-100,)
         ]
     finally:
         await repo.close()
