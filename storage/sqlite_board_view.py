@@ -266,7 +266,10 @@ class BoardViewStore(StoreBase):
         _, low, high = await self._ready(unit_id, period, None)
         names = {f"program{index}": code for index, code in enumerate(programs)}
         rows = await self._all(
-            FOLDED_UNITS.format(programs=", ".join(f":{name}" for name in names)),
+            FOLDED_UNITS.format(
+                programs=", ".join(f":{name}" for name in names),
+                materialized="NOT MATERIALIZED" if self.INDEX_HINTS else "MATERIALIZED",
+            ),
             {"scope": unit_id, "low": low, "high": high, "period": period.key} | names,
         )
         units = [unit_from(row[2:]) for row in rows if row[0] == "unit"]

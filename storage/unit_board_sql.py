@@ -10,7 +10,7 @@ unfolded reference). A national board then hands Python 34 provinces, not 3,775 
 
 Both read members' targets summed per unit (migration 0116). CROSS JOIN keeps SQLite on
 the scope's units first; PostgreSQL orders joins for itself. `{programs}` is a list of
-named parameters.
+named parameters; FOLDED_UNITS also takes `{materialized}` (see there).
 """
 
 from __future__ import annotations
@@ -63,18 +63,18 @@ folded AS (
     SELECT unit_id, owner_id FROM owners WHERE nearness = 1
     UNION ALL SELECT :scope, :scope
 ),
-unit_credits AS MATERIALIZED (
-    SELECT t.unit_id, t.program, t.achieved, t.last_at
-    FROM units u CROSS JOIN unit_period_totals t
-    WHERE u.lineage >= :low AND u.lineage < :high
-      AND t.period_key = :period AND t.unit_id = u.id
-      AND t.program IN ({programs}) AND t.last_at IS NOT NULL
+-- The scope's unit totals and members' targets. PostgreSQL reads each once
+-- ({materialized} = MATERIALIZED: it cannot tell how many units `folded` holds, and
+-- planned a country as a commune); SQLite inlines them and probes them per folded unit.
+unit_credits AS {materialized} (
+    SELECT t.unit_id, t.program, t.achieved, t.last_at FROM unit_period_totals t
+    WHERE t.unit_id IN (SELECT id FROM units WHERE lineage >= :low AND lineage < :high)
+      AND t.period_key = :period AND t.program IN ({programs}) AND t.last_at IS NOT NULL
 ),
-unit_targets AS MATERIALIZED (
-    SELECT s.unit_id, s.program, s.target
-    FROM units u CROSS JOIN unit_member_targets s
-    WHERE u.lineage >= :low AND u.lineage < :high
-      AND s.period_key = :period AND s.unit_id = u.id AND s.program IN ({programs})
+unit_targets AS {materialized} (
+    SELECT s.unit_id, s.program, s.target FROM unit_member_targets s
+    WHERE s.unit_id IN (SELECT id FROM units WHERE lineage >= :low AND lineage < :high)
+      AND s.period_key = :period AND s.program IN ({programs})
 )
 SELECT 'unit', NULL, u.id, u.parent_id, u.path, u.group_chat_id FROM units u WHERE u.id = :scope
 UNION ALL
@@ -84,7 +84,7 @@ LEFT JOIN owners o ON o.unit_id = k.id AND o.nearness = 2
 WHERE u.id = k.id
 UNION ALL
 SELECT 'credit', c.program, f.owner_id, sum(c.achieved), max(c.last_at), NULL
-FROM unit_credits c CROSS JOIN folded f WHERE f.unit_id = c.unit_id
+FROM folded f CROSS JOIN unit_credits c WHERE c.unit_id = f.unit_id
 GROUP BY c.program, f.owner_id
 UNION ALL
 SELECT 'plan', q.program, q.target_id, sum(q.target), NULL, NULL
@@ -94,6 +94,6 @@ WHERE q.period_key = :period AND q.target_kind = 'unit' AND q.target_id = k.id
 GROUP BY q.program, q.target_id
 UNION ALL
 SELECT 'members', s.program, f.owner_id, CAST(sum(s.target) AS BIGINT), NULL, NULL
-FROM unit_targets s CROSS JOIN folded f WHERE f.unit_id = s.unit_id
+FROM folded f CROSS JOIN unit_targets s WHERE s.unit_id = f.unit_id
 GROUP BY s.program, f.owner_id
 """
