@@ -29,6 +29,10 @@ from tracker.periods import Period
 # benchmark province a commune (1% of the units) sorts its 30 rows faster, a grassroots
 # office (10%) already reads fewer rows through the index.
 LARGE_SCOPE_SHARE = 0.05
+# A scope holding at least this share of all units counts the asker's place by walking
+# the rank index up to their row; a smaller one counts over its own range (an office's
+# walk would read its whole province's order for its tenth of the rows).
+WHOLE_SCOPE_SHARE = 0.5
 
 # As sqlite_base.SCOPE, with a named parameter (these statements name all of theirs).
 _SCOPE = (
@@ -48,14 +52,14 @@ _IN_SCOPE = (
     "b.period_key = :period AND b.combo = :combo AND b.lineage >= :low AND b.lineage < :high"
 )
 
-# Whether to catch up first, whether the scope is large (a unit board needs not know:
+# Whether to catch up first, the scope's share of all units (a unit board needs not know:
 # `{large}` is then NULL, and no unit is counted), and its lineage range: one read.
 _READY = f"""{_SCOPE}
 SELECT {{behind}}, {{large}}, (SELECT low FROM scope), (SELECT high FROM scope)
 """
-_LARGE = """(SELECT count(*) FROM units u
+_LARGE = """CAST((SELECT count(*) FROM units u
      WHERE u.lineage >= (SELECT low FROM scope) AND u.lineage < (SELECT high FROM scope))
-    >= :share * (SELECT count(*) FROM units)"""
+    AS REAL) / (SELECT count(*) FROM units)"""
 
 # On the board: the row's `listed` (storage/board_cache.py keeps it, LISTED_OF_ROW).
 _LISTED = "b.listed = 1"
@@ -76,6 +80,9 @@ _NO_COUNTS = ", ".join(["CAST(NULL AS INTEGER)"] * 6)
 # The member's keys are read through subqueries, not a join, so that a walk can follow
 # the rank index in its order.
 _PEOPLE = f"""WITH
+board AS NOT MATERIALIZED (
+    SELECT * FROM board_rows b {{by_range}} WHERE {_IN_SCOPE}
+),
 ordered AS {{ordered_cte}} (
     SELECT * FROM board_rows b {{ordered}} WHERE {_IN_SCOPE}
 ),
@@ -116,7 +123,8 @@ sums AS (
     FROM board_lineage_sums s
     WHERE s.period_key = :period AND s.combo = :combo AND s.lineage >= :low AND s.lineage < :high
 ),
--- Where the member stands: the rows before them, read in rank order up to their row.
+-- Where the member stands: the rows before them, read in rank order up to their row
+-- (a whole country: `ordered`) or over the scope's range (`board`).
 before AS (
     SELECT
         -- the rank of the run's first row: 1 + those strictly ahead of it
@@ -125,7 +133,7 @@ before AS (
                 (SELECT rank_key FROM above UNION ALL SELECT rank_key FROM me) AS run_keys
         )) AS ahead_of_run,
         count(*) AS before_member
-    FROM ordered b
+    FROM {{counted}} b
     WHERE b.rank_key <= (SELECT rank_key FROM me)
       AND (b.rank_key, b.name_key, b.member_id) < (SELECT rank_key, name_key, member_id FROM me)
 ),
@@ -157,37 +165,42 @@ def _in_order(rows: list[Any]) -> list[Any]:
 
 
 class BoardViewStore(StoreBase):
-    def _hinted(self, sql: str, *, by_rank_index: bool) -> str:
+    def _hinted(self, sql: str, *, by_rank_index: bool, count_by_walk: bool) -> str:
         """`sql` with SQLite's index hints where the backend takes them. PostgreSQL
         takes none: a small scope's rows are read once (MATERIALIZED) and sorted, as
         its planner, not knowing how few they are, walked the rank index of the
-        whole country for a commune's top ten."""
+        whole country for a commune's top ten. `count_by_walk`: the asker's place is
+        counted along the rank index (a whole country), else over the scope's range."""
+        counted = "ordered" if count_by_walk else "board"
         if not self.INDEX_HINTS:
             materialized = "NOT MATERIALIZED" if by_rank_index else "MATERIALIZED"
-            return sql.format(ordered="", ordered_cte=materialized)
+            return sql.format(by_range="", ordered="", ordered_cte=materialized, counted=counted)
         return sql.format(
+            by_range=_BY_RANGE,
             ordered=_BY_RANK if by_rank_index else _BY_RANGE,
             ordered_cte="NOT MATERIALIZED",
+            counted=counted,
         )
 
     async def _ready(
         self, unit_id: int, period: Period, programs: tuple[str, ...] | None
-    ) -> tuple[bool, str, str]:
+    ) -> tuple[float, str, str]:
         """Catch up what triggers could not (targets, names, a new board of `programs`;
-        None: the period only, for a unit board). Whether `unit_id`'s subtree is large
-        enough to walk the rank index (False for a unit board), and its lineage range."""
+        None: the period only, for a unit board). The share of all units in `unit_id`'s
+        subtree (0 for a unit board: it needs not know), and its lineage range."""
         combo = None if programs is None else combo_of(programs)
+        params: dict[str, object]
         if combo is None:
             sql, params = _READY.format(behind=NEEDS_PERIOD, large="NULL"), {}
         else:
             sql = _READY.format(behind=NEEDS_CATCH_UP, large=_LARGE)
-            params = {"combo": combo, "share": LARGE_SCOPE_SHARE}
+            params = {"combo": combo}
         params |= {"scope": unit_id, "period": period.key}
-        [(behind, large, low, high)] = await self._all(sql, params)
+        [(behind, share, low, high)] = await self._all(sql, params)
         if behind:
             async with self._exclusive_transaction() as db:
                 await catch_up(db, period, programs)
-        return bool(large), low, high
+        return float(share or 0), low, high
 
     async def people_slice(
         self,
@@ -206,10 +219,11 @@ class BoardViewStore(StoreBase):
         `by_rank_index`: walk the rank index (True) or sort the scope's range (False);
         None picks by the scope's size. Both give the same rows.
         """
-        large, low, high = await self._ready(unit_id, period, programs)
-        by_index = large if by_rank_index is None else by_rank_index
+        share, low, high = await self._ready(unit_id, period, programs)
+        by_index = share >= LARGE_SCOPE_SHARE if by_rank_index is None else by_rank_index
+        whole = share >= WHOLE_SCOPE_SHARE
         rows = await self._all(
-            self._hinted(_PEOPLE, by_rank_index=by_index),
+            self._hinted(_PEOPLE, by_rank_index=by_index, count_by_walk=by_index and whole),
             {
                 "low": low,
                 "high": high,

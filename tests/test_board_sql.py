@@ -240,7 +240,10 @@ _BOARD_CASES = given(
 _SCOPE_CHOICES = pytest.mark.parametrize(
     ("share", "reset_after"),
     [(0.0, board_cache.RESET_AFTER), (2.0, 0)],
-    ids=["rank-index-walk, targets-updated", "range-sort, reset-after-quota-change"],
+    ids=[
+        "rank-index-walk, place-counted-by-walk, targets-updated",
+        "range-sort, place-counted-over-range, reset-after-quota-change",
+    ],
 )
 
 
@@ -302,6 +305,7 @@ async def check_boards_equal_the_pure_ranking(
     query: tuple[int, str, tuple[str, ...], int, int],
 ) -> None:
     monkeypatch.setattr(sqlite_board_view, "LARGE_SCOPE_SHARE", share)
+    monkeypatch.setattr(sqlite_board_view, "WHOLE_SCOPE_SHARE", share)
     monkeypatch.setattr(board_cache, "RESET_AFTER", reset_after)
     scope_index, period_key, programs, top, around = query
     period = parse_period(period_key)
