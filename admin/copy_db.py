@@ -64,6 +64,7 @@ CACHE = frozenset(
         "stale_names",
         "board_combos",
         "board_rows",
+        "board_lineage_sums",
         "unit_period_totals",
         "stale_board_members",
         "unit_member_targets",

@@ -7,6 +7,7 @@ from datetime import date
 
 from storage.repository import Repository
 from tracker.participant_counts import (
+    CountFigure,
     UnitCount,
     ancestors_from_lineage,
     counts_on,
@@ -16,11 +17,17 @@ from tracker.renewals import lapse_known_before
 
 
 async def unit_counts(
-    repo: Repository, unit_id: int, day: date, grace_days: int
+    repo: Repository,
+    unit_id: int,
+    day: date,
+    grace_days: int,
+    figures: list[CountFigure] | None = None,
 ) -> dict[tuple[int, str], UnitCount]:
     """Every unit of the subtree of `unit_id` with a figure by `day`: its count on `day`,
-    lapses as known that day."""
-    figures = await repo.count_figures(unit_id)
+    lapses as known that day. `figures`: the subtree's imported figures, when read
+    already (a report counts on two days)."""
+    if figures is None:
+        figures = await repo.count_figures(unit_id)
     latest = latest_figures(figures, day)
     if not latest:
         return {}

@@ -62,8 +62,9 @@ async def participant_report(
     """One line of figures per program for the subtree of `unit_id` over `period`."""
     as_of = min(today, period.last)
     year_ago = same_date_last_year(as_of)
-    now_counts = await unit_counts(repo, unit_id, as_of, grace_days)
-    then_counts = await unit_counts(repo, unit_id, year_ago, grace_days)
+    imported = await repo.count_figures(unit_id)  # read once for both days
+    now_counts = await unit_counts(repo, unit_id, as_of, grace_days, imported)
+    then_counts = await unit_counts(repo, unit_id, year_ago, grace_days, imported)
     enrolled = await repo.period_enrolments(unit_id, period, as_of)
     plans = await repo.total_plan_books(unit_id)
     retention = {

@@ -72,7 +72,7 @@ async def quota(request: Request, args: list[str], member: Member) -> Reply:
             "leads.quota_preview",
             target=target.label,
             program=program_name(t, program),
-            period=period.key,
+            period=period_label(t, period),
             before=_shown(t, existing.get(period.key)),
             after=t.number(total),
         )
@@ -86,7 +86,7 @@ async def quota(request: Request, args: list[str], member: Member) -> Reply:
             "leads.quota_set",
             target=target.label,
             program=program_name(t, program),
-            period=period.key,
+            period=period_label(t, period),
             before=_shown(t, before.get(period.key)),
             after=t.number(total),
         ),

@@ -176,6 +176,7 @@ async def _refresh_targets(db: Db) -> None:
         for table in (
             "stale_board_members",
             "board_rows",
+            "board_lineage_sums",
             "board_combos",
             "period_targets",
             "unit_period_totals",
@@ -306,7 +307,7 @@ async def _materialise_board(db: Db, period_key: str, programs: tuple[str, ...])
         " WHERE period_key = ? AND combo = ? AND target IS NULL",
         (period_key, combo),
     )
-    await db.refresh_statistics(("board_rows",))
+    await db.refresh_statistics(("board_rows", "board_lineage_sums"))
 
 
 # The programs of the (:period, :combo) being materialised.

@@ -8,8 +8,8 @@ come back with their positions and `leaderboards.ranking.ranked_run` ranks them.
 
 A scope's rows are one range of the primary key. A small scope sorts its range; a
 larger one walks `board_rows_rank`, already in order, so the top ten of a province
-reads ten index entries instead of sorting 5,000 rows. Only the totals and the
-member's position read the whole range.
+reads ten index entries instead of sorting 5,000 rows. The counts and totals are kept
+per lineage (migration 0122), and the member's position reads the order up to their row.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ _SCOPE = (
 
 # SQLite's index hints. `_BY_RANGE` names the primary key of the WITHOUT ROWID table
 # (SQLite's own name for it): NOT INDEXED does not keep the planner off board_rows_rank.
-# PostgreSQL plans for itself: the statements take them as `{by_range}`/`{ordered}`.
+# PostgreSQL plans for itself: the statement takes them as `{ordered}`.
 _BY_RANGE = "INDEXED BY sqlite_autoindex_board_rows_1"
 _BY_RANK = "INDEXED BY board_rows_rank"
 
@@ -48,14 +48,14 @@ _IN_SCOPE = (
     "b.period_key = :period AND b.combo = :combo AND b.lineage >= :low AND b.lineage < :high"
 )
 
-# Whether to catch up first, whether the scope is large, and its lineage range: one read.
+# Whether to catch up first, whether the scope is large (a unit board needs not know:
+# `{large}` is then NULL, and no unit is counted), and its lineage range: one read.
 _READY = f"""{_SCOPE}
-SELECT {{behind}},
-    (SELECT count(*) FROM units u
-     WHERE u.lineage >= (SELECT low FROM scope) AND u.lineage < (SELECT high FROM scope))
-    >= :share * (SELECT count(*) FROM units),
-    (SELECT low FROM scope), (SELECT high FROM scope)
+SELECT {{behind}}, {{large}}, (SELECT low FROM scope), (SELECT high FROM scope)
 """
+_LARGE = """(SELECT count(*) FROM units u
+     WHERE u.lineage >= (SELECT low FROM scope) AND u.lineage < (SELECT high FROM scope))
+    >= :share * (SELECT count(*) FROM units)"""
 
 # On the board: the row's `listed` (storage/board_cache.py keeps it, LISTED_OF_ROW).
 _LISTED = "b.listed = 1"
@@ -71,14 +71,11 @@ _ROW = (
 # that PostgreSQL can match the columns of the UNION).
 _NO_COUNTS = ", ".join(["CAST(NULL AS INTEGER)"] * 6)
 
-# `board`: the scope's range, for the passes over all of it. `ordered`: the same rows,
-# for the parts read in rank order, through {ordered} (an index hint, see the module).
+# `ordered`: the scope's rows, for the parts read in rank order, through {ordered} (an
+# index hint, see the module).
 # The member's keys are read through subqueries, not a join, so that a walk can follow
 # the rank index in its order.
 _PEOPLE = f"""WITH
-board AS NOT MATERIALIZED (
-    SELECT * FROM board_rows b {{by_range}} WHERE {_IN_SCOPE}
-),
 ordered AS {{ordered_cte}} (
     SELECT * FROM board_rows b {{ordered}} WHERE {_IN_SCOPE}
 ),
@@ -110,20 +107,32 @@ unranked AS (
     WHERE b.rank_key IS NULL AND {_LISTED}
     ORDER BY b.achieved DESC, b.name_key, b.member_id LIMIT :unranked
 ),
-counts AS (
+-- How many are ranked and the totals: kept per lineage (migration 0122), so a country
+-- reads one row per unit with people, not every person.
+sums AS (
+    SELECT coalesce(sum(s.ranked), 0) AS ranked,
+        coalesce(sum(s.achieved), 0) AS achieved_total,
+        coalesce(sum(s.target), 0) AS target_total
+    FROM board_lineage_sums s
+    WHERE s.period_key = :period AND s.combo = :combo AND s.lineage >= :low AND s.lineage < :high
+),
+-- Where the member stands: the rows before them, read in rank order up to their row.
+before AS (
     SELECT
-        count(b.rank_key) AS ranked,
         -- the rank of the run's first row: 1 + those strictly ahead of it
         count(*) FILTER (WHERE b.rank_key < (
             SELECT min(rank_key) FROM
                 (SELECT rank_key FROM above UNION ALL SELECT rank_key FROM me) AS run_keys
         )) AS ahead_of_run,
-        -- the member's position: those before them (the name is looked up only on a tie)
-        count(*) FILTER (WHERE (b.rank_key, b.name_key, b.member_id)
-            < (SELECT rank_key, name_key, member_id FROM me)) AS before_member,
-        coalesce(sum(b.achieved) FILTER (WHERE {_LISTED}), 0) AS achieved_total,
-        coalesce(sum(b.target) FILTER (WHERE {_LISTED}), 0) AS target_total
-    FROM board b
+        count(*) AS before_member
+    FROM ordered b
+    WHERE b.rank_key <= (SELECT rank_key FROM me)
+      AND (b.rank_key, b.name_key, b.member_id) < (SELECT rank_key, name_key, member_id FROM me)
+),
+counts AS (
+    SELECT sums.ranked, before.ahead_of_run, before.before_member, sums.achieved_total,
+        sums.target_total
+    FROM sums CROSS JOIN before
 )
 SELECT 'top', *, {_NO_COUNTS} FROM top_rows
 UNION ALL SELECT 'above', *, {_NO_COUNTS} FROM above
@@ -155,9 +164,8 @@ class BoardViewStore(StoreBase):
         whole country for a commune's top ten."""
         if not self.INDEX_HINTS:
             materialized = "NOT MATERIALIZED" if by_rank_index else "MATERIALIZED"
-            return sql.format(by_range="", ordered="", ordered_cte=materialized)
+            return sql.format(ordered="", ordered_cte=materialized)
         return sql.format(
-            by_range=_BY_RANGE,
             ordered=_BY_RANK if by_rank_index else _BY_RANGE,
             ordered_cte="NOT MATERIALIZED",
         )
@@ -167,11 +175,15 @@ class BoardViewStore(StoreBase):
     ) -> tuple[bool, str, str]:
         """Catch up what triggers could not (targets, names, a new board of `programs`;
         None: the period only, for a unit board). Whether `unit_id`'s subtree is large
-        enough to walk the rank index, and its lineage range."""
+        enough to walk the rank index (False for a unit board), and its lineage range."""
         combo = None if programs is None else combo_of(programs)
-        sql = _READY.format(behind=NEEDS_PERIOD if combo is None else NEEDS_CATCH_UP)
-        params = {"scope": unit_id, "period": period.key, "share": LARGE_SCOPE_SHARE}
-        [(behind, large, low, high)] = await self._all(sql, params | {"combo": combo})
+        if combo is None:
+            sql, params = _READY.format(behind=NEEDS_PERIOD, large="NULL"), {}
+        else:
+            sql = _READY.format(behind=NEEDS_CATCH_UP, large=_LARGE)
+            params = {"combo": combo, "share": LARGE_SCOPE_SHARE}
+        params |= {"scope": unit_id, "period": period.key}
+        [(behind, large, low, high)] = await self._all(sql, params)
         if behind:
             async with self._exclusive_transaction() as db:
                 await catch_up(db, period, programs)

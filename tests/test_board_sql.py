@@ -198,9 +198,26 @@ async def assert_boards_agree(
     whole = await people_view(repo, scope, period, programs, 1, top=1000, unranked=1000)
     assert whole.top == board.ranked
     assert whole.unranked == board.unranked
+    await assert_lineage_sums_kept(repo)
     assert await unit_board(repo, scope, period, programs) == await unit_board_reference(
         repo, scope, period, programs
     )
+
+
+async def assert_lineage_sums_kept(repo: SQLiteRepository) -> None:
+    """The counts and totals kept per lineage (0122) equal a recount of the board rows
+    (which the boards above check against the pure ranking)."""
+    kept = await repo._all(
+        "SELECT period_key, combo, lineage, ranked, achieved, target FROM board_lineage_sums"
+        " WHERE ranked <> 0 OR achieved <> 0 OR target <> 0"
+    )
+    recount = await repo._all(
+        "SELECT period_key, combo, lineage, count(rank_key),"
+        " sum(CASE WHEN listed = 1 THEN achieved ELSE 0 END),"
+        " sum(CASE WHEN listed = 1 THEN coalesce(target, 0) ELSE 0 END)"
+        " FROM board_rows GROUP BY period_key, combo, lineage"
+    )
+    assert {tuple(row) for row in kept} == {tuple(row) for row in recount if any(row[3:])}
 
 
 # What the board property tests draw: a team, quotas, entries before and after edits.

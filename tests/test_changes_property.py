@@ -16,8 +16,11 @@ from hypothesis import strategies as st
 
 from commands.context import Services
 from commands.registry import run_text
+from commands.render import period_label
+from locales import Translator
 from tests.support.db import rows
 from tracker.models import Channel
+from tracker.periods import parse_period
 
 SPEAKERS = ("0912000001", "0913000001")  # Lan (officer), Đức (her lead)
 HEADS = (
@@ -116,7 +119,9 @@ def said(reply: str, before: tuple, after: tuple) -> list[str]:  # type: ignore[
             missing.append(f"entry #{entry_id} {old[3]} -> {state}")
     for key in quotas_before.keys() | quotas_after.keys():
         old_value, new_value = quotas_before.get(key), quotas_after.get(key)
-        mentioned = reply.startswith("✅ Chỉ tiêu") and str(key[3]) in reply
+        # The period as the reply names it (`tháng 12/2026`), or its key in a split's lines.
+        named = period_label(Translator(), parse_period(str(key[3])))
+        mentioned = reply.startswith("✅ Chỉ tiêu") and (named in reply or str(key[3]) in reply)
         if old_value != new_value and not mentioned:
             missing.append(f"quota {key}: {old_value} -> {new_value}")
     return missing

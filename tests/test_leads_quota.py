@@ -91,7 +91,8 @@ def test_a_broken_profile_is_refused(tmp_path: Path) -> None:
 async def test_lead_sets_a_member_quota_by_any_phone_form(services: Services) -> None:
     reply = await say(services, "0913000001", "/chitieu +84 912 000 001 TN 2026 150")
     assert (
-        reply.text == "✅ Chỉ tiêu BHXH tự nguyện 2026 của Nguyễn Thị Lan (0912000001): 120 → 150."
+        reply.text
+        == "✅ Chỉ tiêu BHXH tự nguyện năm 2026 của Nguyễn Thị Lan (0912000001): 120 → 150."
     )
     assert await book(services, "0912000001") == {"2026": 150}
     [record] = await services.repo.audit_log(None, 20)
@@ -135,7 +136,7 @@ async def test_split_into_months_then_weeks_derive_from_the_months(services: Ser
 async def test_unit_quota_by_name_fragment(services: Services) -> None:
     reply = await say(services, "0913000001", "/chitieu buu dien YT 2026-Q4 90")
     unit_path = "BHXH tỉnh Thanh Hóa / BHXH cơ sở Hạc Thành / Bưu điện Hạc Thành"
-    assert reply.text == f"✅ Chỉ tiêu BHYT hộ gia đình 2026-Q4 của {unit_path}: — → 90."
+    assert reply.text == f"✅ Chỉ tiêu BHYT hộ gia đình quý IV/2026 của {unit_path}: — → 90."
     unit = await services.repo.unit_by_path(unit_path)
     assert unit is not None
     assert await services.repo.quota_books(TargetKind.UNIT, unit.id) == {"YT": {"2026-Q4": 90}}

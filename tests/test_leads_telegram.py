@@ -94,17 +94,18 @@ async def test_quota_authorisation_matrix(
 
     own_member = await say(server, LEAD, "/chitieu 0912000001 TN 2026 150")
     assert (
-        own_member == "✅ Chỉ tiêu BHXH tự nguyện 2026 của Nguyễn Thị Lan (0912000001): 120 → 150."
+        own_member
+        == "✅ Chỉ tiêu BHXH tự nguyện năm 2026 của Nguyễn Thị Lan (0912000001): 120 → 150."
     )
     own_unit = await say(server, LEAD, "/quota Phuong Hac Thanh YT 2026-Q4 300 split month")
     assert own_unit.startswith(
-        "✅ Chỉ tiêu BHYT hộ gia đình 2026-Q4 của BHXH tỉnh Thanh Hóa / BHXH cơ sở"
+        "✅ Chỉ tiêu BHYT hộ gia đình quý IV/2026 của BHXH tỉnh Thanh Hóa / BHXH cơ sở"
     )
     assert "2026-10: 100, 2026-11: 100, 2026-12: 100" in own_unit
     other = await say(server, ADMIN, "/chitieu 0914000002 TN 2026 50")
-    assert other == "✅ Chỉ tiêu BHXH tự nguyện 2026 của Đỗ Thị Mai (0914000002): — → 50."
+    assert other == "✅ Chỉ tiêu BHXH tự nguyện năm 2026 của Đỗ Thị Mai (0914000002): — → 50."
     parent = await say(server, ADMIN, "/chitieu BHXH tinh Thanh Hoa TN 2026 900")
-    assert parent == "✅ Chỉ tiêu BHXH tự nguyện 2026 của BHXH tỉnh Thanh Hóa: — → 900."
+    assert parent == "✅ Chỉ tiêu BHXH tự nguyện năm 2026 của BHXH tỉnh Thanh Hóa: — → 900."
     lan = await services.repo.member_by_phone("0912000001")
     assert lan is not None
     assert await services.repo.quota_books(TargetKind.MEMBER, lan.id) == {

@@ -148,7 +148,7 @@ async def test_a_past_quota_is_confirmed_with_the_telegram_button(
     done = await send(server, callback_update(LEAD, yes["callback_data"], LEAD["id"]))
     assert (
         done.params["text"]
-        == "✅ Chỉ tiêu BHXH tự nguyện 2026-10 của Phạm Văn Nam (0912000002): — → 30."
+        == "✅ Chỉ tiêu BHXH tự nguyện tháng 10/2026 của Phạm Văn Nam (0912000002): — → 30."
     )
     books = await services.repo.quota_books(TargetKind.MEMBER, nam.id)
     assert books["TN"]["2026-10"] == 30

@@ -261,7 +261,8 @@ async def test_two_processes_count_once_share_flows_and_send_a_summary_once(
         assert await api.post_to_webhooks(tap, urls=[b.webhook]) == [200]
         await settled(api)
         [done] = texts_to(api, LEAD["id"], since + 1)
-        month = previous_month_key()
+        key = previous_month_key()
+        month = f"tháng {key[5:]}/{key[:4]}"
         assert question.params["text"].splitlines()[0] == (
             f"Chỉ tiêu BHXH tự nguyện {month} của Nguyễn Thị Lan (0912000001): — → 9 (chưa lưu)."
         )
@@ -269,7 +270,7 @@ async def test_two_processes_count_once_share_flows_and_send_a_summary_once(
         quota = rows(
             postgres_url,
             "SELECT value FROM quotas WHERE program = 'TN' AND period_key = ?".replace("?", "%s"),
-            month,
+            key,
         )
         assert quota == [(9,)]
         assert rows(postgres_url, "SELECT count(*) FROM pending_choices") == [(0,)]

@@ -54,7 +54,10 @@ async def test_thang_12_alone_is_asked_about_and_changes_nothing(services: Servi
 
 async def test_a_period_word_followed_by_a_number_is_that_period(services: Services) -> None:
     reply = await say(services, LEAD, "/chitieu 0912000002 TN tháng 12 15")
-    assert reply.text == "✅ Chỉ tiêu BHXH tự nguyện 2026-12 của Phạm Văn Nam (0912000002): — → 15."
+    assert (
+        reply.text
+        == "✅ Chỉ tiêu BHXH tự nguyện tháng 12/2026 của Phạm Văn Nam (0912000002): — → 15."
+    )
     assert await book(services, NAM) == {"2026": 120, "2026-12": 15}
 
 
@@ -63,12 +66,15 @@ async def test_thang_10_is_october_and_a_past_month_is_confirmed_first(
 ) -> None:
     asked = await say(services, LEAD, "/chitieu 0912000002 TN thang 10 15")
     assert asked.text == (
-        "Chỉ tiêu BHXH tự nguyện 2026-10 của Phạm Văn Nam (0912000002): — → 15 (chưa lưu).\n"
+        "Chỉ tiêu BHXH tự nguyện tháng 10/2026 của Phạm Văn Nam (0912000002): — → 15 (chưa lưu).\n"
         "⚠️ Kỳ tháng 10/2026 đã qua.\nGõ y để đồng ý, n để bỏ."
     )
     assert await book(services, NAM) == {"2026": 120}
     done = await say(services, LEAD, "y")
-    assert done.text == "✅ Chỉ tiêu BHXH tự nguyện 2026-10 của Phạm Văn Nam (0912000002): — → 15."
+    assert (
+        done.text
+        == "✅ Chỉ tiêu BHXH tự nguyện tháng 10/2026 của Phạm Văn Nam (0912000002): — → 15."
+    )
     assert await book(services, NAM) == {"2026": 120, "2026-10": 15}
     # `thang 10` alone reads two ways, like `tháng 12`.
     two_ways = await say(services, LEAD, "/chitieu 0912000002 TN thang 10")
@@ -80,7 +86,8 @@ async def test_one_thousand_with_a_dot_and_a_jump_over_three_times_asks(
 ) -> None:
     asked = await say(services, LEAD, "/chitieu 0912000001 TN 2026 1.000")
     assert asked.text == (
-        "Chỉ tiêu BHXH tự nguyện 2026 của Nguyễn Thị Lan (0912000001): 120 → 1.000 (chưa lưu).\n"
+        "Chỉ tiêu BHXH tự nguyện năm 2026 của Nguyễn Thị Lan (0912000001): 120 → 1.000 (chưa"
+        " lưu).\n"
         "⚠️ Tăng hơn 3 lần so với chỉ tiêu hiện tại.\nGõ y để đồng ý, n để bỏ."
     )
     assert await book(services, LAN) == {"2026": 120}
@@ -115,7 +122,7 @@ async def test_sms_confirms_with_co_and_telegram_offers_buttons(services: Servic
     # The question is per channel: a "y" typed in the console answers nothing.
     assert (await say(services, LEAD, "y")).text == "Không có điều gì đang chờ bạn xác nhận."
     done = await say(services, LEAD, "CO", Channel.SMS)
-    assert done.text.startswith("Chi tieu TN 2026 cua Pham Van Nam (0912000002): 120 -> 120.")
+    assert done.text.startswith("Chi tieu TN nam 2026 cua Pham Van Nam (0912000002): 120 -> 120.")
     assert (await book(services, NAM))["2026-12"] == 10
     telegram = await say(services, LEAD, "/chitieu 0912000002 TN quý 3 40", Channel.TELEGRAM)
     assert telegram.text.endswith("Bấm Đồng ý để lưu, hoặc Bỏ.")
@@ -123,7 +130,7 @@ async def test_sms_confirms_with_co_and_telegram_offers_buttons(services: Servic
         [("✅ Đồng ý", "/xacnhan"), ("✖ Bỏ", "/boqua")]
     ]
     assert (await say(services, LEAD, "/xacnhan", Channel.TELEGRAM)).text.startswith(
-        "✅ Chỉ tiêu BHXH tự nguyện 2026-Q3"
+        "✅ Chỉ tiêu BHXH tự nguyện quý III/2026"
     )
 
 
@@ -136,7 +143,8 @@ async def test_another_process_finishes_the_question_and_it_expires(
         other = Services(repo=second, rules=services.rules, clock=clock)
         done = await say(other, LEAD, "có")
         assert (
-            done.text == "✅ Chỉ tiêu BHXH tự nguyện 2026-10 của Phạm Văn Nam (0912000002): — → 30."
+            done.text
+            == "✅ Chỉ tiêu BHXH tự nguyện tháng 10/2026 của Phạm Văn Nam (0912000002): — → 30."
         )
     finally:
         await second.close()
@@ -238,10 +246,10 @@ async def test_a_quota_changed_after_the_question_is_asked_again(services: Servi
     assert await book(services, LAN) == {"2026": 300}
     again = await say(services, LEAD, "/xacnhan", Channel.TELEGRAM)
     assert asked.text.startswith(
-        "Chỉ tiêu BHXH tự nguyện 2026 của Nguyễn Thị Lan (0912000001): 120 → 1.000"
+        "Chỉ tiêu BHXH tự nguyện năm 2026 của Nguyễn Thị Lan (0912000001): 120 → 1.000"
     )
     assert again.text.startswith(
-        "Chỉ tiêu BHXH tự nguyện 2026 của Nguyễn Thị Lan (0912000001): 300 → 1.000"
+        "Chỉ tiêu BHXH tự nguyện năm 2026 của Nguyễn Thị Lan (0912000001): 300 → 1.000"
     )
     assert await book(services, LAN) == {"2026": 300}
     done = await say(services, LEAD, "/xacnhan", Channel.TELEGRAM)
