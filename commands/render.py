@@ -41,6 +41,9 @@ def period_label(t: Translator, period: Period) -> str:
             number=period.first.isocalendar()[1],
             first=period.first,
             last=period.last,
+            # An SMS has no room for the year twice: `sms.period.week` shows 16/11-22/11.
+            first_day=f"{period.first.day:02d}/{period.first.month:02d}",
+            last_day=f"{period.last.day:02d}/{period.last.month:02d}",
         )
     if period.kind is PeriodKind.MONTH:
         return t("period.month", month=f"{period.first.month:02d}", year=str(period.first.year))

@@ -162,7 +162,7 @@ async def test_an_sms_only_lead_gets_the_summary_as_one_sms(
     to, text = await summary_by_sms(services, clock)
     assert to == "0913000001"
     assert text == (  # the lead's own unit: the title leaves its name out
-        "Tong hop tuan 47 (16/11/2026 - 22/11/2026)\n"
-        "Phat trien moi so KH:\n- TN: 0/6 (0%)\n- YT: 0/15 (0%)\n"
-        "- Tong cong: 0/21 (0%)\nChua co nguoi tham gia nao duoc ghi..."
+        "Tong hop tuan 47 (16/11-22/11)\n"
+        "Phat trien moi so KH:\nTN: 0/6 (0%)\nYT: 0/15 (0%)\n"
+        "Tong cong: 0/21 (0%)\nChua co nguoi tham gia nao duoc ghi trong ky nay."
     )
