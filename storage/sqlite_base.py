@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import partial
@@ -81,7 +82,28 @@ def _roll_back(db: sqlite3.Connection) -> None:
         db.execute("ROLLBACK")
 
 
-class DirectDb:
+def _insert_sql(table: str, columns: Sequence[str]) -> str:
+    marks = ", ".join("?" * len(columns))
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+
+
+class _SQLiteDbBase(ABC):
+    """What both SQLite `Db`s do alike, over each one's own `executemany`."""
+
+    @abstractmethod
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None: ...
+
+    async def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        # executemany reuses one prepared statement (and `SQLiteDb` crosses to its thread once).
+        await self.executemany(_insert_sql(table, columns), rows)
+
+    async def refresh_statistics(self, tables: Sequence[str]) -> None:
+        return  # see Db: the board statements name their indexes on SQLite
+
+
+class DirectDb(_SQLiteDbBase):
     """`Db` on the writer's own thread: each statement runs at once, nothing suspends."""
 
     def __init__(self, connection: sqlite3.Connection) -> None:
@@ -95,19 +117,6 @@ class DirectDb:
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         self._connection.executemany(sql, list(rows))
-
-    async def insert_rows(
-        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
-    ) -> None:
-        await self.executemany(_insert_sql(table, columns), rows)
-
-    async def refresh_statistics(self, tables: Sequence[str]) -> None:
-        pass  # see Db: the board statements name their indexes on SQLite
-
-
-def _insert_sql(table: str, columns: Sequence[str]) -> str:
-    marks = ", ".join("?" * len(columns))
-    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
 
 
 class SuspendedWrite(RuntimeError):
@@ -156,7 +165,7 @@ def _unsynced(db: sqlite3.Connection, statements: Sequence[tuple[str, Params]]) 
     return rows
 
 
-class SQLiteDb:
+class SQLiteDb(_SQLiteDbBase):
     """`Db` over the writer thread: each statement a plain function run there."""
 
     def __init__(self, thread: ConnectionThread) -> None:
@@ -172,15 +181,6 @@ class SQLiteDb:
         batch = list(rows)
         await self._thread.run(lambda db: db.executemany(sql, batch))
 
-    async def insert_rows(
-        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
-    ) -> None:
-        # One crossing to the thread; executemany reuses one prepared statement.
-        await self.executemany(_insert_sql(table, columns), rows)
-
-    async def refresh_statistics(self, tables: Sequence[str]) -> None:
-        pass  # see Db: the board statements name their indexes on SQLite
-
 
 def _record(db: sqlite3.Connection, work: list[EntryWork]) -> list[Recorded]:
     """On the writer's thread: insert each entry and read what its caller asked for,
@@ -190,8 +190,7 @@ def _record(db: sqlite3.Connection, work: list[EntryWork]) -> list[Recorded]:
         results = [_record_one(db, values, period_key) for values, period_key in work]
         db.execute("COMMIT")
     except BaseException:
-        if db.in_transaction:  # a COMMIT refused (disk full) leaves it open
-            db.execute("ROLLBACK")
+        _roll_back(db)
         raise
     return results
 
