@@ -6,33 +6,21 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
-from commands.context import Reply, Services
+from commands.context import Services
 from commands.registry import run_text
 from storage.repository import QuotaRow, StaffRow
 from tests.conftest import COMMUNE, NOW, POST_OFFICE, STAFF, Clock
 from tests.support.db import rows
-from tracker.models import Channel, Member, NewEntry, Role, TargetKind
-
-
-async def member(services: Services, phone: str) -> Member:
-    found = await services.repo.member_by_phone(phone)
-    assert found is not None
-    return found
-
-
-async def say(
-    services: Services, phone: str, text: str, key: str | None = None, group: int | None = None
-) -> Reply:
-    who = await member(services, phone)
-    return await run_text(services, who, text, Channel.CONSOLE, key, group_chat_id=group)
+from tests.support.members import member, say
+from tracker.models import Channel, NewEntry, Role, TargetKind
 
 
 async def test_who_reached_it_first_ranks_higher(services: Services, clock: Clock) -> None:
     # November targets: TN 10 + YT 20 = 30 each. Lan and Nam both have 6 (20%); Lan
     # got there a minute earlier, so she ranks above.
-    await say(services, "0912000001", "TN 6", "a")
+    await say(services, "0912000001", "TN 6", key="a")
     clock.now += timedelta(minutes=1)
-    await say(services, "0912000002", "TN 6", "b")
+    await say(services, "0912000002", "TN 6", key="b")
     reply = await say(services, "0912000002", "/bxh")
     lines = reply.text.splitlines()
     assert (
@@ -46,7 +34,7 @@ async def test_who_reached_it_first_ranks_higher(services: Services, clock: Cloc
 
 async def test_equal_keys_share_a_rank(services: Services) -> None:
     for phone, key in (("0912000001", "a"), ("0912000002", "b")):
-        await say(services, phone, "YT 3", key)  # the same instant on the fixed clock
+        await say(services, phone, "YT 3", key=key)  # the same instant on the fixed clock
     text = (await say(services, "0912000001", "/bxh")).text
     assert "👉 1. Nguyễn Thị Lan — 3/30 (10,00%)" in text
     assert "🥇 1. Phạm Văn Nam — 3/30 (10,00%)" in text
@@ -57,7 +45,7 @@ async def test_group_view_shows_only_the_top_and_totals(services: Services) -> N
         [StaffRow(9, COMMUNE, f"Cán bộ {n}", f"091200010{n}", Role.OFFICER) for n in range(7)]
     )
     for n in range(7):
-        await say(services, f"091200010{n}", f"TN {n + 1}", f"g{n}")
+        await say(services, f"091200010{n}", f"TN {n + 1}", key=f"g{n}")
     private = (await say(services, "0912000001", "/bxh")).text
     group = (await say(services, "0912000001", "/bxh", group=-100)).text
     assert "Nguyễn Thị Lan" in private  # no quota: listed apart, privately
@@ -67,10 +55,10 @@ async def test_group_view_shows_only_the_top_and_totals(services: Services) -> N
 
 
 async def test_units_board_credits_the_unit_an_entry_was_logged_in(services: Services) -> None:
-    await say(services, "0912000001", "TN 4", "before-move")
+    await say(services, "0912000001", "TN 4", key="before-move")
     moved = StaffRow(2, POST_OFFICE, "Nguyễn Thị Lan", "0912000001", Role.OFFICER)
     await services.repo.import_staff([moved])
-    await say(services, "0912000001", "TN 1", "after-move")
+    await say(services, "0912000001", "TN 1", key="after-move")
     units = (await say(services, "0913000001", "/donvi")).text
     assert "Phường Hạc Thành — 4/" in units
     assert "Bưu điện Hạc Thành — 1/" in units
@@ -87,18 +75,18 @@ async def test_officer_cannot_name_another_unit_but_a_lead_can(services: Service
 
 
 async def test_quota_met_is_celebrated_once_per_member_and_month(services: Services) -> None:
-    first = await say(services, "0912000001", "TN 9", "c1")
+    first = await say(services, "0912000001", "TN 9", key="c1")
     assert first.group_posts == []
-    crossing = await say(services, "0912000001", "TN 1", "c2")  # 10/10
+    crossing = await say(services, "0912000001", "TN 1", key="c2")  # 10/10
     [post] = crossing.group_posts
     assert (
         post.text
         == "🎉 Chúc mừng Nguyễn Thị Lan đã hoàn thành 100% chỉ tiêu BHXH tự nguyện tháng 11/2026!"
     )
-    await say(services, "0912000001", "/huy", "c3")
-    again = await say(services, "0912000001", "TN 1", "c4")  # crosses again after the undo
+    await say(services, "0912000001", "/huy", key="c3")
+    again = await say(services, "0912000001", "TN 1", key="c4")  # crosses again after the undo
     assert again.group_posts == []
-    redelivered = await say(services, "0912000001", "TN 1", "c2")
+    redelivered = await say(services, "0912000001", "TN 1", key="c2")
     assert redelivered.group_posts == []
 
 
@@ -136,9 +124,9 @@ async def test_emulation_score_tier_and_projection(services: Services) -> None:
 
 
 async def test_voiding_takes_a_badge_back(services: Services, clock: Clock) -> None:
-    await say(services, "0912000001", "TN 10", "b1")
+    await say(services, "0912000001", "TN 10", key="b1")
     assert "Câu lạc bộ 10+" in (await say(services, "0912000001", "/huyhieu")).text
-    await say(services, "0912000001", "/huy", "b2")
+    await say(services, "0912000001", "/huy", key="b2")
     assert (await say(services, "0912000001", "/huyhieu")).text.startswith("Bạn chưa có huy hiệu")
 
 
@@ -151,10 +139,10 @@ async def test_running_totals_always_equal_a_recount(services: Services, tmp_pat
             services,
             phone,
             f"{rng.choice(['TN', 'YT'])} {rng.randint(1, 5)} {day:%d/%m}",
-            f"r{number}",
+            key=f"r{number}",
         )
         if number % 9 == 0:
-            await say(services, phone, "/huy", f"u{number}")
+            await say(services, phone, "/huy", key=f"u{number}")
     kept = dict(
         ((key, m, p), a)
         for key, m, p, a in rows(
@@ -211,7 +199,7 @@ async def test_sms_ranking_fits_one_sms_with_the_top_five_and_the_sender(
     await services.repo.import_quotas(quotas, NOW)
     for n, row in enumerate(team):
         clock.now += timedelta(minutes=1)
-        await say(services, row.phone, f"TN {n + 1}", f"s{n}")
+        await say(services, row.phone, f"TN {n + 1}", key=f"s{n}")
     lan = await member(services, "0912000001")
     reply = await run_text(services, lan, "BXH", Channel.SMS, None)
     lines = reply.text.splitlines()

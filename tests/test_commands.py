@@ -7,40 +7,30 @@ from datetime import UTC, date, datetime, timedelta
 from commands.context import Services
 from commands.registry import run_text
 from tests.conftest import Clock
-from tracker.models import Channel, Member
+from tests.support.members import member, reply_text
+from tracker.models import Channel
 
-
-async def member(services: Services, phone: str = "0912000001") -> Member:
-    found = await services.repo.member_by_phone(phone)
-    assert found is not None
-    return found
-
-
-async def say(
-    services: Services, text: str, key: str | None = None, phone: str = "0912000001"
-) -> str:
-    reply = await run_text(services, await member(services, phone), text, Channel.CONSOLE, key)
-    return reply.text
+LAN = "0912000001"  # Nguyễn Thị Lan, an officer of the commune
 
 
 async def month_total(services: Services, program: str = "TN") -> int:
     achieved = await services.repo.achieved(
-        (await member(services)).id, date(2026, 11, 1), date(2026, 11, 30)
+        (await member(services, LAN)).id, date(2026, 11, 1), date(2026, 11, 30)
     )
     return achieved.get(program, 0)
 
 
 async def test_log_replies_with_running_month_total(services: Services) -> None:
     # Year 120 -> November target = divide_half_up(120 * 30 / 365) = 10.
-    text = await say(services, "/ghi TN 2", "m1")
+    text = await reply_text(services, LAN, "/ghi TN 2", key="m1")
     assert "Đã ghi 2 người tham gia BHXH tự nguyện ngày 23/11/2026" in text
     assert "Lũy kế tháng 11/2026: BHXH tự nguyện: 2/10 (20,00%)" in text
     assert await month_total(services) == 2
 
 
 async def test_same_message_twice_counts_once(services: Services) -> None:
-    first = await say(services, "TN 3", "sms:abc")
-    second = await say(services, "TN 3", "sms:abc")
+    first = await reply_text(services, LAN, "TN 3", key="sms:abc")
+    second = await reply_text(services, LAN, "TN 3", key="sms:abc")
     assert first == second
     assert await month_total(services) == 3
 
@@ -49,9 +39,9 @@ async def test_a_repeat_delivered_next_month_answers_with_the_first_entrys_month
     services: Services, clock: Clock
 ) -> None:
     clock.now = datetime(2026, 11, 30, 16, 59, tzinfo=UTC)  # 23:59 on 30/11 in Vietnam
-    first = await say(services, "TN 3", "sms:late")
+    first = await reply_text(services, LAN, "TN 3", key="sms:late")
     clock.now += timedelta(minutes=2)  # the gateway retries after midnight: 01/12
-    again = await say(services, "TN 3", "sms:late")
+    again = await reply_text(services, LAN, "TN 3", key="sms:late")
     assert again == first
     assert "ngày 30/11/2026" in first and "Lũy kế tháng 11/2026: BHXH tự nguyện: 3/10" in first
     assert await month_total(services) == 3
@@ -59,19 +49,19 @@ async def test_a_repeat_delivered_next_month_answers_with_the_first_entrys_month
 
 async def test_english_alias_and_shorthand_forms_all_log(services: Services) -> None:
     for number, text in enumerate(["/log tn 1", "tn1", "Tn   1", "/ghi@bhxh_bot TN 1"]):
-        assert "BHXH tự nguyện" in await say(services, text, f"k{number}")
+        assert "BHXH tự nguyện" in await reply_text(services, LAN, text, key=f"k{number}")
     assert await month_total(services) == 4
 
 
 async def test_bad_input_is_answered_politely_and_changes_nothing(services: Services) -> None:
     replies = [
-        await say(services, "/ghi XX 2", "b1"),
-        await say(services, "/ghi TN 0", "b2"),
-        await say(services, "/ghi TN 51", "b3"),
-        await say(services, "/ghi TN 2 30/11", "b4"),
-        await say(services, "/ghi TN 2 01/11", "b5"),
-        await say(services, "/ghi TN 2 31/02", "b6"),
-        await say(services, "xin chao", "b7"),
+        await reply_text(services, LAN, "/ghi XX 2", key="b1"),
+        await reply_text(services, LAN, "/ghi TN 0", key="b2"),
+        await reply_text(services, LAN, "/ghi TN 51", key="b3"),
+        await reply_text(services, LAN, "/ghi TN 2 30/11", key="b4"),
+        await reply_text(services, LAN, "/ghi TN 2 01/11", key="b5"),
+        await reply_text(services, LAN, "/ghi TN 2 31/02", key="b6"),
+        await reply_text(services, LAN, "xin chao", key="b7"),
     ]
     assert replies == [
         "Không có loại hình XX. Các loại hình: TN, YT.",
@@ -86,27 +76,31 @@ async def test_bad_input_is_answered_politely_and_changes_nothing(services: Serv
 
 
 async def test_backdating_within_seven_days_lands_on_that_day(services: Services) -> None:
-    await say(services, "/ghi YT 4 16/11", "d1")
+    await reply_text(services, LAN, "/ghi YT 4 16/11", key="d1")
     achieved = await services.repo.achieved(
-        (await member(services)).id, date(2026, 11, 16), date(2026, 11, 16)
+        (await member(services, LAN)).id, date(2026, 11, 16), date(2026, 11, 16)
     )
     assert achieved == {"YT": 4}
 
 
 async def test_undo_voids_only_todays_last_entry_once(services: Services, clock: Clock) -> None:
-    await say(services, "TN 2", "u1")
-    await say(services, "TN 5", "u2")
-    assert "Đã hủy bản ghi 5" in await say(services, "/huy", "u3")
-    assert "Đã hủy bản ghi 5" in await say(services, "/huy", "u3")  # redelivered: no second undo
+    await reply_text(services, LAN, "TN 2", key="u1")
+    await reply_text(services, LAN, "TN 5", key="u2")
+    assert "Đã hủy bản ghi 5" in await reply_text(services, LAN, "/huy", key="u3")
+    # Redelivered: no second undo.
+    assert "Đã hủy bản ghi 5" in await reply_text(services, LAN, "/huy", key="u3")
     assert await month_total(services) == 2
     clock.now += timedelta(days=1)
-    assert await say(services, "/undo", "u4") == "Không có bản ghi nào của hôm nay để hủy."
+    assert (
+        await reply_text(services, LAN, "/undo", key="u4")
+        == "Không có bản ghi nào của hôm nay để hủy."
+    )
     assert await month_total(services) == 2
 
 
 async def test_progress_shows_pace_and_projection(services: Services) -> None:
-    await say(services, "TN 10", "p1")
-    text = await say(services, "/tiendo")
+    await reply_text(services, LAN, "TN 10", key="p1")
+    text = await reply_text(services, LAN, "/tiendo")
     # 23 of 30 days elapsed: expected divide_half_up(10 * 23 / 30) = 8; ahead by 2;
     # projection divide_half_up(10 * 30 / 23) = 13.
     assert "BHXH tự nguyện: 10/10 (100,00%) · đã hoàn thành 🎉" in text
@@ -117,23 +111,25 @@ async def test_progress_shows_pace_and_projection(services: Services) -> None:
 async def test_last_months_numbers_stay_visible_after_the_reset(
     services: Services, clock: Clock
 ) -> None:
-    await say(services, "TN 7", "r1")
+    await reply_text(services, LAN, "TN 7", key="r1")
     clock.now += timedelta(days=8)  # 1 December
-    assert "BHXH tự nguyện: 0/" in await say(services, "/tiendo")
-    last_month = await say(services, "/tiendo tháng trước")
+    assert "BHXH tự nguyện: 0/" in await reply_text(services, LAN, "/tiendo")
+    last_month = await reply_text(services, LAN, "/tiendo tháng trước")
     assert "Tiến độ tháng 11/2026" in last_month
     assert "BHXH tự nguyện: 7/10 (70,00%)" in last_month
 
 
 async def test_language_switch_changes_replies_and_numbers(services: Services) -> None:
-    assert await say(services, "/lang en") == "Replies are now in English."
-    text = await say(services, "/log TN 1", "e1")
+    assert await reply_text(services, LAN, "/lang en") == "Replies are now in English."
+    text = await reply_text(services, LAN, "/log TN 1", key="e1")
     assert "Logged 1 Voluntary social insurance participant on 23/11/2026." in text
-    assert await say(services, "/ngonngu xx") == "Choose a language: /lang vi or /lang en"
+    assert (
+        await reply_text(services, LAN, "/ngonngu xx") == "Choose a language: /lang vi or /lang en"
+    )
 
 
 async def test_sms_channel_replies_in_plain_ascii(services: Services) -> None:
-    found = await member(services)
+    found = await member(services, LAN)
     reply = await run_text(services, found, "TD", Channel.SMS, None)
     assert reply.text.isascii()
     assert "Tien do thang 11:" in reply.text
@@ -142,14 +138,19 @@ async def test_sms_channel_replies_in_plain_ascii(services: Services) -> None:
 async def test_a_term_is_set_only_on_ones_own_entry_of_today(
     services: Services, clock: Clock
 ) -> None:
-    await say(services, "TN 1", "t1")
-    lan = await member(services)
-    someone_else = await say(services, "/kyhan 1 6", phone="0912000002")
+    await reply_text(services, LAN, "TN 1", key="t1")
+    lan = await member(services, LAN)
+    someone_else = await reply_text(services, "0912000002", "/kyhan 1 6")
     assert someone_else == "Không tìm thấy bản ghi #1 của bạn trong hôm nay."
-    not_a_term = await say(services, "/kyhan 1 7")
+    not_a_term = await reply_text(services, LAN, "/kyhan 1 7")
     assert "7" in not_a_term and "12" in not_a_term  # the allowed terms are listed
-    assert (await say(services, "/kyhan 1 6")).startswith("✅ Đã ghi phương thức đóng 6 tháng")
+    assert (await reply_text(services, LAN, "/kyhan 1 6")).startswith(
+        "✅ Đã ghi phương thức đóng 6 tháng"
+    )
     clock.now += timedelta(days=1)
-    assert await say(services, "/kyhan 1 12") == "Không tìm thấy bản ghi #1 của bạn trong hôm nay."
+    assert (
+        await reply_text(services, LAN, "/kyhan 1 12")
+        == "Không tìm thấy bản ghi #1 của bạn trong hôm nay."
+    )
     [fact] = await services.repo.member_entries(lan.id, date(2026, 11, 23), date(2026, 11, 23))
     assert fact.term_months == 6

@@ -11,17 +11,12 @@ from commands.context import Services
 from commands.registry import run_text
 from storage.repository import StaffRow
 from tests.conftest import COMMUNE, OFFICE
+from tests.support.members import member
 from tracker.models import Channel, Member, NewEntry, Role
 from tracker.participants import HashedParticipant
 
 SAM_SON_LEAD = StaffRow(9, "BHXH tỉnh Thanh Hóa / BHXH cơ sở Sầm Sơn", "Lê Văn Sơn",
                         "0916000001", Role.LEAD)  # fmt: skip
-
-
-async def member(services: Services, phone: str) -> Member:
-    found = await services.repo.member_by_phone(phone)
-    assert found is not None
-    return found
 
 
 async def log(

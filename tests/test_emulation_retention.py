@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from commands.context import Services
 from commands.registry import run_text
+from tests.support.members import say
 from tests.test_due_renew import OLD, setting
 from tracker.models import Channel
 
@@ -23,9 +24,7 @@ def score(points: int, retention: str = "") -> str:
 
 
 async def score_lines(services: Services, phone: str) -> list[str]:
-    member = await services.repo.member_by_phone(phone)
-    assert member is not None
-    reply = await run_text(services, member, "/thidua", Channel.CONSOLE, None)
+    reply = await say(services, phone, "/thidua")
     return reply.text.splitlines()[1:3]
 
 
@@ -54,9 +53,7 @@ def labelled(points: int, made_of: str) -> str:
 
 async def unit_lines(services: Services, phone: str) -> list[str]:
     """The unit's own level at the top of a lead's /thidua: title, completion, score."""
-    lead = await services.repo.member_by_phone(phone)
-    assert lead is not None
-    reply = await run_text(services, lead, "/thidua", Channel.CONSOLE, None)
+    reply = await say(services, phone, "/thidua")
     return reply.text.splitlines()[1:5]
 
 

@@ -8,23 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from commands.context import Reply, Services
+from commands.context import Services
 from commands.grammar import parse_period_words, tokens
-from commands.registry import run_text
 from storage.store_base import StoreBase
 from tests.support.cli import bot, rows
 from tests.support.db import rows as db_rows
+from tests.support.members import say
 from tracker.errors import UserError
 from tracker.models import Channel
 
 TODAY = date(2026, 11, 23)  # a Monday, as in conftest
 LAN = "0912000001"
-
-
-async def say(services: Services, text: str, channel: Channel = Channel.CONSOLE) -> Reply:
-    member = await services.repo.member_by_phone(LAN)
-    assert member is not None
-    return await run_text(services, member, text, channel, None)
 
 
 @pytest.mark.parametrize(
@@ -84,7 +78,7 @@ def test_a_period_that_names_nothing_is_refused(typed: str) -> None:
     ],
 )
 async def test_progress_for_everyday_periods(services: Services, text: str, title: str) -> None:
-    reply = await say(services, text)
+    reply = await say(services, LAN, text)
     assert reply.text.startswith(title), reply.text
 
 
@@ -93,7 +87,7 @@ async def test_progress_for_everyday_periods(services: Services, text: str, titl
     [("/tiendo 13/2026", "13/2026"), ("/tiendo T13", "T13"), ("/tiendo Tháng 13", "Tháng 13")],
 )
 async def test_an_error_quotes_what_was_typed(services: Services, text: str, quoted: str) -> None:
-    reply = await say(services, text)
+    reply = await say(services, LAN, text)
     assert reply.text.startswith(f'Không hiểu kỳ "{quoted}"'), reply.text
 
 
@@ -115,19 +109,19 @@ async def test_an_error_quotes_what_was_typed(services: Services, text: str, quo
 async def test_logging_in_natural_order(
     services: Services, tmp_path: Path, text: str, first_line: str
 ) -> None:
-    reply = await say(services, text)
+    reply = await say(services, LAN, text)
     assert reply.text.splitlines()[0] == first_line
     assert len(db_rows(tmp_path, "SELECT id FROM entries")) == 1
 
 
 async def test_bhxh_1_never_talks_about_a_code(services: Services) -> None:
-    sms = await say(services, "BHXH 1", Channel.SMS)
+    sms = await say(services, LAN, "BHXH 1", Channel.SMS)
     assert sms.text.startswith("Da ghi 1 TN ngay 23/11/2026.")
     # A long number after BHXH is still a legacy code.
     repo = services.repo
     assert isinstance(repo, StoreBase)
     repo.use_participant_secret("participants-secret-for-tests-0123456789")
-    coded = await say(services, "/ghi TN 1 bhxh 0123456789")
+    coded = await say(services, LAN, "/ghi TN 1 bhxh 0123456789")
     assert "mã …789" in coded.text
 
 

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from commands.context import Services
-from commands.registry import run_text
 from storage.repository import QuotaRow
 from storage.sqlite import SQLiteRepository
 from tests.conftest import NOW
 from tests.support.cli import ROOT, bot, cli_env, rows
 from tests.support.db import rows as db_rows
 from tests.support.dump import dump
+from tests.support.members import reply_text
 from tracker.models import Channel, TargetKind
 
 STAFF_CSV = (
@@ -41,12 +41,6 @@ def out_of_range(given: str) -> str:
         f'Kỳ "{given}" nằm ngoài các năm 2000\u20132100: hãy dùng tuần, tháng, quý, năm'
         " hoặc ví dụ 2026-11."
     )
-
-
-async def say(services: Services, phone: str, text: str, channel: Channel = Channel.CONSOLE) -> str:
-    member = await services.repo.member_by_phone(phone)
-    assert member is not None
-    return (await run_text(services, member, text, channel, None)).text
 
 
 @pytest.mark.parametrize(
@@ -115,28 +109,28 @@ async def test_each_named_crash_input_is_answered_and_changes_nothing(
     services: Services, tmp_path: Path, phone: str, text: str, expected: str
 ) -> None:
     before = dump(tmp_path / "quota.db")
-    assert await say(services, phone, text) == expected
+    assert await reply_text(services, phone, text) == expected
     assert dump(tmp_path / "quota.db") == before
 
 
 async def test_a_wall_of_digits_as_a_page_number_is_the_first_page(services: Services) -> None:
-    assert await say(services, LEAD, f"/duyet trang {WALL}") == (
+    assert await reply_text(services, LEAD, f"/duyet trang {WALL}") == (
         "Không có bản ghi nào đang chờ duyệt."
     )
 
 
 async def test_out_of_range_reply_in_english_and_as_plain_sms(services: Services) -> None:
-    await say(services, LAN, "/ngonngu en")
-    assert await say(services, LAN, "/tiendo 9999") == (
+    await reply_text(services, LAN, "/ngonngu en")
+    assert await reply_text(services, LAN, "/tiendo 9999") == (
         'Period "9999" is outside the years 2000\u20132100: use week, month, quarter, year'
         " or e.g. 2026-11."
     )
-    assert await say(services, LAN, "TD 9999", Channel.SMS) == (
+    assert await reply_text(services, LAN, "TD 9999", Channel.SMS) == (
         'Period "9999" is outside the years 2000-2100: use week, month, quarter, year'
         " or e.g. 2026-11."
     )
-    await say(services, LAN, "/ngonngu vi")
-    assert await say(services, LAN, "TD 9999", Channel.SMS) == (
+    await reply_text(services, LAN, "/ngonngu vi")
+    assert await reply_text(services, LAN, "TD 9999", Channel.SMS) == (
         'Ky "9999" nam ngoai cac nam 2000-2100: hay dung tuan, thang, quy, nam hoac vi du 2026-11.'
     )
 
@@ -144,10 +138,10 @@ async def test_out_of_range_reply_in_english_and_as_plain_sms(services: Services
 async def test_a_far_period_never_poisons_the_boards(services: Services, tmp_path: Path) -> None:
     """`/bxh 0001-W01` once materialised the key `1-W01`; after the next quota change
     every /bxh, /donvi, /xuat and /hoso of the organisation failed."""
-    assert await say(services, LAN, "/bxh 0001-W01") == out_of_range("0001-W01")
+    assert await reply_text(services, LAN, "/bxh 0001-W01") == out_of_range("0001-W01")
     await services.repo.import_quotas([QuotaRow(0, TargetKind.MEMBER, LAN, "TN", "2026", 130)], NOW)
     replies = {
-        (phone, text): await say(services, phone, text)
+        (phone, text): await reply_text(services, phone, text)
         for phone, text in [
             (LAN, "/bxh"),
             (LAN, "BXH 1_000 \u2028 29/11/1926"),
@@ -183,7 +177,7 @@ async def test_text_that_is_not_unicode_is_stored_with_replacement_characters(
 ) -> None:
     """What a console under LC_ALL=C makes of bytes that are not UTF-8: lone surrogates."""
     text = "/sangkien 0912000001 s\udcff\udcfeng ki\udce1n"
-    reply = await say(services, LEAD, text)
+    reply = await reply_text(services, LEAD, text)
     assert reply == "✅ Đã ghi sáng kiến năm 2026 cho Nguyễn Thị Lan."
     notes = db_rows(tmp_path, "SELECT note FROM initiatives")
     assert notes == [("s\ufffd\ufffdng ki\ufffdn",)]

@@ -7,9 +7,9 @@ import io
 
 from openpyxl import load_workbook
 
-from commands.context import Reply, Services
-from commands.registry import run_text
+from commands.context import Services
 from storage.repository import StaffRow
+from tests.support.members import say
 from tracker.models import Channel, Role
 
 LEAD, LAN = "0913000001", "0912000001"
@@ -17,14 +17,6 @@ OTHER = StaffRow(
     6, "BHXH tỉnh Thanh Hóa / BHXH cơ sở Sầm Sơn / Phường Sầm Sơn", "Đỗ Thị Mai",
     "0914000002", Role.OFFICER,
 )  # fmt: skip
-
-
-async def say(
-    services: Services, phone: str, text: str, channel: Channel = Channel.CONSOLE
-) -> Reply:
-    member = await services.repo.member_by_phone(phone)
-    assert member is not None
-    return await run_text(services, member, text, channel, None)
 
 
 async def test_audit_is_one_line_per_action_with_words_and_names(services: Services) -> None:

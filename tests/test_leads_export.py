@@ -7,26 +7,20 @@ import io
 
 from openpyxl import load_workbook
 
-from commands.context import Reply, Services
+from commands.context import Services
 from commands.export import ProgressRow, build_csv, build_xlsx
 from commands.export_participants import participant_headers
-from commands.registry import run_text
 from commands.spreadsheet import neutralise
 from locales import Translator
 from storage.repository import StaffRow
 from tests.conftest import OFFICE
-from tracker.models import Channel, Role
+from tests.support.members import say
+from tracker.models import Role
 
 COMMUNE = "BHXH tỉnh Thanh Hóa / BHXH cơ sở Hạc Thành / Phường Hạc Thành"
 POST_OFFICE = "BHXH tỉnh Thanh Hóa / BHXH cơ sở Hạc Thành / Bưu điện Hạc Thành"
 TN, YT = "BHXH tự nguyện", "BHYT hộ gia đình"  # programs named in full, as reports do
 HEADERS = ("Họ và tên", "Số điện thoại", "Đơn vị", "Đã đạt", "Chỉ tiêu", "Tỷ lệ hoàn thành (%)")
-
-
-async def say(services: Services, phone: str, text: str) -> Reply:
-    member = await services.repo.member_by_phone(phone)
-    assert member is not None
-    return await run_text(services, member, text, Channel.CONSOLE, None)
 
 
 def rows_of(content: bytes) -> dict[str, list[tuple[object, ...]]]:

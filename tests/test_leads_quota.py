@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from commands.context import Reply, Services
+from commands.context import Services
 from commands.quota_split import plan_quotas, seasonal_weights
-from commands.registry import run_text
 from storage.repository import StaffRow
+from tests.support.members import quota_book, say
 from tracker.errors import UserError
-from tracker.models import Channel, Member, Role, TargetKind
+from tracker.models import Role, TargetKind
 from tracker.periods import PeriodKind, parse_period
 from tracker.quotas import target_for
 
@@ -20,18 +20,6 @@ EXTRA = [
     StaffRow(6, f"{OTHER_OFFICE} / Phường Sầm Sơn", "Đỗ Thị Mai", "0914000002", Role.OFFICER),
     StaffRow(7, "BHXH tỉnh Thanh Hóa", "Hoàng Quốc Việt", "0915000001", Role.ADMIN),
 ]
-
-
-async def say(services: Services, phone: str, text: str) -> Reply:
-    member = await services.repo.member_by_phone(phone)
-    assert member is not None
-    return await run_text(services, member, text, Channel.CONSOLE, None)
-
-
-async def book(services: Services, phone: str, code: str = "TN") -> dict[str, int]:
-    member = await services.repo.member_by_phone(phone)
-    assert isinstance(member, Member)
-    return dict((await services.repo.quota_books(TargetKind.MEMBER, member.id)).get(code, {}))
 
 
 def test_plan_without_split_is_the_period_alone() -> None:
@@ -94,7 +82,7 @@ async def test_lead_sets_a_member_quota_by_any_phone_form(services: Services) ->
         reply.text
         == "✅ Chỉ tiêu BHXH tự nguyện năm 2026 của Nguyễn Thị Lan (0912000001): 120 → 150."
     )
-    assert await book(services, "0912000001") == {"2026": 150}
+    assert await quota_book(services, "0912000001") == {"2026": 150}
     [record] = await services.repo.audit_log(None, 20)
     assert (record.action, record.before, record.after) == ("quota", "120", "150")
     assert record.subject == "Nguyễn Thị Lan (0912000001) · TN 2026"
@@ -104,10 +92,10 @@ async def test_lead_sets_a_member_quota_by_any_phone_form(services: Services) ->
 async def test_split_into_months_then_weeks_derive_from_the_months(services: Services) -> None:
     asked = await say(services, "0913000001", "/chitieu 0912000001 tn 2026 120 chia thang mua")
     assert "(chưa lưu)" in asked.text and "Chia lại cả năm" in asked.text
-    assert await book(services, "0912000001") == {"2026": 120}  # nothing before the answer
+    assert await quota_book(services, "0912000001") == {"2026": 120}  # nothing before the answer
     reply = await say(services, "0913000001", "y")
     assert "Chia theo tháng (theo mùa vụ): 2026-01: 7, 2026-02: 6" in reply.text
-    quotas = await book(services, "0912000001")
+    quotas = await quota_book(services, "0912000001")
     assert sum(quotas[f"2026-{m:02d}"] for m in range(1, 13)) == 120
     assert quotas["2026-02"] == 6 and quotas["2026-11"] == 13
     # A week derives from the months it falls in: W48 lies inside November (30 days).
@@ -121,7 +109,7 @@ async def test_split_into_months_then_weeks_derive_from_the_months(services: Ser
     again = await say(services, "0913000001", "yes")
     assert "Split" not in again.text and "Chia theo quý (đều): 2026-Q1: 25" in again.text
     assert "Đã bỏ các chỉ tiêu cũ mâu thuẫn: 2026-01" in again.text
-    assert await book(services, "0912000001") == {
+    assert await quota_book(services, "0912000001") == {
         "2026": 100,
         "2026-Q1": 25,
         "2026-Q2": 25,
@@ -174,8 +162,8 @@ async def test_refusals_say_why_and_change_nothing(
     await services.repo.import_staff(EXTRA)
     reply = await say(services, "0913000001", text)
     assert expected in reply.text
-    assert await book(services, "0912000001") == {"2026": 120}
-    assert await book(services, "0914000002") == {}
+    assert await quota_book(services, "0912000001") == {"2026": 120}
+    assert await quota_book(services, "0914000002") == {}
     assert await services.repo.audit_log(None, 20) == []
 
 
@@ -184,6 +172,6 @@ async def test_admin_sets_quotas_anywhere(services: Services) -> None:
     await say(services, "0915000001", "/quota 0914000002 TN 2026 60 split quarter")
     reply = await say(services, "0915000001", "co")
     assert "2026-Q4: 15" in reply.text
-    assert (await book(services, "0914000002"))["2026"] == 60
+    assert (await quota_book(services, "0914000002"))["2026"] == 60
     top = await say(services, "0915000001", "/chitieu tinh Thanh Hoa TN 2026 1000")
     assert top.text.endswith("BHXH tỉnh Thanh Hóa: — → 1.000.")

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from commands.context import Reply, Services
+from commands.context import Services
 from commands.notices import worded
-from commands.registry import run_text
 from storage.repository import StaffRow
 from tests.conftest import Clock
-from tracker.models import Channel, Member, Role
+from tests.support.members import member, say
+from tracker.models import Role
 
 OTHER = "BHXH tỉnh Thanh Hóa / BHXH cơ sở Sầm Sơn / Phường Sầm Sơn"
 EXTRA = [
@@ -18,16 +18,6 @@ EXTRA = [
     StaffRow(8, "BHXH tỉnh Thanh Hóa", "Hoàng Quốc Việt", "0915000001", Role.ADMIN),
 ]
 LEAD, LAN, MAI = "0913000001", "0912000001", "0914000002"
-
-
-async def member(services: Services, phone: str) -> Member:
-    found = await services.repo.member_by_phone(phone)
-    assert found is not None
-    return found
-
-
-async def say(services: Services, phone: str, text: str) -> Reply:
-    return await run_text(services, await member(services, phone), text, Channel.CONSOLE, None)
 
 
 async def month_total(services: Services, phone: str, code: str = "TN") -> int:

@@ -50,7 +50,8 @@ async def bot(bot: TelegramApp, server: BotApiServer, services: Services) -> Tel
     return bot
 
 
-async def say(server: BotApiServer, who: dict[str, Any], text: str) -> str:
+async def telegram_reply(server: BotApiServer, who: dict[str, Any], text: str) -> str:
+    """A Telegram message from `who` through the running bot; the text it answers with."""
     return str((await send(server, text_update(who, text))).params["text"])
 
 
@@ -70,7 +71,7 @@ async def refused(
     server: BotApiServer, services: Services, who: dict[str, Any], text: str, expected: str
 ) -> None:
     before = await snapshot(services)
-    answer = await say(server, who, text)
+    answer = await telegram_reply(server, who, text)
     assert answer.startswith(expected), (text, answer)
     assert await snapshot(services) == before, text
 
@@ -92,19 +93,21 @@ async def test_quota_authorisation_matrix(
     for who, text, expected in cases:
         await refused(server, services, who, text, expected)
 
-    own_member = await say(server, LEAD, "/chitieu 0912000001 TN 2026 150")
+    own_member = await telegram_reply(server, LEAD, "/chitieu 0912000001 TN 2026 150")
     assert (
         own_member
         == "✅ Chỉ tiêu BHXH tự nguyện năm 2026 của Nguyễn Thị Lan (0912000001): 120 → 150."
     )
-    own_unit = await say(server, LEAD, "/quota Phuong Hac Thanh YT 2026-Q4 300 split month")
+    own_unit = await telegram_reply(
+        server, LEAD, "/quota Phuong Hac Thanh YT 2026-Q4 300 split month"
+    )
     assert own_unit.startswith(
         "✅ Chỉ tiêu BHYT hộ gia đình quý IV/2026 của BHXH tỉnh Thanh Hóa / BHXH cơ sở"
     )
     assert "2026-10: 100, 2026-11: 100, 2026-12: 100" in own_unit
-    other = await say(server, ADMIN, "/chitieu 0914000002 TN 2026 50")
+    other = await telegram_reply(server, ADMIN, "/chitieu 0914000002 TN 2026 50")
     assert other == "✅ Chỉ tiêu BHXH tự nguyện năm 2026 của Đỗ Thị Mai (0914000002): — → 50."
-    parent = await say(server, ADMIN, "/chitieu BHXH tinh Thanh Hoa TN 2026 900")
+    parent = await telegram_reply(server, ADMIN, "/chitieu BHXH tinh Thanh Hoa TN 2026 900")
     assert parent == "✅ Chỉ tiêu BHXH tự nguyện năm 2026 của BHXH tỉnh Thanh Hóa: — → 900."
     lan = await services.repo.member_by_phone("0912000001")
     assert lan is not None
@@ -119,12 +122,12 @@ async def test_quota_authorisation_matrix(
 async def test_review_authorisation_matrix(
     server: BotApiServer, bot: TelegramApp, services: Services
 ) -> None:
-    logged = await say(server, LAN, "/ghi TN 2")  # entry 1, in the lead's subtree
+    logged = await telegram_reply(server, LAN, "/ghi TN 2")  # entry 1, in the lead's subtree
     assert logged.startswith("✅ Đã ghi 2")
     mai = await services.repo.member_by_phone("0914000002")
     assert mai is not None
     await run_text(services, mai, "/ghi TN 3", Channel.CONSOLE, None)  # entry 2, other unit
-    await say(server, ADMIN, "/ghi TN 1")  # entry 3, logged in the parent unit
+    await telegram_reply(server, ADMIN, "/ghi TN 1")  # entry 3, logged in the parent unit
 
     not_found = "Không tìm thấy bản ghi #{} trong đơn vị bạn quản lý."
     cases = [
@@ -160,21 +163,21 @@ async def test_review_authorisation_matrix(
         "sendMessage", lambda call: call.params["chat_id"] == LAN["id"], since=since
     )
     assert "của bạn đã bị Trần Minh Đức từ chối và không được tính" in told.params["text"]
-    progress = await say(server, LAN, "/tiendo")
+    progress = await telegram_reply(server, LAN, "/tiendo")
     assert "BHXH tự nguyện: 0/10" in progress
-    everywhere = await say(server, ADMIN, "/duyet")
+    everywhere = await telegram_reply(server, ADMIN, "/duyet")
     assert everywhere.splitlines()[2:4] == [
         "#3 Hoàng Quốc Việt · BHXH tự nguyện 1 người · 23/11/2026 (Telegram)",
         "#2 Đỗ Thị Mai · BHXH tự nguyện 3 người · 23/11/2026 (máy tính)",
     ]
-    assert (await say(server, ADMIN, "/duyet 2")).startswith("✅ Đã xác nhận bản ghi #2")
+    assert (await telegram_reply(server, ADMIN, "/duyet 2")).startswith("✅ Đã xác nhận bản ghi #2")
 
 
 async def test_export_and_audit_authorisation(
     server: BotApiServer, bot: TelegramApp, services: Services
 ) -> None:
-    await say(server, ADMIN, "/chitieu 0914000002 TN 2026 50")
-    await say(server, LEAD, "/chitieu 0912000001 TN 2026 150")
+    await telegram_reply(server, ADMIN, "/chitieu 0914000002 TN 2026 50")
+    await telegram_reply(server, LEAD, "/chitieu 0912000001 TN 2026 150")
     for who, text, expected in [
         (LAN, "/xuat", NOT_ALLOWED),
         (HOA, "/export", NOT_ALLOWED),
@@ -187,13 +190,13 @@ async def test_export_and_audit_authorisation(
         await refused(server, services, who, text, expected)
         assert not [c for c in server.calls[since:] if c.method == "sendDocument"]
 
-    audit = await say(server, LEAD, "/nhatky")
+    audit = await telegram_reply(server, LEAD, "/nhatky")
     assert audit.splitlines()[0] == "🗂 1 thay đổi gần nhất:"
     assert audit.splitlines()[1].endswith("Nguyễn Thị Lan (0912000001) · TN 2026: 120 → 150")
-    assert "Đỗ Thị Mai" in await say(server, ADMIN, "/audit")
+    assert "Đỗ Thị Mai" in await telegram_reply(server, ADMIN, "/audit")
 
     since = server.mark()
-    text = await say(server, LEAD, "/xuat")
+    text = await telegram_reply(server, LEAD, "/xuat")
     assert text.startswith("📎 Báo cáo tiến độ tháng 11/2026 · BHXH cơ sở Hạc Thành: 3 người")
     xlsx = await server.wait_for("sendDocument", since=since)
     csv_doc = await server.wait_for(

@@ -9,29 +9,20 @@ from datetime import date, datetime, time, timedelta
 
 from openpyxl import load_workbook
 
-from commands.context import Reply, Services
+from commands.context import Services
 from commands.registry import run_text
 from commands.summary_data import gather_summary
 from commands.summary_text import Total, compose_summary
 from locales import Translator
 from storage.repository import QuotaRow, StaffRow
 from tests.conftest import COMMUNE, NOW, OFFICE, POST_OFFICE
-from tracker.models import Channel, Member, NewEntry, Role, TargetKind
+from tests.support.members import member, say
+from tracker.models import Channel, NewEntry, Role, TargetKind
 from tracker.periods import VIETNAM, parse_period
 
 PROVINCE = "BHXH tỉnh Thanh Hóa"
 DAY = date(2026, 11, 23)
 LAN, NAM, HOA, LEAD, ADMIN = "0912000001", "0912000002", "0912000003", "0913000001", "0915000001"
-
-
-async def member(services: Services, phone: str) -> Member:
-    found = await services.repo.member_by_phone(phone)
-    assert found is not None
-    return found
-
-
-async def say(services: Services, phone: str, text: str) -> Reply:
-    return await run_text(services, await member(services, phone), text, Channel.CONSOLE, None)
 
 
 async def logged(services: Services, phone: str, program: str, day: date, count: int) -> None:

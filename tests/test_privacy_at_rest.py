@@ -11,13 +11,12 @@ import httpx
 import pytest
 
 from channels.http import build_http_app
-from commands.context import DirectMessage, Services
-from commands.registry import run_text
+from commands.context import Services
 from settings import Settings
 from tests.support.db import dump, rows
 from tests.support.kannel import KannelGateway, kannel_available, serve_asgi
 from tests.support.kannel_conf import SHIPPED, groups, shipped_log_options
-from tracker.models import Channel
+from tests.support.members import say
 
 LAN, LEAD = "0912000001", "0913000001"
 CODE10, CCCD = "0123456789", "036090001234"
@@ -25,18 +24,12 @@ SECRET = "inbound-S3cret_77"
 PARTICIPANT_SECRET = "participants-secret"
 
 
-async def say(services: Services, phone: str, text: str) -> tuple[str, list[DirectMessage]]:
-    member = await services.repo.member_by_phone(phone)
-    assert member is not None
-    reply = await run_text(services, member, text, Channel.CONSOLE, None)
-    return reply.text, reply.direct_messages
-
-
 async def test_a_code_in_a_rejection_reason_is_stored_and_told_masked(
     services: Services, tmp_path: Path
 ) -> None:
     await say(services, LAN, "/ghi TN 1")
-    _, told = await say(services, LEAD, f"/tuchoi 1 trùng mã {CODE10} và CCCD {CCCD}")
+    rejected = await say(services, LEAD, f"/tuchoi 1 trùng mã {CODE10} và CCCD {CCCD}")
+    told = rejected.direct_messages
     reason = "trùng mã *******789 và CCCD *********234"
     assert rows(tmp_path, "SELECT state, state_reason FROM entries") == [("rejected", reason)]
     assert rows(tmp_path, "SELECT after FROM audit_log") == [(f"rejected: {reason}",)]
@@ -46,7 +39,7 @@ async def test_a_code_in_a_rejection_reason_is_stored_and_told_masked(
 
 
 async def test_a_code_in_an_initiative_is_stored_masked(services: Services, tmp_path: Path) -> None:
-    text, _ = await say(services, LEAD, f"/sangkien {LAN} vận động hộ ông A (mã {CODE10})")
+    text = (await say(services, LEAD, f"/sangkien {LAN} vận động hộ ông A (mã {CODE10})")).text
     assert text == "✅ Đã ghi sáng kiến năm 2026 cho Nguyễn Thị Lan."
     assert rows(tmp_path, "SELECT note FROM initiatives") == [
         ("vận động hộ ông A (mã *******789)",)

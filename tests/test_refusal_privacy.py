@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from commands.context import Services
-from commands.registry import run_text
 from storage.repository import StaffRow
 from tests.support.dump import dump
+from tests.support.members import reply_text
 from tracker.models import Channel, Role
 
 SAM_SON = "BHXH tỉnh Thanh Hóa / BHXH cơ sở Sầm Sơn"
@@ -31,18 +31,12 @@ NOBODY = "Không có ai với số {} trong các đơn vị bạn quản lý."
 NO_UNIT = 'Không tìm thấy đơn vị "{}" trong phạm vi của bạn.'
 
 
-async def say(services: Services, phone: str, text: str, channel: Channel = Channel.CONSOLE) -> str:
-    member = await services.repo.member_by_phone(phone)
-    assert member is not None
-    return (await run_text(services, member, text, channel, None)).text
-
-
 @pytest.fixture
 async def org(services: Services) -> Services:
     """Two districts; Mai (Sầm Sơn) has logged entry #1, Lan (Hạc Thành) entry #2."""
     await services.repo.import_staff(EXTRA)
-    assert (await say(services, MAI, "/ghi TN 1")).startswith("✅")
-    assert (await say(services, LAN, "/ghi TN 1")).startswith("✅")
+    assert (await reply_text(services, MAI, "/ghi TN 1")).startswith("✅")
+    assert (await reply_text(services, LAN, "/ghi TN 1")).startswith("✅")
     return services
 
 
@@ -72,21 +66,21 @@ async def test_a_refusal_outside_ones_scope_names_nothing(
     org: Services, tmp_path: Path, phone: str, text: str, expected: str
 ) -> None:
     before = dump(tmp_path / "quota.db")
-    reply = await say(org, phone, text)
+    reply = await reply_text(org, phone, text)
     assert reply == expected
     assert not [word for word in SECRETS if word in reply]
     assert dump(tmp_path / "quota.db") == before
 
 
 async def test_the_same_refusals_in_english_and_by_sms(org: Services) -> None:
-    assert await say(org, LEAD, f"/denhan {MAI}", Channel.SMS) == (
+    assert await reply_text(org, LEAD, f"/denhan {MAI}", Channel.SMS) == (
         "Khong co ai voi so 0914000002 trong cac don vi ban quan ly."
     )
-    await say(org, LEAD, "/ngonngu en")
-    assert await say(org, LEAD, f"/dossier {MAI}") == (
+    await reply_text(org, LEAD, "/ngonngu en")
+    assert await reply_text(org, LEAD, f"/dossier {MAI}") == (
         "Nobody with number 0914000002 in the units you manage."
     )
-    assert await say(org, LEAD, "/quota Sam Son TN 2026 5") == (
+    assert await reply_text(org, LEAD, "/quota Sam Son TN 2026 5") == (
         'No unit "Sam Son" within your scope.'
     )
 
@@ -95,9 +89,9 @@ async def test_an_admin_is_told_when_a_number_is_on_no_list(org: Services) -> No
     await org.repo.import_staff(
         [StaffRow(8, "BHXH tỉnh Thanh Hóa", "Hoàng Quốc Việt", "0915000001", Role.ADMIN)]
     )
-    assert await say(org, "0915000001", "/hoso 0999999999") == (
+    assert await reply_text(org, "0915000001", "/hoso 0999999999") == (
         "Không có ai với số 0999999999 trong danh sách cán bộ."
     )
-    assert (await say(org, "0915000001", f"/hoso {MAI}")).startswith(
+    assert (await reply_text(org, "0915000001", f"/hoso {MAI}")).startswith(
         "📎 Hồ sơ thi đua năm 2026 của Đỗ Thị Mai"
     )

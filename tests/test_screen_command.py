@@ -6,23 +6,17 @@ import re
 from pathlib import Path
 
 from commands.context import Reply, Services
-from commands.registry import run_text
 from commands.screen import screen_token_hash
 from storage.repository import StaffRow
 from tests.conftest import NOW
 from tests.support.db import dump, rows
-from tracker.models import Channel, Role
+from tests.support.members import say
+from tracker.models import Role
 
 LEAD, LAN = "0913000001", "0912000001"
 OTHER_LEAD = "0914000001"
 OTHER_OFFICE = "BHXH tỉnh Thanh Hóa / BHXH cơ sở Sầm Sơn"
 LINK = re.compile(r"^http://tv\.example/tv/([A-Za-z0-9_-]{32})$")
-
-
-async def say(services: Services, phone: str, text: str, group: int | None = None) -> Reply:
-    member = await services.repo.member_by_phone(phone)
-    assert member is not None
-    return await run_text(services, member, text, Channel.CONSOLE, None, group)
 
 
 def with_base(services: Services) -> Services:

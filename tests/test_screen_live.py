@@ -18,24 +18,17 @@ import pytest
 
 from channels.http import build_http_app
 from channels.tv.hub import ScreenHub
-from commands.context import Reply, Services
-from commands.registry import run_text
+from commands.context import Services
 from settings import Settings
 from storage.backends import open_repository
 from tests.conftest import STAFF
 from tests.support.db import database_url
+from tests.support.members import say
 from tests.support.net import serve_asgi
 from tests.support.sse import Event, EventStream
-from tracker.models import Channel
 
 LEAD, LAN, NAM, HOA = "0913000001", "0912000001", "0912000002", "0912000003"
 PHONES = [row.phone for row in STAFF]
-
-
-async def say(services: Services, phone: str, text: str) -> Reply:
-    member = await services.repo.member_by_phone(phone)
-    assert member is not None
-    return await run_text(services, member, text, Channel.CONSOLE, None)
 
 
 def board_names(html: str, board: str) -> list[str]:

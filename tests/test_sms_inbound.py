@@ -43,7 +43,8 @@ async def sms(
     return await http.get("/sms/inbound", params=params)
 
 
-async def say(http: httpx.AsyncClient, text: str, sender: str = LAN, **extra: str) -> str:
+async def sms_reply(http: httpx.AsyncClient, text: str, sender: str = LAN, **extra: str) -> str:
+    """An SMS from `sender` through the inbound endpoint; the reply it answers with."""
     response = await sms(http, text, sender, **extra)
     assert response.status_code == 200, response.text
     return response.text
@@ -52,7 +53,7 @@ async def say(http: httpx.AsyncClient, text: str, sender: str = LAN, **extra: st
 async def test_log_replies_in_plain_ascii_with_the_running_total(
     http: httpx.AsyncClient, tmp_path: Path
 ) -> None:
-    reply = await say(http, "TN 2", id="m-1")
+    reply = await sms_reply(http, "TN 2", id="m-1")
     # Year quota 120 -> November 10; 23 of 30 days gone: expected 8, so 2 is behind by 6.
     assert reply == ("Da ghi 2 TN ngay 23/11/2026.\nLuy ke thang 11: TN 2/10 (20%) cham 6")
     assert rows(tmp_path, "SELECT program, count, channel, state FROM entries") == [
@@ -64,27 +65,27 @@ async def test_log_replies_in_plain_ascii_with_the_running_total(
 async def test_keywords_ignore_case_accents_and_spacing(
     http: httpx.AsyncClient, tmp_path: Path, text: str
 ) -> None:
-    assert (await say(http, text, id="x")).startswith("Da ghi 2 TN ngay")
+    assert (await sms_reply(http, text, id="x")).startswith("Da ghi 2 TN ngay")
     assert rows(tmp_path, "SELECT sum(count) FROM entries") == [(2,)]
 
 
 async def test_logging_for_a_past_day(http: httpx.AsyncClient, tmp_path: Path) -> None:
-    reply = await say(http, "YT 1 20/11", id="p-1")
+    reply = await sms_reply(http, "YT 1 20/11", id="p-1")
     assert reply.startswith("Da ghi 1 YT ngay 20/11/2026.")
     assert rows(tmp_path, "SELECT day FROM entries") == [("2026-11-20",)]
 
 
 async def test_progress_undo_and_help_fit_one_sms(http: httpx.AsyncClient) -> None:
-    await say(http, "TN 3", id="a")
-    await say(http, "YT 4", id="b")
-    month = await say(http, "TD")
+    await sms_reply(http, "TN 3", id="a")
+    await sms_reply(http, "YT 4", id="b")
+    month = await sms_reply(http, "TD")
     assert month.splitlines()[:2] == ["Tien do thang 11:", "TN 3/10 (30%) cham 5"]
-    quarter = await say(http, "td  QUÝ")
+    quarter = await sms_reply(http, "td  QUÝ")
     assert quarter.startswith("Tien do quy IV/2026:\nTN 3/")
-    assert (await say(http, "TD tháng")) == month
-    assert (await say(http, "HUY", id="c")) == "Da huy ban ghi 4 YT ngay 23/11/2026."
-    assert (await say(http, "hd")).startswith("TN 2: ghi 2 TN")
-    for reply in (month, quarter, await say(http, "TD N"), await say(http, "TD T")):
+    assert (await sms_reply(http, "TD tháng")) == month
+    assert (await sms_reply(http, "HUY", id="c")) == "Da huy ban ghi 4 YT ngay 23/11/2026."
+    assert (await sms_reply(http, "hd")).startswith("TN 2: ghi 2 TN")
+    for reply in (month, quarter, await sms_reply(http, "TD N"), await sms_reply(http, "TD T")):
         assert len(reply) <= 160 and reply.isascii() and not reply.endswith("..."), reply
 
 
@@ -94,7 +95,7 @@ async def test_progress_undo_and_help_fit_one_sms(http: httpx.AsyncClient) -> No
 async def test_every_reply_is_one_plain_sms_and_bad_input_stores_nothing(
     http: httpx.AsyncClient, tmp_path: Path, text: str
 ) -> None:
-    reply = await say(http, text, id=f"bad-{text}")
+    reply = await sms_reply(http, text, id=f"bad-{text}")
     assert reply and len(reply) <= 160 and reply.isascii(), reply
     assert rows(tmp_path, "SELECT count(*) FROM entries") == [(0,)]
 
@@ -102,21 +103,21 @@ async def test_every_reply_is_one_plain_sms_and_bad_input_stores_nothing(
 async def test_a_redelivered_message_counts_once_and_gets_the_same_reply(
     http: httpx.AsyncClient, tmp_path: Path
 ) -> None:
-    first = await say(http, "TN 3", id="kannel-uuid-1")
-    assert await say(http, "TN 3", id="kannel-uuid-1") == first
+    first = await sms_reply(http, "TN 3", id="kannel-uuid-1")
+    assert await sms_reply(http, "TN 3", id="kannel-uuid-1") == first
     # Without an id, sender + text + timestamp identify the message.
     stamp = "2026-11-23 10:15:00"
-    second = await say(http, "YT 2", ts=stamp)
-    assert await say(http, "YT 2", ts=stamp) == second
-    await say(http, "YT 2", ts="2026-11-23 10:16:00")  # a new message with the same text
+    second = await sms_reply(http, "YT 2", ts=stamp)
+    assert await sms_reply(http, "YT 2", ts=stamp) == second
+    await sms_reply(http, "YT 2", ts="2026-11-23 10:16:00")  # a new message with the same text
     assert rows(
         tmp_path, "SELECT program, sum(count) FROM entries GROUP BY program ORDER BY program"
     ) == [
         ("TN", 3),
         ("YT", 4),
     ]
-    undo = await say(http, "HUY", id="kannel-uuid-2")
-    assert await say(http, "HUY", id="kannel-uuid-2") == undo  # undoes one entry, not two
+    undo = await sms_reply(http, "HUY", id="kannel-uuid-2")
+    assert await sms_reply(http, "HUY", id="kannel-uuid-2") == undo  # undoes one entry, not two
     assert rows(tmp_path, "SELECT count(*) FROM entries WHERE state = 'voided'") == [(1,)]
 
 
@@ -182,14 +183,14 @@ async def test_a_call_without_sender_is_a_bad_request(http: httpx.AsyncClient) -
 async def test_unknown_number_gets_one_refusal_a_day_and_nothing_else_is_kept(
     http: httpx.AsyncClient, clock: Clock, tmp_path: Path
 ) -> None:
-    first = await say(http, "TN 2", STRANGER, id="u1")
+    first = await sms_reply(http, "TN 2", STRANGER, id="u1")
     assert first.startswith(REFUSAL) and len(first) <= 160
-    assert await say(http, "TN 2", STRANGER, id="u1") == ""  # empty: Kannel sends nothing
-    assert await say(http, "HD", "+84 987 654 321", id="u2") == ""  # same number, any form
-    assert (await say(http, "HD", "84987654322", id="u3")).startswith(REFUSAL)
-    assert await say(http, "xin chao", "VIETTEL") != ""  # not even a phone number
+    assert await sms_reply(http, "TN 2", STRANGER, id="u1") == ""  # empty: Kannel sends nothing
+    assert await sms_reply(http, "HD", "+84 987 654 321", id="u2") == ""  # same number, any form
+    assert (await sms_reply(http, "HD", "84987654322", id="u3")).startswith(REFUSAL)
+    assert await sms_reply(http, "xin chao", "VIETTEL") != ""  # not even a phone number
     clock.now += timedelta(days=1)
-    assert (await say(http, "TN 2", STRANGER, id="u4")).startswith(REFUSAL)
+    assert (await sms_reply(http, "TN 2", STRANGER, id="u4")).startswith(REFUSAL)
 
     assert rows(tmp_path, "SELECT count(*) FROM entries") == [(0,)]
     kept = rows(tmp_path, "SELECT number_hash, day FROM sms_refusals")

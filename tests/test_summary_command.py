@@ -11,8 +11,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from channels.telegram import TelegramApp, build_application
-from commands.context import Reply, Services
-from commands.registry import run_text
+from commands.context import Services
 from leaderboards.charts import png_size
 from scheduling.outbox import TelegramOut
 from scheduling.runner import ScheduleRunner, activate, deactivate
@@ -20,17 +19,10 @@ from scheduling.triggers import DeliveryPolicy, load_schedule
 from settings import Settings
 from tests.conftest import COMMUNE, OFFICE
 from tests.support.botapi import BotApiServer
+from tests.support.members import say
 from tracker.models import Channel, NewEntry
 
 LEAD, OFFICER = "0913000001", "0912000001"
-
-
-async def say(
-    services: Services, phone: str, text: str, key: str | None = None, group: int | None = None
-) -> Reply:
-    member = await services.repo.member_by_phone(phone)
-    assert member is not None
-    return await run_text(services, member, text, Channel.TELEGRAM, key, group)
 
 
 async def bind(services: Services, path: str, chat_id: int) -> None:
@@ -69,7 +61,7 @@ async def running_scheduler(
 
 
 async def test_only_leads_post_summaries(services: Services) -> None:
-    reply = await say(services, OFFICER, "/tonghop")
+    reply = await say(services, OFFICER, "/tonghop", Channel.TELEGRAM)
     assert reply.text == "Xin lỗi, vai trò của bạn không được dùng lệnh này."
 
 
@@ -78,7 +70,7 @@ async def test_without_a_group_the_lead_reads_the_summary_and_is_told(
 ) -> None:
     await bind(services, COMMUNE, -1001)  # a group below is not the lead's unit's group
     await some_entries(services)
-    reply = await say(services, LEAD, "/summary")
+    reply = await say(services, LEAD, "/summary", Channel.TELEGRAM)
     lines = reply.text.splitlines()
     assert lines[:3] == [
         "📣 Tổng hợp tháng 11/2026 (đến ngày 23/11/2026) · BHXH cơ sở Hạc Thành",
@@ -96,7 +88,7 @@ async def test_without_a_group_the_lead_reads_the_summary_and_is_told(
 async def test_without_a_scheduler_the_console_shows_the_group_post(services: Services) -> None:
     await bind(services, OFFICE, -1003)
     await some_entries(services)
-    reply = await say(services, LEAD, "/tonghop")
+    reply = await say(services, LEAD, "/tonghop", Channel.TELEGRAM)
     office = await services.repo.unit_by_path(OFFICE)
     assert office is not None
     [post] = reply.group_posts
@@ -119,15 +111,18 @@ async def test_a_lead_posts_the_summary_with_its_chart_once_per_command(
     await bind(services, OFFICE, -1003)
     await some_entries(services)
     async with BotApiServer() as server, running_scheduler(services, server):
-        first = await say(services, LEAD, "/tonghop tháng trước", key="tg:1:77")
-        again = await say(services, LEAD, "/tonghop tháng trước", key="tg:1:77")  # redelivered
+        first = await say(services, LEAD, "/tonghop tháng trước", Channel.TELEGRAM, key="tg:1:77")
+        # Redelivered: the same message key again.
+        again = await say(services, LEAD, "/tonghop tháng trước", Channel.TELEGRAM, key="tg:1:77")
         assert first.text == again.text
         assert first.text.endswith(
             "\n\n✅ Đã đăng tổng hợp tháng 10/2026 vào nhóm của BHXH cơ sở Hạc Thành."
         )
         [photo] = server.calls_of("sendPhoto")
         # Typed in the group itself, only the post appears: no second copy of it.
-        in_group = await say(services, LEAD, "/tonghop tháng trước", key="tg:1:79", group=-1003)
+        in_group = await say(
+            services, LEAD, "/tonghop tháng trước", Channel.TELEGRAM, key="tg:1:79", group=-1003
+        )
         assert in_group.text == (
             "✅ Đã đăng tổng hợp tháng 10/2026 vào nhóm của BHXH cơ sở Hạc Thành."
         )
@@ -142,7 +137,7 @@ async def test_a_refused_post_is_reported_to_the_lead(services: Services) -> Non
     await bind(services, OFFICE, -1003)
     async with BotApiServer() as server, running_scheduler(services, server):
         server.fail_next("sendPhoto", 403, description="Forbidden: bot was kicked")
-        reply = await say(services, LEAD, "/tonghop", key="tg:1:78")
+        reply = await say(services, LEAD, "/tonghop", Channel.TELEGRAM, key="tg:1:78")
     assert reply.text.splitlines()[-1].startswith(
         "Chưa đăng được tổng hợp vào nhóm của BHXH cơ sở Hạc Thành"
     )
@@ -150,7 +145,7 @@ async def test_a_refused_post_is_reported_to_the_lead(services: Services) -> Non
 
 async def test_chart_sends_progress_and_trend_images(services: Services) -> None:
     await some_entries(services)
-    reply = await say(services, OFFICER, "/bieudo")
+    reply = await say(services, OFFICER, "/bieudo", Channel.TELEGRAM)
     assert reply.text == (
         "📊 Biểu đồ tháng 11/2026 · Phường Hạc Thành:"
         " người tham gia mới so với kế hoạch phát triển mới"
@@ -167,7 +162,7 @@ async def test_a_lead_sees_the_units_below_and_english_works(services: Services)
     lead = await services.repo.member_by_phone(LEAD)
     assert lead is not None
     await services.repo.set_language(lead.id, "en")
-    reply = await say(services, LEAD, "/chart week")
+    reply = await say(services, LEAD, "/chart week", Channel.TELEGRAM)
     assert reply.text == (
         "📊 Chart of week 48 (23/11/2026 – 29/11/2026) · BHXH cơ sở Hạc Thành:"  # noqa: RUF001
         " new participants against the plan for new enrolments"
@@ -179,6 +174,6 @@ async def test_a_lead_sees_the_units_below_and_english_works(services: Services)
 async def test_chart_of_a_period_nobody_plans_or_a_bad_period(
     services: Services, words: str
 ) -> None:
-    reply = await say(services, OFFICER, words)
+    reply = await say(services, OFFICER, words, Channel.TELEGRAM)
     assert reply.attachments == []
     assert reply.text.startswith(("Chưa có ai có kế hoạch", "Không hiểu kỳ"))

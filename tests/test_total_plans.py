@@ -6,24 +6,18 @@ from __future__ import annotations
 
 import pytest
 
-from commands.context import Reply, Services
-from commands.registry import run_text
+from commands.context import Services
 from storage.repository import QuotaRow
 from tests.conftest import NOW, OFFICE
+from tests.support.members import say
 from tests.test_participant_report import organisation
 from tracker.imports import Problem, parse_quotas
-from tracker.models import Channel, PlanKind, TargetKind
+from tracker.models import PlanKind, TargetKind
 from tracker.periods import parse_period
 from tracker.quotas import total_plan_for
 
 LEAD, LAN = "0913000001", "0912000001"
 HEADER = "target_kind,target,program,period,quota,kind\n"
-
-
-async def say(services: Services, phone: str, text: str) -> Reply:
-    who = await services.repo.member_by_phone(phone)
-    assert who is not None
-    return await run_text(services, who, text, Channel.CONSOLE, None)
 
 
 async def ranking(services: Services) -> list[str]:

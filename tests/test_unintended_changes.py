@@ -6,35 +6,21 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from commands.context import Reply, Services
-from commands.registry import run_text
+from commands.context import Services
 from storage.backends import open_repository
 from tests.conftest import Clock
 from tests.support.cli import bot, rows
 from tests.support.db import database_url
 from tests.support.db import rows as db_rows
-from tracker.models import Channel, Member, TargetKind
+from tests.support.members import quota_book, say
+from tracker.models import Channel
 
 LEAD, LAN, NAM = "0913000001", "0912000001", "0912000002"
-
-
-async def say(
-    services: Services, phone: str, text: str, channel: Channel = Channel.CONSOLE
-) -> Reply:
-    member = await services.repo.member_by_phone(phone)
-    assert member is not None
-    return await run_text(services, member, text, channel, None)
 
 
 def entries(tmp_path: Path) -> list[tuple[object, ...]]:
     """(id, state) of every entry, read from the database file itself."""
     return db_rows(tmp_path, "SELECT id, state FROM entries ORDER BY id")
-
-
-async def book(services: Services, phone: str) -> dict[str, int]:
-    member = await services.repo.member_by_phone(phone)
-    assert isinstance(member, Member)
-    return dict((await services.repo.quota_books(TargetKind.MEMBER, member.id)).get("TN", {}))
 
 
 async def test_thang_12_alone_is_asked_about_and_changes_nothing(services: Services) -> None:
@@ -44,12 +30,12 @@ async def test_thang_12_alone_is_asked_about_and_changes_nothing(services: Servi
         " /chitieu 0912000002 TN 2026-12 <số>), hoặc chỉ tiêu tháng 11/2026 là 12."
         " Đồng ý nghĩa là đặt chỉ tiêu tháng 11/2026 là 12.\nGõ y để đồng ý, n để bỏ."
     )
-    assert await book(services, NAM) == {"2026": 120}
+    assert await quota_book(services, NAM) == {"2026": 120}
     assert await services.repo.audit_log(None, 10) == []
     # Saying no leaves everything as it was; saying yes picks the other reading.
     assert (await say(services, LEAD, "n")).text == "Đã bỏ, không thay đổi gì."
     assert (await say(services, LEAD, "y")).text == "Không có điều gì đang chờ bạn xác nhận."
-    assert await book(services, NAM) == {"2026": 120}
+    assert await quota_book(services, NAM) == {"2026": 120}
 
 
 async def test_a_period_word_followed_by_a_number_is_that_period(services: Services) -> None:
@@ -58,7 +44,7 @@ async def test_a_period_word_followed_by_a_number_is_that_period(services: Servi
         reply.text
         == "✅ Chỉ tiêu BHXH tự nguyện tháng 12/2026 của Phạm Văn Nam (0912000002): — → 15."
     )
-    assert await book(services, NAM) == {"2026": 120, "2026-12": 15}
+    assert await quota_book(services, NAM) == {"2026": 120, "2026-12": 15}
 
 
 async def test_thang_10_is_october_and_a_past_month_is_confirmed_first(
@@ -69,13 +55,13 @@ async def test_thang_10_is_october_and_a_past_month_is_confirmed_first(
         "Chỉ tiêu BHXH tự nguyện tháng 10/2026 của Phạm Văn Nam (0912000002): — → 15 (chưa lưu).\n"
         "⚠️ Kỳ tháng 10/2026 đã qua.\nGõ y để đồng ý, n để bỏ."
     )
-    assert await book(services, NAM) == {"2026": 120}
+    assert await quota_book(services, NAM) == {"2026": 120}
     done = await say(services, LEAD, "y")
     assert (
         done.text
         == "✅ Chỉ tiêu BHXH tự nguyện tháng 10/2026 của Phạm Văn Nam (0912000002): — → 15."
     )
-    assert await book(services, NAM) == {"2026": 120, "2026-10": 15}
+    assert await quota_book(services, NAM) == {"2026": 120, "2026-10": 15}
     # `thang 10` alone reads two ways, like `tháng 12`.
     two_ways = await say(services, LEAD, "/chitieu 0912000002 TN thang 10")
     assert two_ways.text.startswith('"thang 10" có thể hiểu hai cách: tháng 10/2026')
@@ -90,9 +76,9 @@ async def test_one_thousand_with_a_dot_and_a_jump_over_three_times_asks(
         " lưu).\n"
         "⚠️ Tăng hơn 3 lần so với chỉ tiêu hiện tại.\nGõ y để đồng ý, n để bỏ."
     )
-    assert await book(services, LAN) == {"2026": 120}
+    assert await quota_book(services, LAN) == {"2026": 120}
     assert (await say(services, LEAD, "y")).text.endswith(": 120 → 1.000.")
-    assert await book(services, LAN) == {"2026": 1000}
+    assert await quota_book(services, LAN) == {"2026": 1000}
     # Three times or less is an everyday change: no question.
     plain = await say(services, LEAD, "/chitieu 0912000001 TN 2026 3.000")
     assert plain.text.endswith(": 1.000 → 3.000.")
@@ -111,19 +97,19 @@ async def test_an_absurd_quota_is_refused_by_the_programs_bound(services: Servic
         "A quota of 9,000,000 is too large for Household health insurance: at most 2,000,000."
         " Please check the number."
     )
-    assert await book(services, LAN) == {"2026": 120}
+    assert await quota_book(services, LAN) == {"2026": 120}
 
 
 async def test_sms_confirms_with_co_and_telegram_offers_buttons(services: Services) -> None:
     asked = await say(services, LEAD, "/chitieu 0912000002 TN nam 2026 120 chia thang", Channel.SMS)
     assert asked.text.endswith("Tra loi CO de dong y, KHONG de bo.")
     assert not asked.buttons
-    assert await book(services, NAM) == {"2026": 120}
+    assert await quota_book(services, NAM) == {"2026": 120}
     # The question is per channel: a "y" typed in the console answers nothing.
     assert (await say(services, LEAD, "y")).text == "Không có điều gì đang chờ bạn xác nhận."
     done = await say(services, LEAD, "CO", Channel.SMS)
     assert done.text.startswith("Chi tieu TN nam 2026 cua Pham Van Nam (0912000002): 120 -> 120.")
-    assert (await book(services, NAM))["2026-12"] == 10
+    assert (await quota_book(services, NAM))["2026-12"] == 10
     telegram = await say(services, LEAD, "/chitieu 0912000002 TN quý 3 40", Channel.TELEGRAM)
     assert telegram.text.endswith("Bấm Đồng ý để lưu, hoặc Bỏ.")
     assert [[(b.label, b.command) for b in row] for row in telegram.buttons] == [
@@ -151,7 +137,7 @@ async def test_another_process_finishes_the_question_and_it_expires(
     await say(services, LEAD, "/chitieu 0912000002 TN năm ngoái 30")
     clock.now += timedelta(minutes=31)
     assert (await say(services, LEAD, "y")).text == "Không có điều gì đang chờ bạn xác nhận."
-    assert "2025" not in await book(services, NAM)
+    assert "2025" not in await quota_book(services, NAM)
 
 
 async def test_an_officer_cannot_undo_an_entry_a_lead_confirmed(
@@ -243,7 +229,7 @@ async def test_a_quota_changed_after_the_question_is_asked_again(services: Servi
     await say(services, "0913000001", "/boqua")
     asked = await say(services, LEAD, "/chitieu 0912000001 TN 2026 1.000", Channel.TELEGRAM)
     await say(services, LEAD, "/chitieu 0912000001 TN 2026 300")
-    assert await book(services, LAN) == {"2026": 300}
+    assert await quota_book(services, LAN) == {"2026": 300}
     again = await say(services, LEAD, "/xacnhan", Channel.TELEGRAM)
     assert asked.text.startswith(
         "Chỉ tiêu BHXH tự nguyện năm 2026 của Nguyễn Thị Lan (0912000001): 120 → 1.000"
@@ -251,7 +237,7 @@ async def test_a_quota_changed_after_the_question_is_asked_again(services: Servi
     assert again.text.startswith(
         "Chỉ tiêu BHXH tự nguyện năm 2026 của Nguyễn Thị Lan (0912000001): 300 → 1.000"
     )
-    assert await book(services, LAN) == {"2026": 300}
+    assert await quota_book(services, LAN) == {"2026": 300}
     done = await say(services, LEAD, "/xacnhan", Channel.TELEGRAM)
     assert done.text.endswith(": 300 → 1.000.")
-    assert await book(services, LAN) == {"2026": 1000}
+    assert await quota_book(services, LAN) == {"2026": 1000}

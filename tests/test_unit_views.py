@@ -11,24 +11,16 @@ import pytest
 
 from commands.context import Reply, Services
 from commands.notices import worded
-from commands.registry import run_text
 from storage.repository import QuotaRow
 from storage.store_base import StoreBase
 from tests.conftest import COMMUNE, NOW, OFFICE
+from tests.support.members import say
 from tracker.models import Channel, PlanKind, TargetKind
 from tracker.participant_counts import CountRow
 
 LEAD, LAN, NAM, HOA = "0913000001", "0912000001", "0912000002", "0912000003"
 OFFICE_LINE = "Tổng số người tham gia BHXH tự nguyện: 1.104/1.200 (92,00%) · kế hoạch năm 2026"
 COMMUNE_ROW = "   ↳ tổng số người tham gia BHXH tự nguyện: 454/500 (90,80%) · kế hoạch năm 2026"
-
-
-async def say(
-    services: Services, phone: str, text: str, channel: Channel = Channel.CONSOLE
-) -> Reply:
-    who = await services.repo.member_by_phone(phone)
-    assert who is not None
-    return await run_text(services, who, text, channel, None)
 
 
 async def total_plans(services: Services) -> None:
