@@ -174,8 +174,8 @@ class PostgresBase(GroupCommit, StoreBase):
 
     async def _record_batch(self, batch: list[EntryWork]) -> list[Recorded]:
         """The batch's entries inserted (a no-op for a source key seen before), each
-        stored row and its member's standing: one statement, `log_entries` (migration
-        0130), whose plans the server keeps per connection. One round trip, one
+        stored row and its member's standing: one statement, `log_entries` (migrations
+        0130, 0131), whose plans the server keeps per connection. One round trip, one
         transaction: a statement outside a transaction block is committed when it ends.
 
         Sent in the order of unit and member (each member's logs in their order): two
