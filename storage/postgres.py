@@ -152,6 +152,12 @@ class PostgresBase(GroupCommit, StoreBase):
     def _transaction(self) -> AbstractAsyncContextManager[Db]:
         return self._pg_transaction()
 
+    async def _reclaim(self, tables: Sequence[str]) -> None:
+        # VACUUM runs outside any transaction: the pool's connections are in autocommit.
+        # An emptied table's pages are cut off too, when no one else holds it.
+        async with self._pool.connection() as connection:
+            await connection.execute(f"VACUUM {', '.join(tables)}")
+
     async def _run_write(self, work: Callable[[Db], Awaitable[W]]) -> W:
         async with self._pg_transaction() as db:
             return await work(db)
