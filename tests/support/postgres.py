@@ -52,9 +52,11 @@ def _as_server_user() -> list[str]:
 class PostgresServer:
     """`with PostgresServer() as server:` a running server; `server.new_database()`."""
 
-    def __init__(self, *, durable: bool = False) -> None:
+    def __init__(self, *, durable: bool = False, shared_buffers: str = "64MB") -> None:
         self.durable = durable
         """Commits wait for the disk, as in production (benchmarks); tests need not."""
+        self.shared_buffers = shared_buffers
+        """The server's own cache: small for tests, a production size for benchmarks."""
         self.port = 0
         self._dir: Path | None = None
         self._names = itertools.count(1)
@@ -98,7 +100,7 @@ class PostgresServer:
         self.port = free_port()
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -k {data}"
-            " -c max_connections=200 -c shared_buffers=64MB"
+            f" -c max_connections=200 -c shared_buffers={self.shared_buffers}"
         )
         if not self.durable:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
