@@ -57,9 +57,13 @@ _IN_SCOPE = (
 _READY = f"""{_SCOPE}
 SELECT {{behind}}, {{large}}, (SELECT low FROM scope), (SELECT high FROM scope)
 """
-_LARGE = """CAST((SELECT count(*) FROM units u
-     WHERE u.lineage >= (SELECT low FROM scope) AND u.lineage < (SELECT high FROM scope))
-    AS REAL) / (SELECT count(*) FROM units)"""
+# A scope that holds the first and the last lineage holds every unit: two index reads
+# instead of counting a country's units twice.
+_LARGE = """CASE WHEN (SELECT min(lineage) FROM units) >= (SELECT low FROM scope)
+      AND (SELECT max(lineage) FROM units) < (SELECT high FROM scope) THEN CAST(1 AS REAL)
+    ELSE CAST((SELECT count(*) FROM units u
+        WHERE u.lineage >= (SELECT low FROM scope) AND u.lineage < (SELECT high FROM scope))
+      AS REAL) / (SELECT count(*) FROM units) END"""
 
 # On the board: the row's `listed` (storage/board_cache.py keeps it, LISTED_OF_ROW).
 _LISTED = "b.listed = 1"
@@ -280,11 +284,10 @@ class BoardViewStore(StoreBase):
         _, low, high = await self._ready(unit_id, period, None)
         names = {f"program{index}": code for index, code in enumerate(programs)}
         rows = await self._all(
-            FOLDED_UNITS.format(
-                programs=", ".join(f":{name}" for name in names),
-                materialized="NOT MATERIALIZED" if self.INDEX_HINTS else "MATERIALIZED",
-            ),
-            {"scope": unit_id, "low": low, "high": high, "period": period.key} | names,
+            FOLDED_UNITS.format(programs=", ".join(f":{name}" for name in names)),
+            {"scope": unit_id, "low": low, "high": high, "child_at": len(low) + 1}
+            | {"period": period.key}
+            | names,
         )
         units = [unit_from(row[2:]) for row in rows if row[0] == "unit"]
         return FoldedUnits(units, _parts([row[:5] for row in rows if row[0] != "unit"], programs))
