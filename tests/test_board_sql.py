@@ -242,11 +242,15 @@ _BOARD_CASES = given(
     ),
 )
 
+# (share, reset_after, from_back_after): walk the rank index (share 0) or sort the
+# scope's range; count the asker's place from the front (2.0: never from the back) or
+# from the back of the order (-1.0: always, when walking).
 _SCOPE_CHOICES = pytest.mark.parametrize(
-    ("share", "reset_after"),
-    [(0.0, board_cache.RESET_AFTER), (2.0, 0)],
+    ("share", "reset_after", "from_back_after"),
+    [(0.0, board_cache.RESET_AFTER, 2.0), (0.0, board_cache.RESET_AFTER, -1.0), (2.0, 0, 2.0)],
     ids=[
         "rank-index-walk, place-counted-by-walk, targets-updated",
+        "rank-index-walk, place-counted-from-the-back",
         "range-sort, place-counted-over-range, reset-after-quota-change",
     ],
 )
@@ -258,7 +262,11 @@ _EXAMPLES = {"sqlite": 100, "postgres": 12}
 
 @_SCOPE_CHOICES
 def test_sql_boards_equal_the_pure_ranking(
-    databases: Databases, monkeypatch: pytest.MonkeyPatch, share: float, reset_after: int
+    databases: Databases,
+    monkeypatch: pytest.MonkeyPatch,
+    share: float,
+    reset_after: int,
+    from_back_after: float,
 ) -> None:
     """On each backend (the `backend` fixture), with unit plans among the quotas."""
 
@@ -283,6 +291,7 @@ def test_sql_boards_equal_the_pure_ranking(
                 monkeypatch,
                 share,
                 reset_after,
+                from_back_after,
                 team,
                 units_quotas,
                 before,
@@ -301,6 +310,7 @@ async def check_boards_equal_the_pure_ranking(
     monkeypatch: pytest.MonkeyPatch,
     share: float,
     reset_after: int,
+    from_back_after: float,
     team: list[Person],
     units_quotas: list[tuple[int, str, tuple[tuple[str, int], ...]]],
     before: list[Entry],
@@ -312,6 +322,7 @@ async def check_boards_equal_the_pure_ranking(
     monkeypatch.setattr(sqlite_board_view, "LARGE_SCOPE_SHARE", share)
     monkeypatch.setattr(sqlite_board_view, "WHOLE_SCOPE_SHARE", share)
     monkeypatch.setattr(board_cache, "RESET_AFTER", reset_after)
+    monkeypatch.setattr(sqlite_board_view, "FROM_BACK_AFTER", from_back_after)
     scope_index, period_key, programs, top, around = query
     period = parse_period(period_key)
     url = databases.new()
@@ -505,7 +516,7 @@ def test_unit_board_folds_plans_below_plans(
     logged = [Entry(person, "TN", 1 + person, 0, 0, False) for person in range(len(team))]
     asyncio.run(
         check_boards_equal_the_pure_ranking(
-            databases, monkeypatch, 0.0, board_cache.RESET_AFTER, team, plans, logged, [], [],
+            databases, monkeypatch, 0.0, board_cache.RESET_AFTER, 2.0, team, plans, logged, [], [],
             None, (scope_index, "2026-11", ("TN",), 10, 2),
         )
     )  # fmt: skip
