@@ -95,7 +95,7 @@ _NO_COUNTS = ", ".join(["CAST(NULL AS INTEGER)"] * 6)
 # The member's keys are read through subqueries, not a join, so that a walk can follow
 # the rank index in its order.
 _PEOPLE = f"""WITH
-board AS NOT MATERIALIZED (
+board AS {{board_cte}} (
     SELECT * FROM board_rows b {{by_range}} WHERE {_IN_SCOPE}
 ),
 ordered AS {{ordered_cte}} (
@@ -201,16 +201,25 @@ class BoardViewStore(StoreBase):
         takes none: a small scope's rows are read once (MATERIALIZED) and sorted, as
         its planner, not knowing how few they are, walked the rank index of the
         whole country for a commune's top ten. `count_by_walk`: the asker's place is
-        counted along the rank index (a whole country), else over the scope's range."""
-        counted = "ordered" if count_by_walk else "board"
+        counted along the rank index (a whole country), else over the scope's range.
+        PostgreSQL counts over the range it read once (`ordered` when sorted, else
+        `board`, MATERIALIZED): left to itself it counted a province's place along the
+        country's rank index (38,000 rows read, 1,200 counted)."""
         if not self.INDEX_HINTS:
             materialized = "NOT MATERIALIZED" if by_rank_index else "MATERIALIZED"
-            return sql.format(by_range="", ordered="", ordered_cte=materialized, counted=counted)
+            return sql.format(
+                by_range="",
+                ordered="",
+                ordered_cte=materialized,
+                board_cte="MATERIALIZED",
+                counted="ordered" if count_by_walk or not by_rank_index else "board",
+            )
         return sql.format(
             by_range=_BY_RANGE,
             ordered=_BY_RANK if by_rank_index else _BY_RANGE,
             ordered_cte="NOT MATERIALIZED",
-            counted=counted,
+            board_cte="NOT MATERIALIZED",
+            counted="ordered" if count_by_walk else "board",
         )
 
     async def _ready(
