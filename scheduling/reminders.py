@@ -9,6 +9,7 @@ caught up in between is not nagged (their delivery is skipped).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import AsyncIterator
 from datetime import date
 
 from commands.boards import combined_target
@@ -28,16 +29,17 @@ def is_behind(progress: Progress) -> bool:
 
 PAGE = 2_000
 """Members weighed at a time, with their quota books and totals. The whole country at
-once (60,000 members) held about 90 MB in the bot at each Friday's reminder and made
-most of its peak memory (issue 15); a page is a few MB, and 30 pages are 90 reads."""
+once (60,000 members, most of them behind early in a month) held about 90 MB in the bot
+at each Friday's reminder and made most of its peak memory (issue 15); a page is a few
+MB, and 30 pages are 90 reads."""
 
 
 async def members_behind(
     repo: Repository, rules: Rules, period: Period, today: date, *, page: int = PAGE
-) -> list[Member]:
-    """Every member behind pace over `period` as of `today`, tree by tree, `page`
-    members at a time (by id)."""
-    behind: list[Member] = []
+) -> AsyncIterator[Member]:
+    """Every member behind pace over `period` as of `today`, tree by tree, by id within
+    a tree: read `page` members at a time, and yielded, not gathered, so that no more
+    than a page is held."""
     for root in await repo.root_units():
         after = 0
         while members := await repo.subtree_members(root.id, after=after, limit=page):
@@ -52,10 +54,9 @@ async def members_behind(
                     target = combined_target(period, book, (code,))
                     done = achieved[member.id][code] if member.id in achieved else 0
                     if is_behind(measure(period, done, target, today)):
-                        behind.append(member)
+                        yield member
                         break
             after = members[-1].id
-    return sorted(behind, key=lambda member: member.id)
 
 
 async def reminder_text(

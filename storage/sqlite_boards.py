@@ -31,11 +31,14 @@ def _totals(rows: list[tuple[int, str, int, str | None]]) -> list[PeriodTotal]:
     ]
 
 
-def _id_range(column: str, ids: tuple[int, int] | None) -> tuple[str, tuple[int, ...]]:
-    """SQL and parameters: `column` within the closed range `ids` (None: no condition)."""
+def _id_range(ids: tuple[int, int] | None, *columns: str) -> tuple[str, tuple[int, ...]]:
+    """SQL and parameters: each of `columns` within the closed range `ids` (None: no
+    condition). Said of both sides of a join, the range leads the plan: PostgreSQL cannot
+    size a subtree (its bounds come from the `scope` CTE), and starting from the subtree
+    read the whole country's members for every page (150 ms against 25-45 ms)."""
     if ids is None:
         return "", ()
-    return f" AND {column} BETWEEN ? AND ?", ids
+    return "".join(f" AND {column} BETWEEN ? AND ?" for column in columns), ids * len(columns)
 
 
 class BoardStore(StoreBase):
@@ -97,7 +100,7 @@ class BoardStore(StoreBase):
     ) -> list[PeriodTotal]:
         """Per member now in the subtree and program: all their entries of the period
         (with `ids`, only members whose id lies in that closed range)."""
-        among, bounds = _id_range("t.member_id", ids)
+        among, bounds = _id_range(ids, "t.member_id", "m.id")
         rows = await self._all(
             f"{SCOPE}SELECT t.member_id, t.program, sum(t.achieved), max(t.last_at)"
             " FROM entry_totals t JOIN members m ON m.id = t.member_id"
@@ -130,7 +133,8 @@ class BoardStore(StoreBase):
             if kind is TargetKind.MEMBER
             else "JOIN units u ON u.id = q.target_id"
         )
-        among, bounds = _id_range("q.target_id", ids)
+        owner = "m.id" if kind is TargetKind.MEMBER else "u.id"
+        among, bounds = _id_range(ids, "q.target_id", owner)
         rows = await self._all(
             f"{SCOPE}SELECT q.target_id, q.program, q.period_key, q.value FROM quotas q {owners}"
             f" WHERE q.target_kind = ?{among} AND {under_scope('u')}",

@@ -39,7 +39,9 @@ async def test_every_page_size_finds_the_same_members_behind(services: Services,
     await log(services, "0912000003", "TN", 10)  # Hoa met TN, not YT: still behind
     period = parse_period("2026-11")
 
-    behind = await members_behind(services.repo, services.rules, period, FRIDAY, page=page)
+    behind = [
+        m async for m in members_behind(services.repo, services.rules, period, FRIDAY, page=page)
+    ]
 
     assert [m.id for m in behind] == await ids_of(services, "0912000002", "0912000003")
 
