@@ -29,7 +29,8 @@ from telegram.request import HTTPXRequest
 from benchmarks.province import create_schema
 from benchmarks.report import figure, latency, ratio
 from commands.context import Services
-from leaderboards.charts import Bar, ProgressChart, TrendChart, render_progress, render_trend
+from leaderboards.chart_data import Bar, ProgressChart, TrendChart
+from leaderboards.charts import render_progress, render_trend
 from scheduling.outbox import TelegramOut
 from scheduling.runner import ScheduleRunner, render_in
 from scheduling.triggers import DeliveryPolicy, load_schedule

@@ -9,12 +9,14 @@ from commands.grammar import parse_period_words
 from commands.render import period_label
 from commands.summary_data import progress_chart, unit_trend
 from commands.total_standing import total_lines, total_standings
-from leaderboards.charts import render_progress, render_trend
 from tracker.models import Member
 
 
 async def chart(request: Request, args: list[str], member: Member) -> Reply:
     """Progress bars (the caller's own highlighted) and the cumulative trend, as PNGs."""
+    # Here, not at the top: the drawing stack loads at the first chart (leaderboards.charts).
+    from leaderboards.charts import render_progress, render_trend
+
     period = parse_period_words(args, request.today)
     t, repo, today = request.t, request.repo, request.today
     unit = await repo.unit(member.unit_id)

@@ -15,11 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING
 
 from commands.audit import managed_member
 from commands.boards import combined_target, people_board
@@ -34,6 +30,10 @@ from tracker.errors import UserError
 from tracker.models import Member, TargetKind
 from tracker.periods import PeriodKind, period_containing, sub_periods
 from tracker.quotas import QuotaBook
+
+if TYPE_CHECKING:  # openpyxl itself is imported where a workbook is built
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.worksheet import Worksheet
 
 QUARTER_HEADERS = ("quarter", "program", "achieved", "target", "percent", "rank", "ranked")
 BADGE_HEADERS = ("badge", "times", "latest", "detail")
@@ -176,6 +176,12 @@ async def _emulation(
 
 def build_dossier_xlsx(report: Dossier, t: Translator | None = None) -> bytes:
     """One sheet: who, the quarters, the badges, the emulation level."""
+    # Here, not at the top: openpyxl (about 6 MB resident) loads at the first workbook,
+    # not with the bot (issue 15: a process's memory).
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     t = t or Translator()
     workbook = Workbook()
     sheet = workbook.active

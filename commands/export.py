@@ -14,9 +14,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
+from typing import TYPE_CHECKING
 
 from commands.audit import scope_of
 from commands.boards import people_board
@@ -36,6 +34,9 @@ from locales import Translator
 from tracker.models import Member, Unit
 from tracker.percent import format_percent
 from tracker.periods import Period
+
+if TYPE_CHECKING:  # openpyxl itself is imported where a workbook is built
+    from openpyxl import Workbook
 
 HEADER_KEYS = ("name", "phone", "unit", "achieved", "target", "percent")
 """The columns, named in the reader's language by `sheet.header.<key>`."""
@@ -80,6 +81,11 @@ def build_xlsx(
     participants: list[ParticipantRow] | None = None,
 ) -> bytes:
     """The summary sheet, a sheet per program; `finish` adds more (the units sheet)."""
+    # Here, not at the top: openpyxl (about 6 MB resident) loads at the first workbook,
+    # not with the bot (issue 15: a process's memory).
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
     t = t or Translator()
     workbook = Workbook()
     sheet = workbook.active

@@ -6,9 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from typing import Any
-
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any
 
 from commands.context import Request
 from commands.participant_report import ProgramParticipants, participant_report
@@ -17,6 +15,9 @@ from locales import Translator
 from tracker.models import Unit
 from tracker.percent import completion_hundredths
 from tracker.periods import Period
+
+if TYPE_CHECKING:  # openpyxl is imported where the workbook is built (commands.export)
+    from openpyxl.worksheet.worksheet import Worksheet
 
 PARTICIPANT_HEADER_KEYS = (
     "unit",

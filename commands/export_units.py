@@ -10,9 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
+from typing import TYPE_CHECKING
 
 from commands.spreadsheet import neutralise
 from leaderboards.units import subtree_totals
@@ -22,6 +20,9 @@ from tracker.models import Unit
 from tracker.percent import completion_hundredths
 from tracker.periods import Period
 from tracker.quotas import TargetSource
+
+if TYPE_CHECKING:  # openpyxl is imported where the workbook is built (commands.export)
+    from openpyxl import Workbook
 
 UNIT_HEADER_KEYS = (
     "sheet.header.unit",
@@ -95,6 +96,8 @@ async def unit_rows(
 
 def add_unit_sheet(workbook: Workbook, rows: list[UnitRow], t: Translator) -> None:
     """The sheet, titled and headed in the reader's language."""
+    from openpyxl.utils import get_column_letter  # loaded already: `workbook` is openpyxl's
+
     sheet = workbook.create_sheet(t("plans.sheet_units"))
     sheet.append([t(key) for key in UNIT_HEADER_KEYS])
     for row in rows:

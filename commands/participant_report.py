@@ -13,9 +13,11 @@ from datetime import date
 
 from commands.counts import unit_counts
 from commands.render import period_label, program_label
+from commands.side_by_side import side_by_side
 from locales import Translator
 from storage.repository import Repository
 from tracker.models import Unit
+from tracker.participant_counts import UnitCount
 from tracker.percent import Percent
 from tracker.periods import Period
 from tracker.quotas import total_plan_for
@@ -61,16 +63,13 @@ async def participant_report(
 ) -> list[ProgramParticipants]:
     """One line of figures per program for the subtree of `unit_id` over `period`."""
     as_of = min(today, period.last)
-    year_ago = same_date_last_year(as_of)
-    imported = await repo.count_figures(unit_id)  # read once for both days
-    now_counts = await unit_counts(repo, unit_id, as_of, grace_days, imported)
-    then_counts = await unit_counts(repo, unit_id, year_ago, grace_days, imported)
-    enrolled = await repo.period_enrolments(unit_id, period, as_of)
-    plans = await repo.total_plan_books(unit_id)
-    retention = {
-        figures.program: figures
-        for figures in await repo.retention(unit_id, period.first, period.last, today, grace_days)
-    }
+    (now_counts, then_counts), enrolled, plans, retained = await side_by_side(
+        _counts(repo, unit_id, as_of, grace_days),
+        repo.period_enrolments(unit_id, period, as_of),
+        repo.total_plan_books(unit_id),
+        repo.retention(unit_id, period.first, period.last, today, grace_days),
+    )
+    retention = {figures.program: figures for figures in retained}
     report = []
     for program in programs:
         current = now_counts.get((unit_id, program))
@@ -95,6 +94,16 @@ async def participant_report(
             )
         )
     return report
+
+
+async def _counts(
+    repo: Repository, unit_id: int, as_of: date, grace_days: int
+) -> tuple[dict[tuple[int, str], UnitCount], dict[tuple[int, str], UnitCount]]:
+    """The subtree's counts on `as_of` and on the same date last year."""
+    imported = await repo.count_figures(unit_id)  # read once for both days
+    now_counts = await unit_counts(repo, unit_id, as_of, grace_days, imported)
+    then_counts = await unit_counts(repo, unit_id, same_date_last_year(as_of), grace_days, imported)
+    return now_counts, then_counts
 
 
 def growth_text(t: Translator, line: ProgramParticipants) -> str:

@@ -26,7 +26,7 @@ from commands.summary_text import (
 )
 from commands.total_standing import total_standings
 from leaderboards.badges import Badge, earned_badges
-from leaderboards.charts import MAX_BARS, Bar, ProgressChart, TrendChart
+from leaderboards.chart_data import MAX_BARS, Bar, ProgressChart, TrendChart
 from leaderboards.ranking import RankedRow
 from locales import Translator
 from storage.repository import Repository

@@ -16,7 +16,7 @@ from datetime import date
 from commands.render import period_label, program_name
 from commands.total_standing import TotalStanding, total_line
 from leaderboards.badges import BadgeCode
-from leaderboards.charts import TrendChart
+from leaderboards.chart_data import TrendChart
 from leaderboards.ranking import RankedRow
 from locales import Translator
 from tracker.models import Program

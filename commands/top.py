@@ -10,6 +10,7 @@ from commands.boards import people_view, unit_total
 from commands.context import Reply, Request
 from commands.grammar import parse_board_args
 from commands.render import board_line, period_label, programs_label, unit_total_line
+from commands.side_by_side import side_by_side
 from commands.total_standing import total_lines, total_standings
 from leaderboards.ranking import Gap, RankedRow
 from tracker.models import Member
@@ -38,9 +39,20 @@ async def top(request: Request, args: list[str], member: Member) -> Reply:
         size, around = SMS_TOP, 0
     else:
         size, around = TOP, AROUND
-    people = await people_view(
+    people_read = people_view(
         request.repo, unit, period, programs, member.id, top=size, around=around
     )
+    if request.t.plain:  # one SMS: the top 5 and the sender's own line
+        people = await people_read
+    else:
+        # The board, the unit's own line and its total plans, read side by side.
+        people, total, standings = await side_by_side(
+            people_read,
+            unit_total(request.repo, unit, period, programs),
+            total_standings(
+                request.repo, unit.id, period, request.today, request.rules.grace_days, programs
+            ),
+        )
     t = request.t
     lines = [
         t(
@@ -72,11 +84,7 @@ async def top(request: Request, args: list[str], member: Member) -> Reply:
         return Reply("\n".join(lines))  # SMS: the top 5 and one's own rank, no more
     # The unit's own line, as its parent's /donvi shows it: its plan, else its members'
     # targets added up; entries credited to the unit they were logged in.
-    total = await unit_total(request.repo, unit, period, programs)
     lines.append(unit_total_line(t, t("plans.whole_unit"), total))
     # Beside it, the unit's plan for participants in total where it has one, saying so.
-    standings = await total_standings(
-        request.repo, unit.id, period, request.today, request.rules.grace_days, programs
-    )
     lines += total_lines(t, request.rules, standings, unit.id)
     return Reply("\n".join(lines))

@@ -6,14 +6,17 @@ it sees their unit among its siblings, which is the comparison they care about.
 
 from __future__ import annotations
 
-from commands.boards import unit_board_of, unit_total_of
+from commands.boards import UnitBoard, unit_board_of, unit_total_of
 from commands.context import Reply, Request
 from commands.grammar import parse_board_args
-from commands.participant_report import participant_report, report_lines
+from commands.participant_report import ProgramParticipants, participant_report, report_lines
 from commands.render import period_label, programs_label, unit_board_line, unit_total_line
-from commands.total_standing import total_lines, total_standings
+from commands.side_by_side import side_by_side
+from commands.total_standing import TotalStanding, total_lines, total_standings
+from storage.board_view_repository import FoldedUnits
 from tracker.errors import UserError
 from tracker.models import Member, Unit
+from tracker.periods import Period
 from tracker.text import fold
 
 
@@ -21,8 +24,12 @@ async def units(request: Request, args: list[str], member: Member) -> Reply:
     """Rank the child units of the caller's unit (or of a named unit, for a lead)."""
     period, programs, rest = parse_board_args(args, request.today, request.rules)
     scope = await _scope(request, member, " ".join(rest))
-    folded = await request.repo.folded_units(scope.id, period, programs)  # board and total
-    board = unit_board_of(folded, scope, programs)
+    # The board (with its units' total plans) and a lead's participants block, read side
+    # by side: neither needs the other.
+    (folded, board, standings), figures = await side_by_side(
+        _board(request, scope, period, programs),
+        _participants(request, scope, period) if member.is_lead else _nothing(),
+    )
     t = request.t
     lines = [
         t(
@@ -32,11 +39,6 @@ async def units(request: Request, args: list[str], member: Member) -> Reply:
             programs=programs_label(t, request.rules, programs),
         )
     ]
-    listed = [row.standing.key for row in board.ranked] + [s.key for s in board.unranked]
-    standings = await total_standings(
-        request.repo, scope.id, period, request.today, request.rules.grace_days, programs,
-        [scope.id, *listed],
-    )  # fmt: skip
     for row in board.ranked:  # each row says whether its target is the unit's plan or its members'
         lines.append(
             unit_board_line(
@@ -56,13 +58,37 @@ async def units(request: Request, args: list[str], member: Member) -> Reply:
         lines.append(unit_total_line(t, t("plans.whole_scope", unit=scope.name), total))
         if not member.is_lead:  # a lead reads it in the participants block below
             lines += total_lines(t, request.rules, standings, scope.id)
-    if member.is_lead:  # the scope's participants, as the lead reports them upwards
-        figures = await participant_report(
-            request.repo, scope.id, period, request.today, request.rules.grace_days,
-            request.rules.program_codes,
-        )  # fmt: skip
+    if figures is not None:  # a lead: the scope's participants, as they report them upwards
         lines += report_lines(t, request.rules, scope, figures)
     return Reply("\n".join(lines))
+
+
+async def _board(
+    request: Request, scope: Unit, period: Period, programs: tuple[str, ...]
+) -> tuple[FoldedUnits, UnitBoard, list[TotalStanding]]:
+    """The folded units (board and scope total), the board, and the total plans of the
+    scope and of every unit on the board."""
+    folded = await request.repo.folded_units(scope.id, period, programs)
+    board = unit_board_of(folded, scope, programs)
+    listed = [row.standing.key for row in board.ranked] + [s.key for s in board.unranked]
+    standings = await total_standings(
+        request.repo, scope.id, period, request.today, request.rules.grace_days, programs,
+        [scope.id, *listed],
+    )  # fmt: skip
+    return folded, board, standings
+
+
+async def _participants(
+    request: Request, scope: Unit, period: Period
+) -> list[ProgramParticipants] | None:
+    return await participant_report(
+        request.repo, scope.id, period, request.today, request.rules.grace_days,
+        request.rules.program_codes,
+    )  # fmt: skip
+
+
+async def _nothing() -> None:
+    return None
 
 
 async def _scope(request: Request, member: Member, named: str) -> Unit:

@@ -14,14 +14,17 @@ a Monday morning are bound by Telegram's rate, not by drawing.
 Pure apart from matplotlib: the caller passes text already translated, so the same data
 always gives the same picture. A figure is its own object (no pyplot state), so charts
 may be drawn in a worker thread or process.
+
+Imported where a picture is drawn, never at the top of a module the bot loads at start
+(commands.chart, scheduling.runner): matplotlib, numpy and Pillow hold about 45 MB of a
+process that may never draw (issue 15); what a chart shows lives in `chart_data`.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -30,56 +33,14 @@ from matplotlib.patches import Polygon, Rectangle
 from matplotlib.transforms import IdentityTransform
 from PIL import Image
 
+from leaderboards.chart_data import MAX_BARS, ProgressChart, TrendChart
 from leaderboards.chart_text import TextLayer, face, font_file
 from tracker.percent import format_percent
 
 WIDTH = 1080
-MAX_BARS = 15
-"""More bars would not fit a phone screen at a readable size: callers pick the top ones."""
-
 BLUE, GREEN, ORANGE, GREY = "#1f6fb2", "#2e9d4f", "#e07b00", "#8a96a3"
 RED, INK = "#c62828", "#222222"
 _PIXELS = IdentityTransform()
-
-
-@dataclass(frozen=True)
-class Bar:
-    label: str
-    completion: int | None
-    """Floored completion in hundredths of a percent; None when there is no target (no
-    bar, a dash). Labelled as a whole percent: a chart label has no room for more."""
-    highlight: bool = False
-    """The viewer's own line, drawn in another colour."""
-
-
-@dataclass(frozen=True)
-class ProgressChart:
-    title: str
-    subtitle: str
-    bars: Sequence[Bar]
-    """Best first; the first MAX_BARS are drawn."""
-    pace_completion: int | None
-    """Expected-by-today in hundredths of a percent of target; None for a closed period
-    (it would sit on 100)."""
-    pace_label: str
-    """Shown over the pace marker, e.g. `cần đạt hôm nay 77%`."""
-
-
-@dataclass(frozen=True)
-class TrendChart:
-    title: str
-    subtitle: str
-    first: date
-    """The period's first day."""
-    days: int
-    """The period's length in days."""
-    cumulative: Sequence[int]
-    """Cumulative achieved at the end of each day from `first`, up to today at most."""
-    target: int | None
-    achieved_label: str
-    plan_label: str
-    thousands: str = "."
-    """The group separator of the reader's language (`1.609` in Vietnamese)."""
 
 
 def glyphs_missing(text: str) -> set[str]:

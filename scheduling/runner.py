@@ -43,7 +43,7 @@ from commands.context import Services
 from commands.notices import NoticeSender
 from commands.summary import current_poster, register_poster, unregister_poster
 from commands.summary_data import build_summary
-from leaderboards.charts import TrendChart, render_trend
+from leaderboards.chart_data import TrendChart
 from locales import Translator
 from scheduling.due_reminders import due_reminder_text, members_with_dues
 from scheduling.outbox import Outcome, Result, TelegramOut
@@ -72,8 +72,17 @@ MANUAL = "manual"
 Render = Callable[[TrendChart], Awaitable[bytes]]
 
 
+def draw_trend(chart: TrendChart) -> bytes:
+    """`render_trend`, with the drawing stack imported where the chart is drawn: in a
+    chart worker process (`render_in`) the bot's own process never loads it (about 45 MB,
+    leaderboards.charts)."""
+    from leaderboards.charts import render_trend
+
+    return render_trend(chart)
+
+
 async def render_in_thread(chart: TrendChart) -> bytes:
-    return await asyncio.to_thread(render_trend, chart)
+    return await asyncio.to_thread(draw_trend, chart)
 
 
 def render_in(executor: Executor) -> Render:
@@ -81,7 +90,7 @@ def render_in(executor: Executor) -> Render:
     the event loop's core (and its GIL), so gathering and sending go on meanwhile."""
 
     async def render(chart: TrendChart) -> bytes:
-        return await asyncio.get_running_loop().run_in_executor(executor, render_trend, chart)
+        return await asyncio.get_running_loop().run_in_executor(executor, draw_trend, chart)
 
     return render
 
@@ -176,7 +185,7 @@ class ScheduleRunner:
             period = reported_period(kind, fire_at, self.config.reminder_period)
             if day not in self.services.rules.holidays:  # no nagging on a day off
                 rules, today = self.services.rules, local_day(now)
-                for member in await members_behind(self.repo, rules, period, today):
+                async for member in members_behind(self.repo, rules, period, today):
                     if await reachable(self.services, member):  # only those we can reach
                         targets.append(Target(TargetKind.MEMBER, member.id))
         elif kind is JobKind.DUE_REMINDER:

@@ -81,6 +81,19 @@ def _roll_back(db: sqlite3.Connection) -> None:
         db.execute("ROLLBACK")
 
 
+def _in_one_transaction(db: sqlite3.Connection, work: Callable[[], W]) -> W:
+    """On the writer's thread: `work` between BEGIN IMMEDIATE and COMMIT, in one go,
+    rolled back if anything in it (or the COMMIT) fails."""
+    _begin(db)
+    try:
+        result = work()
+        _commit(db)
+    except BaseException:
+        _roll_back(db)
+        raise
+    return result
+
+
 def _insert_sql(table: str, columns: Sequence[str]) -> str:
     marks = ", ".join("?" * len(columns))
     return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
@@ -134,15 +147,8 @@ def _to_the_end(work: Awaitable[W]) -> W:
 
 
 def _whole_transaction(db: sqlite3.Connection, work: Callable[[Db], Awaitable[W]]) -> W:
-    """On the writer's thread: `work` between BEGIN IMMEDIATE and COMMIT, in one go."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        result = _to_the_end(work(DirectDb(db)))
-        db.execute("COMMIT")
-    except BaseException:
-        _roll_back(db)
-        raise
-    return result
+    """On the writer's thread: `work` over a `DirectDb` as one transaction."""
+    return _in_one_transaction(db, lambda: _to_the_end(work(DirectDb(db))))
 
 
 def _unsynced(db: sqlite3.Connection, statements: Sequence[tuple[str, Params]]) -> list[list[Any]]:
@@ -152,16 +158,11 @@ def _unsynced(db: sqlite3.Connection, statements: Sequence[tuple[str, Params]]) 
     connection's next commits."""
     db.execute("PRAGMA synchronous = NORMAL")
     try:
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            rows = [_fetch_all(db, sql, params) for sql, params in statements]
-            db.execute("COMMIT")
-        except BaseException:
-            _roll_back(db)
-            raise
+        return _in_one_transaction(
+            db, lambda: [_fetch_all(db, sql, params) for sql, params in statements]
+        )
     finally:
         db.execute("PRAGMA synchronous = FULL")
-    return rows
 
 
 class SQLiteDb(_SQLiteDbBase):
@@ -184,14 +185,9 @@ class SQLiteDb(_SQLiteDbBase):
 def _record(db: sqlite3.Connection, work: list[EntryWork]) -> list[Recorded]:
     """On the writer's thread: insert each entry and read what its caller asked for,
     in one transaction."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        results = [_record_one(db, values, period_key) for values, period_key in work]
-        db.execute("COMMIT")
-    except BaseException:
-        _roll_back(db)
-        raise
-    return results
+    return _in_one_transaction(
+        db, lambda: [_record_one(db, values, period_key) for values, period_key in work]
+    )
 
 
 def _record_one(

@@ -31,16 +31,19 @@ JOINING = (
 # The same figures of a period from kept sums, per program: what was logged in the
 # period (unit_period_totals, kept while the period is materialised) with the latest
 # instant, and the rejoining participants among entries and renewals of its days
-# (unit_day_rejoins); then whether the period is materialised. Binds: the scope's unit,
-# the period key, the two days, the period key.
+# (unit_day_rejoins); then whether the period is materialised. The scope's lineage
+# range comes as values (`_lineage_range`), so that PostgreSQL hashes a country's totals
+# rather than probing them unit by unit.
 _KEPT_JOINING = (
-    f"{SCOPE}SELECT 'logged', t.program, sum(t.achieved), 0, max(t.last_at) FROM units u"
-    " JOIN unit_period_totals t ON t.unit_id = u.id AND t.period_key = ?"
-    f" WHERE {under_scope('u')} GROUP BY t.program"
+    "SELECT 'logged', t.program, sum(t.achieved), 0, max(t.last_at) FROM units u"
+    " JOIN unit_period_totals t ON t.unit_id = u.id AND t.period_key = :period"
+    " WHERE u.lineage >= :low AND u.lineage < :high GROUP BY t.program"
     " UNION ALL SELECT 'rejoined', r.program, sum(r.entries), sum(r.renewals), NULL"
-    " FROM units u JOIN unit_day_rejoins r ON r.unit_id = u.id AND r.day > ? AND r.day <= ?"
-    f" WHERE {under_scope('u')} GROUP BY r.program"
-    " UNION ALL SELECT 'kept', NULL, count(*), 0, NULL FROM target_periods WHERE period_key = ?"
+    " FROM units u JOIN unit_day_rejoins r ON r.unit_id = u.id"
+    " AND r.day > :after AND r.day <= :through"
+    " WHERE u.lineage >= :low AND u.lineage < :high GROUP BY r.program"
+    " UNION ALL SELECT 'kept', NULL, count(*), 0, NULL FROM target_periods"
+    " WHERE period_key = :period"
 )
 
 
@@ -75,9 +78,11 @@ class EnrolmentStore(StoreBase):
         the entries are added up as `enrolments` does."""
         after = period.first - timedelta(days=1)
         through = min(as_of, period.last)
+        low, high = await self._lineage_range(unit_id)
         rows = await self._all(
             _KEPT_JOINING,
-            (unit_id, period.key, after.isoformat(), through.isoformat(), period.key),
+            {"low": low, "high": high, "period": period.key}
+            | {"after": after.isoformat(), "through": through.isoformat()},
         )
         logged = {row[1]: (int(row[2]), row[4]) for row in rows if row[0] == "logged"}
         rejoined = {row[1]: (int(row[2]), int(row[3])) for row in rows if row[0] == "rejoined"}

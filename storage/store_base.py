@@ -111,6 +111,14 @@ class StoreBase(ABC):
     async def _all(self, sql: str, params: Params = ()) -> list[Any]:
         """Every row of a read."""
 
+    async def _lineage_range(self, unit_id: int) -> tuple[str, str]:
+        """`unit_id`'s subtree as a range of lineages (low, high), read on its own so that
+        a statement takes it as values: PostgreSQL then plans for the scope's real size
+        (through `SCOPE`'s subquery it guessed 19 units for a country and probed the
+        totals one unit at a time). An empty range when the unit does not exist."""
+        row = await self._one("SELECT lineage FROM units WHERE id = ?", (unit_id,))
+        return ("", "") if row is None else (row[0], row[0] + "~")
+
     @abstractmethod
     async def _write(self, sql: str, params: Params = ()) -> list[Any]:
         """One statement in its own write transaction; the rows it returns."""

@@ -10,7 +10,7 @@ unfolded reference). A national board then hands Python 34 provinces, not 3,775 
 
 Both read members' targets summed per unit (migration 0116). CROSS JOIN keeps SQLite on
 the scope's units first; PostgreSQL orders joins for itself. `{programs}` is a list of
-named parameters; FOLDED_UNITS also takes `{materialized}` (see there).
+named parameters.
 """
 
 from __future__ import annotations
@@ -38,62 +38,71 @@ WHERE u.lineage >= :low AND u.lineage < :high
   AND s.period_key = :period AND s.unit_id = u.id AND s.program IN ({programs})
 """
 
-# `kept`: the scope's children and the planned units below them. `owners`: each unit
-# strictly below the scope with every kept unit at or above it, nearest first (1: the
-# unit's owner; 2: a kept unit's own nearest kept ancestor). `folded`: each unit's owner,
-# the scope standing for itself. Rows: ('unit', NULL, id, parent, path, group chat) for
-# the scope and each kept unit (parent: the nearest kept ancestor, else the scope), then
-# the parts as in UNIT_PARTS, keyed by owner.
-FOLDED_UNITS = """
+# The child of the scope that unit `{unit}` lies under, read off its lineage: a lineage is
+# its units' ids from the root ('/1/2/3/'), and `:child_at` is where the segment after
+# the scope's own lineage starts (its length + 1). No join, where matching every unit
+# against every child's range was a quarter of a national board's statement. PostgreSQL
+# has `instr` from migration 0127.
+_CHILD_OF = (
+    "CAST(substr({unit}.lineage, :child_at,"
+    " instr(substr({unit}.lineage, :child_at), '/') - 1) AS BIGINT)"
+)
+
+# `kept`: the scope's children and the planned units below them. `deep`: each unit at or
+# below a planned unit that is not a child of the scope, with every such planned unit at
+# or above it, nearest first (1: the unit's owner; 2: a kept unit's own nearest planned
+# ancestor). Plans below the children are few, so this join is small. `folded`: each
+# unit of the scope with its owner, the nearest kept unit at or above it: a planned unit
+# from `deep`, else the child it lies under; the scope stands for itself. Rows:
+# ('unit', NULL, id, parent, path, group chat) for the scope and each kept unit (parent:
+# the nearest kept ancestor, else the scope), then the parts as in UNIT_PARTS, keyed by
+# owner. The scope's range comes as values (:low, :high), so that PostgreSQL plans for
+# its real size (a commune probes its few totals, a country hashes them all).
+FOLDED_UNITS = f"""
 WITH kept AS (
-    SELECT u.id, u.lineage FROM units u WHERE u.parent_id = :scope
+    SELECT u.id, u.lineage, u.parent_id FROM units u WHERE u.parent_id = :scope
     UNION
-    SELECT u.id, u.lineage FROM units u CROSS JOIN period_targets q
+    SELECT u.id, u.lineage, u.parent_id FROM units u CROSS JOIN period_targets q
     WHERE u.lineage > :low AND u.lineage < :high
       AND q.period_key = :period AND q.target_kind = 'unit' AND q.target_id = u.id
-      AND q.program IN ({programs})
+      AND q.program IN ({{programs}})
 ),
-owners AS (
+deep AS (
     SELECT u.id AS unit_id, k.id AS owner_id,
         row_number() OVER (PARTITION BY u.id ORDER BY length(k.lineage) DESC) AS nearness
     FROM kept k CROSS JOIN units u
-    WHERE u.lineage >= k.lineage AND u.lineage < k.lineage || '~'
+    WHERE k.parent_id <> :scope AND u.lineage >= k.lineage AND u.lineage < k.lineage || '~'
 ),
 folded AS (
-    SELECT unit_id, owner_id FROM owners WHERE nearness = 1
+    SELECT u.id AS unit_id, coalesce(d.owner_id, {_CHILD_OF.format(unit="u")}) AS owner_id
+    FROM units u LEFT JOIN deep d ON d.unit_id = u.id AND d.nearness = 1
+    WHERE u.lineage > :low AND u.lineage < :high
     UNION ALL SELECT :scope, :scope
-),
--- The scope's unit totals and members' targets. PostgreSQL reads each once
--- ({materialized} = MATERIALIZED: it cannot tell how many units `folded` holds, and
--- planned a country as a commune); SQLite inlines them and probes them per folded unit.
-unit_credits AS {materialized} (
-    SELECT t.unit_id, t.program, t.achieved, t.last_at FROM unit_period_totals t
-    WHERE t.unit_id IN (SELECT id FROM units WHERE lineage >= :low AND lineage < :high)
-      AND t.period_key = :period AND t.program IN ({programs}) AND t.last_at IS NOT NULL
-),
-unit_targets AS {materialized} (
-    SELECT s.unit_id, s.program, s.target FROM unit_member_targets s
-    WHERE s.unit_id IN (SELECT id FROM units WHERE lineage >= :low AND lineage < :high)
-      AND s.period_key = :period AND s.program IN ({programs})
 )
 SELECT 'unit', NULL, u.id, u.parent_id, u.path, u.group_chat_id FROM units u WHERE u.id = :scope
 UNION ALL
-SELECT 'unit', NULL, u.id, coalesce(o.owner_id, :scope), u.path, u.group_chat_id
+SELECT 'unit', NULL, u.id,
+    CASE WHEN k.parent_id = :scope THEN :scope
+        ELSE coalesce(o.owner_id, {_CHILD_OF.format(unit="u")}) END,
+    u.path, u.group_chat_id
 FROM kept k CROSS JOIN units u
-LEFT JOIN owners o ON o.unit_id = k.id AND o.nearness = 2
+LEFT JOIN deep o ON o.unit_id = k.id AND o.nearness = 2
 WHERE u.id = k.id
 UNION ALL
 SELECT 'credit', c.program, f.owner_id, sum(c.achieved), max(c.last_at), NULL
-FROM folded f CROSS JOIN unit_credits c WHERE c.unit_id = f.unit_id
+FROM folded f CROSS JOIN unit_period_totals c
+WHERE c.period_key = :period AND c.unit_id = f.unit_id
+  AND c.program IN ({{programs}}) AND c.last_at IS NOT NULL
 GROUP BY c.program, f.owner_id
 UNION ALL
 SELECT 'plan', q.program, q.target_id, sum(q.target), NULL, NULL
 FROM (SELECT id FROM kept UNION ALL SELECT :scope) k CROSS JOIN period_targets q
 WHERE q.period_key = :period AND q.target_kind = 'unit' AND q.target_id = k.id
-  AND q.program IN ({programs})
+  AND q.program IN ({{programs}})
 GROUP BY q.program, q.target_id
 UNION ALL
 SELECT 'members', s.program, f.owner_id, CAST(sum(s.target) AS BIGINT), NULL, NULL
-FROM folded f CROSS JOIN unit_targets s WHERE s.unit_id = f.unit_id
+FROM folded f CROSS JOIN unit_member_targets s
+WHERE s.period_key = :period AND s.unit_id = f.unit_id AND s.program IN ({{programs}})
 GROUP BY s.program, f.owner_id
 """

@@ -40,7 +40,12 @@ from tracker.models import Channel, NewEntry, Role, TargetKind, Unit
 from tracker.periods import Period, parse_period
 
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # Monday: week 48 starts, week 47 ended
-UNITS = ("Tỉnh", "Tỉnh / Cơ sở A", "Tỉnh / Cơ sở A / Xã 1", "Tỉnh / Cơ sở B")
+# Four levels under the province, so that a unit board folds plans below plans below
+# its children (a plan on Tổ 1 and on Xã 1, seen from the province).
+UNITS = (
+    "Tỉnh", "Tỉnh / Cơ sở A", "Tỉnh / Cơ sở A / Xã 1", "Tỉnh / Cơ sở B",
+    "Tỉnh / Cơ sở A / Xã 1 / Tổ 1",
+)  # fmt: skip
 # Same names, names equal but for accents, Đ and đ: ties are ordered by name.
 NAMES = (
     "Nguyễn Văn An", "Nguyễn Văn An", "Nguyen Van An", "Đặng Thị Bình", "Dương Minh Châu",
@@ -237,11 +242,15 @@ _BOARD_CASES = given(
     ),
 )
 
+# (share, reset_after, from_back_after): walk the rank index (share 0) or sort the
+# scope's range; count the asker's place from the front (2.0: never from the back) or
+# from the back of the order (-1.0: always, when walking).
 _SCOPE_CHOICES = pytest.mark.parametrize(
-    ("share", "reset_after"),
-    [(0.0, board_cache.RESET_AFTER), (2.0, 0)],
+    ("share", "reset_after", "from_back_after"),
+    [(0.0, board_cache.RESET_AFTER, 2.0), (0.0, board_cache.RESET_AFTER, -1.0), (2.0, 0, 2.0)],
     ids=[
         "rank-index-walk, place-counted-by-walk, targets-updated",
+        "rank-index-walk, place-counted-from-the-back",
         "range-sort, place-counted-over-range, reset-after-quota-change",
     ],
 )
@@ -253,7 +262,11 @@ _EXAMPLES = {"sqlite": 100, "postgres": 12}
 
 @_SCOPE_CHOICES
 def test_sql_boards_equal_the_pure_ranking(
-    databases: Databases, monkeypatch: pytest.MonkeyPatch, share: float, reset_after: int
+    databases: Databases,
+    monkeypatch: pytest.MonkeyPatch,
+    share: float,
+    reset_after: int,
+    from_back_after: float,
 ) -> None:
     """On each backend (the `backend` fixture), with unit plans among the quotas."""
 
@@ -278,6 +291,7 @@ def test_sql_boards_equal_the_pure_ranking(
                 monkeypatch,
                 share,
                 reset_after,
+                from_back_after,
                 team,
                 units_quotas,
                 before,
@@ -296,6 +310,7 @@ async def check_boards_equal_the_pure_ranking(
     monkeypatch: pytest.MonkeyPatch,
     share: float,
     reset_after: int,
+    from_back_after: float,
     team: list[Person],
     units_quotas: list[tuple[int, str, tuple[tuple[str, int], ...]]],
     before: list[Entry],
@@ -307,6 +322,7 @@ async def check_boards_equal_the_pure_ranking(
     monkeypatch.setattr(sqlite_board_view, "LARGE_SCOPE_SHARE", share)
     monkeypatch.setattr(sqlite_board_view, "WHOLE_SCOPE_SHARE", share)
     monkeypatch.setattr(board_cache, "RESET_AFTER", reset_after)
+    monkeypatch.setattr(sqlite_board_view, "FROM_BACK_AFTER", from_back_after)
     scope_index, period_key, programs, top, around = query
     period = parse_period(period_key)
     url = databases.new()
@@ -482,3 +498,25 @@ async def test_a_role_change_takes_a_member_off_the_board_and_back(databases: Da
     finally:
         await repo.close()
         databases.drop(url)
+
+
+@pytest.mark.parametrize("scope_index", [0, 1])
+def test_unit_board_folds_plans_below_plans(
+    databases: Databases, monkeypatch: pytest.MonkeyPatch, scope_index: int
+) -> None:
+    """Seen from the province and from Cơ sở A, Xã 1 and its Tổ 1 both have plans: Tổ 1
+    folds into Xã 1 (its nearest planned ancestor), not into the child above both, so
+    the child's target counts Xã 1's plan once and Tổ 1's not at all."""
+    where = [(1, NAMES[0]), (2, NAMES[3]), (4, NAMES[5]), (3, NAMES[7])]
+    team = [
+        Person(unit, name, Role.AGENT, {"TN": (("2026-11", 2 + unit),), "YT": ()})
+        for unit, name in where
+    ]
+    plans = [(2, "TN", (("2026-11", 9),)), (4, "TN", (("2026-11", 5),))]
+    logged = [Entry(person, "TN", 1 + person, 0, 0, False) for person in range(len(team))]
+    asyncio.run(
+        check_boards_equal_the_pure_ranking(
+            databases, monkeypatch, 0.0, board_cache.RESET_AFTER, 2.0, team, plans, logged, [], [],
+            None, (scope_index, "2026-11", ("TN",), 10, 2),
+        )
+    )  # fmt: skip

@@ -11,13 +11,10 @@ import pytest
 from fontTools.ttLib import TTFont
 from PIL import Image
 
+from leaderboards.chart_data import MAX_BARS, Bar, ProgressChart, TrendChart
 from leaderboards.chart_text import normal_form
 from leaderboards.charts import (
-    MAX_BARS,
     WIDTH,
-    Bar,
-    ProgressChart,
-    TrendChart,
     chart_font_files,
     glyphs_missing,
     png_size,

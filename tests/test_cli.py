@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from tests.support.cli import bot, rows
+from tests.support.cli import bot, rows, staffed
 
 STAFF_CSV = (
     "unit,name,phone,role\r\n"
@@ -57,8 +57,7 @@ def test_a_bad_row_is_reported_by_line_and_nothing_is_stored(tmp_path: Path) -> 
 
 
 def test_quota_for_an_unknown_member_rejects_the_whole_file(tmp_path: Path) -> None:
-    (tmp_path / "staff.csv").write_text(STAFF_CSV, encoding="utf-8")
-    assert bot(tmp_path, "import-staff", "staff.csv").returncode == 0
+    staffed(tmp_path, STAFF_CSV)
     (tmp_path / "quotas.csv").write_text(
         "target_kind,target,program,period,quota\n"
         "member,0912000001,TN,2026,120\n"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.cli import bot, rows
+from tests.support.cli import bot, rows, staffed
 from tests.support.net import free_port
 from tests.test_faults_kill import SECRET, start_bot
 from tracker.periods import VIETNAM
@@ -23,11 +23,6 @@ STAFF = (
     f"{COMMUNE},Phạm Văn Nam,{NAM},officer\n"
     f"BHXH tỉnh Thanh Hóa / BHXH cơ sở Hạc Thành,Trần Minh Đức,{LEAD},lead\n"
 )
-
-
-def staffed(tmp_path: Path) -> None:
-    (tmp_path / "staff.csv").write_text(STAFF, encoding="utf-8")
-    assert bot(tmp_path, "import-staff", "staff.csv").returncode == 0
 
 
 def console(tmp_path: Path, phone: str, *lines: str) -> list[str]:
@@ -51,7 +46,7 @@ def states(tmp_path: Path) -> list[tuple[object, ...]]:
 def test_an_officer_undoes_their_own_unconfirmed_entry_not_a_confirmed_one(
     tmp_path: Path,
 ) -> None:
-    staffed(tmp_path)
+    staffed(tmp_path, STAFF)
     day = today()
     logged = console(tmp_path, LAN, "/ghi TN 2", "/ghi TN 3", "/huy")
     assert logged[2] == f"↩️ Đã hủy bản ghi 3 người tham gia BHXH tự nguyện ngày {day}."
@@ -73,7 +68,7 @@ def test_an_officer_undoes_their_own_unconfirmed_entry_not_a_confirmed_one(
 def test_a_lead_reopens_a_rejected_entry_after_a_yes_and_the_reason_stays(
     tmp_path: Path,
 ) -> None:
-    staffed(tmp_path)
+    staffed(tmp_path, STAFF)
     day = today()
     console(tmp_path, LAN, "/ghi YT 1")
     replies = console(tmp_path, LEAD, "/tuchoi 1 sai ngày", "/duyet 1", "n", "/duyet 1", "y")
@@ -99,7 +94,7 @@ def test_a_lead_reopens_a_rejected_entry_after_a_yes_and_the_reason_stays(
 def test_the_review_queue_pages_filters_and_confirms_what_it_shows_after_one_yes(
     tmp_path: Path,
 ) -> None:
-    staffed(tmp_path)
+    staffed(tmp_path, STAFF)
     day = today()
     console(tmp_path, LAN, *["/ghi TN 2"] * 8)  # entries 1-8
     console(tmp_path, NAM, *["/ghi YT 2"] * 4)  # entries 9-12
@@ -141,7 +136,7 @@ def test_the_review_queue_pages_filters_and_confirms_what_it_shows_after_one_yes
 
 
 def test_a_lead_asking_for_a_file_by_sms_is_told_where_to_get_it(tmp_path: Path) -> None:
-    staffed(tmp_path)
+    staffed(tmp_path, STAFF)
     console(tmp_path, LAN, "/ghi TN 2")
 
     async def ask() -> dict[str, str]:

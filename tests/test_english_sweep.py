@@ -25,7 +25,7 @@ from openpyxl import load_workbook
 from commands.context import Reply, Services
 from commands.registry import COMMANDS, SHORTHAND, run_text
 from commands.summary_data import build_summary, progress_chart
-from leaderboards.charts import ProgressChart, TrendChart
+from leaderboards.chart_data import ProgressChart, TrendChart
 from locales import Translator, catalogue
 from scheduling.due_reminders import due_reminder_text
 from scheduling.reminders import reminder_text

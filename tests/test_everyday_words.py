@@ -11,7 +11,7 @@ import pytest
 from commands.context import Services
 from commands.grammar import parse_period_words, tokens
 from storage.store_base import StoreBase
-from tests.support.cli import bot, rows
+from tests.support.cli import bot, rows, staffed
 from tests.support.db import rows as db_rows
 from tests.support.members import say
 from tracker.errors import UserError
@@ -126,13 +126,12 @@ async def test_bhxh_1_never_talks_about_a_code(services: Services) -> None:
 
 
 def test_the_piped_console_understands_everyday_words(tmp_path: Path) -> None:
-    (tmp_path / "staff.csv").write_text(
+    staffed(
+        tmp_path,
         "unit,name,phone,role\n"
         "BHXH tỉnh Thanh Hóa / BHXH cơ sở Hạc Thành / Phường Hạc Thành,Nguyễn Thị Lan,"
         "0912000001,officer\n",
-        encoding="utf-8",
     )
-    assert bot(tmp_path, "import-staff", "staff.csv").returncode == 0
     session = bot(
         tmp_path,
         "console",

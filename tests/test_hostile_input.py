@@ -14,7 +14,7 @@ from commands.context import Services
 from storage.repository import QuotaRow
 from storage.sqlite import SQLiteRepository
 from tests.conftest import NOW
-from tests.support.cli import ROOT, bot, cli_env, rows
+from tests.support.cli import ROOT, cli_env, rows, staffed
 from tests.support.db import rows as db_rows
 from tests.support.dump import dump
 from tests.support.members import reply_text
@@ -188,8 +188,7 @@ def test_sangkien_with_bytes_that_are_not_utf8_on_a_console_under_lc_all_c(
 ) -> None:
     """The console as an operator runs it in a bare locale: stdin is read with
     `surrogateescape`, and the note reached SQLite with lone surrogates in it."""
-    (tmp_path / "staff.csv").write_text(STAFF_CSV, encoding="utf-8")
-    assert bot(tmp_path, "import-staff", "staff.csv").returncode == 0
+    staffed(tmp_path, STAFF_CSV)
     stdin = b"/sangkien 0912000001 s\xff\xfeng ki\xe1n\n/nhatky\n"
     result = subprocess.run(
         [sys.executable, str(ROOT / "bot.py"), "console", "--phone", LEAD],

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.cli import ROOT, bot, rows
+from tests.support.cli import ROOT, bot, rows, staffed
 
 
 def one_line_without_traceback(stderr: str) -> str:
@@ -84,8 +84,7 @@ def test_a_missing_file_is_one_line(tmp_path: Path, command: str) -> None:
 
 
 def test_a_backup_never_overwrites_a_file_and_reads_back(tmp_path: Path) -> None:
-    (tmp_path / "staff.csv").write_text(STAFF_CSV, encoding="utf-8")
-    assert bot(tmp_path, "import-staff", "staff.csv").returncode == 0
+    staffed(tmp_path, STAFF_CSV)
     (tmp_path / "old.db").write_bytes(b"yesterday's backup")
     refused = bot(tmp_path, "backup", "old.db")
     assert refused.returncode == 2
@@ -102,8 +101,7 @@ def test_a_backup_never_overwrites_a_file_and_reads_back(tmp_path: Path) -> None
 def test_restore_refuses_an_existing_database_without_force_then_replaces_it(
     tmp_path: Path,
 ) -> None:
-    (tmp_path / "staff.csv").write_text(STAFF_CSV, encoding="utf-8")
-    assert bot(tmp_path, "import-staff", "staff.csv").returncode == 0
+    staffed(tmp_path, STAFF_CSV)
     assert bot(tmp_path, "backup", "saved.db").returncode == 0
     with sqlite3.connect(tmp_path / "quota.db") as db:
         db.execute("DELETE FROM members")  # a mistake to undo
@@ -128,8 +126,7 @@ def test_restore_refuses_an_existing_database_without_force_then_replaces_it(
 
 
 def test_restore_refuses_a_database_a_running_bot_has_open(tmp_path: Path) -> None:
-    (tmp_path / "staff.csv").write_text(STAFF_CSV, encoding="utf-8")
-    assert bot(tmp_path, "import-staff", "staff.csv").returncode == 0
+    staffed(tmp_path, STAFF_CSV)
     assert bot(tmp_path, "backup", "saved.db").returncode == 0
     console = subprocess.Popen(  # a console session keeps the database open
         [sys.executable, str(ROOT / "bot.py"), "console", "--phone", "0912000001"],
@@ -159,8 +156,7 @@ def ctrl_c_as_at_a_terminal() -> None:
 
 
 def test_ctrl_c_leaves_the_console_at_once(tmp_path: Path) -> None:
-    (tmp_path / "staff.csv").write_text(STAFF_CSV, encoding="utf-8")
-    assert bot(tmp_path, "import-staff", "staff.csv").returncode == 0
+    staffed(tmp_path, STAFF_CSV)
     console = subprocess.Popen(  # stdin stays open: the console waits for a line
         [sys.executable, str(ROOT / "bot.py"), "console", "--phone", "0912000001"],
         env={**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'quota.db'}"},
@@ -183,8 +179,7 @@ def test_ctrl_c_leaves_the_console_at_once(tmp_path: Path) -> None:
 
 
 def test_import_quotas_reports_every_problem_of_the_file_in_one_pass(tmp_path: Path) -> None:
-    (tmp_path / "staff.csv").write_text(STAFF_CSV, encoding="utf-8")
-    assert bot(tmp_path, "import-staff", "staff.csv").returncode == 0
+    staffed(tmp_path, STAFF_CSV)
     (tmp_path / "quotas.csv").write_text(
         "target_kind,target,program,period,quota\n"
         "member,0912000001,TN,2026,120\n"

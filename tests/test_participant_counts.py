@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from tests.support.cli import bot, rows
+from tests.support.cli import bot, rows, staffed
 from tracker.participant_counts import (
     CountEvent,
     CountFigure,
@@ -70,8 +70,7 @@ STAFF = (
 def test_import_participant_counts_all_or_nothing_then_rolled_forward(tmp_path: Path) -> None:
     today = datetime.now(VIETNAM).date()
     yesterday = today - timedelta(days=1)
-    (tmp_path / "staff.csv").write_text(STAFF, encoding="utf-8")
-    assert bot(tmp_path, "import-staff", "staff.csv").returncode == 0
+    staffed(tmp_path, STAFF)
     logged = bot(
         tmp_path, "console", "--phone", "0912000001", stdin="/ghi TN 3\n/ghi TN 1 tg lai\n"
     )

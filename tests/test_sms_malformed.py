@@ -4,31 +4,20 @@ changes nothing."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 
-from channels.http import build_http_app
-from commands.context import Services
-from settings import Settings
+from tests import test_sms_inbound
 from tests.support.dump import dump
-from tests.support.net import serve_asgi
 from tests.test_sms_inbound import LAN, SECRET, rows
 
 LOGGED = "Da ghi 2 TN ngay 23/11/2026.\nLuy ke thang 11: TN 2/10 (20%) cham 6"
 NOT_UNDERSTOOD = "Khong hieu tin nhan. Vi du: TN 2 de ghi 2 nguoi TN. Gui HD de xem huong dan."
 
-
-@pytest.fixture
-async def http(services: Services) -> AsyncIterator[httpx.AsyncClient]:
-    app = build_http_app(services, Settings(sms_inbound_secret=SECRET))
-    async with (
-        serve_asgi(app) as base_url,
-        httpx.AsyncClient(base_url=base_url, trust_env=False) as client,
-    ):
-        yield client
+# The same fixture as test_sms_inbound's: a client of the real HTTP server.
+http = test_sms_inbound.http
 
 
 @pytest.mark.parametrize(

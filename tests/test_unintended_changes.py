@@ -9,7 +9,7 @@ from pathlib import Path
 from commands.context import Services
 from storage.backends import open_repository
 from tests.conftest import Clock
-from tests.support.cli import bot, rows
+from tests.support.cli import bot, rows, staffed
 from tests.support.db import database_url
 from tests.support.db import rows as db_rows
 from tests.support.members import quota_book, say
@@ -201,14 +201,13 @@ async def test_a_lead_reopens_a_rejected_entry_after_confirming(
 
 
 def test_the_piped_console_asks_then_takes_y(tmp_path: Path) -> None:
-    (tmp_path / "staff.csv").write_text(
+    staffed(
+        tmp_path,
         "unit,name,phone,role\n"
         "BHXH tỉnh Thanh Hóa / BHXH cơ sở Hạc Thành / Phường Hạc Thành,Phạm Văn Nam,"
         "0912000002,officer\n"
         "BHXH tỉnh Thanh Hóa / BHXH cơ sở Hạc Thành,Trần Minh Đức,0913000001,lead\n",
-        encoding="utf-8",
     )
-    assert bot(tmp_path, "import-staff", "staff.csv").returncode == 0
     session = bot(
         tmp_path,
         "console",

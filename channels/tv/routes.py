@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from importlib.util import find_spec
 from pathlib import Path
 
-import matplotlib
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response, StreamingResponse
@@ -31,7 +31,18 @@ from tracker.percent import Percent
 from tracker.periods import VIETNAM, Period, PeriodKind
 
 _HERE = Path(__file__).resolve().parent
-_FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+
+
+def matplotlib_fonts() -> Path:
+    """matplotlib's bundled fonts, found without importing it (as `get_data_path()` says,
+    its data sits beside the package): the import costs the bot about 30 MB resident,
+    which only drawing a chart should pay (leaderboards.charts)."""
+    spec = find_spec("matplotlib")
+    assert spec is not None and spec.origin is not None, "matplotlib is a dependency"
+    return Path(spec.origin).parent / "mpl-data" / "fonts" / "ttf"
+
+
+_FONTS = matplotlib_fonts()
 STATIC_FILES = {
     "screen.js": _HERE / "static" / "screen.js",
     "screen.css": _HERE / "static" / "screen.css",

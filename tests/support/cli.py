@@ -28,6 +28,13 @@ def bot(
     )
 
 
+def staffed(tmp_path: Path, staff_csv: str) -> None:
+    """`python bot.py import-staff` of `staff_csv` (written as tmp_path/staff.csv), which
+    must succeed."""
+    (tmp_path / "staff.csv").write_text(staff_csv, encoding="utf-8")
+    assert bot(tmp_path, "import-staff", "staff.csv").returncode == 0
+
+
 def cli_env(tmp_path: Path, **settings: str) -> dict[str, str]:
     """The environment of `bot`: the database in `tmp_path`, Telegram off."""
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'quota.db'}", **settings}
