@@ -9,6 +9,7 @@ caught up in between is not nagged (their delivery is skipped).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import AsyncIterator
 from datetime import date
 
 from commands.boards import combined_target
@@ -26,25 +27,36 @@ def is_behind(progress: Progress) -> bool:
     return progress.pace is Pace.BEHIND and not progress.reached
 
 
+PAGE = 2_000
+"""Members weighed at a time, with their quota books and totals. The whole country at
+once (60,000 members, most of them behind early in a month) held about 90 MB in the bot
+at each Friday's reminder and made most of its peak memory (issue 15); a page is a few
+MB, and 30 pages are 90 reads."""
+
+
 async def members_behind(
-    repo: Repository, rules: Rules, period: Period, today: date
-) -> list[Member]:
-    """Every member behind pace over `period` as of `today`, tree by tree."""
-    behind: list[Member] = []
+    repo: Repository, rules: Rules, period: Period, today: date, *, page: int = PAGE
+) -> AsyncIterator[Member]:
+    """Every member behind pace over `period` as of `today`, tree by tree, by id within
+    a tree: read `page` members at a time, and yielded, not gathered, so that no more
+    than a page is held."""
     for root in await repo.root_units():
-        books = await repo.subtree_quota_books(TargetKind.MEMBER, root.id)
-        achieved: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        for total in await repo.member_totals(root.id, period.key):
-            achieved[total.key][total.program] += total.achieved
-        for member in await repo.subtree_members(root.id):
-            book = books.get(member.id, {})
-            for code in rules.program_codes:
-                target = combined_target(period, book, (code,))
-                done = achieved[member.id][code] if member.id in achieved else 0
-                if is_behind(measure(period, done, target, today)):
-                    behind.append(member)
-                    break
-    return sorted(behind, key=lambda member: member.id)
+        after = 0
+        while members := await repo.subtree_members(root.id, after=after, limit=page):
+            ids = (members[0].id, members[-1].id)
+            books = await repo.subtree_quota_books(TargetKind.MEMBER, root.id, ids=ids)
+            achieved: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+            for total in await repo.member_totals(root.id, period.key, ids=ids):
+                achieved[total.key][total.program] += total.achieved
+            for member in members:
+                book = books.get(member.id, {})
+                for code in rules.program_codes:
+                    target = combined_target(period, book, (code,))
+                    done = achieved[member.id][code] if member.id in achieved else 0
+                    if is_behind(measure(period, done, target, today)):
+                        yield member
+                        break
+            after = members[-1].id
 
 
 async def reminder_text(

@@ -185,7 +185,7 @@ class ScheduleRunner:
             period = reported_period(kind, fire_at, self.config.reminder_period)
             if day not in self.services.rules.holidays:  # no nagging on a day off
                 rules, today = self.services.rules, local_day(now)
-                for member in await members_behind(self.repo, rules, period, today):
+                async for member in members_behind(self.repo, rules, period, today):
                     if await reachable(self.services, member):  # only those we can reach
                         targets.append(Target(TargetKind.MEMBER, member.id))
         elif kind is JobKind.DUE_REMINDER:

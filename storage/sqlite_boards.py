@@ -31,6 +31,16 @@ def _totals(rows: list[tuple[int, str, int, str | None]]) -> list[PeriodTotal]:
     ]
 
 
+def _id_range(ids: tuple[int, int] | None, *columns: str) -> tuple[str, tuple[int, ...]]:
+    """SQL and parameters: each of `columns` within the closed range `ids` (None: no
+    condition). Said of both sides of a join, the range leads the plan: PostgreSQL cannot
+    size a subtree (its bounds come from the `scope` CTE), and starting from the subtree
+    read the whole country's members for every page (150 ms against 25-45 ms)."""
+    if ids is None:
+        return "", ()
+    return "".join(f" AND {column} BETWEEN ? AND ?" for column in columns), ids * len(columns)
+
+
 class BoardStore(StoreBase):
     async def subtree_units(self, unit_id: int) -> list[Unit]:
         """The unit and every unit below it."""
@@ -73,23 +83,31 @@ class BoardStore(StoreBase):
             )
         return people
 
-    async def subtree_members(self, unit_id: int) -> list[Member]:
+    async def subtree_members(
+        self, unit_id: int, *, after: int = 0, limit: int | None = None
+    ) -> list[Member]:
+        """Members in the subtree; with `limit`, a page of them by id, from after `after`."""
+        page = " AND m.id > ? ORDER BY m.id LIMIT ?" if limit is not None else ""
         rows = await self._all(
             f"{SCOPE}SELECT {', '.join('m.' + c for c in MEMBER_COLUMNS.split(', '))}"
-            f" FROM members m JOIN units u ON u.id = m.unit_id WHERE {under_scope('u')}",
-            (unit_id,),
+            f" FROM members m JOIN units u ON u.id = m.unit_id WHERE {under_scope('u')}{page}",
+            (unit_id, after, limit) if limit is not None else (unit_id,),
         )
         return [member_from(row) for row in rows]
 
-    async def member_totals(self, unit_id: int, period_key: str) -> list[PeriodTotal]:
-        """Per member now in the subtree and program: all their entries of the period."""
+    async def member_totals(
+        self, unit_id: int, period_key: str, *, ids: tuple[int, int] | None = None
+    ) -> list[PeriodTotal]:
+        """Per member now in the subtree and program: all their entries of the period
+        (with `ids`, only members whose id lies in that closed range)."""
+        among, bounds = _id_range(ids, "t.member_id", "m.id")
         rows = await self._all(
             f"{SCOPE}SELECT t.member_id, t.program, sum(t.achieved), max(t.last_at)"
             " FROM entry_totals t JOIN members m ON m.id = t.member_id"
             " JOIN units u ON u.id = m.unit_id"
-            f" WHERE t.period_key = ? AND {under_scope('u')}"
+            f" WHERE t.period_key = ?{among} AND {under_scope('u')}"
             " GROUP BY t.member_id, t.program",
-            (unit_id, period_key),
+            (unit_id, period_key, *bounds),
         )
         return _totals(rows)
 
@@ -106,18 +124,21 @@ class BoardStore(StoreBase):
         return _totals(rows)
 
     async def subtree_quota_books(
-        self, kind: TargetKind, unit_id: int
+        self, kind: TargetKind, unit_id: int, *, ids: tuple[int, int] | None = None
     ) -> dict[int, dict[str, QuotaBook]]:
-        """Quota books of every member (or unit) in the subtree: target id -> program -> book."""
+        """Quota books of every member (or unit) in the subtree: target id -> program -> book
+        (with `ids`, only targets whose id lies in that closed range)."""
         owners = (
             "JOIN members m ON m.id = q.target_id JOIN units u ON u.id = m.unit_id"
             if kind is TargetKind.MEMBER
             else "JOIN units u ON u.id = q.target_id"
         )
+        owner = "m.id" if kind is TargetKind.MEMBER else "u.id"
+        among, bounds = _id_range(ids, "q.target_id", owner)
         rows = await self._all(
             f"{SCOPE}SELECT q.target_id, q.program, q.period_key, q.value FROM quotas q {owners}"
-            f" WHERE q.target_kind = ? AND {under_scope('u')}",
-            (unit_id, kind.value),
+            f" WHERE q.target_kind = ?{among} AND {under_scope('u')}",
+            (unit_id, kind.value, *bounds),
         )
         books: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
         for target_id, program, period_key, value in rows:
