@@ -29,6 +29,14 @@ time: the bot's memory stays flat however many members the database holds."""
 # everything and materialising afresh what is asked for is cheaper (a province import).
 RESET_AFTER = 20_000
 
+QUEUES = ("stale_quotas", "stale_names", "stale_board_members")
+"""What triggers mark for `catch_up` to settle; emptied by it."""
+RECLAIM_AFTER = 1_000
+"""Marks cleared at once past which their tables' space is worth reclaiming: on
+PostgreSQL a queue emptied by DELETE keeps its dead rows until a vacuum, and every
+board's "anything to catch up?" read them all (8 ms for 120,000 quota marks a
+province's import left, on every first view of a week)."""
+
 Book = tuple[tuple[str, int], ...]
 """A quota book, hashable: sorted (period key, value) pairs."""
 
@@ -63,22 +71,23 @@ NEEDS_PERIOD = (
 )
 
 
-async def catch_up(db: Db, period: Period, programs: tuple[str, ...] | None) -> None:
+async def catch_up(db: Db, period: Period, programs: tuple[str, ...] | None) -> int:
     """Bring names, targets and the (period, combo) board up to date (`programs` None:
     the period's targets and unit totals only). Inside a write transaction; idempotent,
-    so two boards racing to catch up do no harm."""
+    so two boards racing to catch up do no harm. How many name and quota marks it
+    cleared (see RECLAIM_AFTER)."""
     # Nothing is materialised under a key that does not parse back to the same period:
     # `_refresh_targets` re-reads every key, and one bad key broke every board (issue 11).
     if parse_period(period.key) != period:
         raise InvalidPeriod(period.key)
-    await _refresh_names(db)
-    await _refresh_targets(db)
+    cleared = await _refresh_names(db) + await _refresh_targets(db)
     await _materialise_period(db, period)
     if programs is None:
         await _sum_member_targets(db, period.key)
     else:
         await _materialise_board(db, period.key, programs)
     await _recount_stale_members(db)
+    return cleared
 
 
 async def _recount_stale_members(db: Db) -> None:
@@ -92,7 +101,8 @@ async def _recount_stale_members(db: Db) -> None:
     await db.execute("DELETE FROM stale_board_members")
 
 
-async def _refresh_names(db: Db) -> None:
+async def _refresh_names(db: Db) -> int:
+    cleared = 0
     while rows := await db.execute_fetchall(
         "SELECT s.member_id, m.name FROM stale_names s JOIN members m ON m.id = s.member_id"
         " ORDER BY s.member_id LIMIT ?",
@@ -117,7 +127,9 @@ async def _refresh_names(db: Db) -> None:
             (rows[-1][0],),
         )
         await db.execute("DELETE FROM stale_names WHERE member_id <= ?", (rows[-1][0],))
+        cleared += len(rows)
     await db.execute("DELETE FROM stale_names")  # members gone since they were marked
+    return cleared
 
 
 _QUOTA_ROWS = "SELECT target_kind, target_id, program, period_key, value FROM quotas"
@@ -163,12 +175,12 @@ def _books_of(rows: Iterable[Any]) -> dict[tuple[str, int, str], Book]:
     return {owner: tuple(sorted(book)) for owner, book in books.items()}
 
 
-async def _refresh_targets(db: Db) -> None:
+async def _refresh_targets(db: Db) -> int:
     """Derive again the targets of changed quota books, in every materialised period,
     and the board rows of the members concerned."""
     [(stale_count,)] = await db.execute_fetchall("SELECT count(*) FROM stale_quotas")
     if not stale_count:
-        return
+        return 0
     periods = [
         parse_period(key)
         for (key,) in await db.execute_fetchall("SELECT period_key FROM target_periods")
@@ -218,6 +230,7 @@ async def _refresh_targets(db: Db) -> None:
         if members:  # their units' sums of members' targets, in every period
             await db.execute("DELETE FROM member_target_periods")
     await db.execute("DELETE FROM stale_quotas")
+    return int(stale_count)
 
 
 async def _insert_targets(db: Db, rows: Iterable[tuple[str, str, int, str, int | None]]) -> None:

@@ -17,12 +17,13 @@ import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from psycopg import AsyncClientCursor, AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 from storage.entry_sql import member_period_from
+from storage.group_commit import GroupCommit
 from storage.migrations import POSTGRES_MIGRATIONS
 from storage.repository import Repository
 from storage.sql import to_pyformat
@@ -49,8 +50,12 @@ EXCLUSIVE_LOCK = 7_150_002
 # A transaction that starts with this commits without waiting for the WAL flush.
 UNSYNCED_COMMIT = "SET LOCAL synchronous_commit = off"
 
-# The logging path (migration 0126): the entry, its row and its member's standing.
-LOG_ENTRY = "SELECT * FROM log_entry(%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+# The logging path (migration 0130): a batch of entries, each one's row and its member's
+# standing. Typed arrays: an array of nothing but NULLs (no source keys) has no type.
+LOG_ENTRIES = (
+    "SELECT * FROM log_entries(%s::bigint[], %s::bigint[], %s::text[], %s::text[],"
+    " %s::integer[], %s::text[], %s::text[], %s::text[], %s::text[])"
+)
 
 
 class CollationRefused(RuntimeError):
@@ -95,16 +100,20 @@ class PgDb:
         await self._connection.execute(f"ANALYZE {', '.join(tables)}")
 
 
-class PostgresBase(StoreBase):
+class PostgresBase(GroupCommit, StoreBase):
     """A pool; each write a transaction on one of its connections."""
 
     INDEX_HINTS = False
+    ENTRY_FLUSHERS = 4
+    """Batches of logs in flight at once, each on a pooled connection (see GroupCommit):
+    the server's cores store them side by side while the next ones gather."""
     CHANGE_HORIZON = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
 
     def __init__(self, pool: AsyncConnectionPool[AsyncConnection[Any]], url: str) -> None:
         self._pool = pool
         self._url = url
         self._commit_listeners: list[Callable[[], None]] = []
+        self._init_group_commit()
 
     def on_commit(self, listener: Callable[[], None]) -> None:
         """Call `listener` after every commit this process makes (not other processes')."""
@@ -143,6 +152,12 @@ class PostgresBase(StoreBase):
     def _transaction(self) -> AbstractAsyncContextManager[Db]:
         return self._pg_transaction()
 
+    async def _reclaim(self, tables: Sequence[str]) -> None:
+        # VACUUM runs outside any transaction: the pool's connections are in autocommit.
+        # An emptied table's pages are cut off too, when no one else holds it.
+        async with self._pool.connection() as connection:
+            await connection.execute(f"VACUUM {', '.join(tables)}")
+
     async def _run_write(self, work: Callable[[Db], Awaitable[W]]) -> W:
         async with self._pg_transaction() as db:
             return await work(db)
@@ -163,28 +178,30 @@ class PostgresBase(StoreBase):
         self._committed()
         return rows
 
-    async def _store_entry(self, work: EntryWork) -> Recorded:
-        """The entry inserted (a no-op for a source key seen before), its stored row and
-        its member's standing: one statement, `log_entry` (migration 0126), which runs
-        storage/entry_sql.py's statements with plans the server keeps per connection.
-        One round trip, one transaction: a statement outside a transaction block is
-        committed when it ends.
+    async def _record_batch(self, batch: list[EntryWork]) -> list[Recorded]:
+        """The batch's entries inserted (a no-op for a source key seen before), each
+        stored row and its member's standing: one statement, `log_entries` (migrations
+        0130, 0131), whose plans the server keeps per connection. One round trip, one
+        transaction: a statement outside a transaction block is committed when it ends.
 
-        No group commit here (SQLite has one): concurrent transactions each pay a round
-        trip, but PostgreSQL flushes their commits to the WAL together, and a batch in
-        one transaction would run every entry's triggers on one server core."""
-        values, period_key = work
+        Sent in the order of unit and member (each member's logs in their order): two
+        batches in flight lock the rows they share (a commune's totals) in the same
+        order, so neither waits for the other in a circle."""
+        order = sorted(range(len(batch)), key=lambda n: (batch[n][0][1], batch[n][0][0], n))
+        columns = [list(column) for column in zip(*(batch[n][0] for n in order), strict=True)]
+        asked = [batch[n][1] for n in order]
         async with self._pool.connection() as connection:
-            cursor = await connection.execute(LOG_ENTRY, (*values, period_key))
-            found = await cursor.fetchone()
-        self._committed()
-        assert found is not None, "log_entry returns one row"
-        *row, created, programs, periods, amounts = found
-        standing = None
-        if period_key is not None:
-            rows = zip(programs or (), periods or (), amounts or (), strict=True)
-            standing = member_period_from(rows)
-        return row, created, standing
+            cursor = await connection.execute(LOG_ENTRIES, (*columns, asked))
+            rows = await cursor.fetchall()
+        results: list[Recorded | None] = [None] * len(batch)
+        for log_number, *row, created, programs, periods, amounts in rows:
+            standing = None
+            if asked[log_number - 1] is not None:
+                found = zip(programs or (), periods or (), amounts or (), strict=True)
+                standing = member_period_from(found)
+            results[order[log_number - 1]] = (row, created, standing)
+        assert None not in results, "log_entries answers every log"
+        return cast(list[Recorded], results)
 
 
 class PostgresRepository(
@@ -221,6 +238,7 @@ class PostgresRepository(
         return cls(pool, url)
 
     async def close(self) -> None:
+        await self._entries_stored()  # entries already accepted are committed first
         await self._pool.close()
 
     async def backup(self, target: Path) -> None:

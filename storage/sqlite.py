@@ -87,8 +87,7 @@ class SQLiteRepository(
         return repository
 
     async def close(self) -> None:
-        if self._entry_flusher is not None:
-            await self._entry_flusher  # entries already accepted are committed first
+        await self._entries_stored()  # entries already accepted are committed first
         await self._reader.close()
         await self._writer.close()
         if self._in_use is not None:

@@ -23,6 +23,7 @@ from storage.entry_sql import (
     member_period_from,
     member_period_params,
 )
+from storage.group_commit import GroupCommit
 from storage.sqlite_thread import ConnectionThread
 from storage.store_base import (
     COUNTING,
@@ -59,8 +60,6 @@ __all__ = [
     "unit_from",
     "write_audit",
 ]
-
-QueuedEntry = tuple[EntryWork, asyncio.Future[Recorded]]
 
 
 def _fetch_all(db: sqlite3.Connection, sql: str, params: Params) -> list[Any]:
@@ -204,7 +203,7 @@ def _record_one(
     return row, bool(inserted), standing
 
 
-class SQLiteBase(StoreBase):
+class SQLiteBase(GroupCommit, StoreBase):
     """The connections and the write discipline; `SQLiteRepository` puts the stores on it."""
 
     INDEX_HINTS = True
@@ -214,9 +213,7 @@ class SQLiteBase(StoreBase):
         self._writer = writer
         self._reader = reader
         self._write_lock = asyncio.Lock()
-        # Entries waiting for the next group commit, each with its caller's future.
-        self._entry_queue: list[QueuedEntry] = []
-        self._entry_flusher: asyncio.Task[None] | None = None
+        self._init_group_commit()
         # Told after each commit (the office TV's hub wakes up): see `on_commit`.
         self._commit_listeners: list[Callable[[], None]] = []
 
@@ -271,41 +268,6 @@ class SQLiteBase(StoreBase):
         async with self._write_lock:
             return await self._writer.execute_fetchall(sql, params)
 
-    async def _store_entry(self, work: EntryWork) -> Recorded:
-        """Entries that arrive together share one commit (group commit): an officer's
-        reply still waits for the fsync that makes their entry durable, but forty agents
-        texting at once pay for one fsync, not forty."""
-        future: asyncio.Future[Recorded] = asyncio.get_running_loop().create_future()
-        self._entry_queue.append((work, future))
-        if self._entry_flusher is None or self._entry_flusher.done():
-            self._entry_flusher = asyncio.create_task(self._commit_queued_entries())
-        return await future
-
-    async def _commit_queued_entries(self) -> None:
-        """Drain the queue: whatever arrived while the last commit ran goes in the next."""
-        while self._entry_queue:
-            async with self._write_lock:
-                batch, self._entry_queue[:] = list(self._entry_queue), []
-                work = [item for item, _ in batch]
-                try:
-                    results = await self._writer.run(partial(_record, work=work))
-                except Exception:
-                    await self._record_one_by_one(batch)
-                    continue
-            self._committed()
-            for (_, future), result in zip(batch, results, strict=True):
-                if not future.done():  # its caller may have given up waiting
-                    future.set_result(result)
-
-    async def _record_one_by_one(self, batch: list[QueuedEntry]) -> None:
-        """After a failed batch: one bad entry must not sink the others."""
-        for item, future in batch:
-            try:
-                [result] = await self._writer.run(partial(_record, work=[item]))
-            except Exception as error:
-                if not future.done():
-                    future.set_exception(error)
-            else:
-                self._committed()
-                if not future.done():
-                    future.set_result(result)
+    async def _record_batch(self, batch: list[EntryWork]) -> list[Recorded]:
+        async with self._write_lock:
+            return await self._writer.run(partial(_record, work=batch))

@@ -20,7 +20,14 @@ from typing import Any
 
 from leaderboards.ranking import Standing
 from leaderboards.units import Credit
-from storage.board_cache import NEEDS_CATCH_UP, NEEDS_PERIOD, catch_up, combo_of
+from storage.board_cache import (
+    NEEDS_CATCH_UP,
+    NEEDS_PERIOD,
+    QUEUES,
+    RECLAIM_AFTER,
+    catch_up,
+    combo_of,
+)
 from storage.board_view_repository import FoldedUnits, PeopleSlice, UnitBoardParts
 from storage.store_base import StoreBase, unit_from
 from storage.unit_board_sql import FOLDED_UNITS, UNIT_PARTS
@@ -239,7 +246,9 @@ class BoardViewStore(StoreBase):
         [(behind, share, low, high)] = await self._all(sql, params)
         if behind:
             async with self._exclusive_transaction() as db:
-                await catch_up(db, period, programs)
+                cleared = await catch_up(db, period, programs)
+            if cleared >= RECLAIM_AFTER:
+                await self._reclaim(QUEUES)
         return float(share or 0), low, high
 
     async def people_slice(

@@ -123,6 +123,11 @@ class StoreBase(ABC):
     async def _write(self, sql: str, params: Params = ()) -> list[Any]:
         """One statement in its own write transaction; the rows it returns."""
 
+    async def _reclaim(self, tables: Sequence[str]) -> None:
+        """Give back the space of rows just deleted in bulk from `tables`, so that reading
+        them does not walk the dead rows (SQLite reuses a deleted row's space at once)."""
+        return
+
     @abstractmethod
     async def _store_entry(self, work: EntryWork) -> Recorded:
         """Insert an entry (a no-op for a source key seen before) and read what its
