@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Iterable
 from functools import lru_cache
 from typing import Any
 
-from leaderboards.ranking import name_order
+from leaderboards.ranking import vietnamese_order
 from storage.store_base import Db
 from tracker.periods import InvalidPeriod, Period, parse_period
 from tracker.quotas import target_for
@@ -115,7 +115,8 @@ async def _refresh_names(db: Db) -> int:
         await db.insert_rows(
             "member_sort_names",
             ("member_id", "sort_key"),
-            [(member_id, name_order(name)) for member_id, name in rows],
+            # Uncached: each name is keyed once and stored (see ranking.name_order).
+            [(member_id, vietnamese_order(name)) for member_id, name in rows],
         )
         # Board rows carry the key (migration 0118) and, as a role change marks the
         # member too, whether they are listed (0119).

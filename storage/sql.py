@@ -15,7 +15,8 @@ _NAME_REST = _NAME_START + "0123456789"
 
 @lru_cache(maxsize=4096)  # the same few hundred statements, over and over
 def to_pyformat(sql: str) -> str:
-    """`?` -> `%s`, `:name` -> `%(name)s`, `%` -> `%%`, outside quotes and `::` casts."""
+    """`?` -> `%s`, `:name` -> `%(name)s`, `%` -> `%%`, outside quotes, `--` comments and
+    `::` casts."""
     out: list[str] = []
     i, n = 0, len(sql)
     while i < n:
@@ -31,6 +32,11 @@ def to_pyformat(sql: str) -> str:
                 end += 1
             out.append(sql[i : end + 1].replace("%", "%%"))
             i = end + 1
+        elif sql.startswith("--", i):  # a comment, to its line's end: an apostrophe or
+            end = sql.find("\n", i)  # a `:word` in it is prose, not a literal or a name
+            end = n if end < 0 else end
+            out.append(sql[i:end].replace("%", "%%"))
+            i = end
         elif char == "?":
             out.append("%s")
             i += 1

@@ -66,7 +66,15 @@ def test_placeholders_are_translated_outside_literals() -> None:
     )
 
 
-@given(st.text(alphabet="abc ?:%'_x1", max_size=30))
+def test_comments_hold_no_placeholders_and_no_literals() -> None:
+    """An apostrophe in a comment opens no literal: the placeholders after it count."""
+    sql = "SELECT :a -- the scope's rows, 100% ? :b\nFROM t WHERE x = :c AND y = ?"
+    assert to_pyformat(sql) == (
+        "SELECT %(a)s -- the scope's rows, 100%% ? :b\nFROM t WHERE x = %(c)s AND y = %s"
+    )
+
+
+@given(st.text(alphabet="abc ?:%'_x1-\n", max_size=30))
 def test_translation_keeps_every_character_outside_placeholders(sql: str) -> None:
     """Whatever the text, undoing the translation gives it back."""
     translated = to_pyformat(sql)
