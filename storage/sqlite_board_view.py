@@ -29,8 +29,9 @@ from storage.board_cache import (
     combo_of,
 )
 from storage.board_view_repository import FoldedUnits, PeopleSlice, UnitBoardParts
-from storage.store_base import StoreBase, unit_from
-from storage.unit_board_sql import FOLDED_UNITS, UNIT_PARTS
+from storage.folded_cache import fold_cache
+from storage.store_base import StoreBase
+from storage.unit_board_sql import UNIT_PARTS
 from tracker.periods import Period
 
 # A scope holding at least this share of all units walks the rank index: on the
@@ -330,17 +331,10 @@ class BoardViewStore(StoreBase):
         self, unit_id: int, period: Period, programs: tuple[str, ...]
     ) -> FoldedUnits:
         """`unit_id`'s subtree folded onto its children and the planned units below
-        them (storage/unit_board_sql.py), with each program's parts, in one read."""
+        them (storage/unit_board_sql.py), with each program's parts: kept by the process
+        and brought up to date in one read (storage/folded_cache.py)."""
         _, low, high = await self._ready(unit_id, period, None)
-        names = {f"program{index}": code for index, code in enumerate(programs)}
-        rows = await self._all(
-            FOLDED_UNITS.format(programs=", ".join(f":{name}" for name in names)),
-            {"scope": unit_id, "low": low, "high": high, "child_at": len(low) + 1}
-            | {"period": period.key}
-            | names,
-        )
-        units = [unit_from(row[2:]) for row in rows if row[0] == "unit"]
-        return FoldedUnits(units, _parts([row[:5] for row in rows if row[0] != "unit"], programs))
+        return await fold_cache(self).folded(self, unit_id, (low, high), period, programs)
 
 
 # The share of the order ahead of each recent asker, newest last: a hint for which end
