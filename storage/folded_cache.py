@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from leaderboards.units import Credit
+from storage.board_cache import NEEDS_PERIOD
 from storage.board_view_repository import FoldedUnits, UnitBoardParts
 from storage.store_base import StoreBase, unit_from
 from storage.unit_board_sql import FOLD_CHANGES, FOLD_LOAD
@@ -165,15 +166,17 @@ class FoldCache:
         self,
         store: StoreBase,
         unit_id: int,
-        lineage_range: tuple[str, str],
         period: Period,
         programs: tuple[str, ...],
+        ready: Callable[[], Awaitable[tuple[str, str]]],
     ) -> FoldedUnits:
+        """`unit_id`'s fold, kept or read. `ready`: catches board_cache up and gives the
+        scope's lineage range, for a fold read whole (a kept one asks in its one read
+        whether catching up is needed)."""
         key: FoldKey = (unit_id, period.key, programs)
-        low, high = lineage_range
         names = {f"program{index}": code for index, code in enumerate(programs)}
         listed = ", ".join(f":{name}" for name in names)
-        params: dict[str, object] = {"low": low, "high": high, "period": period.key}
+        params: dict[str, object] = {"scope": unit_id, "period": period.key}
         params |= names
         if store.CHANGE_HORIZON is None:
             mark, after = _SQLITE_MARK, ">"
@@ -183,17 +186,20 @@ class FoldCache:
             fold = self._folds.get(key)
             if fold is not None:
                 rows = await store._all(
-                    FOLD_CHANGES.format(programs=listed, mark=mark, after=after),
+                    FOLD_CHANGES.format(
+                        programs=listed, mark=mark, after=after, behind=NEEDS_PERIOD
+                    ),
                     params | {"mark": fold.mark},
                 )
-                generation, new_mark = _marks(rows)
-                if generation == fold.generation and fold.apply(rows):
+                generation, new_mark, behind = _marks(rows)
+                if not behind and generation == fold.generation and fold.apply(rows):
                     fold.mark = new_mark
                     self._folds.move_to_end(key)
                     return fold.folded()
+            low, high = await ready()
             rows = await store._all(
                 FOLD_LOAD.format(programs=listed, mark=mark),
-                params | {"scope": unit_id, "child_at": len(low) + 1},
+                params | {"low": low, "high": high, "child_at": len(low) + 1},
             )
             fold = _Fold.load(rows, programs)
             self._folds[key] = fold
@@ -206,9 +212,10 @@ class FoldCache:
             return fold.folded()
 
 
-def _marks(rows: Iterable[Any]) -> tuple[int, int]:
-    [(generation, mark)] = [(row[2], row[3]) for row in rows if row[0] == "mark"]
-    return int(generation), int(mark)
+def _marks(rows: Iterable[Any]) -> tuple[int, int, bool]:
+    """FOLD_CHANGES' generation, change mark, and whether catching up is needed."""
+    [(generation, mark, behind)] = [(row[2], row[3], row[5]) for row in rows if row[0] == "mark"]
+    return int(generation), int(mark), bool(behind)
 
 
 _caches: WeakKeyDictionary[StoreBase, FoldCache] = WeakKeyDictionary()

@@ -333,8 +333,12 @@ class BoardViewStore(StoreBase):
         """`unit_id`'s subtree folded onto its children and the planned units below
         them (storage/unit_board_sql.py), with each program's parts: kept by the process
         and brought up to date in one read (storage/folded_cache.py)."""
-        _, low, high = await self._ready(unit_id, period, None)
-        return await fold_cache(self).folded(self, unit_id, (low, high), period, programs)
+
+        async def ready() -> tuple[str, str]:
+            _, low, high = await self._ready(unit_id, period, None)
+            return low, high
+
+        return await fold_cache(self).folded(self, unit_id, period, programs, ready)
 
 
 # The share of the order ahead of each recent asker, newest last: a hint for which end

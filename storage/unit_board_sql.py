@@ -121,17 +121,23 @@ WHERE s.period_key = :period AND s.unit_id = f.unit_id AND s.program IN ({{progr
 GROUP BY s.program, f.owner_id
 """
 
-# What changed under a kept fold since its mark: ('mark', ...) as in FOLD_LOAD, then
-# ('changed', NULL, unit) for each unit of the scope marked in `unit_changes` at or after
-# it (`{after}`: PostgreSQL's marks are transaction ids, see migration postgres/0101;
-# SQLite's one counter is exact), and each such unit's ('credit', ...) rows now. One
-# statement, so the rows and the new mark share a snapshot.
+# What changed under a kept fold since its mark: ('mark', NULL, generation, change mark,
+# NULL, behind) as in FOLD_LOAD, `behind` 1 when board_cache must catch up first
+# (`{behind}`, its NEEDS_PERIOD), then ('changed', NULL, unit) for each unit of the scope
+# marked in `unit_changes` at or after the mark (`{after}`: PostgreSQL's marks are
+# transaction ids, see migration postgres/0101; SQLite's one counter is exact), and each
+# such unit's ('credit', ...) rows now. One statement, so the rows and the new marks
+# share a snapshot; the view's only one when nothing is behind. The scope's range is a
+# subquery here: the changed units lead, whatever the scope's size.
 FOLD_CHANGES = """
-WITH changed AS (
+WITH scope AS (SELECT lineage AS low, lineage || '~' AS high FROM units WHERE id = :scope),
+changed AS (
     SELECT u.id FROM unit_changes x CROSS JOIN units u
-    WHERE x.seq {after} :mark AND u.id = x.unit_id AND u.lineage >= :low AND u.lineage < :high
+    WHERE x.seq {after} :mark AND u.id = x.unit_id
+      AND u.lineage >= (SELECT low FROM scope) AND u.lineage < (SELECT high FROM scope)
 )
-SELECT 'mark', NULL, (SELECT n FROM fold_generation WHERE id = 1), {mark}, NULL, NULL
+SELECT 'mark', NULL, (SELECT n FROM fold_generation WHERE id = 1), {mark}, NULL,
+    CASE WHEN {behind} THEN 1 ELSE 0 END
 UNION ALL
 SELECT 'changed', NULL, id, NULL, NULL, NULL FROM changed
 UNION ALL

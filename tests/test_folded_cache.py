@@ -45,8 +45,11 @@ def normal(folded: FoldedUnits) -> Any:
 
 async def fresh(store: StoreBase, unit_id: int, period: Period, programs: tuple[str, ...]) -> Any:
     """The fold read whole, as a process that kept nothing reads it."""
-    lineage = await store._lineage_range(unit_id)
-    return normal(await FoldCache().folded(store, unit_id, lineage, period, programs))
+
+    async def lineage() -> tuple[str, str]:
+        return await store._lineage_range(unit_id)
+
+    return normal(await FoldCache().folded(store, unit_id, period, programs, lineage))
 
 
 @pytest.fixture
