@@ -29,6 +29,7 @@ from storage.board_cache import (
     combo_of,
 )
 from storage.board_view_repository import FoldedUnits, PeopleSlice, UnitBoardParts
+from storage.kept_plans import KeptPlan
 from storage.store_base import StoreBase, unit_from
 from storage.unit_board_sql import FOLDED_UNITS, UNIT_PARTS
 from tracker.periods import Period
@@ -202,31 +203,78 @@ def _in_order(rows: list[Any]) -> list[Any]:
     return sorted(rows, key=lambda row: (row[_RANK_KEY], row[_NAME_KEY], row[_ID]))
 
 
-class BoardViewStore(StoreBase):
-    def _hinted(self, sql: str, *, by_rank_index: bool, count_by_walk: bool) -> str:
-        """`sql` with SQLite's index hints where the backend takes them. PostgreSQL
-        takes none: a small scope's rows are read once (MATERIALIZED) and sorted, as
-        its planner, not knowing how few they are, walked the rank index of the
-        whole country for a commune's top ten. `count_by_walk`: the asker's place is
-        counted along the rank index (a whole country), else over the scope's range.
-        PostgreSQL counts over the range it read once (`ordered` when sorted, else
-        `board`, MATERIALIZED): left to itself it counted a province's place along the
-        country's rank index (38,000 rows read, 1,200 counted)."""
-        if not self.INDEX_HINTS:
-            materialized = "NOT MATERIALIZED" if by_rank_index else "MATERIALIZED"
-            return sql.format(
-                by_range="",
-                ordered="",
-                ordered_cte=materialized,
-                board_cte="MATERIALIZED",
-                counted="ordered" if count_by_walk or not by_rank_index else "board",
-            )
+def _hinted(sql: str, *, index_hints: bool, by_rank_index: bool, count_by_walk: bool) -> str:
+    """`sql` with SQLite's index hints where the backend takes them. PostgreSQL
+    takes none: a small scope's rows are read once (MATERIALIZED) and sorted, as
+    its planner, not knowing how few they are, walked the rank index of the
+    whole country for a commune's top ten. `count_by_walk`: the asker's place is
+    counted along the rank index (a whole country), else over the scope's range.
+    PostgreSQL counts over the range it read once (`ordered` when sorted, else
+    `board`, MATERIALIZED): left to itself it counted a province's place along the
+    country's rank index (38,000 rows read, 1,200 counted)."""
+    if not index_hints:
+        materialized = "NOT MATERIALIZED" if by_rank_index else "MATERIALIZED"
         return sql.format(
-            by_range=_BY_RANGE,
-            ordered=_BY_RANK if by_rank_index else _BY_RANGE,
-            ordered_cte="NOT MATERIALIZED",
-            board_cte="NOT MATERIALIZED",
-            counted="ordered" if count_by_walk else "board",
+            by_range="",
+            ordered="",
+            ordered_cte=materialized,
+            board_cte="MATERIALIZED",
+            counted="ordered" if count_by_walk or not by_rank_index else "board",
+        )
+    return sql.format(
+        by_range=_BY_RANGE,
+        ordered=_BY_RANK if by_rank_index else _BY_RANGE,
+        ordered_cte="NOT MATERIALIZED",
+        board_cte="NOT MATERIALIZED",
+        counted="ordered" if count_by_walk else "board",
+    )
+
+
+_READY_PARAMS = {"scope": "bigint", "period": "text", "combo": "text"}
+_READY_COLUMNS = (("behind", "boolean"), ("share", "real"), ("low", "text"), ("high", "text"))
+
+# PostgreSQL keeps these plans (storage/kept_plans.py): the checks before every board,
+# and a board read over its scope's range (all but the largest scopes). Their shape
+# does not depend on the scope's size; a walk of the rank index does, and is planned at
+# every call.
+READY_PEOPLE = KeptPlan(
+    "kept_board_ready_people",
+    _READY.format(behind=NEEDS_CATCH_UP, large=_LARGE),
+    _READY_PARAMS,
+    _READY_COLUMNS,
+)
+READY_UNITS = KeptPlan(
+    "kept_board_ready_units",
+    _READY.format(behind=NEEDS_PERIOD, large="NULL"),
+    _READY_PARAMS,
+    _READY_COLUMNS,
+)
+# The columns of a row of _PEOPLE (see _PART and after), typed.
+_PEOPLE_COLUMNS = (
+    ("part", "text"), ("member_id", "bigint"), ("name", "text"), ("achieved", "integer"),
+    ("target", "integer"), ("reached", "text"), ("rank_key", "text"), ("name_key", "text"),
+    ("listed", "integer"), ("ranked", "bigint"), ("ahead_of_run", "bigint"),
+    ("before_member", "bigint"), ("achieved_total", "bigint"), ("target_total", "bigint"),
+)  # fmt: skip
+PEOPLE_BY_RANGE = KeptPlan(
+    "kept_board_people_by_range",
+    _hinted(_PEOPLE, index_hints=False, by_rank_index=False, count_by_walk=False),
+    {"period": "text", "combo": "text", "low": "text", "high": "text", "member": "bigint"}
+    | {"top": "integer", "around": "integer", "unranked": "integer", "from_front": "integer"},
+    _PEOPLE_COLUMNS,
+)
+KEPT_PLANS = (READY_PEOPLE, READY_UNITS, PEOPLE_BY_RANGE)
+
+
+class BoardViewStore(StoreBase):
+    def _people_sql(self, *, by_rank_index: bool, count_by_walk: bool) -> str:
+        if self.KEEPS_PLANS and not by_rank_index:
+            return PEOPLE_BY_RANGE.call
+        return _hinted(
+            _PEOPLE,
+            index_hints=self.INDEX_HINTS,
+            by_rank_index=by_rank_index,
+            count_by_walk=count_by_walk,
         )
 
     async def _ready(
@@ -235,14 +283,11 @@ class BoardViewStore(StoreBase):
         """Catch up what triggers could not (targets, names, a new board of `programs`;
         None: the period only, for a unit board). The share of all units in `unit_id`'s
         subtree (0 for a unit board: it needs not know), and its lineage range."""
-        combo = None if programs is None else combo_of(programs)
-        params: dict[str, object]
-        if combo is None:
-            sql, params = _READY.format(behind=NEEDS_PERIOD, large="NULL"), {}
-        else:
-            sql = _READY.format(behind=NEEDS_CATCH_UP, large=_LARGE)
-            params = {"combo": combo}
-        params |= {"scope": unit_id, "period": period.key}
+        plan = READY_UNITS if programs is None else READY_PEOPLE
+        sql = plan.call if self.KEEPS_PLANS else plan.sql
+        params = {"scope": unit_id, "period": period.key}
+        if programs is not None:
+            params["combo"] = combo_of(programs)
         [(behind, share, low, high)] = await self._all(sql, params)
         if behind:
             async with self._exclusive_transaction() as db:
@@ -274,7 +319,7 @@ class BoardViewStore(StoreBase):
         place: PlaceKey = (unit_id, period.key, combo_of(programs), member_id)
         from_back = walk and _last_places.get(place, 0.0) > FROM_BACK_AFTER
         rows = await self._all(
-            self._hinted(_PEOPLE, by_rank_index=by_index, count_by_walk=walk),
+            self._people_sql(by_rank_index=by_index, count_by_walk=walk),
             {
                 "low": low,
                 "high": high,
