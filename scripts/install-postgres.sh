@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the PostgreSQL server binaries (Debian package `postgresql`) that
-# tests/support/postgres.py runs with initdb + pg_ctl on a free loopback port.
+# tests/support/postgres.py runs with initdb + pg_ctl on a free loopback port, and
+# PgBouncer (package `pgbouncer`), which tests/support/pgbouncer.py runs in front of it.
 #
 #   bash scripts/install-postgres.sh
 #
@@ -27,12 +28,19 @@ server_bin() {
     return 1
 }
 
-if server_bin >/dev/null; then
-    echo "install-postgres: PostgreSQL server already installed ($(server_bin))"
+have_pgbouncer() {
+    command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ]
+}
+
+missing=()
+server_bin >/dev/null || missing+=(postgresql)
+have_pgbouncer || missing+=(pgbouncer)
+if [ "${#missing[@]}" -eq 0 ]; then
+    echo "install-postgres: PostgreSQL server and PgBouncer already installed ($(server_bin))"
 else
     require_root install-postgres
-    echo "install-postgres: installing the postgresql package"
-    apt_install_without_starting postgresql
+    echo "install-postgres: installing ${missing[*]}"
+    apt_install_without_starting "${missing[@]}"
 fi
 
 # The package's own cluster, if one was created and started: stop it, tests run theirs.
@@ -52,4 +60,5 @@ if [ "$(id -u)" -eq 0 ] && ! id postgres >/dev/null 2>&1; then
 fi
 
 bin="$(server_bin)" || { echo "install-postgres: initdb/pg_ctl still missing" >&2; exit 1; }
+have_pgbouncer || { echo "install-postgres: pgbouncer still missing" >&2; exit 1; }
 echo "install-postgres: ready: $("$bin/postgres" --version), $bin"

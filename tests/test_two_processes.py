@@ -1,5 +1,7 @@
 """Two real `python bot.py` processes on one PostgreSQL database, Telegram in webhook mode
-behind a "load balancer" (the test Bot API server posting each update to both webhooks).
+behind a "load balancer" (the test Bot API server posting each update to both webhooks),
+the database behind a real PgBouncer in transaction mode with two server connections
+(any transaction of either process may run on either, as in production).
 
 What must hold (issue 15): an update, a Zalo event or an SMS that reaches both processes
 counts once; a button flow started on one process finishes on the other (its question
@@ -28,6 +30,8 @@ from storage.repository import QuotaRow
 from tests.conftest import COMMUNE, STAFF
 from tests.support.botapi import BotApiServer
 from tests.support.net import free_port
+from tests.support.pgbouncer import PgBouncer
+from tests.support.postgres import PostgresServer
 from tests.support.updates import callback_update, text_update, user
 from tests.support.zaloapi import ZaloApiServer
 from tracker.models import Role, TargetKind
@@ -188,99 +192,118 @@ async def settled(api: BotApiServer, seconds: float = 1.5) -> None:
 
 
 async def test_two_processes_count_once_share_flows_and_send_a_summary_once(
-    postgres_url: str, tmp_path: Path
+    postgres_server: PostgresServer, postgres_url: str, tmp_path: Path
 ) -> None:
     await organisation(postgres_url)
+    database = postgres_url.rsplit("/", 1)[1]
     async with (
         BotApiServer() as api,
         ZaloApiServer() as zalo,
-        two_bots(api, postgres_url, tmp_path, zalo) as (a, b),
-        httpx.AsyncClient(timeout=30, trust_env=False) as http,
     ):
-        health_a, health_b = await a.health(http), await b.health(http)
-        assert set(api.webhooks) == {a.webhook, b.webhook}
-        assert health_a["database"] == {"backend": "postgresql", "at": postgres_url}
-        assert health_a["process"]["pid"] == a.process.pid
-        assert health_b["process"]["pid"] == b.process.pid
-        both = sorted([health_a["process"]["name"], health_b["process"]["name"]])
-        assert (await http.get(f"{a.base}/healthz")).json()["processes"] == both
+        with PgBouncer(postgres_server, pool_size=2) as bouncer:
+            bounced = bouncer.bounced(postgres_url)
+            async with (
+                two_bots(api, bounced, tmp_path, zalo) as (a, b),
+                httpx.AsyncClient(timeout=30, trust_env=False) as http,
+            ):
+                await both_processes(api, zalo, a, b, http, postgres_url)
+                clients, servers = bouncer.connections(database)
+                # Both processes' pools share at most two server sessions.
+                assert clients > servers and servers <= 2, (clients, servers)
 
-        # The summary both processes fired at start (and fire every minute): sent once.
-        # The group gets the summary, and its lead a private copy.
-        for _ in range(480):  # waiting for two start-ups and a chart, not timing them
-            if len(api.calls_of("sendPhoto")) >= 2:
-                break
-            await asyncio.sleep(0.25)
-        await settled(api)
-        summaries = {call.params["chat_id"]: call for call in api.calls_of("sendPhoto")}
-        assert sorted(summaries) == sorted([GROUP, LEAD["id"]])
-        assert summaries[GROUP].params["caption"].startswith("📣 Tổng hợp tuần")
 
-        # One update posted to both webhooks at once: logged once, answered once.
-        statuses = await api.post_to_webhooks(text_update(LAN, "/ghi TN 2"))
-        assert statuses == [200, 200]
-        await settled(api)
-        [answer] = texts_to(api, LAN["id"])
-        today = datetime.now(VIETNAM).strftime("%d/%m/%Y")
-        assert answer.splitlines()[0] == f"✅ Đã ghi 2 người tham gia BHXH tự nguyện ngày {today}."
-        entries = rows(postgres_url, "SELECT count, source_key FROM entries")
-        assert [count for count, _ in entries] == [2]
+async def both_processes(
+    api: BotApiServer,
+    zalo: ZaloApiServer,
+    a: Bot,
+    b: Bot,
+    http: httpx.AsyncClient,
+    postgres_url: str,
+) -> None:
+    """Everything two processes must get right together, checked in the database."""
+    health_a, health_b = await a.health(http), await b.health(http)
+    assert set(api.webhooks) == {a.webhook, b.webhook}
+    assert health_a["database"]["backend"] == "postgresql"
+    assert health_a["process"]["pid"] == a.process.pid
+    assert health_b["process"]["pid"] == b.process.pid
+    both = sorted([health_a["process"]["name"], health_b["process"]["name"]])
+    assert (await http.get(f"{a.base}/healthz")).json()["processes"] == both
 
-        # An SMS Kannel delivered to both processes: counted once, the same reply twice.
-        sms = {"from": "84912000001", "text": "TN 3", "id": "kannel-7", "secret": SMS_SECRET}
-        replies = await asyncio.gather(
-            *(http.get(f"{bot.base}/sms/inbound", params=sms) for bot in (a, b))
-        )
-        assert [reply.status_code for reply in replies] == [200, 200]
-        assert replies[0].text == replies[1].text
-        assert replies[0].text.splitlines()[0] == f"Da ghi 3 TN ngay {today}."
-        assert sorted(c for (c,) in rows(postgres_url, "SELECT count FROM entries")) == [2, 3]
+    # The summary both processes fired at start (and fire every minute): sent once.
+    # The group gets the summary, and its lead a private copy.
+    for _ in range(480):  # waiting for two start-ups and a chart, not timing them
+        if len(api.calls_of("sendPhoto")) >= 2:
+            break
+        await asyncio.sleep(0.25)
+    await settled(api)
+    summaries = {call.params["chat_id"]: call for call in api.calls_of("sendPhoto")}
+    assert sorted(summaries) == sorted([GROUP, LEAD["id"]])
+    assert summaries[GROUP].params["caption"].startswith("📣 Tổng hợp tuần")
 
-        # A Zalo event posted to both processes' webhooks: logged once, answered once.
-        event = zalo.text_update(LAN_ZALO, "YT 4", message_id="zalo-both")
-        assert await zalo.deliver_to_each(event, [a.zalo_webhook, b.zalo_webhook]) == [200, 200]
-        await settled(api)
-        [zalo_answer] = zalo.texts_to(LAN_ZALO)
-        assert (
-            zalo_answer.splitlines()[0]
-            == f"✅ Đã ghi 4 người tham gia BHYT hộ gia đình ngày {today}."
-        )
-        logged = rows(postgres_url, "SELECT program, count, source_key FROM entries ORDER BY id")
-        assert logged[2:] == [("YT", 4, "zalo:zalo-both")]
+    # One update posted to both webhooks at once: logged once, answered once.
+    statuses = await api.post_to_webhooks(text_update(LAN, "/ghi TN 2"))
+    assert statuses == [200, 200]
+    await settled(api)
+    [answer] = texts_to(api, LAN["id"])
+    today = datetime.now(VIETNAM).strftime("%d/%m/%Y")
+    assert answer.splitlines()[0] == f"✅ Đã ghi 2 người tham gia BHXH tự nguyện ngày {today}."
+    entries = rows(postgres_url, "SELECT count, source_key FROM entries")
+    assert [count for count, _ in entries] == [2]
 
-        # A confirmation asked by process A, the button tapped on process B.
-        since = len(api.sent_messages(LEAD["id"]))
-        ask = text_update(LEAD, "/chitieu 0912000001 TN tháng trước 9")
-        assert await api.post_to_webhooks(ask, urls=[a.webhook]) == [200]
-        await settled(api)
-        [question] = api.sent_messages(LEAD["id"])[since:]
-        buttons = question.params["reply_markup"]["inline_keyboard"]
-        yes = buttons[0][0]["callback_data"]
-        assert yes == "/xacnhan"  # the question itself is in the postgres_url, not the button
-        tap = callback_update(LEAD, yes, message_id=question.result["message_id"])
-        assert await api.post_to_webhooks(tap, urls=[b.webhook]) == [200]
-        await settled(api)
-        [done] = texts_to(api, LEAD["id"], since + 1)
-        key = previous_month_key()
-        month = f"tháng {key[5:]}/{key[:4]}"
-        assert question.params["text"].splitlines()[0] == (
-            f"Chỉ tiêu BHXH tự nguyện {month} của Nguyễn Thị Lan (0912000001): — → 9 (chưa lưu)."
-        )
-        assert done == f"✅ Chỉ tiêu BHXH tự nguyện {month} của Nguyễn Thị Lan (0912000001): — → 9."
-        quota = rows(
-            postgres_url,
-            "SELECT value FROM quotas WHERE program = 'TN' AND period_key = ?".replace("?", "%s"),
-            key,
-        )
-        assert quota == [(9,)]
-        assert rows(postgres_url, "SELECT count(*) FROM pending_choices") == [(0,)]
+    # An SMS Kannel delivered to both processes: counted once, the same reply twice.
+    sms = {"from": "84912000001", "text": "TN 3", "id": "kannel-7", "secret": SMS_SECRET}
+    replies = await asyncio.gather(
+        *(http.get(f"{bot.base}/sms/inbound", params=sms) for bot in (a, b))
+    )
+    assert [reply.status_code for reply in replies] == [200, 200]
+    assert replies[0].text == replies[1].text
+    assert replies[0].text.splitlines()[0] == f"Da ghi 3 TN ngay {today}."
+    assert sorted(c for (c,) in rows(postgres_url, "SELECT count FROM entries")) == [2, 3]
 
-        # Whatever minute boundaries passed meanwhile, still one summary in the group.
-        photos = sorted(call.params["chat_id"] for call in api.calls_of("sendPhoto"))
-        assert photos == sorted([GROUP, LEAD["id"]])  # each once
-        deliveries = rows(postgres_url, "SELECT state, owner FROM schedule_deliveries")
-        assert len(deliveries) == 2
-        assert all(state == "sent" and owner in both for state, owner in deliveries)
+    # A Zalo event posted to both processes' webhooks: logged once, answered once.
+    event = zalo.text_update(LAN_ZALO, "YT 4", message_id="zalo-both")
+    assert await zalo.deliver_to_each(event, [a.zalo_webhook, b.zalo_webhook]) == [200, 200]
+    await settled(api)
+    [zalo_answer] = zalo.texts_to(LAN_ZALO)
+    assert (
+        zalo_answer.splitlines()[0] == f"✅ Đã ghi 4 người tham gia BHYT hộ gia đình ngày {today}."
+    )
+    logged = rows(postgres_url, "SELECT program, count, source_key FROM entries ORDER BY id")
+    assert logged[2:] == [("YT", 4, "zalo:zalo-both")]
+
+    # A confirmation asked by process A, the button tapped on process B.
+    since = len(api.sent_messages(LEAD["id"]))
+    ask = text_update(LEAD, "/chitieu 0912000001 TN tháng trước 9")
+    assert await api.post_to_webhooks(ask, urls=[a.webhook]) == [200]
+    await settled(api)
+    [question] = api.sent_messages(LEAD["id"])[since:]
+    buttons = question.params["reply_markup"]["inline_keyboard"]
+    yes = buttons[0][0]["callback_data"]
+    assert yes == "/xacnhan"  # the question itself is in the postgres_url, not the button
+    tap = callback_update(LEAD, yes, message_id=question.result["message_id"])
+    assert await api.post_to_webhooks(tap, urls=[b.webhook]) == [200]
+    await settled(api)
+    [done] = texts_to(api, LEAD["id"], since + 1)
+    key = previous_month_key()
+    month = f"tháng {key[5:]}/{key[:4]}"
+    assert question.params["text"].splitlines()[0] == (
+        f"Chỉ tiêu BHXH tự nguyện {month} của Nguyễn Thị Lan (0912000001): — → 9 (chưa lưu)."
+    )
+    assert done == f"✅ Chỉ tiêu BHXH tự nguyện {month} của Nguyễn Thị Lan (0912000001): — → 9."
+    quota = rows(
+        postgres_url,
+        "SELECT value FROM quotas WHERE program = 'TN' AND period_key = ?".replace("?", "%s"),
+        key,
+    )
+    assert quota == [(9,)]
+    assert rows(postgres_url, "SELECT count(*) FROM pending_choices") == [(0,)]
+
+    # Whatever minute boundaries passed meanwhile, still one summary in the group.
+    photos = sorted(call.params["chat_id"] for call in api.calls_of("sendPhoto"))
+    assert photos == sorted([GROUP, LEAD["id"]])  # each once
+    deliveries = rows(postgres_url, "SELECT state, owner FROM schedule_deliveries")
+    assert len(deliveries) == 2
+    assert all(state == "sent" and owner in both for state, owner in deliveries)
 
 
 def previous_month_key() -> str:
