@@ -65,6 +65,7 @@ CACHE = frozenset(
         "board_combos",
         "board_rows",
         "board_lineage_sums",
+        "board_rank_buckets",
         "unit_period_totals",
         "stale_board_members",
         "unit_member_targets",

@@ -207,6 +207,7 @@ class SQLiteBase(GroupCommit, StoreBase):
     """The connections and the write discipline; `SQLiteRepository` puts the stores on it."""
 
     INDEX_HINTS = True
+    KEEPS_PLANS = False
     CHANGE_HORIZON = None
 
     def __init__(self, writer: ConnectionThread, reader: ConnectionThread) -> None:

@@ -9,6 +9,7 @@ tests/test_board_sql.py checks that both agree.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 
 from storage.store_base import COUNTING, SCOPE, StoreBase, under_scope
@@ -29,20 +30,31 @@ JOINING = (
 )
 
 # The same figures of a period from kept sums, per program: what was logged in the
-# period (unit_period_totals, kept while the period is materialised) with the latest
-# instant, and the rejoining participants among entries and renewals of its days
-# (unit_day_rejoins); then whether the period is materialised. The scope's lineage
-# range comes as values (`_lineage_range`), so that PostgreSQL hashes a country's totals
-# rather than probing them unit by unit.
+# period (unit_period_totals, kept while the period is materialised); less its entries
+# dated after `:through`, read only in the units whose kept total holds an entry logged
+# after `:through` ended (`:ends`, `last_at`); the rejoining
+# participants among entries and renewals of its days (unit_day_rejoins); then whether
+# the period is materialised. An entry is never dated after the day it is logged
+# (commands refuse future days), so a unit whose last entry was logged by `:ends` has
+# none dated after `:through`: a country's report reads the entries of the few units
+# that logged late, not every entry of the period. The scope's lineage range comes as
+# values (`_lineage_range`), so that PostgreSQL hashes a country's totals rather than
+# probing them unit by unit.
 _KEPT_JOINING = (
-    "SELECT 'logged', t.program, sum(t.achieved), 0, max(t.last_at) FROM units u"
+    "SELECT 'logged', t.program, sum(t.achieved), 0 FROM units u"
     " JOIN unit_period_totals t ON t.unit_id = u.id AND t.period_key = :period"
     " WHERE u.lineage >= :low AND u.lineage < :high GROUP BY t.program"
-    " UNION ALL SELECT 'rejoined', r.program, sum(r.entries), sum(r.renewals), NULL"
+    " UNION ALL SELECT 'later', e.program, sum(e.count), 0 FROM units u"
+    " JOIN unit_period_totals t ON t.unit_id = u.id AND t.period_key = :period"
+    " AND t.last_at >= :ends"
+    " JOIN entries e ON e.unit_id = u.id AND e.day > :through AND e.day <= :last"
+    f" AND e.program = t.program AND e.{COUNTING}"
+    " WHERE u.lineage >= :low AND u.lineage < :high AND :through < :last GROUP BY e.program"
+    " UNION ALL SELECT 'rejoined', r.program, sum(r.entries), sum(r.renewals)"
     " FROM units u JOIN unit_day_rejoins r ON r.unit_id = u.id"
     " AND r.day > :after AND r.day <= :through"
     " WHERE u.lineage >= :low AND u.lineage < :high GROUP BY r.program"
-    " UNION ALL SELECT 'kept', NULL, count(*), 0, NULL FROM target_periods"
+    " UNION ALL SELECT 'kept', NULL, count(*), 0 FROM target_periods"
     " WHERE period_key = :period"
 )
 
@@ -71,31 +83,29 @@ class EnrolmentStore(StoreBase):
     ) -> dict[str, tuple[int, int]]:
         """`enrolments` over the days of `period` through `as_of`, from kept sums.
 
-        The kept total covers the whole period. It is used when the period is
-        materialised and nothing in it can lie after `as_of`: `as_of` is its last day,
-        or every entry of the scope's total was logged before `as_of` ended (an entry is
-        never dated after the day it is logged: commands refuse future days). Otherwise
-        the entries are added up as `enrolments` does."""
+        The kept total covers the whole period; what was logged after `as_of` is taken
+        off it unit by unit (`_KEPT_JOINING`). When the period is not materialised, the
+        entries are added up as `enrolments` does."""
         after = period.first - timedelta(days=1)
         through = min(as_of, period.last)
         low, high = await self._lineage_range(unit_id)
         rows = await self._all(
             _KEPT_JOINING,
-            {"low": low, "high": high, "period": period.key}
-            | {"after": after.isoformat(), "through": through.isoformat()},
+            {"low": low, "high": high, "period": period.key, "last": period.last.isoformat()}
+            | {"after": after.isoformat(), "through": through.isoformat()}
+            | {"ends": _start_of(through + timedelta(days=1))},
         )
-        logged = {row[1]: (int(row[2]), row[4]) for row in rows if row[0] == "logged"}
-        rejoined = {row[1]: (int(row[2]), int(row[3])) for row in rows if row[0] == "rejoined"}
         [kept] = [row[2] for row in rows if row[0] == "kept"]
-        ends = _start_of(through + timedelta(days=1))
-        if not kept or (
-            through < period.last
-            and any(last_at is not None and last_at >= ends for _, last_at in logged.values())
-        ):
+        if not kept:
             return await self.enrolments(unit_id, after, through)
+        logged: dict[str, int] = defaultdict(int)
+        for kind, program, total, _ in rows:
+            if kind in ("logged", "later"):
+                logged[program] += int(total) if kind == "logged" else -int(total)
+        rejoined = {row[1]: (int(row[2]), int(row[3])) for row in rows if row[0] == "rejoined"}
         figures = {}
         for program in logged.keys() | rejoined.keys():
-            total = logged.get(program, (0, None))[0]
+            total = logged.get(program, 0)
             entries, renewals = rejoined.get(program, (0, 0))
             if total or entries or renewals:
                 figures[program] = (total - entries, entries + renewals)

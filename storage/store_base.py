@@ -72,6 +72,10 @@ class StoreBase(ABC):
 
     INDEX_HINTS: bool
     """Whether the backend takes SQLite's `INDEXED BY` (PostgreSQL plans for itself)."""
+    KEEPS_PLANS: bool
+    """Whether the statements of storage/kept_plans.py run as the functions generated
+    from them (PostgreSQL: planned once per server session), else as written (SQLite
+    keeps its prepared statements itself)."""
     CHANGE_HORIZON: str | None
     """SQL for the oldest transaction still running (PostgreSQL: `unit_changes` is marked
     by transaction ids, see migration 0101), or None where one change counter is exact
