@@ -126,10 +126,14 @@ class PostgresBase(GroupCommit, StoreBase):
             listener()
 
     @asynccontextmanager
-    async def _pg_transaction(self, lock: int | None = None) -> AsyncIterator[Db]:
+    async def _pg_transaction(
+        self, lock: int | None = None, *, durable: bool = True
+    ) -> AsyncIterator[Db]:
         async with self._pool.connection() as connection, connection.transaction():
             if lock is not None:
                 await connection.execute("SELECT pg_advisory_xact_lock(%s)", (lock,))
+            if not durable:
+                await connection.execute(UNSYNCED_COMMIT)
             yield PgDb(connection)
         self._committed()
 
@@ -164,8 +168,8 @@ class PostgresBase(GroupCommit, StoreBase):
         async with self._pg_transaction() as db:
             return await work(db)
 
-    def _exclusive_transaction(self) -> AbstractAsyncContextManager[Db]:
-        return self._pg_transaction(EXCLUSIVE_LOCK)
+    def _exclusive_transaction(self, *, durable: bool = True) -> AbstractAsyncContextManager[Db]:
+        return self._pg_transaction(EXCLUSIVE_LOCK, durable=durable)
 
     async def _all(self, sql: str, params: Params = ()) -> list[Any]:
         async with self._pool.connection() as connection:

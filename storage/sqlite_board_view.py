@@ -136,7 +136,9 @@ class BoardViewStore(StoreBase):
             params["combo"] = combo_of(programs)
         [(behind, share, low, high)] = await self._all(sql, params)
         if behind:
-            async with self._exclusive_transaction() as db:
+            # Derived rows only, redone if a crash loses them: the view need not wait
+            # for the disk (a durable commit was a quarter of a view after a log).
+            async with self._exclusive_transaction(durable=False) as db:
                 cleared = await catch_up(db, period, programs)
             if cleared >= RECLAIM_AFTER:
                 await self._reclaim(QUEUES)
