@@ -47,6 +47,13 @@ def under_scope(alias: str) -> str:
     )
 
 
+def in_range(alias: str) -> str:
+    """SQL: the unit `alias` lies in the lineage range given as values `:low`, `:high`
+    (`StoreBase._lineage_range`): PostgreSQL plans for the scope's real size, where
+    through `SCOPE` it guessed 19 units whatever the scope."""
+    return f"{alias}.lineage >= :low AND {alias}.lineage < :high"
+
+
 class Db(Protocol):
     """A connection inside a write transaction (or a read), as the stores use it."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from storage.store_base import SCOPE, Db, StoreBase, under_scope, write_audit
+from storage.store_base import Db, StoreBase, in_range, write_audit
 from tracker.quotas import QuotaBook
 
 UPSERT_TOTAL_PLAN = (
@@ -65,10 +65,11 @@ class TotalPlanStore(StoreBase):
 
     async def subtree_total_plan_books(self, unit_id: int) -> dict[int, dict[str, QuotaBook]]:
         books: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+        low, high = await self._lineage_range(unit_id)
         for unit, program, period_key, value in await self._all(
-            f"{SCOPE}SELECT p.unit_id, p.program, p.period_key, p.value FROM units u"
-            f" JOIN total_plans p ON p.unit_id = u.id WHERE {under_scope('u')}",
-            (unit_id,),
+            "SELECT p.unit_id, p.program, p.period_key, p.value FROM units u"
+            f" JOIN total_plans p ON p.unit_id = u.id WHERE {in_range('u')}",
+            {"low": low, "high": high},
         ):
             books[int(unit)][program][period_key] = int(value)
         return {unit: dict(programs) for unit, programs in books.items()}
