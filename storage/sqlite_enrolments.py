@@ -83,6 +83,8 @@ class EnrolmentStore(StoreBase):
     ) -> dict[str, tuple[int, int]]:
         # count_events' joining events, added up by the database: a national report
         # brought 50,000 (unit, program, day) rows into Python to add them up.
+        if through <= after:  # no day to count (PostgreSQL would scan for none)
+            return {}
         low, high = await self._lineage_range(unit_id)
         rows = await self._all(
             f"SELECT program, sum(new), sum(rejoined) FROM ({JOINING}) AS events GROUP BY program",
@@ -117,11 +119,13 @@ class EnrolmentStore(StoreBase):
         self, unit_id: int, after: date, through: date, lapsed_before: date
     ) -> dict[str, int]:
         # count_events' lapses, added up by the database.
+        below = min(through + timedelta(days=1), lapsed_before)
+        if below <= after + timedelta(days=1):  # no day lies between: nothing to read
+            return {}
         low, high = await self._lineage_range(unit_id)
-        below = min(through + timedelta(days=1), lapsed_before).isoformat()
         rows = await self._all(
             f"SELECT program, sum(lapsed) FROM ({LAPSING}) AS events GROUP BY program",
-            {"low": low, "high": high, "after": after.isoformat(), "below": below},
+            {"low": low, "high": high, "after": after.isoformat(), "below": below.isoformat()},
         )
         return {program: int(lapsed) for program, lapsed in rows if lapsed}
 
