@@ -42,6 +42,7 @@ LAPSING = (
     f" WHERE {in_range('u')} AND r.kind = 'rejoin' GROUP BY u.id, r.program, r.due_was"
 )
 
+
 # The same figures of a period from kept sums, per program: what was logged in the
 # period (unit_period_totals, kept while the period is materialised); less its entries
 # dated after `:through`, read only in the units whose kept total holds an entry logged
@@ -52,23 +53,43 @@ LAPSING = (
 # none dated after `:through`: a country's report reads the entries of the few units
 # that logged late, not every entry of the period. The scope's lineage range comes as
 # values (`_lineage_range`), so that PostgreSQL hashes a country's totals rather than
-# probing them unit by unit.
-_KEPT_JOINING = (
-    "SELECT 'logged', t.program, sum(t.achieved), 0 FROM units u"
-    " JOIN unit_period_totals t ON t.unit_id = u.id AND t.period_key = :period"
-    " WHERE u.lineage >= :low AND u.lineage < :high GROUP BY t.program"
-    " UNION ALL SELECT 'later', e.program, sum(e.count), 0 FROM units u"
-    " JOIN unit_period_totals t ON t.unit_id = u.id AND t.period_key = :period"
-    " AND t.last_at >= :ends"
-    " JOIN entries e ON e.unit_id = u.id AND e.day > :through AND e.day <= :last"
-    f" AND e.program = t.program AND e.{COUNTING}"
-    " WHERE u.lineage >= :low AND u.lineage < :high AND :through < :last GROUP BY e.program"
-    " UNION ALL SELECT 'rejoined', r.program, sum(r.entries), sum(r.renewals)"
-    " FROM units u JOIN unit_day_rejoins r ON r.unit_id = u.id"
-    " AND r.day > :after AND r.day <= :through"
-    " WHERE u.lineage >= :low AND u.lineage < :high GROUP BY r.program"
-    " UNION ALL SELECT 'kept', NULL, count(*), 0 FROM target_periods"
-    " WHERE period_key = :period"
+# probing them unit by unit; a scope that holds every unit reads the kept rows without
+# the units at all (`whole`: half the time of a country's statement).
+def _kept_joining(whole: bool) -> str:
+    def rows(table: str, alias: str, condition: str, joins: str = "") -> str:
+        if whole:
+            return f" FROM {table} {alias}{joins} WHERE {condition}"
+        return (
+            f" FROM units u JOIN {table} {alias} ON {alias}.unit_id = u.id AND {condition}"
+            f"{joins} WHERE {in_range('u')}"
+        )
+
+    later = (
+        " JOIN entries e ON e.unit_id = t.unit_id AND e.day > :through AND e.day <= :last"
+        f" AND e.program = t.program AND e.{COUNTING}"
+    )
+    return (
+        "SELECT 'logged', t.program, sum(t.achieved), 0"
+        f"{rows('unit_period_totals', 't', 't.period_key = :period')} GROUP BY t.program"
+        " UNION ALL SELECT 'later', e.program, sum(e.count), 0"
+        f"{rows('unit_period_totals', 't', 't.period_key = :period AND t.last_at >= :ends', later)}"
+        " AND :through < :last GROUP BY e.program"
+        " UNION ALL SELECT 'rejoined', r.program, sum(r.entries), sum(r.renewals)"
+        f"{rows('unit_day_rejoins', 'r', 'r.day > :after AND r.day <= :through')}"
+        " GROUP BY r.program"
+        " UNION ALL SELECT 'kept', NULL, count(*), 0 FROM target_periods"
+        " WHERE period_key = :period"
+    )
+
+
+_KEPT_JOINING = {whole: _kept_joining(whole) for whole in (False, True)}
+
+# A unit's subtree as a lineage range, and whether it holds every unit (the first and
+# the last lineage: two index reads).
+_SCOPE_RANGE = (
+    "SELECT lineage, CASE WHEN (SELECT min(lineage) FROM units) >= lineage"
+    " AND (SELECT max(lineage) FROM units) < lineage || '~' THEN 1 ELSE 0 END"
+    " FROM units WHERE id = ?"
 )
 
 
@@ -139,10 +160,11 @@ class EnrolmentStore(StoreBase):
         entries are added up as `enrolments` does."""
         after = period.first - timedelta(days=1)
         through = min(as_of, period.last)
-        low, high = await self._lineage_range(unit_id)
+        scope = await self._one(_SCOPE_RANGE, (unit_id,))
+        low, whole = ("", 0) if scope is None else scope
         rows = await self._all(
-            _KEPT_JOINING,
-            {"low": low, "high": high, "period": period.key, "last": period.last.isoformat()}
+            _KEPT_JOINING[bool(whole)],
+            {"low": low, "high": low + "~", "period": period.key, "last": period.last.isoformat()}
             | {"after": after.isoformat(), "through": through.isoformat()}
             | {"ends": _start_of(through + timedelta(days=1))},
         )
