@@ -58,7 +58,7 @@ async def total_standings(
     books = (
         {scope_id: await repo.total_plan_books(scope_id)}
         if units is None
-        else await repo.subtree_total_plan_books(scope_id)
+        else await repo.total_plan_books_of(wanted)
     )
     found = [
         (unit_id, code, planned)
