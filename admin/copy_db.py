@@ -51,9 +51,17 @@ COPIED: tuple[tuple[str, str], ...] = (
     ("link_failures", "phone"),
     ("media_links", "id"),
 )
-# Kept by triggers (the change counters of 0080 start afresh: screens reload anyway).
+# Kept by triggers (the change counters of 0080 and 0133 start afresh: screens and kept
+# folds reload anyway).
 DERIVED = frozenset(
-    {"entry_totals", "participant_terms", "change_counter", "unit_changes", "unit_day_rejoins"}
+    {
+        "entry_totals",
+        "participant_terms",
+        "change_counter",
+        "unit_changes",
+        "unit_day_rejoins",
+        "fold_generation",
+    }
 )
 CACHE = frozenset(
     {
@@ -65,6 +73,7 @@ CACHE = frozenset(
         "board_combos",
         "board_rows",
         "board_lineage_sums",
+        "board_rank_buckets",
         "unit_period_totals",
         "stale_board_members",
         "unit_member_targets",

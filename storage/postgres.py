@@ -24,10 +24,11 @@ from psycopg_pool import AsyncConnectionPool
 
 from storage.entry_sql import member_period_from
 from storage.group_commit import GroupCommit
+from storage.kept_plans import install
 from storage.migrations import POSTGRES_MIGRATIONS
 from storage.repository import Repository
 from storage.sql import to_pyformat
-from storage.sqlite_board_view import BoardViewStore
+from storage.sqlite_board_view import KEPT_PLANS, BoardViewStore
 from storage.sqlite_boards import BoardStore
 from storage.sqlite_choices import ChoiceStore
 from storage.sqlite_core import CoreStore
@@ -104,6 +105,7 @@ class PostgresBase(GroupCommit, StoreBase):
     """A pool; each write a transaction on one of its connections."""
 
     INDEX_HINTS = False
+    KEEPS_PLANS = True
     ENTRY_FLUSHERS = 4
     """Batches of logs in flight at once, each on a pooled connection (see GroupCommit):
     the server's cores store them side by side while the next ones gather."""
@@ -124,10 +126,14 @@ class PostgresBase(GroupCommit, StoreBase):
             listener()
 
     @asynccontextmanager
-    async def _pg_transaction(self, lock: int | None = None) -> AsyncIterator[Db]:
+    async def _pg_transaction(
+        self, lock: int | None = None, *, durable: bool = True
+    ) -> AsyncIterator[Db]:
         async with self._pool.connection() as connection, connection.transaction():
             if lock is not None:
                 await connection.execute("SELECT pg_advisory_xact_lock(%s)", (lock,))
+            if not durable:
+                await connection.execute(UNSYNCED_COMMIT)
             yield PgDb(connection)
         self._committed()
 
@@ -162,8 +168,8 @@ class PostgresBase(GroupCommit, StoreBase):
         async with self._pg_transaction() as db:
             return await work(db)
 
-    def _exclusive_transaction(self) -> AbstractAsyncContextManager[Db]:
-        return self._pg_transaction(EXCLUSIVE_LOCK)
+    def _exclusive_transaction(self, *, durable: bool = True) -> AbstractAsyncContextManager[Db]:
+        return self._pg_transaction(EXCLUSIVE_LOCK, durable=durable)
 
     async def _all(self, sql: str, params: Params = ()) -> list[Any]:
         async with self._pool.connection() as connection:
@@ -273,7 +279,9 @@ async def _check_collation(connection: AsyncConnection[Any]) -> None:
 async def migrate(connection: AsyncConnection[Any]) -> list[int]:
     """Apply each numbered PostgreSQL migration the database has not seen, in order, in
     one transaction under an advisory lock (two processes starting together migrate
-    once). Every applied number is recorded, as on SQLite. The numbers applied now."""
+    once). Every applied number is recorded, as on SQLite. Then the functions of
+    storage/kept_plans.py, created or replaced where their statements changed. The
+    numbers applied now."""
     applied_now: list[int] = []
     async with connection.transaction():
         await connection.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
@@ -291,6 +299,7 @@ async def migrate(connection: AsyncConnection[Any]) -> list[int]:
                 "INSERT INTO schema_migrations (number) VALUES (%s)", (number,)
             )
             applied_now.append(number)
+        await install(connection, KEPT_PLANS)
     return applied_now
 
 

@@ -207,6 +207,7 @@ class SQLiteBase(GroupCommit, StoreBase):
     """The connections and the write discipline; `SQLiteRepository` puts the stores on it."""
 
     INDEX_HINTS = True
+    KEEPS_PLANS = False
     CHANGE_HORIZON = None
 
     def __init__(self, writer: ConnectionThread, reader: ConnectionThread) -> None:
@@ -227,15 +228,21 @@ class SQLiteBase(GroupCommit, StoreBase):
             listener()
 
     @asynccontextmanager
-    async def _sqlite_transaction(self) -> AsyncIterator[Db]:
+    async def _sqlite_transaction(self, *, durable: bool = True) -> AsyncIterator[Db]:
         async with self._write_lock:
-            await self._writer.run(_begin)
+            if not durable:  # the pragma applies to the connection's next commits
+                await self._writer.execute_fetchall("PRAGMA synchronous = NORMAL")
             try:
-                yield SQLiteDb(self._writer)
-                await self._writer.run(_commit)
-            except BaseException:
-                await self._writer.run(_roll_back)
-                raise
+                await self._writer.run(_begin)
+                try:
+                    yield SQLiteDb(self._writer)
+                    await self._writer.run(_commit)
+                except BaseException:
+                    await self._writer.run(_roll_back)
+                    raise
+            finally:
+                if not durable:
+                    await self._writer.execute_fetchall("PRAGMA synchronous = FULL")
             self._committed()
 
     def _transaction(self) -> AbstractAsyncContextManager[Db]:
@@ -253,9 +260,9 @@ class SQLiteBase(GroupCommit, StoreBase):
         self._committed()
         return result
 
-    def _exclusive_transaction(self) -> AbstractAsyncContextManager[Db]:
+    def _exclusive_transaction(self, *, durable: bool = True) -> AbstractAsyncContextManager[Db]:
         # One file, one writer: every write transaction is exclusive already.
-        return self._sqlite_transaction()
+        return self._sqlite_transaction(durable=durable)
 
     async def _one(self, sql: str, params: Params = ()) -> Any:
         rows = await self._reader.execute_fetchall(sql, params)

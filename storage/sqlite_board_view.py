@@ -9,7 +9,8 @@ come back with their positions and `leaderboards.ranking.ranked_run` ranks them.
 A scope's rows are one range of the primary key. A small scope sorts its range; a
 larger one walks `board_rows_rank`, already in order, so the top ten of a province
 reads ten index entries instead of sorting 5,000 rows. The counts and totals are kept
-per lineage (migration 0122), and the member's position reads the order up to their row.
+per lineage (migration 0122), and the member's position reads the order up to their row;
+on PostgreSQL a whole board counts it per rank bucket (storage/people_slice_sql.py).
 """
 
 from __future__ import annotations
@@ -29,8 +30,11 @@ from storage.board_cache import (
     combo_of,
 )
 from storage.board_view_repository import FoldedUnits, PeopleSlice, UnitBoardParts
-from storage.store_base import StoreBase, unit_from
-from storage.unit_board_sql import FOLDED_UNITS, UNIT_PARTS
+from storage.folded_cache import fold_cache
+from storage.kept_plans import KeptPlan
+from storage.people_slice_sql import PEOPLE_BY_RANGE, PEOPLE_WHOLE_BOARD, people_sql
+from storage.store_base import StoreBase
+from storage.unit_board_sql import UNIT_PARTS
 from tracker.periods import Period
 
 # A scope holding at least this share of all units walks the rank index: on the
@@ -57,19 +61,6 @@ _SCOPE = (
     "WITH scope AS (SELECT lineage AS low, lineage || '~' AS high FROM units WHERE id = :scope)"
 )
 
-# SQLite's index hints. `_BY_RANGE` names the primary key of the WITHOUT ROWID table
-# (SQLite's own name for it): NOT INDEXED does not keep the planner off board_rows_rank.
-# PostgreSQL plans for itself: the statement takes them as `{ordered}`.
-_BY_RANGE = "INDEXED BY sqlite_autoindex_board_rows_1"
-_BY_RANK = "INDEXED BY board_rows_rank"
-
-# The scope's lineage range comes as values (:low, :high), not as a subquery: PostgreSQL
-# then plans for the scope's real size (a commune's range sorts its 20 rows; with a
-# subquery it walked the country's rank index for them).
-_IN_SCOPE = (
-    "b.period_key = :period AND b.combo = :combo AND b.lineage >= :low AND b.lineage < :high"
-)
-
 # Whether to catch up first, the scope's share of all units (a unit board needs not know:
 # `{large}` is then NULL, and no unit is counted), and its lineage range: one read.
 _READY = f"""{_SCOPE}
@@ -82,110 +73,6 @@ _LARGE = """CASE WHEN (SELECT min(lineage) FROM units) >= (SELECT low FROM scope
     ELSE CAST((SELECT count(*) FROM units u
         WHERE u.lineage >= (SELECT low FROM scope) AND u.lineage < (SELECT high FROM scope))
       AS REAL) / (SELECT count(*) FROM units) END"""
-
-# On the board: the row's `listed` (storage/board_cache.py keeps it, LISTED_OF_ROW).
-_LISTED = "b.listed = 1"
-
-# A row as every part returns it; names are read for the rows returned only. The name
-# key is the board row's own (migration 0118), so the rank index holds the whole order.
-_ROW = (
-    "b.member_id, (SELECT name FROM members WHERE id = b.member_id) AS name,"
-    " b.achieved, b.target, b.reached, b.rank_key, b.name_key"
-)
-
-# What the parts other than 'me' have instead of `listed` and the counts (typed, so
-# that PostgreSQL can match the columns of the UNION).
-_NO_COUNTS = ", ".join(["CAST(NULL AS INTEGER)"] * 6)
-
-# `ordered`: the scope's rows, for the parts read in rank order, through {ordered} (an
-# index hint, see the module).
-# The member's keys are read through subqueries, not a join, so that a walk can follow
-# the rank index in its order.
-_PEOPLE = f"""WITH
-board AS {{board_cte}} (
-    SELECT * FROM board_rows b {{by_range}} WHERE {_IN_SCOPE}
-),
-ordered AS {{ordered_cte}} (
-    SELECT * FROM board_rows b {{ordered}} WHERE {_IN_SCOPE}
-),
-me AS (
-    SELECT {_ROW}, b.listed
-    FROM board_rows b WHERE b.member_id = :member AND {_IN_SCOPE}
-),
-top_rows AS (
-    SELECT {_ROW} FROM ordered b
-    WHERE b.rank_key IS NOT NULL
-    ORDER BY b.rank_key, b.name_key, b.member_id LIMIT :top
-),
-above AS (
-    SELECT {_ROW} FROM ordered b
-    WHERE b.rank_key <= (SELECT rank_key FROM me)
-      AND (b.rank_key, b.name_key, b.member_id)
-          < (SELECT rank_key, name_key, member_id FROM me)
-    ORDER BY b.rank_key DESC, b.name_key DESC, b.member_id DESC LIMIT :around
-),
-below AS (
-    SELECT {_ROW} FROM ordered b
-    WHERE b.rank_key >= (SELECT rank_key FROM me)
-      AND (b.rank_key, b.name_key, b.member_id)
-          > (SELECT rank_key, name_key, member_id FROM me)
-    ORDER BY b.rank_key, b.name_key, b.member_id LIMIT :around
-),
-unranked AS (
-    SELECT {_ROW} FROM ordered b
-    WHERE b.rank_key IS NULL AND {_LISTED}
-    ORDER BY b.achieved DESC, b.name_key, b.member_id LIMIT :unranked
-),
--- How many are ranked and the totals: kept per lineage (migration 0122), so a country
--- reads one row per unit with people, not every person.
-sums AS (
-    SELECT coalesce(sum(s.ranked), 0) AS ranked,
-        coalesce(sum(s.achieved), 0) AS achieved_total,
-        coalesce(sum(s.target), 0) AS target_total
-    FROM board_lineage_sums s
-    WHERE s.period_key = :period AND s.combo = :combo AND s.lineage >= :low AND s.lineage < :high
-),
--- The rank key of the first row of the run (the member, or the first row above them).
-run_start AS (
-    SELECT min(rank_key) AS rank_key FROM
-        (SELECT rank_key FROM above UNION ALL SELECT rank_key FROM me) AS run_keys
-),
--- Where the member stands, counted from the nearer end (:from_front, 1 or 0: the other
--- part reads nothing). From the front: the rows before them, read in rank order up to
--- their row (a whole country: `ordered`) or over the range of the scope (`board`); the rank
--- of the first row of the run is 1 + those strictly ahead of it.
-before AS (
-    SELECT
-        count(*) FILTER (WHERE b.rank_key < (SELECT rank_key FROM run_start)) AS ahead_of_run,
-        count(*) AS before_member
-    FROM {{counted}} b
-    WHERE :from_front = 1 AND b.rank_key <= (SELECT rank_key FROM me)
-      AND (b.rank_key, b.name_key, b.member_id) < (SELECT rank_key, name_key, member_id FROM me)
-),
--- From the back: the rows from the first key of the run on, and those after the member;
--- every ranked row is ahead of the run, in it, or after it.
-behind AS (
-    SELECT count(*) AS from_run,
-        count(*) FILTER (WHERE (b.rank_key, b.name_key, b.member_id)
-            > (SELECT rank_key, name_key, member_id FROM me)) AS after_member
-    FROM {{counted}} b
-    WHERE :from_front = 0 AND b.rank_key >= (SELECT rank_key FROM run_start)
-),
-counts AS (
-    SELECT sums.ranked,
-        CASE WHEN :from_front = 1 OR (SELECT rank_key FROM me) IS NULL
-            THEN before.ahead_of_run ELSE sums.ranked - behind.from_run END,
-        CASE WHEN :from_front = 1 OR (SELECT rank_key FROM me) IS NULL
-            THEN before.before_member ELSE sums.ranked - 1 - behind.after_member END,
-        sums.achieved_total, sums.target_total
-    FROM sums CROSS JOIN before CROSS JOIN behind
-)
-SELECT 'top', *, {_NO_COUNTS} FROM top_rows
-UNION ALL SELECT 'above', *, {_NO_COUNTS} FROM above
-UNION ALL SELECT 'below', *, {_NO_COUNTS} FROM below
-UNION ALL SELECT 'unranked', *, {_NO_COUNTS} FROM unranked
-UNION ALL SELECT 'me', me.*, counts.* FROM counts LEFT JOIN me ON true
-"""
 
 # Columns of a row of _PEOPLE: the part, then _ROW; 'me' adds `listed` and the counts.
 _PART, _ID, _NAME, _ACHIEVED, _TARGET, _REACHED, _RANK_KEY, _NAME_KEY, _LISTED_COL = range(9)
@@ -202,31 +89,38 @@ def _in_order(rows: list[Any]) -> list[Any]:
     return sorted(rows, key=lambda row: (row[_RANK_KEY], row[_NAME_KEY], row[_ID]))
 
 
+_READY_PARAMS = {"scope": "bigint", "period": "text", "combo": "text"}
+_READY_COLUMNS = (("behind", "boolean"), ("share", "real"), ("low", "text"), ("high", "text"))
+
+# PostgreSQL keeps these plans (storage/kept_plans.py), as it keeps those of the slice
+# (storage/people_slice_sql.py): the checks before every board.
+READY_PEOPLE = KeptPlan(
+    "kept_board_ready_people",
+    _READY.format(behind=NEEDS_CATCH_UP, large=_LARGE),
+    _READY_PARAMS,
+    _READY_COLUMNS,
+)
+READY_UNITS = KeptPlan(
+    "kept_board_ready_units",
+    _READY.format(behind=NEEDS_PERIOD, large="NULL"),
+    _READY_PARAMS,
+    _READY_COLUMNS,
+)
+KEPT_PLANS = (READY_PEOPLE, READY_UNITS, PEOPLE_BY_RANGE, PEOPLE_WHOLE_BOARD)
+
+
 class BoardViewStore(StoreBase):
-    def _hinted(self, sql: str, *, by_rank_index: bool, count_by_walk: bool) -> str:
-        """`sql` with SQLite's index hints where the backend takes them. PostgreSQL
-        takes none: a small scope's rows are read once (MATERIALIZED) and sorted, as
-        its planner, not knowing how few they are, walked the rank index of the
-        whole country for a commune's top ten. `count_by_walk`: the asker's place is
-        counted along the rank index (a whole country), else over the scope's range.
-        PostgreSQL counts over the range it read once (`ordered` when sorted, else
-        `board`, MATERIALIZED): left to itself it counted a province's place along the
-        country's rank index (38,000 rows read, 1,200 counted)."""
-        if not self.INDEX_HINTS:
-            materialized = "NOT MATERIALIZED" if by_rank_index else "MATERIALIZED"
-            return sql.format(
-                by_range="",
-                ordered="",
-                ordered_cte=materialized,
-                board_cte="MATERIALIZED",
-                counted="ordered" if count_by_walk or not by_rank_index else "board",
-            )
-        return sql.format(
-            by_range=_BY_RANGE,
-            ordered=_BY_RANK if by_rank_index else _BY_RANGE,
-            ordered_cte="NOT MATERIALIZED",
-            board_cte="NOT MATERIALIZED",
-            counted="ordered" if count_by_walk else "board",
+    def _people_sql(self, *, by_rank_index: bool, count_by_walk: bool, whole_board: bool) -> str:
+        """The slice statement (storage/people_slice_sql.py); on PostgreSQL, a kept plan
+        where there is one, and a whole board's counted per rank bucket (migration 0137)."""
+        if self.KEEPS_PLANS and not by_rank_index:
+            return PEOPLE_BY_RANGE.call
+        if self.KEEPS_PLANS and whole_board:
+            return PEOPLE_WHOLE_BOARD.call
+        return people_sql(
+            index_hints=self.INDEX_HINTS,
+            by_rank_index=by_rank_index,
+            count_by_walk=count_by_walk,
         )
 
     async def _ready(
@@ -235,17 +129,16 @@ class BoardViewStore(StoreBase):
         """Catch up what triggers could not (targets, names, a new board of `programs`;
         None: the period only, for a unit board). The share of all units in `unit_id`'s
         subtree (0 for a unit board: it needs not know), and its lineage range."""
-        combo = None if programs is None else combo_of(programs)
-        params: dict[str, object]
-        if combo is None:
-            sql, params = _READY.format(behind=NEEDS_PERIOD, large="NULL"), {}
-        else:
-            sql = _READY.format(behind=NEEDS_CATCH_UP, large=_LARGE)
-            params = {"combo": combo}
-        params |= {"scope": unit_id, "period": period.key}
+        plan = READY_UNITS if programs is None else READY_PEOPLE
+        sql = plan.call if self.KEEPS_PLANS else plan.sql
+        params = {"scope": unit_id, "period": period.key}
+        if programs is not None:
+            params["combo"] = combo_of(programs)
         [(behind, share, low, high)] = await self._all(sql, params)
         if behind:
-            async with self._exclusive_transaction() as db:
+            # Derived rows only, redone if a crash loses them: the view need not wait
+            # for the disk (a durable commit was a quarter of a view after a log).
+            async with self._exclusive_transaction(durable=False) as db:
                 cleared = await catch_up(db, period, programs)
             if cleared >= RECLAIM_AFTER:
                 await self._reclaim(QUEUES)
@@ -274,7 +167,8 @@ class BoardViewStore(StoreBase):
         place: PlaceKey = (unit_id, period.key, combo_of(programs), member_id)
         from_back = walk and _last_places.get(place, 0.0) > FROM_BACK_AFTER
         rows = await self._all(
-            self._hinted(_PEOPLE, by_rank_index=by_index, count_by_walk=walk),
+            # A scope that holds every unit has a share of 1 exactly (see _LARGE).
+            self._people_sql(by_rank_index=by_index, count_by_walk=walk, whole_board=share >= 1),
             {
                 "low": low,
                 "high": high,
@@ -330,17 +224,14 @@ class BoardViewStore(StoreBase):
         self, unit_id: int, period: Period, programs: tuple[str, ...]
     ) -> FoldedUnits:
         """`unit_id`'s subtree folded onto its children and the planned units below
-        them (storage/unit_board_sql.py), with each program's parts, in one read."""
-        _, low, high = await self._ready(unit_id, period, None)
-        names = {f"program{index}": code for index, code in enumerate(programs)}
-        rows = await self._all(
-            FOLDED_UNITS.format(programs=", ".join(f":{name}" for name in names)),
-            {"scope": unit_id, "low": low, "high": high, "child_at": len(low) + 1}
-            | {"period": period.key}
-            | names,
-        )
-        units = [unit_from(row[2:]) for row in rows if row[0] == "unit"]
-        return FoldedUnits(units, _parts([row[:5] for row in rows if row[0] != "unit"], programs))
+        them (storage/unit_board_sql.py), with each program's parts: kept by the process
+        and brought up to date in one read (storage/folded_cache.py)."""
+
+        async def ready() -> tuple[str, str]:
+            _, low, high = await self._ready(unit_id, period, None)
+            return low, high
+
+        return await fold_cache(self).folded(self, unit_id, period, programs, ready)
 
 
 # The share of the order ahead of each recent asker, newest last: a hint for which end

@@ -79,6 +79,10 @@ class StoreBase(ABC):
 
     INDEX_HINTS: bool
     """Whether the backend takes SQLite's `INDEXED BY` (PostgreSQL plans for itself)."""
+    KEEPS_PLANS: bool
+    """Whether the statements of storage/kept_plans.py run as the functions generated
+    from them (PostgreSQL: planned once per server session), else as written (SQLite
+    keeps its prepared statements itself)."""
     CHANGE_HORIZON: str | None
     """SQL for the oldest transaction still running (PostgreSQL: `unit_changes` is marked
     by transaction ids, see migration 0101), or None where one change counter is exact
@@ -97,9 +101,13 @@ class StoreBase(ABC):
         PostgreSQL in a pooled transaction."""
 
     @abstractmethod
-    def _exclusive_transaction(self) -> AbstractAsyncContextManager[Db]:
+    def _exclusive_transaction(self, *, durable: bool = True) -> AbstractAsyncContextManager[Db]:
         """A write transaction no other process's exclusive transaction overlaps: for
-        work that reads, then writes what it read (materialising a board)."""
+        work that reads, then writes what it read (materialising a board). Not `durable`:
+        its commit need not reach the disk before it returns (as `_bookkeep`'s), for work
+        a crash may lose because it is done again: what it writes is derived from rows
+        already stored, and the marks that ask for it are cleared in the same transaction.
+        The log is written in order, so any later durable commit carries it to disk."""
 
     @abstractmethod
     async def _bookkeep(self, *statements: tuple[str, Params]) -> list[list[Any]]:

@@ -1,9 +1,11 @@
 """The SQL of unit boards (`/donvi`, the unit line of `/bxh`), shared by both backends.
 
-`UNIT_PARTS` reads every unit of a scope (an export's row per unit). `FOLDED_UNITS`
+`UNIT_PARTS` reads every unit of a scope (an export's row per unit). `FOLD_LOAD`
 reads the same inputs folded onto the units the board shows: the scope's children,
 plus every unit below with a plan of its own. Each other unit's credits and members'
-targets are added to its nearest kept ancestor. `leaderboards.units` runs the same rule
+targets are added to its nearest kept ancestor (the credits by the process, which keeps
+the fold between views and reads again only the units changed since: `FOLD_CHANGES`,
+storage/folded_cache.py). `leaderboards.units` runs the same rule
 over the folded tree and gets the same rows, because a unit without a plan is measured
 by the sum of what lies under it (tests/test_board_sql.py checks this against the
 unfolded reference). A national board then hands Python 34 provinces, not 3,775 units.
@@ -53,12 +55,21 @@ _CHILD_OF = (
 # or above it, nearest first (1: the unit's owner; 2: a kept unit's own nearest planned
 # ancestor). Plans below the children are few, so this join is small. `folded`: each
 # unit of the scope with its owner, the nearest kept unit at or above it: a planned unit
-# from `deep`, else the child it lies under; the scope stands for itself. Rows:
-# ('unit', NULL, id, parent, path, group chat) for the scope and each kept unit (parent:
-# the nearest kept ancestor, else the scope), then the parts as in UNIT_PARTS, keyed by
-# owner. The scope's range comes as values (:low, :high), so that PostgreSQL plans for
-# its real size (a commune probes its few totals, a country hashes them all).
-FOLDED_UNITS = f"""
+# from `deep`, else the child it lies under; the scope stands for itself. The scope's
+# range comes as values (:low, :high), so that PostgreSQL plans for its real size.
+#
+# Rows, as (part, program, key, a, b, c):
+# - ('mark', NULL, generation, change mark): what the reading is current to
+#   (storage/folded_cache.py): 0133's counter and `{mark}`, 0080's change cursor, both
+#   read in this statement's snapshot;
+# - ('unit', NULL, id, parent, path, group chat) for the scope and each kept unit
+#   (parent: the nearest kept ancestor, else the scope);
+# - ('owner', NULL, unit, owner) for every unit of the scope;
+# - ('credit', program, unit, achieved, latest) per unit: its own totals, unfolded, so
+#   that a unit's later change replaces them (the process adds them up per owner);
+# - ('plan', program, kept unit, its plan) and ('members', program, owner, its units'
+#   members' targets added up), folded.
+FOLD_LOAD = f"""
 WITH kept AS (
     SELECT u.id, u.lineage, u.parent_id FROM units u WHERE u.parent_id = :scope
     UNION
@@ -79,6 +90,8 @@ folded AS (
     WHERE u.lineage > :low AND u.lineage < :high
     UNION ALL SELECT :scope, :scope
 )
+SELECT 'mark', NULL, (SELECT n FROM fold_generation WHERE id = 1), {{mark}}, NULL, NULL
+UNION ALL
 SELECT 'unit', NULL, u.id, u.parent_id, u.path, u.group_chat_id FROM units u WHERE u.id = :scope
 UNION ALL
 SELECT 'unit', NULL, u.id,
@@ -89,11 +102,12 @@ FROM kept k CROSS JOIN units u
 LEFT JOIN deep o ON o.unit_id = k.id AND o.nearness = 2
 WHERE u.id = k.id
 UNION ALL
-SELECT 'credit', c.program, f.owner_id, sum(c.achieved), max(c.last_at), NULL
+SELECT 'owner', NULL, f.unit_id, f.owner_id, NULL, NULL FROM folded f
+UNION ALL
+SELECT 'credit', c.program, c.unit_id, c.achieved, c.last_at, NULL
 FROM folded f CROSS JOIN unit_period_totals c
 WHERE c.period_key = :period AND c.unit_id = f.unit_id
   AND c.program IN ({{programs}}) AND c.last_at IS NOT NULL
-GROUP BY c.program, f.owner_id
 UNION ALL
 SELECT 'plan', q.program, q.target_id, sum(q.target), NULL, NULL
 FROM (SELECT id FROM kept UNION ALL SELECT :scope) k CROSS JOIN period_targets q
@@ -105,4 +119,30 @@ SELECT 'members', s.program, f.owner_id, CAST(sum(s.target) AS BIGINT), NULL, NU
 FROM folded f CROSS JOIN unit_member_targets s
 WHERE s.period_key = :period AND s.unit_id = f.unit_id AND s.program IN ({{programs}})
 GROUP BY s.program, f.owner_id
+"""
+
+# What changed under a kept fold since its mark: ('mark', NULL, generation, change mark,
+# NULL, behind) as in FOLD_LOAD, `behind` 1 when board_cache must catch up first
+# (`{behind}`, its NEEDS_PERIOD), then ('changed', NULL, unit) for each unit of the scope
+# marked in `unit_changes` at or after the mark (`{after}`: PostgreSQL's marks are
+# transaction ids, see migration postgres/0101; SQLite's one counter is exact), and each
+# such unit's ('credit', ...) rows now. One statement, so the rows and the new marks
+# share a snapshot; the view's only one when nothing is behind. The scope's range is a
+# subquery here: the changed units lead, whatever the scope's size.
+FOLD_CHANGES = """
+WITH scope AS (SELECT lineage AS low, lineage || '~' AS high FROM units WHERE id = :scope),
+changed AS (
+    SELECT u.id FROM unit_changes x CROSS JOIN units u
+    WHERE x.seq {after} :mark AND u.id = x.unit_id
+      AND u.lineage >= (SELECT low FROM scope) AND u.lineage < (SELECT high FROM scope)
+)
+SELECT 'mark', NULL, (SELECT n FROM fold_generation WHERE id = 1), {mark}, NULL,
+    CASE WHEN {behind} THEN 1 ELSE 0 END
+UNION ALL
+SELECT 'changed', NULL, id, NULL, NULL, NULL FROM changed
+UNION ALL
+SELECT 'credit', c.program, c.unit_id, c.achieved, c.last_at, NULL
+FROM changed CROSS JOIN unit_period_totals c
+WHERE c.period_key = :period AND c.unit_id = changed.id
+  AND c.program IN ({programs}) AND c.last_at IS NOT NULL
 """

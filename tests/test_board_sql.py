@@ -33,6 +33,7 @@ from storage import board_cache, sqlite_board_view
 from storage.backends import open_repository
 from storage.board_view_repository import UnitBoardParts
 from storage.leads_repository import QuotaTarget
+from storage.people_slice_sql import BUCKET_OF
 from storage.repository import QuotaRow, StaffRow
 from storage.sqlite import SQLiteRepository
 from tests.conftest import Databases
@@ -204,6 +205,7 @@ async def assert_boards_agree(
     assert whole.top == board.ranked
     assert whole.unranked == board.unranked
     await assert_lineage_sums_kept(repo)
+    await assert_rank_buckets_kept(repo)
     assert await unit_board(repo, scope, period, programs) == await unit_board_reference(
         repo, scope, period, programs
     )
@@ -221,6 +223,25 @@ async def assert_lineage_sums_kept(repo: SQLiteRepository) -> None:
         " sum(CASE WHEN listed = 1 THEN achieved ELSE 0 END),"
         " sum(CASE WHEN listed = 1 THEN coalesce(target, 0) ELSE 0 END)"
         " FROM board_rows GROUP BY period_key, combo, lineage"
+    )
+    assert {tuple(row) for row in kept} == {tuple(row) for row in recount if any(row[3:])}
+
+
+async def assert_rank_buckets_kept(repo: SQLiteRepository) -> None:
+    """PostgreSQL's counts per rank bucket (0137) equal a recount of the board rows in
+    the buckets the whole board's statement reads; SQLite keeps none."""
+    kept = await repo._all(
+        "SELECT period_key, combo, bucket, ranked, achieved, target FROM board_rank_buckets"
+        " WHERE ranked <> 0 OR achieved <> 0 OR target <> 0"
+    )
+    if not repo.KEEPS_PLANS:
+        assert kept == []
+        return
+    recount = await repo._all(
+        f"SELECT period_key, combo, coalesce({BUCKET_OF.format(key='rank_key')}, '~'),"
+        " count(rank_key), sum(CASE WHEN listed = 1 THEN achieved ELSE 0 END),"
+        " sum(CASE WHEN listed = 1 THEN coalesce(target, 0) ELSE 0 END)"
+        " FROM board_rows GROUP BY 1, 2, 3"
     )
     assert {tuple(row) for row in kept} == {tuple(row) for row in recount if any(row[3:])}
 
