@@ -106,6 +106,7 @@ class PostgresBase(GroupCommit, StoreBase):
 
     INDEX_HINTS = False
     KEEPS_PLANS = True
+    WRITERS_OVERLAP = True
     ENTRY_FLUSHERS = 4
     """Batches of logs in flight at once, each on a pooled connection (see GroupCommit):
     the server's cores store them side by side while the next ones gather."""

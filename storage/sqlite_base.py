@@ -208,6 +208,7 @@ class SQLiteBase(GroupCommit, StoreBase):
 
     INDEX_HINTS = True
     KEEPS_PLANS = False
+    WRITERS_OVERLAP = False
     CHANGE_HORIZON = None
 
     def __init__(self, writer: ConnectionThread, reader: ConnectionThread) -> None:

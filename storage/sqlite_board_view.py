@@ -139,7 +139,7 @@ class BoardViewStore(StoreBase):
             # Derived rows only, redone if a crash loses them: the view need not wait
             # for the disk (a durable commit was a quarter of a view after a log).
             async with self._exclusive_transaction(durable=False) as db:
-                cleared = await catch_up(db, period, programs)
+                cleared = await catch_up(db, period, programs, writers_overlap=self.WRITERS_OVERLAP)
             if cleared >= RECLAIM_AFTER:
                 await self._reclaim(QUEUES)
         return float(share or 0), low, high

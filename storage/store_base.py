@@ -83,6 +83,9 @@ class StoreBase(ABC):
     """Whether the statements of storage/kept_plans.py run as the functions generated
     from them (PostgreSQL: planned once per server session), else as written (SQLite
     keeps its prepared statements itself)."""
+    WRITERS_OVERLAP: bool
+    """Whether write transactions commit while another runs (PostgreSQL), rather than
+    one after another (SQLite's one writer)."""
     CHANGE_HORIZON: str | None
     """SQL for the oldest transaction still running (PostgreSQL: `unit_changes` is marked
     by transaction ids, see migration 0101), or None where one change counter is exact
