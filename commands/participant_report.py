@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from commands.counts import unit_counts
+from commands.counts import scope_counts
 from commands.render import period_label, program_label
 from commands.side_by_side import side_by_side
 from locales import Translator
@@ -72,8 +72,8 @@ async def participant_report(
     retention = {figures.program: figures for figures in retained}
     report = []
     for program in programs:
-        current = now_counts.get((unit_id, program))
-        before = then_counts.get((unit_id, program))
+        current = now_counts.get(program)
+        before = then_counts.get(program)
         count = None if current is None else current.count
         last_year = None if before is None else before.count
         kept = retention.get(program)
@@ -98,12 +98,13 @@ async def participant_report(
 
 async def _counts(
     repo: Repository, unit_id: int, as_of: date, grace_days: int
-) -> tuple[dict[tuple[int, str], UnitCount], dict[tuple[int, str], UnitCount]]:
-    """The subtree's counts on `as_of` and on the same date last year."""
-    imported = await repo.count_figures(unit_id)  # read once for both days
-    now_counts = await unit_counts(repo, unit_id, as_of, grace_days, imported)
-    then_counts = await unit_counts(repo, unit_id, same_date_last_year(as_of), grace_days, imported)
-    return now_counts, then_counts
+) -> tuple[dict[str, UnitCount], dict[str, UnitCount]]:
+    """The unit's counts on `as_of` and on the same date last year."""
+    figures = await repo.own_count_figures(unit_id)  # read once for both days
+    return await side_by_side(
+        scope_counts(repo, unit_id, as_of, grace_days, figures),
+        scope_counts(repo, unit_id, same_date_last_year(as_of), grace_days, figures),
+    )
 
 
 def growth_text(t: Translator, line: ProgramParticipants) -> str:

@@ -37,6 +37,10 @@ async def side_by_side(
 ) -> tuple[A, B, C, D]: ...
 
 
+@overload
+async def side_by_side(*reads: Awaitable[A]) -> tuple[A, ...]: ...
+
+
 async def side_by_side(*reads: Awaitable[Any]) -> tuple[Any, ...]:
     results = await asyncio.gather(*reads, return_exceptions=True)
     for result in results:

@@ -14,11 +14,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from commands.counts import unit_counts
+from commands.counts import scope_counts
 from commands.render import period_label, program_name
+from commands.side_by_side import side_by_side
 from locales import Translator
 from storage.repository import Repository
 from tracker.models import Program
+from tracker.participant_counts import UnitCount
 from tracker.percent import Percent
 from tracker.periods import Period
 from tracker.quotas import total_plan_for
@@ -56,7 +58,7 @@ async def total_standings(
     books = (
         {scope_id: await repo.total_plan_books(scope_id)}
         if units is None
-        else await repo.subtree_total_plan_books(scope_id)
+        else await repo.total_plan_books_of(wanted)
     )
     found = [
         (unit_id, code, planned)
@@ -67,7 +69,7 @@ async def total_standings(
     if not found:
         return []
     as_of = min(today, period.last)
-    counts = await unit_counts(repo, scope_id, as_of, grace_days)
+    counts = await _counts(repo, [unit_id for unit_id, _, _ in found], as_of, grace_days)
     standings = []
     for unit_id, code, (plan_period, plan) in found:
         count = counts.get((unit_id, code))
@@ -77,6 +79,24 @@ async def total_standings(
             )
         )
     return standings
+
+
+async def _counts(
+    repo: Repository, units: list[int], as_of: date, grace_days: int
+) -> dict[tuple[int, str], UnitCount]:
+    """The counts of `units` on `as_of`, each rolled forward on its own (`scope_counts`,
+    side by side): `unit_counts` over the scope rolled forward every unit below it from
+    the events of each day, 12 s for a country whose 3,775 units all had figures."""
+
+    async def own(unit_id: int) -> dict[tuple[int, str], UnitCount]:
+        figures = await repo.own_count_figures(unit_id)
+        found = await scope_counts(repo, unit_id, as_of, grace_days, figures)
+        return {(unit_id, program): count for program, count in found.items()}
+
+    counts: dict[tuple[int, str], UnitCount] = {}
+    for found in await side_by_side(*(own(unit_id) for unit_id in dict.fromkeys(units))):
+        counts |= found
+    return counts
 
 
 def total_line(

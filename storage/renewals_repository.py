@@ -135,6 +135,10 @@ class RenewalRepository(Protocol):
         """Every imported figure of the subtree of `unit_id`, oldest first."""
         ...
 
+    async def own_count_figures(self, unit_id: int) -> list[CountFigure]:
+        """The figures imported for `unit_id` itself (not for the units below), oldest first."""
+        ...
+
     async def enrolments(
         self, unit_id: int, after: date, through: date
     ) -> dict[str, tuple[int, int]]:
@@ -147,6 +151,19 @@ class RenewalRepository(Protocol):
     ) -> dict[str, tuple[int, int]]:
         """`enrolments` over the days of `period` through `as_of`, read from sums kept
         per unit where they answer it (a whole country's period in one row per unit)."""
+        ...
+
+    async def kept_enrolments(
+        self, unit_id: int, after: date, through: date
+    ) -> dict[str, tuple[int, int]]:
+        """`enrolments`, read from sums kept per unit and month where they answer it."""
+        ...
+
+    async def lapses(
+        self, unit_id: int, after: date, through: date, lapsed_before: date
+    ) -> dict[str, int]:
+        """Per program over the subtree and the days in (after, through]: the lapses
+        `count_events` counts, added up."""
         ...
 
     async def count_events(

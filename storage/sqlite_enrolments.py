@@ -12,22 +12,36 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
 
-from storage.store_base import COUNTING, SCOPE, StoreBase, under_scope
-from tracker.periods import VIETNAM, Period
+from storage.store_base import COUNTING, StoreBase, in_range
+from tracker.periods import VIETNAM, Period, PeriodKind, period_containing
 
-# Participants joining a subtree per unit, program and day in (?, ?]: new enrolments and
-# rejoining ones (entries, and rejoins among renewals, each bound to the same two days).
-# The statement's `scope` comes first.
+# Participants joining a subtree per unit, program and day in (:after, :through]: new
+# enrolments and rejoining ones (entries, and rejoins among renewals). The subtree is the
+# lineage range `:low`, `:high` (`in_range`).
 JOINING = (
     "SELECT u.id AS unit_id, e.program AS program, e.day AS day,"
     " sum(CASE WHEN e.rejoin = 1 THEN 0 ELSE e.count END) AS new,"
     " sum(CASE WHEN e.rejoin = 1 THEN e.count ELSE 0 END) AS rejoined, 0 AS lapsed"
-    " FROM units u JOIN entries e ON e.unit_id = u.id AND e.day > ? AND e.day <= ?"
-    f" WHERE {under_scope('u')} AND e.{COUNTING} GROUP BY u.id, e.program, e.day"
+    " FROM units u JOIN entries e ON e.unit_id = u.id AND e.day > :after AND e.day <= :through"
+    f" WHERE {in_range('u')} AND e.{COUNTING} GROUP BY u.id, e.program, e.day"
     " UNION ALL SELECT u.id, r.program, r.day, 0, count(*), 0 FROM units u"
-    " JOIN renewals r ON r.unit_id = u.id AND r.day > ? AND r.day <= ?"
-    f" WHERE {under_scope('u')} AND r.kind = 'rejoin' GROUP BY u.id, r.program, r.day"
+    " JOIN renewals r ON r.unit_id = u.id AND r.day > :after AND r.day <= :through"
+    f" WHERE {in_range('u')} AND r.kind = 'rejoin' GROUP BY u.id, r.program, r.day"
 )
+
+# Lapses per unit, program and paid-until day in (:after, :below): paid-until dates of
+# participants who did not renew, and rejoin renewals' missed dates. The subtree as in
+# JOINING.
+LAPSING = (
+    "SELECT u.id AS unit_id, p.program AS program, p.paid_until AS day, 0 AS new,"
+    " 0 AS rejoined, count(*) AS lapsed FROM units u JOIN participant_terms p"
+    " ON p.unit_id = u.id AND p.paid_until > :after AND p.paid_until < :below"
+    f" WHERE {in_range('u')} GROUP BY u.id, p.program, p.paid_until"
+    " UNION ALL SELECT u.id, r.program, r.due_was, 0, 0, count(*) FROM units u"
+    " JOIN renewals r ON r.unit_id = u.id AND r.due_was > :after AND r.due_was < :below"
+    f" WHERE {in_range('u')} AND r.kind = 'rejoin' GROUP BY u.id, r.program, r.due_was"
+)
+
 
 # The same figures of a period from kept sums, per program: what was logged in the
 # period (unit_period_totals, kept while the period is materialised); less its entries
@@ -39,23 +53,43 @@ JOINING = (
 # none dated after `:through`: a country's report reads the entries of the few units
 # that logged late, not every entry of the period. The scope's lineage range comes as
 # values (`_lineage_range`), so that PostgreSQL hashes a country's totals rather than
-# probing them unit by unit.
-_KEPT_JOINING = (
-    "SELECT 'logged', t.program, sum(t.achieved), 0 FROM units u"
-    " JOIN unit_period_totals t ON t.unit_id = u.id AND t.period_key = :period"
-    " WHERE u.lineage >= :low AND u.lineage < :high GROUP BY t.program"
-    " UNION ALL SELECT 'later', e.program, sum(e.count), 0 FROM units u"
-    " JOIN unit_period_totals t ON t.unit_id = u.id AND t.period_key = :period"
-    " AND t.last_at >= :ends"
-    " JOIN entries e ON e.unit_id = u.id AND e.day > :through AND e.day <= :last"
-    f" AND e.program = t.program AND e.{COUNTING}"
-    " WHERE u.lineage >= :low AND u.lineage < :high AND :through < :last GROUP BY e.program"
-    " UNION ALL SELECT 'rejoined', r.program, sum(r.entries), sum(r.renewals)"
-    " FROM units u JOIN unit_day_rejoins r ON r.unit_id = u.id"
-    " AND r.day > :after AND r.day <= :through"
-    " WHERE u.lineage >= :low AND u.lineage < :high GROUP BY r.program"
-    " UNION ALL SELECT 'kept', NULL, count(*), 0 FROM target_periods"
-    " WHERE period_key = :period"
+# probing them unit by unit; a scope that holds every unit reads the kept rows without
+# the units at all (`whole`: half the time of a country's statement).
+def _kept_joining(whole: bool) -> str:
+    def rows(table: str, alias: str, condition: str, joins: str = "") -> str:
+        if whole:
+            return f" FROM {table} {alias}{joins} WHERE {condition}"
+        return (
+            f" FROM units u JOIN {table} {alias} ON {alias}.unit_id = u.id AND {condition}"
+            f"{joins} WHERE {in_range('u')}"
+        )
+
+    later = (
+        " JOIN entries e ON e.unit_id = t.unit_id AND e.day > :through AND e.day <= :last"
+        f" AND e.program = t.program AND e.{COUNTING}"
+    )
+    return (
+        "SELECT 'logged', t.program, sum(t.achieved), 0"
+        f"{rows('unit_period_totals', 't', 't.period_key = :period')} GROUP BY t.program"
+        " UNION ALL SELECT 'later', e.program, sum(e.count), 0"
+        f"{rows('unit_period_totals', 't', 't.period_key = :period AND t.last_at >= :ends', later)}"
+        " AND :through < :last GROUP BY e.program"
+        " UNION ALL SELECT 'rejoined', r.program, sum(r.entries), sum(r.renewals)"
+        f"{rows('unit_day_rejoins', 'r', 'r.day > :after AND r.day <= :through')}"
+        " GROUP BY r.program"
+        " UNION ALL SELECT 'kept', NULL, count(*), 0 FROM target_periods"
+        " WHERE period_key = :period"
+    )
+
+
+_KEPT_JOINING = {whole: _kept_joining(whole) for whole in (False, True)}
+
+# A unit's subtree as a lineage range, and whether it holds every unit (the first and
+# the last lineage: two index reads).
+_SCOPE_RANGE = (
+    "SELECT lineage, CASE WHEN (SELECT min(lineage) FROM units) >= lineage"
+    " AND (SELECT max(lineage) FROM units) < lineage || '~' THEN 1 ELSE 0 END"
+    " FROM units WHERE id = ?"
 )
 
 
@@ -70,13 +104,51 @@ class EnrolmentStore(StoreBase):
     ) -> dict[str, tuple[int, int]]:
         # count_events' joining events, added up by the database: a national report
         # brought 50,000 (unit, program, day) rows into Python to add them up.
-        low, high = after.isoformat(), through.isoformat()
+        if through <= after:  # no day to count (PostgreSQL would scan for none)
+            return {}
+        low, high = await self._lineage_range(unit_id)
         rows = await self._all(
-            f"{SCOPE}SELECT program, sum(new), sum(rejoined) FROM ({JOINING}) AS events"
-            " GROUP BY program",
-            (unit_id, low, high, low, high),
+            f"SELECT program, sum(new), sum(rejoined) FROM ({JOINING}) AS events GROUP BY program",
+            {"low": low, "high": high, "after": after.isoformat(), "through": through.isoformat()},
         )
         return {program: (int(new), int(rejoined)) for program, new, rejoined in rows}
+
+    async def kept_enrolments(
+        self, unit_id: int, after: date, through: date
+    ) -> dict[str, tuple[int, int]]:
+        """`enrolments`, month by month: a run from a month's first day is read from that
+        month's kept sums (`period_enrolments`), so rolling a country's count forward
+        from an official figure at a month's end reads a row per unit, not the entries of
+        every day since (0.8M rows at 10M entries)."""
+        figures: dict[str, tuple[int, int]] = {}
+        start = after + timedelta(days=1)
+        while start <= through:
+            month = period_containing(PeriodKind.MONTH, start)
+            end = min(through, month.last)
+            part = (
+                await self.period_enrolments(unit_id, month, end)
+                if start == month.first
+                else await self.enrolments(unit_id, start - timedelta(days=1), end)
+            )
+            for program, (new, rejoined) in part.items():
+                before = figures.get(program, (0, 0))
+                figures[program] = (before[0] + new, before[1] + rejoined)
+            start = end + timedelta(days=1)
+        return {program: pair for program, pair in figures.items() if pair != (0, 0)}
+
+    async def lapses(
+        self, unit_id: int, after: date, through: date, lapsed_before: date
+    ) -> dict[str, int]:
+        # count_events' lapses, added up by the database.
+        below = min(through + timedelta(days=1), lapsed_before)
+        if below <= after + timedelta(days=1):  # no day lies between: nothing to read
+            return {}
+        low, high = await self._lineage_range(unit_id)
+        rows = await self._all(
+            f"SELECT program, sum(lapsed) FROM ({LAPSING}) AS events GROUP BY program",
+            {"low": low, "high": high, "after": after.isoformat(), "below": below.isoformat()},
+        )
+        return {program: int(lapsed) for program, lapsed in rows if lapsed}
 
     async def period_enrolments(
         self, unit_id: int, period: Period, as_of: date
@@ -88,10 +160,11 @@ class EnrolmentStore(StoreBase):
         entries are added up as `enrolments` does."""
         after = period.first - timedelta(days=1)
         through = min(as_of, period.last)
-        low, high = await self._lineage_range(unit_id)
+        scope = await self._one(_SCOPE_RANGE, (unit_id,))
+        low, whole = ("", 0) if scope is None else scope
         rows = await self._all(
-            _KEPT_JOINING,
-            {"low": low, "high": high, "period": period.key, "last": period.last.isoformat()}
+            _KEPT_JOINING[bool(whole)],
+            {"low": low, "high": low + "~", "period": period.key, "last": period.last.isoformat()}
             | {"after": after.isoformat(), "through": through.isoformat()}
             | {"ends": _start_of(through + timedelta(days=1))},
         )

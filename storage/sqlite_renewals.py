@@ -22,8 +22,8 @@ from storage.renewals_repository import (
 )
 from storage.repository import ImportRejected
 from storage.sqlite_core import normalise_unit_path
-from storage.sqlite_enrolments import JOINING, EnrolmentStore
-from storage.store_base import COUNTING, SCOPE, Db, under_scope
+from storage.sqlite_enrolments import JOINING, LAPSING, EnrolmentStore
+from storage.store_base import COUNTING, SCOPE, Db, in_range, under_scope
 from tracker.participant_counts import CountEvent, CountFigure, CountRow
 from tracker.renewals import (
     RenewalKind,
@@ -190,30 +190,32 @@ class RenewalStore(EnrolmentStore):
 
         return await self._run_write(work)
 
-    async def count_figures(self, unit_id: int) -> list[CountFigure]:
+    async def own_count_figures(self, unit_id: int) -> list[CountFigure]:
         rows = await self._all(
-            f"{SCOPE}SELECT c.unit_id, c.program, c.as_of, c.count FROM units u"
-            f" JOIN participant_counts c ON c.unit_id = u.id WHERE {under_scope('u')}"
-            " ORDER BY c.as_of, c.unit_id, c.program",
+            "SELECT unit_id, program, as_of, count FROM participant_counts WHERE unit_id = ?"
+            " ORDER BY as_of, program",
             (unit_id,),
+        )
+        return [CountFigure(r[0], r[1], date.fromisoformat(r[2]), r[3]) for r in rows]
+
+    async def count_figures(self, unit_id: int) -> list[CountFigure]:
+        low, high = await self._lineage_range(unit_id)
+        rows = await self._all(
+            "SELECT c.unit_id, c.program, c.as_of, c.count FROM units u"
+            f" JOIN participant_counts c ON c.unit_id = u.id WHERE {in_range('u')}"
+            " ORDER BY c.as_of, c.unit_id, c.program",
+            {"low": low, "high": high},
         )
         return [CountFigure(r[0], r[1], date.fromisoformat(r[2]), r[3]) for r in rows]
 
     async def count_events(
         self, unit_id: int, after: date, through: date, lapsed_before: date
     ) -> list[CountEvent]:
-        low, high = after.isoformat(), through.isoformat()
-        lapse_below = min(through + timedelta(days=1), lapsed_before).isoformat()
+        low, high = await self._lineage_range(unit_id)
         rows = await self._all(
-            f"{SCOPE}{JOINING}"
-            " UNION ALL SELECT u.id, p.program, p.paid_until, 0, 0, count(*) FROM units u"
-            " JOIN participant_terms p ON p.unit_id = u.id"
-            " AND p.paid_until > ? AND p.paid_until < ?"
-            f" WHERE {under_scope('u')} GROUP BY u.id, p.program, p.paid_until"
-            " UNION ALL SELECT u.id, r.program, r.due_was, 0, 0, count(*) FROM units u"
-            " JOIN renewals r ON r.unit_id = u.id AND r.due_was > ? AND r.due_was < ?"
-            f" WHERE {under_scope('u')} AND r.kind = 'rejoin' GROUP BY u.id, r.program, r.due_was",
-            (unit_id, low, high, low, high, low, lapse_below, low, lapse_below),
+            f"{JOINING} UNION ALL {LAPSING}",
+            {"low": low, "high": high, "after": after.isoformat(), "through": through.isoformat()}
+            | {"below": min(through + timedelta(days=1), lapsed_before).isoformat()},
         )
         return [CountEvent(r[0], r[1], date.fromisoformat(r[2]), r[3], r[4], r[5]) for r in rows]
 
@@ -236,42 +238,36 @@ class RenewalStore(EnrolmentStore):
         return {row[0]: (row[1], row[2]) for row in rows}
 
     async def unit_lineages(self, unit_id: int) -> dict[int, str]:
+        low, high = await self._lineage_range(unit_id)
         rows = await self._all(
-            f"{SCOPE}SELECT u.id, u.lineage FROM units u WHERE {under_scope('u')}", (unit_id,)
+            f"SELECT u.id, u.lineage FROM units u WHERE {in_range('u')}", {"low": low, "high": high}
         )
         return {row[0]: row[1] for row in rows}
 
     async def retention(
         self, unit_id: int, first: date, last: date, today: date, grace_days: int
     ) -> list[RetentionFigures]:
-        low, high = first.isoformat(), last.isoformat()
-        due_high = min(last, today).isoformat()
         lapse_below = min(last + timedelta(days=1), lapse_known_before(today, grace_days))
+        low, high = await self._lineage_range(unit_id)
         # A rejoin renewal means its due date passed unpaid through the whole grace.
         rows = await self._all(
-            f"{SCOPE}SELECT program, sum(renewed), sum(retained), sum(unpaid), sum(lapsed)"
-            " FROM (SELECT r.program, CASE WHEN r.day BETWEEN ? AND ? THEN 1 ELSE 0 END AS renewed,"
-            " CASE WHEN r.kind != 'rejoin' AND r.due_was BETWEEN ? AND ? THEN 1 ELSE 0 END"
-            " AS retained,"
-            " CASE WHEN r.kind = 'rejoin' AND r.due_was BETWEEN ? AND ? THEN 1 ELSE 0 END"
-            " AS unpaid,"
-            " CASE WHEN r.kind = 'rejoin' AND r.due_was BETWEEN ? AND ? THEN 1 ELSE 0 END"
-            " AS lapsed"
-            " FROM units u JOIN renewals r ON r.unit_id = u.id"
-            f" WHERE {under_scope('u')} AND (r.day BETWEEN ? AND ? OR r.due_was BETWEEN ? AND ?)"
-            " UNION ALL SELECT p.program, 0, 0, 1, CASE WHEN p.paid_until < ? THEN 1 ELSE 0 END"
-            " FROM units u"
-            " JOIN participant_terms p ON p.unit_id = u.id AND p.paid_until BETWEEN ? AND ?"
-            f" WHERE {under_scope('u')}"
+            "SELECT program, sum(renewed), sum(retained), sum(unpaid), sum(lapsed) FROM ("
+            " SELECT r.program, CASE WHEN r.day BETWEEN :first AND :last THEN 1 ELSE 0 END"
+            " AS renewed, CASE WHEN r.kind != 'rejoin'"
+            " AND r.due_was BETWEEN :first AND :due_last THEN 1 ELSE 0 END AS retained,"
+            " CASE WHEN r.kind = 'rejoin' AND r.due_was BETWEEN :first AND :last"
+            " THEN 1 ELSE 0 END AS unpaid,"
+            " CASE WHEN r.kind = 'rejoin' AND r.due_was BETWEEN :first AND :last"
+            " THEN 1 ELSE 0 END AS lapsed"
+            f" FROM units u JOIN renewals r ON r.unit_id = u.id WHERE {in_range('u')}"
+            " AND (r.day BETWEEN :first AND :last OR r.due_was BETWEEN :first AND :last)"
+            " UNION ALL SELECT p.program, 0, 0, 1,"
+            " CASE WHEN p.paid_until < :lapse_below THEN 1 ELSE 0 END FROM units u"
+            " JOIN participant_terms p ON p.unit_id = u.id"
+            f" AND p.paid_until BETWEEN :first AND :due_last WHERE {in_range('u')}"
             ") AS figures GROUP BY program ORDER BY program",
-            (
-                unit_id,
-                *(low, high, low, due_high, low, high, low, high),
-                *(low, high, low, high),
-                lapse_below.isoformat(),
-                low,
-                due_high,
-            ),
+            {"low": low, "high": high, "first": first.isoformat(), "last": last.isoformat()}
+            | {"due_last": min(last, today).isoformat(), "lapse_below": lapse_below.isoformat()},
         )
         return [
             RetentionFigures(

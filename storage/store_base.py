@@ -47,6 +47,13 @@ def under_scope(alias: str) -> str:
     )
 
 
+def in_range(alias: str) -> str:
+    """SQL: the unit `alias` lies in the lineage range given as values `:low`, `:high`
+    (`StoreBase._lineage_range`): PostgreSQL plans for the scope's real size, where
+    through `SCOPE` it guessed 19 units whatever the scope."""
+    return f"{alias}.lineage >= :low AND {alias}.lineage < :high"
+
+
 class Db(Protocol):
     """A connection inside a write transaction (or a read), as the stores use it."""
 
@@ -127,9 +134,19 @@ class StoreBase(ABC):
         """`unit_id`'s subtree as a range of lineages (low, high), read on its own so that
         a statement takes it as values: PostgreSQL then plans for the scope's real size
         (through `SCOPE`'s subquery it guessed 19 units for a country and probed the
-        totals one unit at a time). An empty range when the unit does not exist."""
-        row = await self._one("SELECT lineage FROM units WHERE id = ?", (unit_id,))
-        return ("", "") if row is None else (row[0], row[0] + "~")
+        totals one unit at a time). An empty range when the unit does not exist.
+
+        Kept per repository once read: a unit's lineage is set in the transaction that
+        creates it and never changes (units are neither moved nor deleted), so a lead's
+        view does not spend a round trip on it per statement."""
+        known: dict[int, str] = vars(self).setdefault("_known_lineages", {})
+        lineage = known.get(unit_id)
+        if lineage is None:
+            row = await self._one("SELECT lineage FROM units WHERE id = ?", (unit_id,))
+            if row is None:
+                return ("", "")
+            lineage = known[unit_id] = row[0]
+        return (lineage, lineage + "~")
 
     @abstractmethod
     async def _write(self, sql: str, params: Params = ()) -> list[Any]:

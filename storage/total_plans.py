@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 
-from storage.store_base import SCOPE, Db, StoreBase, under_scope, write_audit
+from storage.store_base import Db, StoreBase, write_audit
 from tracker.quotas import QuotaBook
 
 UPSERT_TOTAL_PLAN = (
@@ -63,12 +64,17 @@ class TotalPlanStore(StoreBase):
             books[program][period_key] = int(value)
         return dict(books)
 
-    async def subtree_total_plan_books(self, unit_id: int) -> dict[int, dict[str, QuotaBook]]:
+    async def total_plan_books_of(self, units: Sequence[int]) -> dict[int, dict[str, QuotaBook]]:
+        # Read by key: a unit board wants its scope's and listed units' plans, not every
+        # plan of a country.
+        wanted = list(dict.fromkeys(units))
+        if not wanted:
+            return {}
         books: dict[int, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
         for unit, program, period_key, value in await self._all(
-            f"{SCOPE}SELECT p.unit_id, p.program, p.period_key, p.value FROM units u"
-            f" JOIN total_plans p ON p.unit_id = u.id WHERE {under_scope('u')}",
-            (unit_id,),
+            "SELECT unit_id, program, period_key, value FROM total_plans"
+            f" WHERE unit_id IN ({', '.join('?' * len(wanted))})",
+            wanted,
         ):
             books[int(unit)][program][period_key] = int(value)
         return {unit: dict(programs) for unit, programs in books.items()}

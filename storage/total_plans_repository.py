@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -26,6 +27,6 @@ class TotalPlanRepository(Protocol):
         """The unit's own total plans: program -> period key -> participants."""
         ...
 
-    async def subtree_total_plan_books(self, unit_id: int) -> dict[int, dict[str, QuotaBook]]:
-        """Every total plan of the subtree of `unit_id`: unit -> program -> period -> value."""
+    async def total_plan_books_of(self, units: Sequence[int]) -> dict[int, dict[str, QuotaBook]]:
+        """The total plans of `units`: unit -> program -> period key -> participants."""
         ...

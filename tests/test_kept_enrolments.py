@@ -17,12 +17,14 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from commands.counts import scope_counts, unit_counts
 from storage.backends import open_repository
 from storage.renewals_repository import NewRenewal
 from storage.repository import Repository, StaffRow
 from storage.store_base import StoreBase
 from tests.conftest import Databases
 from tracker.models import Channel, EntryState, NewEntry, Role
+from tracker.participant_counts import CountRow
 from tracker.participants import HashedParticipant
 from tracker.periods import parse_period
 
@@ -31,6 +33,13 @@ TODAY = date(2026, 11, 23)
 UNITS = ("Tỉnh", "Tỉnh / Cơ sở A", "Tỉnh / Cơ sở A / Xã 1", "Tỉnh / Cơ sở B")
 PERIODS = ("2026-11", "2026-10", "2026-W48", "2026-W47", "2026-Q4", "2026")
 GRACE_DAYS = 30
+LAPSE_GRACE = 5  # counts on days a month apart see lapses of one-month terms
+# Official figures: a unit's count at the end of September or October, or mid-month (the
+# run from it is read from entries until the month ends), by the unit's place.
+FIGURE_DAYS = (
+    (date(2026, 9, 30), date(2026, 10, 31)), (date(2026, 10, 31),),
+    (date(2026, 10, 31), date(2026, 11, 12)), (date(2026, 9, 30),),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -125,6 +134,22 @@ async def assert_readings_agree(repo: Repository, units: list[int], materialise:
                 assert got == {p: f for p, f in expected.items() if f != (0, 0)}, (key, as_of)
 
 
+async def assert_counts_agree(repo: Repository, units: list[int]) -> None:
+    """A unit's own count rolled forward from kept sums (`scope_counts`) is the one
+    `unit_counts` rolls forward for every unit from the events of each day."""
+    for unit_id in units:
+        for after in (date(2026, 9, 30), date(2026, 10, 31), TODAY - timedelta(days=9)):
+            for through in (TODAY - timedelta(days=1), TODAY):
+                expected = await repo.enrolments(unit_id, after, through)
+                got = await repo.kept_enrolments(unit_id, after, through)
+                assert got == {p: f for p, f in expected.items() if f != (0, 0)}, (after, through)
+        own = await repo.own_count_figures(unit_id)
+        for day in (TODAY - timedelta(days=1), TODAY, TODAY - timedelta(days=25)):
+            every = await unit_counts(repo, unit_id, day, LAPSE_GRACE)
+            expected_counts = {p: count for (unit, p), count in every.items() if unit == unit_id}
+            assert await scope_counts(repo, unit_id, day, LAPSE_GRACE, own) == expected_counts
+
+
 async def check(databases: Databases, people: list[int], before: list[Logged],
                 after: list[Logged], moves: list[tuple[int, int]]) -> None:  # fmt: skip
     url = databases.new()
@@ -148,6 +173,15 @@ async def check(databases: Databases, people: list[int], before: list[Logged],
         await write(repo, units, after, "a")
         await kept_rows(repo)
         await assert_readings_agree(repo, units, materialise=True)
+        places = {unit.path: place for place, unit in enumerate(await repo.subtree_units(1))}
+        figures = [
+            CountRow(1, path, program, day, 100 + place)
+            for path, place in places.items()
+            for day in FIGURE_DAYS[place % len(FIGURE_DAYS)]
+            for program in ("TN", "YT")
+        ]
+        await repo.import_participant_counts(figures, NOW)
+        await assert_counts_agree(repo, units)
     finally:
         await repo.close()
         databases.drop(url)
