@@ -41,7 +41,7 @@ from storage.sqlite_schedule import ScheduleStore
 from storage.sqlite_screens import ScreenStore
 from storage.sqlite_sms import SmsStore
 from storage.sqlite_zalo import ZaloStore
-from storage.store_base import Db, EntryWork, Params, Recorded, StoreBase, W
+from storage.store_base import TRANSACTION_HORIZON, Db, EntryWork, Params, Recorded, StoreBase, W
 from storage.total_plans import TotalPlanStore
 
 # Advisory lock keys (pg_advisory_xact_lock): one per kind of exclusive work.
@@ -110,7 +110,7 @@ class PostgresBase(GroupCommit, StoreBase):
     ENTRY_FLUSHERS = 4
     """Batches of logs in flight at once, each on a pooled connection (see GroupCommit):
     the server's cores store them side by side while the next ones gather."""
-    CHANGE_HORIZON = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+    CHANGE_HORIZON = TRANSACTION_HORIZON
 
     def __init__(self, pool: AsyncConnectionPool[AsyncConnection[Any]], url: str) -> None:
         self._pool = pool

@@ -30,7 +30,7 @@ from storage.board_cache import (
     combo_of,
 )
 from storage.board_view_repository import FoldedUnits, PeopleSlice, UnitBoardParts
-from storage.folded_cache import fold_cache
+from storage.folded_cache import KEPT_CHANGES, fold_cache
 from storage.kept_plans import KeptPlan
 from storage.people_slice_sql import PEOPLE_BY_RANGE, PEOPLE_WHOLE_BOARD, people_sql
 from storage.store_base import StoreBase
@@ -106,7 +106,7 @@ READY_UNITS = KeptPlan(
     _READY_PARAMS,
     _READY_COLUMNS,
 )
-KEPT_PLANS = (READY_PEOPLE, READY_UNITS, PEOPLE_BY_RANGE, PEOPLE_WHOLE_BOARD)
+KEPT_PLANS = (READY_PEOPLE, READY_UNITS, PEOPLE_BY_RANGE, PEOPLE_WHOLE_BOARD, KEPT_CHANGES)
 
 
 class BoardViewStore(StoreBase):

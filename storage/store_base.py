@@ -74,6 +74,10 @@ class Db(Protocol):
         ...
 
 
+TRANSACTION_HORIZON = "pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+"""PostgreSQL's oldest transaction still running, as a number: its CHANGE_HORIZON."""
+
+
 class StoreBase(ABC):
     """The primitives a backend provides; the feature stores use nothing else."""
 
