@@ -24,6 +24,7 @@ from telegram import Bot
 
 from commands.context import Services
 from scheduling.backups import nightly_backup
+from scheduling.boards_ready import READY_AT, ready_current_boards
 from scheduling.outbox import TelegramOut
 from scheduling.runner import ScheduleRunner, activate, deactivate, render_in
 from scheduling.triggers import DEFAULT_SCHEDULE_FILE, JobKind, ScheduleConfig, load_schedule
@@ -51,9 +52,14 @@ async def scheduled(runner: ScheduleRunner) -> AsyncIterator[AsyncIOScheduler]:
         runner.run_due, IntervalTrigger(minutes=SWEEP_MINUTES, timezone=VIETNAM), id="sweep",
         coalesce=True, max_instances=1,
     )  # fmt: skip
+    services = runner.services
+
+    async def ready_boards() -> None:
+        await ready_current_boards(services.repo, services.rules.program_codes, services.clock())
+
+    scheduler.add_job(ready_boards, READY_AT, id="boards", coalesce=True, max_instances=1)
     backup = runner.config.backup
     if backup is not None:
-        services = runner.services
 
         async def back_up() -> None:
             await nightly_backup(services.repo, backup, services.clock())

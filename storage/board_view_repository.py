@@ -91,3 +91,9 @@ class BoardViewRepository(Protocol):
     async def folded_units(
         self, unit_id: int, period: Period, programs: tuple[str, ...]
     ) -> FoldedUnits: ...
+
+    async def ready_boards(self, period: Period, programs: tuple[str, ...]) -> bool:
+        """Make `period`'s unit boards and its person board of `programs` now, if not
+        made yet, so that nobody's first view of it waits (a country's new month is
+        seconds of work). True if there was anything to make; no units: nothing."""
+        ...

@@ -123,12 +123,29 @@ class BoardViewStore(StoreBase):
             count_by_walk=count_by_walk,
         )
 
+    async def ready_boards(self, period: Period, programs: tuple[str, ...]) -> bool:
+        # Any unit will do: the scope only decides the share the check reports, and a
+        # period is caught up for the whole country at once.
+        first = await self._one("SELECT id FROM units ORDER BY lineage LIMIT 1")
+        if first is None:
+            return False
+        made_period, *_ = await self._caught_up(first[0], period, None)
+        made_board, *_ = await self._caught_up(first[0], period, programs)
+        return made_period or made_board
+
     async def _ready(
         self, unit_id: int, period: Period, programs: tuple[str, ...] | None
     ) -> tuple[float, str, str]:
         """Catch up what triggers could not (targets, names, a new board of `programs`;
         None: the period only, for a unit board). The share of all units in `unit_id`'s
         subtree (0 for a unit board: it needs not know), and its lineage range."""
+        _, share, low, high = await self._caught_up(unit_id, period, programs)
+        return share, low, high
+
+    async def _caught_up(
+        self, unit_id: int, period: Period, programs: tuple[str, ...] | None
+    ) -> tuple[bool, float, str, str]:
+        """`_ready`, and first whether there was anything to catch up."""
         plan = READY_UNITS if programs is None else READY_PEOPLE
         sql = plan.call if self.KEEPS_PLANS else plan.sql
         params = {"scope": unit_id, "period": period.key}
@@ -142,7 +159,7 @@ class BoardViewStore(StoreBase):
                 cleared = await catch_up(db, period, programs, writers_overlap=self.WRITERS_OVERLAP)
             if cleared >= RECLAIM_AFTER:
                 await self._reclaim(QUEUES)
-        return float(share or 0), low, high
+        return bool(behind), float(share or 0), low, high
 
     async def people_slice(
         self,

@@ -25,13 +25,24 @@ async def test_jobs_fire_on_the_contract_triggers_and_catch_up_at_start(
         assert active_runner() is runner
         assert runner.scheduled()  # what /healthz reports as "scheduler"
         jobs = {job.id: job for job in scheduler.get_jobs()}
-        assert set(jobs) == {"weekly", "monthly", "quarterly", "reminder", "due_reminder", "sweep"}
+        assert set(jobs) == {
+            "weekly",
+            "monthly",
+            "quarterly",
+            "reminder",
+            "due_reminder",
+            "sweep",
+            "boards",
+        }
         # The scheduler runs on the real clock: its next runs are the triggers' next fires.
         real_now = datetime.now(VIETNAM)
         for kind in JobKind:
             fire = jobs[kind.value].next_run_time
             assert fire.utcoffset().total_seconds() == 7 * 3600
             assert fire == next_fire(runner.config, kind, real_now)
+        # Boards of the new day's periods are made a minute after local midnight.
+        boards = jobs["boards"].next_run_time
+        assert (boards.hour, boards.minute, boards.utcoffset().total_seconds()) == (0, 1, 25200)
         await runner.run_due()  # the catch-up's turn comes after it
     assert active_runner() is None
     # Nobody reachable (no Telegram, no SMS): the reminder is recorded with no messages.
