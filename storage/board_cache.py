@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import AsyncIterator, Iterable
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from leaderboards.ranking import vietnamese_order
 from storage.store_base import Db
@@ -71,25 +71,37 @@ NEEDS_PERIOD = (
 )
 
 
+class CaughtUp(NamedTuple):
+    """What a catch-up did that is worth a VACUUM once its transaction commits."""
+
+    cleared: int
+    """Name and quota marks cleared (see RECLAIM_AFTER)."""
+    filled: tuple[str, ...]
+    """Tables a new period or board was just written into, in bulk. On PostgreSQL their
+    new pages are not marked all-visible until a vacuum, so each index-only scan of them
+    visits the table too: a country's boards ran 2-3x slower (a commune officer's
+    `/bxh` 16 ms median, not 5) until autovacuum came by, a minute or more later."""
+
+
 async def catch_up(
-    db: Db, period: Period, programs: tuple[str, ...] | None, *, writers_overlap: bool = False
-) -> int:
+    db: Db, period: Period, programs: tuple[str, ...] | None, *, writers_overlap: bool
+) -> CaughtUp:
     """Bring names, targets and the (period, combo) board up to date (`programs` None:
     the period's targets and unit totals only). Inside a write transaction; idempotent,
-    so two boards racing to catch up do no harm. How many name and quota marks it
-    cleared (see RECLAIM_AFTER)."""
+    so two boards racing to catch up do no harm. `writers_overlap`: logs may commit
+    while it runs (PostgreSQL; see `_recount_stale_members`)."""
     # Nothing is materialised under a key that does not parse back to the same period:
     # `_refresh_targets` re-reads every key, and one bad key broke every board (issue 11).
     if parse_period(period.key) != period:
         raise InvalidPeriod(period.key)
     cleared = await _refresh_names(db) + await _refresh_targets(db)
-    await _materialise_period(db, period)
+    filled = await _materialise_period(db, period)
     if programs is None:
-        await _sum_member_targets(db, period.key)
+        filled += await _sum_member_targets(db, period.key)
     else:
-        await _materialise_board(db, period.key, programs)
+        filled += await _materialise_board(db, period.key, programs)
     await _recount_stale_members(db, writers_overlap)
-    return cleared
+    return CaughtUp(cleared, filled)
 
 
 async def _recount_stale_members(db: Db, writers_overlap: bool) -> None:
@@ -261,7 +273,7 @@ async def _insert_targets(db: Db, rows: Iterable[tuple[str, str, int, str, int |
     )
 
 
-async def _materialise_period(db: Db, period: Period) -> None:
+async def _materialise_period(db: Db, period: Period) -> tuple[str, ...]:
     """Every target of the period, and its unit totals (which triggers keep from then)."""
     rows = await db.execute_fetchall(
         "INSERT INTO target_periods (period_key) VALUES (?) ON CONFLICT DO NOTHING"
@@ -269,7 +281,7 @@ async def _materialise_period(db: Db, period: Period) -> None:
         (period.key,),
     )
     if not rows:
-        return  # already there, and kept current by _refresh_targets and the triggers
+        return ()  # already there, and kept current by _refresh_targets and the triggers
     await db.execute(
         "INSERT INTO unit_period_totals (period_key, unit_id, program, achieved, last_at)"
         " SELECT period_key, unit_id, program, sum(achieved), max(last_at) FROM entry_totals"
@@ -284,17 +296,17 @@ async def _materialise_period(db: Db, period: Period) -> None:
                 for (kind, target_id, program), book in books.items()
             ),
         )
-    await db.refresh_statistics(("period_targets", "unit_period_totals"))
+    return await _filled(db, "period_targets", "unit_period_totals")
 
 
-async def _sum_member_targets(db: Db, period_key: str) -> None:
+async def _sum_member_targets(db: Db, period_key: str) -> tuple[str, ...]:
     """The period's members' targets added up per unit (migration 0116), unless the
     sums are complete; the period's targets are materialised already."""
     rows = await db.execute_fetchall(
         "SELECT 1 FROM member_target_periods WHERE period_key = ?", (period_key,)
     )
     if rows:
-        return
+        return ()
     await db.execute("DELETE FROM unit_member_targets WHERE period_key = ?", (period_key,))
     await db.execute(
         "INSERT INTO unit_member_targets (period_key, program, unit_id, target)"
@@ -305,17 +317,17 @@ async def _sum_member_targets(db: Db, period_key: str) -> None:
         (period_key,),
     )
     await db.execute("INSERT INTO member_target_periods (period_key) VALUES (?)", (period_key,))
-    await db.refresh_statistics(("unit_member_targets",))
+    return await _filled(db, "unit_member_targets")
 
 
-async def _materialise_board(db: Db, period_key: str, programs: tuple[str, ...]) -> None:
+async def _materialise_board(db: Db, period_key: str, programs: tuple[str, ...]) -> tuple[str, ...]:
     combo = combo_of(programs)
     rows = await db.execute_fetchall(
         "SELECT 1 FROM board_combos WHERE period_key = ? AND combo = ? LIMIT 1",
         (period_key, combo),
     )
     if rows:
-        return
+        return ()
     await db.executemany(
         "INSERT INTO board_combos (period_key, combo, program) VALUES (?, ?, ?)",
         [(period_key, combo, program) for program in sorted(set(programs))],
@@ -341,7 +353,14 @@ async def _materialise_board(db: Db, period_key: str, programs: tuple[str, ...])
         " WHERE period_key = ? AND combo = ? AND target IS NULL",
         (period_key, combo),
     )
-    await db.refresh_statistics(("board_rows", "board_lineage_sums"))
+    return await _filled(db, "board_rows", "board_lineage_sums")
+
+
+async def _filled(db: Db, *tables: str) -> tuple[str, ...]:
+    """`tables` were just written in bulk: their statistics now, for the statements
+    that follow in this transaction; their vacuum after it (see `CaughtUp.filled`)."""
+    await db.refresh_statistics(tables)
+    return tables
 
 
 # The programs of the (:period, :combo) being materialised.

@@ -48,6 +48,11 @@ from storage.total_plans import TotalPlanStore
 MIGRATION_LOCK = 7_150_001
 EXCLUSIVE_LOCK = 7_150_002
 
+# Dead rows a vacuum may leave before it is run again, and the waits before each try:
+# see PostgresBase._vacuum.
+VACUUM_AGAIN_PAST = 1_000
+VACUUM_RETRY_WAITS = (0.05, 0.2, 1.0)
+
 # A transaction that starts with this commits without waiting for the WAL flush.
 UNSYNCED_COMMIT = "SET LOCAL synchronous_commit = off"
 
@@ -159,11 +164,33 @@ class PostgresBase(GroupCommit, StoreBase):
     def _transaction(self) -> AbstractAsyncContextManager[Db]:
         return self._pg_transaction()
 
-    async def _reclaim(self, tables: Sequence[str]) -> None:
+    async def _vacuum(self, tables: Sequence[str]) -> None:
         # VACUUM runs outside any transaction: the pool's connections are in autocommit.
         # An emptied table's pages are cut off too, when no one else holds it.
         async with self._pool.connection() as connection:
-            await connection.execute(f"VACUUM {', '.join(tables)}")
+            # The catch-up just before committed without waiting for the WAL flush, and
+            # until its commit is flushed no row it wrote gets its "committed" hint bit,
+            # which VACUUM needs to mark a page all-visible: it would leave a new board's
+            # pages as they were. A commit that wrote WAL waits for the flush up to
+            # itself; a transactional message is the smallest such write (a commit of
+            # nothing, or of `txid_current()` alone, does not wait).
+            await connection.execute("SELECT pg_logical_emit_message(true, 'bhxh', '')")
+            vacuum = f"VACUUM {', '.join(tables)}"
+            await connection.execute(vacuum)
+            for wait in VACUUM_RETRY_WAITS:
+                left = await connection.execute(
+                    "SELECT coalesce(sum(pg_stat_get_dead_tuples(to_regclass(name))), 0)"
+                    " FROM unnest(%s::text[]) AS name",
+                    (list(tables),),
+                )
+                [(dead,)] = await left.fetchall()
+                if dead < VACUUM_AGAIN_PAST:
+                    return
+                # A statement that began before our commit still ran as VACUUM began (a
+                # catch-up waiting for the lock we held, a view): the rows it might yet
+                # see stayed. It ends in milliseconds; the next VACUUM removes them.
+                await asyncio.sleep(wait)
+                await connection.execute(vacuum)
 
     async def _run_write(self, work: Callable[[Db], Awaitable[W]]) -> W:
         async with self._pg_transaction() as db:

@@ -156,9 +156,11 @@ class BoardViewStore(StoreBase):
             # Derived rows only, redone if a crash loses them: the view need not wait
             # for the disk (a durable commit was a quarter of a view after a log).
             async with self._exclusive_transaction(durable=False) as db:
-                cleared = await catch_up(db, period, programs, writers_overlap=self.WRITERS_OVERLAP)
-            if cleared >= RECLAIM_AFTER:
-                await self._reclaim(QUEUES)
+                done = await catch_up(db, period, programs, writers_overlap=self.WRITERS_OVERLAP)
+            if done.cleared >= RECLAIM_AFTER:
+                await self._vacuum(QUEUES)
+            if done.filled:
+                await self._vacuum(done.filled)
         return bool(behind), float(share or 0), low, high
 
     async def people_slice(

@@ -155,9 +155,12 @@ class StoreBase(ABC):
     async def _write(self, sql: str, params: Params = ()) -> list[Any]:
         """One statement in its own write transaction; the rows it returns."""
 
-    async def _reclaim(self, tables: Sequence[str]) -> None:
-        """Give back the space of rows just deleted in bulk from `tables`, so that reading
-        them does not walk the dead rows (SQLite reuses a deleted row's space at once)."""
+    async def _vacuum(self, tables: Sequence[str]) -> None:
+        """After a bulk write to `tables`, outside any transaction: the space of rows
+        deleted given back, so that reading them does not walk the dead rows, and the
+        pages of rows inserted marked all-visible, so that index-only scans need not
+        visit them (PostgreSQL's VACUUM; SQLite reuses a deleted row's space at once and
+        has no visibility to mark)."""
         return
 
     @abstractmethod

@@ -5,14 +5,17 @@ boards made by a view do."""
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from commands.context import Services
 from scheduling.boards_ready import ready_current_boards
 from storage.repository import Repository
 from tests.conftest import Clock
+from tests.support.db import rows
 from tests.support.members import say
 from tracker.periods import Period, PeriodKind
 
@@ -66,3 +69,34 @@ async def test_one_period_failing_leaves_the_others_made_and_is_logged(
     lines = (await say(services, "0912000001", "/bxh")).text.splitlines()
     assert lines[0].startswith("🏆 Xếp hạng tháng 11/2026")
     assert await ready_current_boards(services.repo, services.rules.program_codes, clock.now) == []
+
+
+@pytest.fixture
+def postgres_url(postgres_url: str) -> str:
+    """Commits wait for the WAL flush, as in production (the test server's do not): the
+    catch-up's own commit does not, and the vacuum after it must flush it first."""
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        name = postgres_url.rsplit("/", 1)[1]
+        admin.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = on')
+    return postgres_url
+
+
+FILLED = ("board_rows", "board_lineage_sums", "period_targets", "unit_period_totals")
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+async def test_boards_made_in_bulk_are_vacuumed_at_once(
+    services: Services, clock: Clock, tmp_path: Path
+) -> None:
+    """Until a vacuum marks their pages all-visible, every index-only scan of a new
+    board visits the table as well (a country's boards ran 2-3x slower until
+    autovacuum came by); the catch-up vacuums what it filled."""
+    for table in FILLED:  # nobody else does it during the test
+        rows(tmp_path, f"ALTER TABLE {table} SET (autovacuum_enabled = off)")
+    await say(services, "0912000001", "TN 6", key="a")
+    await ready_current_boards(services.repo, services.rules.program_codes, clock.now)
+    for table in FILLED:
+        [(pages, all_visible)] = rows(
+            tmp_path, "SELECT relpages, relallvisible FROM pg_class WHERE relname = ?", (table,)
+        )
+        assert pages > 0 and all_visible == pages, table
