@@ -79,8 +79,7 @@ class CaughtUp(NamedTuple):
     filled: tuple[str, ...]
     """Tables a new period or board was just written into, in bulk. On PostgreSQL their
     new pages are not marked all-visible until a vacuum, so each index-only scan of them
-    visits the table too: a country's boards ran 2-3x slower (a commune officer's
-    `/bxh` 16 ms median, not 5) until autovacuum came by, a minute or more later."""
+    visits the table as well, until autovacuum comes by a minute or more later."""
 
 
 async def catch_up(
