@@ -56,24 +56,26 @@ LAPSING = (
 # probing them unit by unit; a scope that holds every unit reads the kept rows without
 # the units at all (`whole`: half the time of a country's statement).
 def _kept_joining(whole: bool) -> str:
-    def rows(table: str, alias: str, condition: str, joins: str = "") -> str:
+    def rows(table: str, alias: str, condition: str) -> str:
         if whole:
-            return f" FROM {table} {alias}{joins} WHERE {condition}"
+            return f" FROM {table} {alias} WHERE {condition}"
         return (
             f" FROM units u JOIN {table} {alias} ON {alias}.unit_id = u.id AND {condition}"
-            f"{joins} WHERE {in_range('u')}"
+            f" WHERE {in_range('u')}"
         )
 
-    later = (
-        " JOIN entries e ON e.unit_id = t.unit_id AND e.day > :through AND e.day <= :last"
-        f" AND e.program = t.program AND e.{COUNTING}"
+    # The scope's kept rows of the period, read once for the total and the late units:
+    # a country's are thousands, and each read of them was a scan of every period's.
+    kept = "SELECT t.unit_id, t.program, t.achieved, t.last_at" + rows(
+        "unit_period_totals", "t", "t.period_key = :period"
     )
     return (
-        "SELECT 'logged', t.program, sum(t.achieved), 0"
-        f"{rows('unit_period_totals', 't', 't.period_key = :period')} GROUP BY t.program"
-        " UNION ALL SELECT 'later', e.program, sum(e.count), 0"
-        f"{rows('unit_period_totals', 't', 't.period_key = :period AND t.last_at >= :ends', later)}"
-        " AND :through < :last GROUP BY e.program"
+        f"WITH kept AS MATERIALIZED ({kept})"
+        " SELECT 'logged', program, sum(achieved), 0 FROM kept GROUP BY program"
+        " UNION ALL SELECT 'later', e.program, sum(e.count), 0 FROM kept t"
+        " JOIN entries e ON e.unit_id = t.unit_id AND e.day > :through AND e.day <= :last"
+        f" AND e.program = t.program AND e.{COUNTING}"
+        " WHERE t.last_at >= :ends AND :through < :last GROUP BY e.program"
         " UNION ALL SELECT 'rejoined', r.program, sum(r.entries), sum(r.renewals)"
         f"{rows('unit_day_rejoins', 'r', 'r.day > :after AND r.day <= :through')}"
         " GROUP BY r.program"
