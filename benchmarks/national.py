@@ -189,9 +189,7 @@ def build(url: str, size: Size, until: date, seed: int = 11) -> Country:
         db.commit()
     with psycopg.connect(url, autocommit=True) as db:
         db.execute("VACUUM ANALYZE")
-        # Write the load's pages out now, as part of building: measured right after it,
-        # the spread-out checkpoint of 10M rows (minutes of write-back on two cores)
-        # doubled every board figure of the first scope asked (officer /bxh median
-        # 4.5 -> 15.4 ms), which a server in steady state never pays.
+        # Write the load's pages out now, as part of building, so that what is measured
+        # after it does not share the disk with the spread-out write-back of 10M rows.
         db.execute("CHECKPOINT")
     return country
