@@ -64,18 +64,26 @@ def _kept_joining(whole: bool) -> str:
             f" WHERE {in_range('u')}"
         )
 
-    # The scope's kept rows of the period, read once for the total and the late units:
-    # a country's are thousands, and each read of them was a scan of every period's.
-    kept = "SELECT t.unit_id, t.program, t.achieved, t.last_at" + rows(
-        "unit_period_totals", "t", "t.period_key = :period"
-    )
+    # A part scope's kept rows of the period are found through its units once, for the
+    # total and the late units alike (a province lead's /donvi at 10M: 18.6 -> 13.2 ms
+    # median). A country's are read directly, twice: keeping 6,800 rows aside for the
+    # second read cost more than reading them again (national /donvi 14.8 -> 21.4).
+    if whole:
+        kept, period_rows, of_period = "", "unit_period_totals t", ["t.period_key = :period"]
+    else:
+        scope_rows = rows("unit_period_totals", "t", "t.period_key = :period")
+        columns = "t.unit_id, t.program, t.achieved, t.last_at"
+        kept = f"WITH kept AS MATERIALIZED (SELECT {columns}{scope_rows}) "
+        period_rows, of_period = "kept t", []
+    logged_where = "".join(f" WHERE {condition}" for condition in of_period)
+    late_where = " AND ".join([*of_period, "t.last_at >= :ends", ":through < :last"])
     return (
-        f"WITH kept AS MATERIALIZED ({kept})"
-        " SELECT 'logged', program, sum(achieved), 0 FROM kept GROUP BY program"
-        " UNION ALL SELECT 'later', e.program, sum(e.count), 0 FROM kept t"
+        f"{kept}SELECT 'logged', t.program, sum(t.achieved), 0 FROM {period_rows}"
+        f"{logged_where} GROUP BY t.program"
+        f" UNION ALL SELECT 'later', e.program, sum(e.count), 0 FROM {period_rows}"
         " JOIN entries e ON e.unit_id = t.unit_id AND e.day > :through AND e.day <= :last"
         f" AND e.program = t.program AND e.{COUNTING}"
-        " WHERE t.last_at >= :ends AND :through < :last GROUP BY e.program"
+        f" WHERE {late_where} GROUP BY e.program"
         " UNION ALL SELECT 'rejoined', r.program, sum(r.entries), sum(r.renewals)"
         f"{rows('unit_day_rejoins', 'r', 'r.day > :after AND r.day <= :through')}"
         " GROUP BY r.program"
