@@ -66,8 +66,9 @@ def _kept_joining(whole: bool) -> str:
 
     # A part scope's kept rows of the period are found through its units once, for the
     # total and the late units alike (a province lead's /donvi at 10M: 18.6 -> 13.2 ms
-    # median). A country's are read directly, twice: keeping 6,800 rows aside for the
-    # second read cost more than reading them again (national /donvi 14.8 -> 21.4).
+    # median). A country's are read directly, twice, as before: keeping its 6,800 rows
+    # aside gained nothing measured back to back, and the late units are an index range
+    # on PostgreSQL (postgres/0147).
     if whole:
         kept, period_rows, of_period = "", "unit_period_totals t", ["t.period_key = :period"]
     else:
