@@ -78,6 +78,10 @@ def _kept_joining(whole: bool) -> str:
         period_rows, of_period = "kept t", []
     logged_where = "".join(f" WHERE {condition}" for condition in of_period)
     late_where = " AND ".join([*of_period, "t.last_at >= :ends", ":through < :last"])
+    # Read without the units only on the guess that the scope holds them all: the same
+    # snapshot says whether it does (the first and the last lineage, two index reads),
+    # and the caller reads again as a part when it does not.
+    whole_check = _WHOLE_CHECK if whole else ""
     return (
         f"{kept}SELECT 'logged', t.program, sum(t.achieved), 0 FROM {period_rows}"
         f"{logged_where} GROUP BY t.program"
@@ -89,19 +93,16 @@ def _kept_joining(whole: bool) -> str:
         f"{rows('unit_day_rejoins', 'r', 'r.day > :after AND r.day <= :through')}"
         " GROUP BY r.program"
         " UNION ALL SELECT 'kept', NULL, count(*), 0 FROM target_periods"
-        " WHERE period_key = :period"
+        f" WHERE period_key = :period{whole_check}"
     )
 
 
-_KEPT_JOINING = {whole: _kept_joining(whole) for whole in (False, True)}
-
-# A unit's subtree as a lineage range, and whether it holds every unit (the first and
-# the last lineage: two index reads).
-_SCOPE_RANGE = (
-    "SELECT lineage, CASE WHEN (SELECT min(lineage) FROM units) >= lineage"
-    " AND (SELECT max(lineage) FROM units) < lineage || '~' THEN 1 ELSE 0 END"
-    " FROM units WHERE id = ?"
+_WHOLE_CHECK = (
+    " UNION ALL SELECT 'whole', NULL, CASE WHEN (SELECT min(lineage) FROM units) >= :low"
+    " AND (SELECT max(lineage) FROM units) < :high THEN 1 ELSE 0 END, 0"
 )
+
+_KEPT_JOINING = {whole: _kept_joining(whole) for whole in (False, True)}
 
 
 def _start_of(day: date) -> str:
@@ -171,14 +172,19 @@ class EnrolmentStore(StoreBase):
         entries are added up as `enrolments` does."""
         after = period.first - timedelta(days=1)
         through = min(as_of, period.last)
-        scope = await self._one(_SCOPE_RANGE, (unit_id,))
-        low, whole = ("", 0) if scope is None else scope
-        rows = await self._all(
-            _KEPT_JOINING[bool(whole)],
-            {"low": low, "high": low + "~", "period": period.key, "last": period.last.isoformat()}
-            | {"after": after.isoformat(), "through": through.isoformat()}
-            | {"ends": _start_of(through + timedelta(days=1))},
-        )
+        low, high = await self._lineage_range(unit_id)
+        params = {"low": low, "high": high, "period": period.key}
+        params |= {"last": period.last.isoformat(), "after": after.isoformat()}
+        params |= {"through": through.isoformat()}
+        params |= {"ends": _start_of(through + timedelta(days=1))}
+        # A root is guessed to hold every unit (a country, a province on its own
+        # database) until its statement says otherwise: no round trip to ask first.
+        parts: set[int] = vars(self).setdefault("_part_scopes", set())
+        whole = low.count("/") == 2 and unit_id not in parts
+        rows = await self._all(_KEPT_JOINING[whole], params)
+        if whole and not [row for row in rows if row[0] == "whole" and row[2]]:
+            parts.add(unit_id)  # units are never deleted: it stays a part
+            rows = await self._all(_KEPT_JOINING[False], params)
         [kept] = [row[2] for row in rows if row[0] == "kept"]
         if not kept:
             return await self.enrolments(unit_id, after, through)

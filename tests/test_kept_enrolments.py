@@ -250,3 +250,34 @@ def test_only_units_that_logged_after_the_day_asked_are_read_from_entries(
     """On each backend: a unit that logged after the day asked does not send the whole
     scope back to its entries (issue 15: 4.6 s for a country at 10M entries)."""
     asyncio.run(late_log_in_one_unit(databases))
+
+
+async def second_root_added(databases: Databases) -> None:
+    url = databases.new()
+    repo = await open_repository(url)
+    assert isinstance(repo, StoreBase)
+    repo.use_participant_secret("test-secret")
+    try:
+        lead = StaffRow(9, UNITS[0], "Lãnh đạo", phone(9), Role.LEAD)
+        await repo.import_staff([StaffRow(0, UNITS[2], "Cán bộ 0", phone(0), Role.AGENT), lead])
+        await write(repo, [], [Logged(0, "TN", 2, 1, None, "")], "a")
+        period = parse_period("2026-11")
+        await repo.folded_units(1, period, ("TN", "YT"))  # materialises the period's totals
+        assert await repo.period_enrolments(1, period, TODAY) == {"TN": (2, 0)}
+        # A second root, with entries of its own, after this process read the first root
+        # as the whole database: the first root's figures stay its own.
+        await repo.import_staff([StaffRow(1, "Tỉnh khác / Xã 9", "Cán bộ 1", phone(1), Role.AGENT)])
+        await write(repo, [], [Logged(1, "TN", 7, 1, None, "")], "b")
+        assert await repo.period_enrolments(1, period, TODAY) == {"TN": (2, 0)}
+        assert await repo.period_enrolments(1, period, TODAY) == {"TN": (2, 0)}  # known now
+        [other] = [unit for unit in await repo.root_units() if unit.name == "Tỉnh khác"]
+        assert await repo.period_enrolments(other.id, period, TODAY) == {"TN": (7, 0)}
+    finally:
+        await repo.close()
+        databases.drop(url)
+
+
+def test_a_root_beside_another_root_counts_only_its_own_subtree(databases: Databases) -> None:
+    """On each backend: a root is read as the whole database only while it is one; the
+    statement that reads it so says in the same snapshot whether it still is."""
+    asyncio.run(second_root_added(databases))
