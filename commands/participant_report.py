@@ -8,7 +8,8 @@ the weekly summary all read it from here, so the figures agree everywhere.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import date
 
 from commands.counts import scope_counts
@@ -20,7 +21,7 @@ from tracker.models import Unit
 from tracker.participant_counts import UnitCount
 from tracker.percent import Percent
 from tracker.periods import Period
-from tracker.quotas import total_plan_for
+from tracker.quotas import QuotaBook, total_plan_for
 from tracker.renewals import (
     Growth,
     growth,
@@ -62,12 +63,38 @@ async def participant_report(
     programs: tuple[str, ...],
 ) -> list[ProgramParticipants]:
     """One line of figures per program for the subtree of `unit_id` over `period`."""
+    return await _report(repo, unit_id, period, today, grace_days, programs, plans=True)
+
+
+async def participant_figures(
+    repo: Repository,
+    unit_id: int,
+    period: Period,
+    today: date,
+    grace_days: int,
+    programs: tuple[str, ...],
+) -> list[ProgramParticipants]:
+    """`participant_report` without the unit's plan for participants in total: for a
+    view that reads the plans of its units together (`with_plans`)."""
+    return await _report(repo, unit_id, period, today, grace_days, programs, plans=False)
+
+
+async def _report(
+    repo: Repository,
+    unit_id: int,
+    period: Period,
+    today: date,
+    grace_days: int,
+    programs: tuple[str, ...],
+    *,
+    plans: bool,
+) -> list[ProgramParticipants]:
     as_of = min(today, period.last)
-    (now_counts, then_counts), enrolled, plans, retained = await side_by_side(
+    (now_counts, then_counts), enrolled, retained, books = await side_by_side(
         _counts(repo, unit_id, as_of, grace_days),
         repo.period_enrolments(unit_id, period, as_of),
-        repo.total_plan_books(unit_id),
         repo.retention(unit_id, period.first, period.last, today, grace_days),
+        repo.total_plan_books(unit_id) if plans else _no_plans(),
     )
     retention = {figures.program: figures for figures in retained}
     report = []
@@ -90,10 +117,24 @@ async def participant_report(
                 fallen_due=kept.fallen_due if kept else 0,
                 retained=kept.retained if kept else 0,
                 lapsed=kept.lapsed if kept else 0,
-                plan=total_plan_for(period, plans.get(program, {})),
+                plan=total_plan_for(period, books.get(program, {})),
             )
         )
     return report
+
+
+async def _no_plans() -> dict[str, QuotaBook]:
+    return {}
+
+
+def with_plans(
+    figures: list[ProgramParticipants], period: Period, plans: Mapping[str, QuotaBook]
+) -> list[ProgramParticipants]:
+    """Each program's figures with the unit's plan for participants in total that the
+    count is measured against (`plans`: the unit's, program -> its book)."""
+    return [
+        replace(line, plan=total_plan_for(period, plans.get(line.program, {}))) for line in figures
+    ]
 
 
 async def _counts(

@@ -10,7 +10,7 @@ as the participants block of `/tiendo` and the export read them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -23,7 +23,7 @@ from tracker.models import Program
 from tracker.participant_counts import UnitCount
 from tracker.percent import Percent
 from tracker.periods import Period
-from tracker.quotas import total_plan_for
+from tracker.quotas import QuotaBook, total_plan_for
 from tracker.rules import Rules
 
 
@@ -49,17 +49,20 @@ async def total_standings(
     grace_days: int,
     programs: Iterable[str],
     units: Iterable[int] | None = None,
+    books: Mapping[int, Mapping[str, QuotaBook]] | None = None,
 ) -> list[TotalStanding]:
     """The total plans of `units` (default: `scope_id` alone), all in `scope_id`'s
     subtree, for `period` and `programs`, each with the unit's count on the period's last
-    day (today while it runs). No plan, no line; counts are read only when a plan exists."""
+    day (today while it runs). No plan, no line; counts are read only when a plan exists.
+    `books`: the plans of `units`, when the caller has read them (`total_plan_books_of`)."""
     wanted = [scope_id] if units is None else list(units)
     # The scope alone (every view but /donvi) is one primary-key lookup: /bxh stays fast.
-    books = (
-        {scope_id: await repo.total_plan_books(scope_id)}
-        if units is None
-        else await repo.total_plan_books_of(wanted)
-    )
+    if books is None:
+        books = (
+            {scope_id: await repo.total_plan_books(scope_id)}
+            if units is None
+            else await repo.total_plan_books_of(wanted)
+        )
     found = [
         (unit_id, code, planned)
         for unit_id in wanted

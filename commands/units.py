@@ -9,7 +9,12 @@ from __future__ import annotations
 from commands.boards import UnitBoard, unit_board_of, unit_total_of
 from commands.context import Reply, Request
 from commands.grammar import parse_board_args
-from commands.participant_report import ProgramParticipants, participant_report, report_lines
+from commands.participant_report import (
+    ProgramParticipants,
+    participant_figures,
+    report_lines,
+    with_plans,
+)
 from commands.render import period_label, programs_label, unit_board_line, unit_total_line
 from commands.side_by_side import side_by_side
 from commands.total_standing import TotalStanding, total_lines, total_standings
@@ -17,6 +22,7 @@ from storage.board_view_repository import FoldedUnits
 from tracker.errors import UserError
 from tracker.models import Member, Unit
 from tracker.periods import Period
+from tracker.quotas import QuotaBook
 from tracker.text import fold
 
 
@@ -26,10 +32,12 @@ async def units(request: Request, args: list[str], member: Member) -> Reply:
     scope = await _scope(request, member, " ".join(rest))
     # The board (with its units' total plans) and a lead's participants block, read side
     # by side: neither needs the other.
-    (folded, board, standings), figures = await side_by_side(
+    (folded, board, standings, books), figures = await side_by_side(
         _board(request, scope, period, programs),
         _participants(request, scope, period) if member.is_lead else _nothing(),
     )
+    if figures is not None:  # the scope's plans were read with its rows'
+        figures = with_plans(figures, period, books.get(scope.id, {}))
     t = request.t
     lines = [
         t(
@@ -65,23 +73,26 @@ async def units(request: Request, args: list[str], member: Member) -> Reply:
 
 async def _board(
     request: Request, scope: Unit, period: Period, programs: tuple[str, ...]
-) -> tuple[FoldedUnits, UnitBoard, list[TotalStanding]]:
-    """The folded units (board and scope total), the board, and the total plans of the
-    scope and of every unit on the board."""
+) -> tuple[FoldedUnits, UnitBoard, list[TotalStanding], dict[int, dict[str, QuotaBook]]]:
+    """The folded units (board and scope total), the board, the units' standings against
+    their plans for participants in total, and those plans (the scope's and every unit's
+    on the board)."""
     folded = await request.repo.folded_units(scope.id, period, programs)
     board = unit_board_of(folded, scope, programs)
     listed = [row.standing.key for row in board.ranked] + [s.key for s in board.unranked]
+    books = await request.repo.total_plan_books_of([scope.id, *listed])
     standings = await total_standings(
         request.repo, scope.id, period, request.today, request.rules.grace_days, programs,
-        [scope.id, *listed],
+        [scope.id, *listed], books,
     )  # fmt: skip
-    return folded, board, standings
+    return folded, board, standings, books
 
 
 async def _participants(
     request: Request, scope: Unit, period: Period
 ) -> list[ProgramParticipants] | None:
-    return await participant_report(
+    # Without the scope's plans: the board reads them with its units' (`with_plans`).
+    return await participant_figures(
         request.repo, scope.id, period, request.today, request.rules.grace_days,
         request.rules.program_codes,
     )  # fmt: skip
