@@ -162,18 +162,23 @@ def unit_targets(
     for unit in unit_list:
         if unit.parent_id is not None:
             children_of[unit.parent_id].append(unit.id)
-    direct: dict[int, list[int]] = defaultdict(list)
+    # Its direct members' targets added up; a unit with members has a sum (0 included).
+    direct: dict[int, int] = {}
     for unit_id, target in member_targets:
-        direct[unit_id].append(target)
+        direct[unit_id] = direct.get(unit_id, 0) + target
     found: dict[int, UnitTarget] = {}
 
     def target_of(unit_id: int) -> UnitTarget:
-        if unit_id not in found:
-            parts = [target_of(child).target for child in children_of[unit_id]]
-            parts.extend(direct[unit_id])
-            known = [part for part in parts if part is not None]
-            found[unit_id] = unit_target(unit_quotas.get(unit_id), sum(known) if known else None)
-        return found[unit_id]
+        got = found.get(unit_id)
+        if got is None:
+            # None until a sub-unit with a target or a member comes: then their sum.
+            total = direct.get(unit_id)
+            for child in children_of.get(unit_id, ()):
+                part = target_of(child).target
+                if part is not None:
+                    total = part if total is None else total + part
+            got = found[unit_id] = unit_target(unit_quotas.get(unit_id), total)
+        return got
 
     for unit in unit_list:
         target_of(unit.id)
@@ -225,15 +230,17 @@ def subtree_totals(
 def combine_totals(totals: Iterable[UnitTotal]) -> UnitTotal:
     """Several programs' totals of one unit added up: a plan wherever any program has
     one (the members' sums beside it), else the members' sums."""
-    parts = list(totals)
-    known = [p.target.target for p in parts if p.target.target is not None]
-    members = [p.target.members for p in parts if p.target.members is not None]
-    planned = any(p.target.source is TargetSource.PLAN for p in parts)
-    return UnitTotal(
-        sum(p.achieved for p in parts),
-        UnitTarget(
-            sum(known) if known else None,
-            TargetSource.PLAN if planned else TargetSource.MEMBERS,
-            sum(members) if members else None,
-        ),
-    )
+    achieved = 0
+    known: int | None = None
+    members: int | None = None
+    planned = False
+    for part in totals:  # one pass: every unit row of a board comes here
+        achieved += part.achieved
+        target = part.target
+        if target.target is not None:
+            known = target.target if known is None else known + target.target
+        if target.members is not None:
+            members = target.members if members is None else members + target.members
+        planned = planned or target.source is TargetSource.PLAN
+    source = TargetSource.PLAN if planned else TargetSource.MEMBERS
+    return UnitTotal(achieved, UnitTarget(known, source, members))
