@@ -61,34 +61,12 @@ async def participant_report(
     today: date,
     grace_days: int,
     programs: tuple[str, ...],
-) -> list[ProgramParticipants]:
-    """One line of figures per program for the subtree of `unit_id` over `period`."""
-    return await _report(repo, unit_id, period, today, grace_days, programs, plans=True)
-
-
-async def participant_figures(
-    repo: Repository,
-    unit_id: int,
-    period: Period,
-    today: date,
-    grace_days: int,
-    programs: tuple[str, ...],
-) -> list[ProgramParticipants]:
-    """`participant_report` without the unit's plan for participants in total: for a
-    view that reads the plans of its units together (`with_plans`)."""
-    return await _report(repo, unit_id, period, today, grace_days, programs, plans=False)
-
-
-async def _report(
-    repo: Repository,
-    unit_id: int,
-    period: Period,
-    today: date,
-    grace_days: int,
-    programs: tuple[str, ...],
     *,
-    plans: bool,
+    plans: bool = True,
 ) -> list[ProgramParticipants]:
+    """One line of figures per program for the subtree of `unit_id` over `period`.
+    `plans`: False leaves out the unit's plan for participants in total (not read), for
+    a view that reads the plans of its units together (`with_plans`)."""
     as_of = min(today, period.last)
     (now_counts, then_counts), enrolled, retained, books = await side_by_side(
         _counts(repo, unit_id, as_of, grace_days),

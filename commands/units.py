@@ -11,7 +11,7 @@ from commands.context import Reply, Request
 from commands.grammar import parse_board_args
 from commands.participant_report import (
     ProgramParticipants,
-    participant_figures,
+    participant_report,
     report_lines,
     with_plans,
 )
@@ -92,9 +92,9 @@ async def _participants(
     request: Request, scope: Unit, period: Period
 ) -> list[ProgramParticipants] | None:
     # Without the scope's plans: the board reads them with its units' (`with_plans`).
-    return await participant_figures(
+    return await participant_report(
         request.repo, scope.id, period, request.today, request.rules.grace_days,
-        request.rules.program_codes,
+        request.rules.program_codes, plans=False,
     )  # fmt: skip
 
 
