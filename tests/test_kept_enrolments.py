@@ -11,6 +11,8 @@ entries, and both readings are compared for every unit, period and day asked.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -66,6 +68,20 @@ logged = st.builds(
 
 def phone(index: int) -> str:
     return f"09130{index:05d}"
+
+
+@contextlib.asynccontextmanager
+async def new_repository(databases: Databases) -> AsyncIterator[Repository]:
+    """A new empty database of the test's backend, open, dropped afterwards."""
+    url = databases.new()
+    repo = await open_repository(url)
+    assert isinstance(repo, StoreBase)
+    repo.use_participant_secret("test-secret")
+    try:
+        yield repo
+    finally:
+        await repo.close()
+        databases.drop(url)
 
 
 async def write(repo: Repository, units: list[int], made: list[Logged], tag: str) -> None:
@@ -152,11 +168,7 @@ async def assert_counts_agree(repo: Repository, units: list[int]) -> None:
 
 async def check(databases: Databases, people: list[int], before: list[Logged],
                 after: list[Logged], moves: list[tuple[int, int]]) -> None:  # fmt: skip
-    url = databases.new()
-    repo = await open_repository(url)
-    assert isinstance(repo, StoreBase)
-    repo.use_participant_secret("test-secret")
-    try:
+    async with new_repository(databases) as repo:
         staff = [StaffRow(i, UNITS[unit], f"Cán bộ {i}", phone(i), Role.AGENT)
                  for i, unit in enumerate(people)]  # fmt: skip
         staff.append(StaffRow(9, UNITS[0], "Lãnh đạo", phone(9), Role.LEAD))
@@ -182,9 +194,6 @@ async def check(databases: Databases, people: list[int], before: list[Logged],
         ]
         await repo.import_participant_counts(figures, NOW)
         await assert_counts_agree(repo, units)
-    finally:
-        await repo.close()
-        databases.drop(url)
 
 
 _EXAMPLES = {"sqlite": 30, "postgres": 6}
@@ -213,11 +222,7 @@ def test_kept_enrolments_equal_the_entries(databases: Databases) -> None:
 
 
 async def late_log_in_one_unit(databases: Databases) -> None:
-    url = databases.new()
-    repo = await open_repository(url)
-    assert isinstance(repo, StoreBase)
-    repo.use_participant_secret("test-secret")
-    try:
+    async with new_repository(databases) as repo:
         staff = [StaffRow(0, UNITS[2], "Cán bộ 0", phone(0), Role.AGENT),
                  StaffRow(1, UNITS[3], "Cán bộ 1", phone(1), Role.AGENT),
                  StaffRow(9, UNITS[0], "Lãnh đạo", phone(9), Role.LEAD)]  # fmt: skip
@@ -234,14 +239,12 @@ async def late_log_in_one_unit(databases: Databases) -> None:
         # entries (a country with one late commune read every entry of the period). The
         # kept total is made to differ from the entries here to show which one is read.
         [xa] = [unit.id for unit in await repo.subtree_units(1) if unit.name == "Xã 1"]
+        assert isinstance(repo, StoreBase)
         await repo._write(
             "UPDATE unit_period_totals SET achieved = achieved + 100 WHERE unit_id = ?", (xa,)
         )
         assert await repo.period_enrolments(1, period, asked) == {"TN": (105, 0)}
         assert await repo.period_enrolments(1, period, TODAY) == {"TN": (110, 0)}
-    finally:
-        await repo.close()
-        databases.drop(url)
 
 
 def test_only_units_that_logged_after_the_day_asked_are_read_from_entries(
@@ -253,11 +256,7 @@ def test_only_units_that_logged_after_the_day_asked_are_read_from_entries(
 
 
 async def second_root_added(databases: Databases) -> None:
-    url = databases.new()
-    repo = await open_repository(url)
-    assert isinstance(repo, StoreBase)
-    repo.use_participant_secret("test-secret")
-    try:
+    async with new_repository(databases) as repo:
         lead = StaffRow(9, UNITS[0], "Lãnh đạo", phone(9), Role.LEAD)
         await repo.import_staff([StaffRow(0, UNITS[2], "Cán bộ 0", phone(0), Role.AGENT), lead])
         await write(repo, [], [Logged(0, "TN", 2, 1, None, "")], "a")
@@ -272,9 +271,6 @@ async def second_root_added(databases: Databases) -> None:
         assert await repo.period_enrolments(1, period, TODAY) == {"TN": (2, 0)}  # known now
         [other] = [unit for unit in await repo.root_units() if unit.name == "Tỉnh khác"]
         assert await repo.period_enrolments(other.id, period, TODAY) == {"TN": (7, 0)}
-    finally:
-        await repo.close()
-        databases.drop(url)
 
 
 def test_a_root_beside_another_root_counts_only_its_own_subtree(databases: Databases) -> None:
